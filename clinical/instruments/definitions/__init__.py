@@ -1,0 +1,1 @@
+"""One module per instrument; each exposes a single `Instrument` constant."""
