@@ -1,0 +1,44 @@
+# KetaCare: `make run` and `make test` are the two entry points (README).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+export KETACARE_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-sqlite test-postgres test-browser lint typecheck bench demo migrate clean setup
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -m pip install --quiet -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -c "import django, ninja, hl7, fhir.resources, playwright" 
+	@touch $(STAMP)
+
+migrate: setup
+	@mkdir -p var
+	$(BIN)/ketacare migrate --noinput
+
+run: migrate
+	@$(BIN)/ketacare demo --if-new
+	@echo "Serving KetaCare on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/ketacare runserver 127.0.0.1:8000 --insecure
+
+demo: migrate
+	$(BIN)/ketacare demo --reset
+
+test: setup
+	@bash scripts/test.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ketacare makemigrations --check --dry-run
+	$(BIN)/python -m mypy clinical
+
+bench: migrate
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

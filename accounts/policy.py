@@ -1,0 +1,113 @@
+"""Clinic policy settings: every value CLINICAL.md marks "Policy", with its default.
+
+Each app declares its settings in `<app>/policy.py` as `SETTINGS = [Setting(...), ...]`;
+this module collects them. Values are stored on `Clinic.policy` (JSON) and read with
+`policy_value(clinic, key)`; a stored value always passes the setting's check.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: str
+    kind: str  # "int" | "decimal" | "text" | "list" | "choice" | "bool"
+    default: Any
+    help: str = ""
+    min: Decimal | int | None = None
+    max: Decimal | int | None = None
+    choices: tuple[str, ...] = field(default_factory=tuple)
+    source: str = "Policy (CLINICAL.md)"
+
+    def parse(self, raw: Any) -> Any:
+        """Check and convert a submitted value; raise ValueError with a clear message."""
+        parser = {"int": _parse_int, "decimal": _parse_decimal, "text": _parse_text,
+                  "list": _parse_list, "choice": _parse_choice, "bool": _parse_bool}[self.kind]
+        value = parser(self, raw)
+        if self.kind in {"int", "decimal"}:
+            if self.min is not None and value < self.min:
+                raise ValueError(f"{self.label} must be at least {self.min}.")
+            if self.max is not None and value > self.max:
+                raise ValueError(f"{self.label} must be at most {self.max}.")
+        return value
+
+
+def _parse_int(s: Setting, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ValueError(f"{s.label} must be a whole number.")
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"{s.label} must be a whole number.") from None
+
+
+def _parse_decimal(s: Setting, raw: Any) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValueError(f"{s.label} must be a number.") from None
+    if not value.is_finite():
+        raise ValueError(f"{s.label} must be a number.")
+    return value
+
+
+def _parse_text(s: Setting, raw: Any) -> str:
+    text = str(raw).strip()
+    if len(text) > 4000:
+        raise ValueError(f"{s.label} is too long (4000 characters at most).")
+    return text
+
+
+def _parse_list(s: Setting, raw: Any) -> list[str]:
+    items = raw if isinstance(raw, list) else str(raw).replace(",", "\n").splitlines()
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
+def _parse_choice(s: Setting, raw: Any) -> str:
+    if str(raw) not in s.choices:
+        raise ValueError(f"{s.label} must be one of: {', '.join(s.choices)}.")
+    return str(raw)
+
+
+def _parse_bool(s: Setting, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    return str(raw).lower() in {"1", "true", "yes", "on"}
+
+
+def registry() -> dict[str, Setting]:
+    """Collect the settings every installed app declares in its policy module."""
+    found: dict[str, Setting] = {}
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.policy")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.policy":
+                raise
+            continue
+        for setting in getattr(module, "SETTINGS", []):
+            found[setting.key] = setting
+    return found
+
+
+def policy_value(clinic: Any, key: str) -> Any:
+    """Return the clinic's value for `key`, or the setting's default."""
+    setting = registry()[key]
+    stored = (clinic.policy or {}).get(key)
+    if stored is None:
+        return setting.default
+    return setting.parse(stored)
+
+
+SETTINGS = [
+    Setting("idle_timeout_min", "Idle sign-out after (minutes)", "int", 15, min=1, max=240,
+            help="Automatic logoff, HIPAA 45 CFR 164.312(a)(2)(iii)."),
+    Setting("lockout_failures", "Failed sign-ins before lockout", "int", 5, min=3, max=20),
+    Setting("lockout_minutes", "Lockout length (minutes)", "int", 15, min=1, max=1440),
+]

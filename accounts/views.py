@@ -1,0 +1,140 @@
+"""Sign in and out, choose a clinic, clinic policy, staff and API tokens."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from ketacare.access import SIGNED_IN, allow, public
+from ketacare.errors import ServiceError
+
+from . import services
+from .choices import Role
+from .forms import SignInForm, StaffForm, TokenForm
+from .models import ApiToken, Membership
+from .policy import policy_value, registry
+
+HOME_BY_ROLE = {
+    Role.INVENTORY_OFFICER: "inventory:home",
+    Role.RESEARCHER: "outcomes:report",
+}
+
+
+def landing_url(role: str | None) -> str:
+    """The page each role lands on after signing in."""
+    name = HOME_BY_ROLE.get(role, "home") if role else "home"  # type: ignore[call-overload]
+    try:
+        return reverse(name)
+    except Exception:  # the app may not exist yet in a partial install
+        return reverse("home")
+
+
+@public
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    error = None
+    if request.session.pop("signed_out_idle", False):
+        messages.info(request, "You were signed out after a period of inactivity.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in(request=request, **form.cleaned_data)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            login(request, user)
+            membership = user.memberships.filter(active=True).first()
+            wanted = request.GET.get("next", "")
+            if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
+                return redirect(wanted)
+            return redirect(landing_url(membership.role if membership else None))
+    return render(request, "accounts/sign_in.html", {"form": form, "error": error}, status=400 if error else 200)
+
+
+@require_POST
+@allow(SIGNED_IN)
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You are signed out.")
+    return redirect("accounts:login")
+
+
+@allow(SIGNED_IN)
+def choose_clinic(request: HttpRequest) -> HttpResponse:
+    memberships = list(request.user.memberships.filter(active=True).select_related("clinic"))  # type: ignore[union-attr]
+    if request.method == "POST":
+        wanted = request.POST.get("clinic_id", "")
+        chosen = next((m for m in memberships if str(m.clinic_id) == wanted), None)
+        if chosen is None:
+            messages.error(request, "You are not a member of that clinic.")
+        else:
+            request.session["clinic_id"] = chosen.clinic_id
+            return redirect(landing_url(chosen.role))
+    return render(request, "accounts/choose_clinic.html", {"choices": memberships})
+
+
+@allow(Role.CLINIC_ADMIN)
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    settings = registry()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        submitted = {k: request.POST.getlist(k) if settings[k].kind == "list" else request.POST.get(k, "")
+                     for k in settings if k in request.POST or settings[k].kind == "bool"}
+        for key, value in submitted.items():
+            if settings[key].kind == "list":
+                submitted[key] = "\n".join(value)
+        errors = services.update_policy(clinic=request.clinic, values=submitted, by=request.user)  # type: ignore[attr-defined]
+        if not errors:
+            messages.success(request, "Clinic settings saved.")
+            return redirect("accounts:clinic_settings")
+        messages.error(request, "Nothing was saved: correct the settings marked below.")
+    rows = [{"s": s, "value": _display(policy_value(request.clinic, s.key)), "error": errors.get(s.key)}  # type: ignore[attr-defined]
+            for s in sorted(settings.values(), key=lambda s: s.key)]
+    return render(request, "accounts/clinic_settings.html", {"rows": rows}, status=400 if errors else 200)
+
+
+def _display(value: object) -> str:
+    return "\n".join(value) if isinstance(value, list) else str(value)
+
+
+@allow(Role.CLINIC_ADMIN)
+def staff(request: HttpRequest) -> HttpResponse:
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_staff(clinic=request.clinic, by=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Staff user {form.cleaned_data['username']} created.")
+            return redirect("accounts:staff")
+    members = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("role", "user__username")  # type: ignore[attr-defined]
+    return render(request, "accounts/staff.html", {"form": form, "members": members}, status=400 if form.errors else 200)
+
+
+@allow(SIGNED_IN)
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid() and request.clinic is not None:  # type: ignore[attr-defined]
+        try:
+            secret = services.issue_token(user=request.user, clinic=request.clinic, name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type,attr-defined]
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+    mine = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
+    return render(request, "accounts/tokens.html", {"form": form, "secret": secret, "tokens": mine})
+
+
+@require_POST
+@allow(SIGNED_IN)
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    if token is None:
+        from django.http import Http404
+
+        raise Http404("No such token.")
+    services.revoke_token(token=token, by=request.user)
+    messages.success(request, "Token revoked.")
+    return redirect("accounts:tokens")

@@ -1,0 +1,37 @@
+"""Vocabularies of the courses app."""
+
+from django.db import models
+
+
+class WeightBasis(models.TextChoices):
+    """Which body weight a dose uses (CLINICAL.md section 2, Policy)."""
+
+    ACTUAL = "actual", "Actual body weight"
+    IDEAL = "ideal", "Ideal body weight (Devine)"
+    ADJUSTED = "adjusted", "Adjusted body weight"
+
+
+class CourseStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped"
+
+
+# Vital-sign thresholds (CLINICAL.md section 3, Policy defaults).
+DEFAULT_THRESHOLDS = {
+    "sbp_do_not_start": 160, "dbp_do_not_start": 100,
+    "sbp_pause": 180, "dbp_pause": 110,
+    "spo2_warn_below": 92, "spo2_stop_below": 90,
+    "hr_warn_above": 120, "rr_warn_below": 10,
+}
+
+# Assessment points anchored to the course (issue 3 defaults; editable per protocol).
+DEFAULT_ASSESSMENT_POINTS = [
+    {"key": "baseline", "label": "Baseline", "anchor": "first_infusion", "offset_hours": -72, "instruments": ["pcl5", "phq9", "gad7", "cssrs"]},
+    {"key": "pre_infusion", "label": "Before each infusion", "anchor": "each_infusion", "offset_hours": -24, "instruments": ["phq9"]},
+    {"key": "post_first_24h", "label": "24 h after the first infusion", "anchor": "first_infusion", "offset_hours": 24, "instruments": ["pcl5"]},
+    {"key": "end_of_course", "label": "End of course", "anchor": "last_infusion", "offset_hours": 24, "instruments": ["pcl5", "phq9", "gad7"]},
+    {"key": "follow_1w", "label": "1 week after", "anchor": "last_infusion", "offset_hours": 168, "instruments": ["pcl5", "phq9"]},
+    {"key": "follow_1m", "label": "1 month after", "anchor": "last_infusion", "offset_hours": 720, "instruments": ["pcl5", "phq9"]},
+    {"key": "follow_3m", "label": "3 months after", "anchor": "last_infusion", "offset_hours": 2160, "instruments": ["pcl5", "phq9", "gad7"]},
+]

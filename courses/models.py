@@ -1,0 +1,91 @@
+"""Chairs, protocol templates and course orders."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from ketacare.scoping import ClinicManager
+
+from .choices import DEFAULT_ASSESSMENT_POINTS, DEFAULT_THRESHOLDS, CourseStatus, WeightBasis
+
+
+def _default_thresholds() -> dict[str, int]:
+    return dict(DEFAULT_THRESHOLDS)
+
+
+def _default_points() -> list[dict[str, object]]:
+    return [dict(p) for p in DEFAULT_ASSESSMENT_POINTS]
+
+
+class Chair(models.Model):
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="chairs")
+    name = models.CharField(max_length=40)
+    location_code = models.CharField(max_length=40, blank=True, help_text="PV1-3 point of care sent by the bedside monitor")
+    active = models.BooleanField(default=True)
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "name"], name="chair_name_unique_per_clinic")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Protocol(models.Model):
+    """A course template; defaults from CLINICAL.md section 2 (Feder 2021)."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="protocols")
+    name = models.CharField(max_length=80)
+    n_infusions = models.PositiveSmallIntegerField(default=6)
+    min_hours_between = models.PositiveSmallIntegerField(default=44)
+    max_span_days = models.PositiveSmallIntegerField(default=14)
+    mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0.50"))
+    infusion_min = models.PositiveSmallIntegerField(default=40)
+    max_mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0.75"))
+    max_total_mg = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("100.0"))
+    weight_basis = models.CharField(max_length=16, choices=WeightBasis.choices, default=WeightBasis.ACTUAL)
+    vial_mg_per_ml = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("10.0"))
+    bag_volume_ml = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("100.0"))
+    bp_every_min_infusing = models.PositiveSmallIntegerField(default=10)
+    bp_every_min_recovering = models.PositiveSmallIntegerField(default=15)
+    thresholds = models.JSONField(default=_default_thresholds)
+    assessment_points = models.JSONField(default=_default_points)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.n_infusions} x {self.mg_per_kg} mg/kg over {self.infusion_min} min)"
+
+
+class TreatmentCourse(models.Model):
+    """A prescriber's order of a course for an eligible patient; the protocol is copied at order time."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="courses")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="courses")
+    protocol_snapshot = models.JSONField(default=dict)
+    screening = models.ForeignKey("patients.EligibilityScreening", on_delete=models.PROTECT, related_name="+")
+    mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2)
+    weight_basis = models.CharField(max_length=16, choices=WeightBasis.choices)
+    status = models.CharField(max_length=16, choices=CourseStatus.choices, default=CourseStatus.ACTIVE)
+    override_reason = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ordered_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["-ordered_at"]
+
+    def __str__(self) -> str:
+        return f"Course {self.pk} · {self.patient} · {self.mg_per_kg} mg/kg"

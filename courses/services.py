@@ -1,0 +1,149 @@
+"""Every write of the courses app: chairs, protocol templates, course orders."""
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.queries import require_role
+from audit import services as audit
+from clinical import dosing
+from clinical.errors import ClinicalError
+from clinical.scheduling import CourseSpacing
+from ketacare.errors import ServiceError
+from patients.choices import ScreeningOutcome
+from patients.services import current_eligibility
+
+from .choices import CourseStatus
+from .models import Chair, Protocol, TreatmentCourse
+
+PROTOCOL_FIELDS = {
+    "name", "n_infusions", "min_hours_between", "max_span_days", "mg_per_kg", "infusion_min", "max_mg_per_kg",
+    "max_total_mg", "weight_basis", "vial_mg_per_ml", "bag_volume_ml", "bp_every_min_infusing",
+    "bp_every_min_recovering", "thresholds", "assessment_points", "active",
+}
+
+
+def _check_protocol(values: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    try:
+        CourseSpacing(n_infusions=values["n_infusions"], min_hours_between=values["min_hours_between"],
+                      max_span_days=values["max_span_days"])
+    except ClinicalError as exc:
+        errors["max_span_days"] = str(exc)
+    mg = Decimal(values["mg_per_kg"])
+    if not Decimal("0.05") <= mg <= Decimal("2"):
+        errors["mg_per_kg"] = "The dose must be between 0.05 and 2 mg/kg."
+    elif mg > Decimal(values["max_mg_per_kg"]):
+        errors["mg_per_kg"] = "The protocol dose is above the protocol's own maximum mg/kg."
+    if not 10 <= values["infusion_min"] <= 240:
+        errors["infusion_min"] = "Infusion time must be 10 to 240 minutes."
+    if Decimal(values["vial_mg_per_ml"]) not in dosing.DoseLimits().vial_strengths_mg_per_ml:
+        errors["vial_mg_per_ml"] = "Vial strength must be 10, 50 or 100 mg/mL."
+    if not Decimal("20") <= Decimal(values["bag_volume_ml"]) <= Decimal("500"):
+        errors["bag_volume_ml"] = "Bag volume must be 20 to 500 mL."
+    if errors:
+        raise ServiceError("The protocol has values out of range; nothing was saved.", errors)
+
+
+def save_protocol(*, clinic: Any, values: dict[str, Any], by: Any, protocol: Protocol | None = None) -> Protocol:
+    """Create a protocol template or change one (courses already ordered keep their copy)."""
+    unknown = set(values) - PROTOCOL_FIELDS
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    merged = {f: getattr(protocol, f) for f in PROTOCOL_FIELDS} if protocol else {f: Protocol._meta.get_field(f).get_default() for f in PROTOCOL_FIELDS}
+    merged.update(values)
+    _check_protocol(merged)
+    with transaction.atomic():
+        if protocol is None:
+            protocol = Protocol.objects.create(clinic=clinic, **values)
+            action = "protocol_create"
+        else:
+            Protocol.objects.filter(pk=protocol.pk).update(**values)
+            protocol.refresh_from_db()
+            action = "protocol_update"
+        audit.record(action=action, by=by, clinic=clinic, obj=protocol, detail={"fields": sorted(values)})
+    return protocol
+
+
+def add_chair(*, clinic: Any, name: str, location_code: str = "", by: Any) -> Chair:
+    """Add an infusion chair to the clinic."""
+    if not name.strip():
+        raise ServiceError("A chair needs a name.", {"name": "Required."})
+    if Chair.objects.filter(clinic=clinic, name=name.strip()).exists():
+        raise ServiceError("A chair with this name exists.", {"name": "Taken."})
+    with transaction.atomic():
+        chair = Chair.objects.create(clinic=clinic, name=name.strip(), location_code=location_code.strip())
+        audit.record(action="chair_create", by=by, clinic=clinic, obj=chair)
+    return chair
+
+
+def snapshot(protocol: Protocol) -> dict[str, Any]:
+    """The protocol's values as ordered, kept with the course."""
+    return {f: (str(v) if isinstance(v, Decimal) else v) for f in PROTOCOL_FIELDS if (v := getattr(protocol, f)) is not None}
+
+
+def limits_of(course_or_protocol: Any) -> dosing.DoseLimits:
+    """The dose limits of a protocol (or the copy kept with a course)."""
+    source = course_or_protocol.protocol_snapshot if isinstance(course_or_protocol, TreatmentCourse) else snapshot(course_or_protocol)
+    return dosing.DoseLimits(max_mg_per_kg=Decimal(source["max_mg_per_kg"]), max_total_mg=Decimal(source["max_total_mg"]))
+
+
+def order_course(
+    *, patient: Any, protocol: Protocol, mg_per_kg: Any = None, weight_basis: str | None = None,
+    override_reason: str = "", notes: str = "", by: Any,
+) -> TreatmentCourse:
+    """Order a course for a patient whose signed screening says eligible (prescribers only)."""
+    require_role(by, patient.clinic, Role.PRESCRIBER, to="order a course")
+    if protocol.clinic_id != patient.clinic_id or not protocol.active:
+        raise ServiceError("Choose an active protocol of this clinic.", {"protocol": "Not available."})
+    screening = current_eligibility(patient)
+    if screening is None or screening.outcome != ScreeningOutcome.ELIGIBLE:
+        raise ServiceError("A course can be ordered only for a patient with a signed eligible screening.")
+    if patient.courses.filter(status=CourseStatus.ACTIVE).exists():
+        raise ServiceError("This patient already has an active course; complete or stop it first.")
+    try:
+        dose = Decimal(str(mg_per_kg if mg_per_kg not in (None, "") else protocol.mg_per_kg))
+    except InvalidOperation:
+        raise ServiceError("The dose must be a number.", {"mg_per_kg": "Not a number."}) from None
+    if not dose.is_finite() or dose <= 0 or dose > Decimal("2"):
+        raise ServiceError("The dose must be above 0 and at most 2 mg/kg.", {"mg_per_kg": "Out of range."})
+    reason = override_reason.strip()
+    if dose > protocol.max_mg_per_kg and not reason:
+        raise ServiceError(f"{dose} mg/kg is above the protocol limit of {protocol.max_mg_per_kg} mg/kg; "
+                           "a written override reason is required.", {"override_reason": "Required above the limit."})
+    with transaction.atomic():
+        course = TreatmentCourse.objects.create(
+            clinic=patient.clinic, patient=patient, protocol=protocol, protocol_snapshot=snapshot(protocol),
+            screening=screening, mg_per_kg=dose, weight_basis=weight_basis or protocol.weight_basis,
+            override_reason=reason if dose > protocol.max_mg_per_kg else "", notes=notes,
+            ordered_by=by, ordered_at=datetime.now(UTC),
+        )
+        audit.record(action="course_order", by=by, clinic=patient.clinic, patient=patient, obj=course,
+                     detail={"mg_per_kg": str(dose), "override": bool(course.override_reason)})
+    return course
+
+
+def end_course(*, course: TreatmentCourse, status: str, reason: str = "", by: Any) -> TreatmentCourse:
+    """Mark a course completed or stopped."""
+    if status not in (CourseStatus.COMPLETED, CourseStatus.STOPPED):
+        raise ServiceError("A course can end as completed or stopped.")
+    if course.status != CourseStatus.ACTIVE:
+        raise ServiceError("This course has already ended.")
+    if status == CourseStatus.STOPPED and not reason.strip():
+        raise ServiceError("Give a reason for stopping the course.", {"reason": "Required."})
+    with transaction.atomic():
+        TreatmentCourse.objects.filter(pk=course.pk).update(status=status, ended_at=datetime.now(UTC),
+                                                            notes=(course.notes + "\n" + reason).strip())
+        audit.record(action="course_end", by=by, clinic=course.clinic, patient=course.patient_id, obj=course,
+                     detail={"status": status, "reason": reason})
+    course.refresh_from_db()
+    return course
+
+
+def spacing_of(course: TreatmentCourse) -> CourseSpacing:
+    s = course.protocol_snapshot
+    return CourseSpacing(n_infusions=int(s["n_infusions"]), min_hours_between=int(s["min_hours_between"]),
+                         max_span_days=int(s["max_span_days"]))

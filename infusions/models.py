@@ -1,0 +1,101 @@
+"""Infusion sessions, their dose, vitals, and alerts (vital-sign and clinical)."""
+
+from django.conf import settings
+from django.db import models
+
+from ketacare.scoping import ClinicManager
+
+from .choices import AlertKind, AlertLevel, ReadingSource, SessionState
+
+
+class InfusionSession(models.Model):
+    """One booked infusion of a course, on a chair, and what happened in it."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey("courses.TreatmentCourse", on_delete=models.PROTECT, related_name="sessions")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="infusion_sessions")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first infusion of the course")
+    chair = models.ForeignKey("courses.Chair", on_delete=models.PROTECT, related_name="sessions")
+    scheduled_start = models.DateTimeField()
+    scheduled_end = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=SessionState.choices, default=SessionState.SCHEDULED)
+    checkin_weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    dose = models.JSONField(default=dict, blank=True, help_text="The kernel's dose plan with its arithmetic")
+    total_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    rate_ml_per_h = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    dose_verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dose_verified_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    infusion_ended_at = models.DateTimeField(null=True, blank=True)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["scheduled_start"]
+        indexes = [models.Index(fields=["clinic", "scheduled_start"]), models.Index(fields=["chair", "scheduled_start"])]
+        constraints = [models.UniqueConstraint(fields=["course", "number"], name="one_session_number_per_course")]
+
+    def __str__(self) -> str:
+        return f"Infusion {self.number} · {self.patient} · {self.scheduled_start:%Y-%m-%d %H:%M}"
+
+
+class VitalSign(models.Model):
+    """One set of readings at one time; narrow, indexed by (session, time)."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(InfusionSession, on_delete=models.PROTECT, related_name="vitals")
+    measured_at = models.DateTimeField()
+    systolic_mmhg = models.PositiveSmallIntegerField(null=True, blank=True)
+    diastolic_mmhg = models.PositiveSmallIntegerField(null=True, blank=True)
+    heart_rate_bpm = models.PositiveSmallIntegerField(null=True, blank=True)
+    spo2_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    resp_rate_per_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    etco2_mmhg = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    source = models.CharField(max_length=8, choices=ReadingSource.choices, default=ReadingSource.TYPED)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    device = models.CharField(max_length=80, blank=True)
+    message_control_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["measured_at"]
+        indexes = [models.Index(fields=["session", "measured_at"])]
+
+
+class Alert(models.Model):
+    """A rule that fired; stays open until a clinician acknowledges it with the action taken."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="alerts")
+    session = models.ForeignKey(InfusionSession, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    level = models.CharField(max_length=16, choices=AlertLevel.choices)
+    rule = models.CharField(max_length=64)
+    value = models.CharField(max_length=32, blank=True)
+    threshold = models.CharField(max_length=32, blank=True)
+    message = models.CharField(max_length=300)
+    source_type = models.CharField(max_length=64, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+    raised_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    action_note = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["clinic", "acknowledged_at"])]
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None

@@ -1,0 +1,82 @@
+"""Every write of the infusions app. Booking lives here because a booking is a session."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.queries import require_role
+from audit import services as audit
+from clinical.errors import ClinicalError
+from clinical.scheduling import Booking, check_booking
+from courses.choices import CourseStatus
+from courses.models import Chair, TreatmentCourse
+from courses.services import spacing_of
+from ketacare.errors import ServiceError
+
+from .choices import SessionState
+from .models import InfusionSession
+
+BOOKING_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.FRONT_DESK, Role.CLINIC_ADMIN)
+LIVE_STATES = [s for s in SessionState.values if s != SessionState.CANCELLED]
+
+
+def _as_booking(session: InfusionSession) -> Booking:
+    return Booking(session_id=str(session.pk), chair_id=str(session.chair_id),
+                   starts_at=session.scheduled_start, ends_at=session.scheduled_end)
+
+
+def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, by: Any) -> InfusionSession:
+    """Book the course's next infusion on a chair; the kernel checks spacing and overlaps."""
+    require_role(by, course.clinic, *BOOKING_ROLES, to="book infusions")
+    if course.status != CourseStatus.ACTIVE:
+        raise ServiceError("Only an active course can be booked.")
+    if chair.clinic_id != course.clinic_id or not chair.active:
+        raise ServiceError("Choose an active chair of this clinic.", {"chair": "Not available."})
+    if starts_at.tzinfo is None:
+        raise ServiceError("The start time needs a time zone.", {"starts_at": "Naive time."})
+    minutes = int(course.protocol_snapshot.get("infusion_min", 40))
+    # The chair is held for the infusion plus the observation time after it.
+    ends_at = starts_at + timedelta(minutes=minutes + 60)
+    with transaction.atomic():
+        # Lock the chair and the course so two bookings cannot slip past each other.
+        Chair.objects.select_for_update().filter(pk=chair.pk).first()
+        TreatmentCourse.objects.select_for_update().filter(pk=course.pk).first()
+        course_rows = list(InfusionSession.objects.filter(course=course, state__in=LIVE_STATES))
+        chair_rows = list(InfusionSession.objects.filter(chair=chair, state__in=LIVE_STATES,
+                                                         scheduled_start__lt=ends_at + timedelta(days=1),
+                                                         scheduled_end__gt=starts_at - timedelta(days=1)))
+        new = Booking(session_id="new", chair_id=str(chair.pk), starts_at=starts_at, ends_at=ends_at)
+        try:
+            check_booking(new, course_bookings=[_as_booking(s) for s in course_rows],
+                          chair_bookings=[_as_booking(s) for s in chair_rows], spacing=spacing_of(course))
+        except ClinicalError as exc:
+            raise ServiceError(str(exc), {"starts_at": str(exc)}) from None
+        number = max((s.number for s in InfusionSession.objects.filter(course=course)), default=0) + 1
+        session = InfusionSession.objects.create(
+            clinic=course.clinic, course=course, patient=course.patient, number=number, chair=chair,
+            scheduled_start=starts_at, scheduled_end=ends_at,
+        )
+        audit.record(action="session_book", by=by, clinic=course.clinic, patient=course.patient_id, obj=session,
+                     detail={"chair": chair.name, "starts_at": starts_at.isoformat()})
+    return session
+
+
+def cancel_session(*, session: InfusionSession, reason: str, by: Any) -> InfusionSession:
+    """Cancel a booked session that has not started."""
+    require_role(by, session.clinic, *BOOKING_ROLES, to="cancel infusions")
+    if session.state != SessionState.SCHEDULED:
+        raise ServiceError("Only a session that has not been checked in can be cancelled.")
+    if not reason.strip():
+        raise ServiceError("Give a reason for cancelling.", {"reason": "Required."})
+    with transaction.atomic():
+        InfusionSession.objects.filter(pk=session.pk).update(state=SessionState.CANCELLED, notes=(session.notes + "\nCancelled: " + reason).strip())
+        audit.record(action="session_cancel", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
+                     detail={"reason": reason})
+    session.refresh_from_db()
+    return session
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

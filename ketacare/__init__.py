@@ -1,0 +1,1 @@
+"""KetaCare Django project: settings, URLs, shared web helpers and the CLI."""

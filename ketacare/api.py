@@ -1,0 +1,122 @@
+"""The JSON API: one NinjaAPI, a router per app, per-user tokens or the browser session.
+
+Every operation declares its roles with `api_allow`; the role matrix test reads them.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from accounts.models import ApiToken, Membership
+from accounts.services import hash_token
+from clinical.errors import ClinicalError
+from ketacare.errors import ServiceError
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer kc_...`: the token's user acts in the token's clinic."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = ApiToken.objects.select_related("user", "clinic").filter(key_hash=hash_token(token), revoked_at__isnull=True).first()
+        if found is None or not found.user.is_active:
+            return None
+        membership = Membership.objects.filter(user=found.user, clinic=found.clinic, active=True).first()
+        if membership is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=datetime.now(UTC))
+        request.user = found.user
+        request.clinic, request.membership, request.role = found.clinic, membership, membership.role  # type: ignore[attr-defined]
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session cookie, with CSRF checked on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if request.user.is_authenticated and getattr(request, "role", None):
+            return request.user
+        return None
+
+
+api = NinjaAPI(
+    title="KetaCare API",
+    version="1",
+    description="Every action of the web pages, for programs. Authenticate with a per-user token (Bearer) or the browser session.",
+    auth=[TokenAuth(), SessionAuth()],
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def api_allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let only callers whose role in their clinic is one of `roles` use the operation."""
+    allowed = frozenset(str(r) for r in roles)
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(func)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if getattr(request, "role", None) not in allowed:
+                raise HttpError(403, "Your role does not allow this operation.")
+            return func(request, *args, **kwargs)
+
+        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError) -> Any:
+    return api.create_response(request, exc.as_dict(), status=400)
+
+
+@api.exception_handler(ClinicalError)
+def _clinical_error(request: HttpRequest, exc: ClinicalError) -> Any:
+    return api.create_response(request, {"detail": str(exc), "fields": {}}, status=400)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> Any:
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> Any:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> Any:
+    fields = {".".join(str(p) for p in e.get("loc", [])[1:]) or "body": e.get("msg", "invalid") for e in exc.errors}
+    return api.create_response(request, {"detail": "The request is not valid; nothing was saved.", "fields": fields}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
+    return api.create_response(request, {"detail": "Sign in or send a valid API token."}, status=401)
+
+
+def register_routers() -> None:
+    """Attach each app's router (imported late so apps load first)."""
+    from importlib import import_module
+
+    for app in ["accounts", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]:
+        try:
+            module = import_module(f"{app}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.api":
+                raise
+            continue
+        api.add_router(f"/{app}/", module.router, tags=[app])
+
+
+register_routers()

@@ -1,0 +1,15 @@
+"""The one error type services raise for input they refuse; faces show its message."""
+
+from typing import Any
+
+
+class ServiceError(ValueError):
+    """A refused request: nothing was written; `field_errors` names the offending fields."""
+
+    def __init__(self, message: str, field_errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"detail": self.message, "fields": self.field_errors}

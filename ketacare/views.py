@@ -1,0 +1,48 @@
+"""The dashboard and the error pages."""
+
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.choices import CLINICAL_ROLES, Role
+
+from . import dashboard
+from .access import PUBLIC, SIGNED_IN, allow, public
+
+
+@allow(SIGNED_IN)
+def home(request: HttpRequest) -> HttpResponse:
+    role = getattr(request, "role", None)
+    if role is None:
+        return render(request, "no_clinic.html", status=403)
+    if role not in CLINICAL_ROLES:
+        from accounts.views import landing_url
+
+        return redirect(landing_url(role))
+    panels = dashboard.collect(request, datetime.now(UTC))
+    return render(request, "dashboard.html", {"panels": panels, "now": datetime.now(UTC)})
+
+
+@public
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {"message": str(exception or "")}, status=404)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+__all__ = ["PUBLIC", "Role", "home", "healthz"]

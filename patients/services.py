@@ -1,0 +1,158 @@
+"""Every write of the patients app: registration, history, eligibility screening."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from accounts.choices import Role
+from accounts.queries import require_role
+from audit import services as audit
+from clinical import eligibility as kernel
+from clinical.errors import ClinicalError
+from ketacare.errors import ServiceError
+
+from .choices import ScreeningOutcome
+from .models import CurrentMedication, EligibilityScreening, Patient, PriorTreatment, TraumaEvent
+from .policy import eligibility_policy
+
+PATIENT_FIELDS = {
+    "mrn", "given_name", "family_name", "date_of_birth", "sex", "height_cm", "weight_kg", "phone", "email",
+    "escort_name", "escort_phone", "diagnosis_code", "referral_source", "medical_history",
+}
+
+
+def check_demographics(values: dict[str, Any], today: date) -> dict[str, str]:
+    """Return a message per field that is out of range; empty when all is well."""
+    errors: dict[str, str] = {}
+    dob = values.get("date_of_birth")
+    if dob is not None and (dob > today or dob.year < today.year - 120):
+        errors["date_of_birth"] = "Date of birth must be in the past and within 120 years."
+    height = values.get("height_cm")
+    if height is not None and not Decimal("100") <= Decimal(height) <= Decimal("250"):
+        errors["height_cm"] = "Height must be between 100 and 250 cm."
+    weight = values.get("weight_kg")
+    if weight is not None and not Decimal("30") <= Decimal(weight) <= Decimal("350"):
+        errors["weight_kg"] = "Weight must be between 30 and 350 kg."
+    if "mrn" in values and not str(values["mrn"]).strip():
+        errors["mrn"] = "The MRN is required."
+    return errors
+
+
+def register_patient(*, clinic: Any, values: dict[str, Any], by: Any) -> Patient:
+    """Register a patient in the clinic; the MRN must be new to the clinic."""
+    unknown = set(values) - PATIENT_FIELDS
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    errors = check_demographics(values, datetime.now(UTC).date())
+    if errors:
+        raise ServiceError("Some details are out of range; nothing was saved.", errors)
+    try:
+        with transaction.atomic():
+            patient = Patient.objects.create(clinic=clinic, **values)
+            audit.record(action="patient_create", by=by, clinic=clinic, patient=patient, obj=patient)
+    except IntegrityError:
+        raise ServiceError("A patient with this MRN already exists in this clinic.", {"mrn": "This MRN is taken."}) from None
+    return patient
+
+
+def update_patient(*, patient: Patient, values: dict[str, Any], by: Any) -> Patient:
+    """Change a patient's details; the audit event keeps what changed."""
+    unknown = set(values) - PATIENT_FIELDS
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    errors = check_demographics(values, datetime.now(UTC).date())
+    if errors:
+        raise ServiceError("Some details are out of range; nothing was saved.", errors)
+    changed = {k: [str(getattr(patient, k)), str(v)] for k, v in values.items() if getattr(patient, k) != v}
+    try:
+        with transaction.atomic():
+            Patient.objects.filter(pk=patient.pk).update(**values)
+            audit.record(action="patient_update", by=by, clinic=patient.clinic, patient=patient, obj=patient,
+                         detail={"fields": sorted(changed)})
+    except IntegrityError:
+        raise ServiceError("A patient with this MRN already exists in this clinic.", {"mrn": "This MRN is taken."}) from None
+    patient.refresh_from_db()
+    return patient
+
+
+def _add_child(model: type, action: str, *, patient: Patient, values: dict[str, Any], by: Any) -> Any:
+    with transaction.atomic():
+        row = model.objects.create(clinic=patient.clinic, patient=patient, **values)
+        audit.record(action=action, by=by, clinic=patient.clinic, patient=patient, obj=row)
+    return row
+
+
+def add_trauma_event(*, patient: Patient, values: dict[str, Any], by: Any) -> TraumaEvent:
+    """Record one traumatic event in the patient's history."""
+    year = values.get("year")
+    if year is not None and not patient.date_of_birth.year <= year <= datetime.now(UTC).year:
+        raise ServiceError("The year must lie between the patient's birth and today.", {"year": "Out of range."})
+    return _add_child(TraumaEvent, "trauma_add", patient=patient, values=values, by=by)  # type: ignore[no-any-return]
+
+
+def add_prior_treatment(*, patient: Patient, values: dict[str, Any], by: Any) -> PriorTreatment:
+    """Record a psychotherapy or medication trial before the program."""
+    weeks = values.get("weeks")
+    if weeks is not None and not 0 < weeks <= 520:
+        raise ServiceError("Weeks must be between 1 and 520.", {"weeks": "Out of range."})
+    return _add_child(PriorTreatment, "treatment_add", patient=patient, values=values, by=by)  # type: ignore[no-any-return]
+
+
+def add_current_medication(*, patient: Patient, values: dict[str, Any], by: Any) -> CurrentMedication:
+    """Record a medication the patient takes now."""
+    return _add_child(CurrentMedication, "medication_add", patient=patient, values=values, by=by)  # type: ignore[no-any-return]
+
+
+def evaluate_screening(*, patient: Patient, contraindications: list[str], justifications: dict[str, str]) -> kernel.ScreeningResult:
+    """Run the kernel checklist on the patient's recorded history (no write)."""
+    trials = tuple(
+        kernel.PriorTrial(name=t.name, kind=kernel.TrialKind(t.kind), adequate=t.adequate, outcome=kernel.TrialOutcome(t.outcome))
+        for t in patient.prior_treatments.all()
+    )
+    facts = kernel.ScreeningFacts(
+        diagnosis_codes=(patient.diagnosis_code,) if patient.diagnosis_code else (),
+        prior_trials=trials,
+        contraindications=frozenset(contraindications),
+        justifications={k: v for k, v in justifications.items() if v.strip()},
+    )
+    return kernel.screen(facts, eligibility_policy(patient.clinic))
+
+
+def screen_patient(
+    *, patient: Patient, contraindications: list[str], justifications: dict[str, str], sign: bool, by: Any,
+) -> EligibilityScreening:
+    """Store a screening; a prescriber may sign it when the kernel allows."""
+    if sign:
+        require_role(by, patient.clinic, Role.PRESCRIBER, to="sign an eligibility screening")
+    try:
+        result = evaluate_screening(patient=patient, contraindications=contraindications, justifications=justifications)
+    except ClinicalError as exc:
+        raise ServiceError(str(exc)) from None
+    if sign and not kernel.can_sign(result, justifications):
+        missing = kernel.missing_justifications(result, justifications)
+        if result.outcome is kernel.ScreeningOutcome.INELIGIBLE:
+            raise ServiceError("An ineligible screening cannot be signed as eligible; save it unsigned.")
+        raise ServiceError("Each relative contraindication needs a written justification before signing.",
+                           {f"justify_{c}": "Write why the benefit outweighs this risk." for c in missing})
+    now = datetime.now(UTC)
+    outcome = ScreeningOutcome.ELIGIBLE if sign and result.outcome is kernel.ScreeningOutcome.NEEDS_REVIEW else ScreeningOutcome(result.outcome.value)
+    with transaction.atomic():
+        screening = EligibilityScreening.objects.create(
+            clinic=patient.clinic, patient=patient, diagnosis_code=patient.diagnosis_code,
+            contraindications=sorted(contraindications), justifications={k: v for k, v in justifications.items() if v.strip()},
+            failed_trials=result.failed_trials, outcome=outcome,
+            reasons=[{"code": r.code.value, "text": r.text, "subject": r.subject} for r in result.reasons],
+            policy={"min_failed_trials": result.policy.min_failed_trials,
+                    "absolute": [c.code for c in result.policy.absolute], "relative": [c.code for c in result.policy.relative]},
+            screened_by=by, screened_at=now, signed_by=by if sign else None, signed_at=now if sign else None,
+        )
+        audit.record(action="screening_sign" if sign else "screening_save", by=by, clinic=patient.clinic,
+                     patient=patient, obj=screening, detail={"outcome": outcome})
+    return screening
+
+
+def current_eligibility(patient: Patient) -> EligibilityScreening | None:
+    """The latest signed screening, if any."""
+    return patient.screenings.filter(signed_at__isnull=False).order_by("-signed_at").first()

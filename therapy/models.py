@@ -1,0 +1,44 @@
+"""Integration therapy sessions linked to the infusions they prepare or follow."""
+
+from django.conf import settings
+from django.db import models
+
+from ketacare.scoping import ClinicManager
+
+
+class Modality(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual integration"
+    GROUP = "group", "Group integration"
+    CPT = "cpt", "Cognitive processing therapy"
+    PE = "pe", "Prolonged exposure"
+    EMDR = "emdr", "EMDR"
+    OTHER = "other", "Other"
+
+
+class Timing(models.TextChoices):
+    PREPARATION = "preparation", "Preparation (before infusions)"
+    INTEGRATION = "integration", "Integration (after an infusion)"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
+class IntegrationSession(models.Model):
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="therapy_sessions")
+    course = models.ForeignKey("courses.TreatmentCourse", null=True, blank=True, on_delete=models.PROTECT, related_name="therapy_sessions")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField()
+    duration_min = models.PositiveSmallIntegerField(default=50)
+    modality = models.CharField(max_length=16, choices=Modality.choices)
+    timing = models.CharField(max_length=16, choices=Timing.choices, default=Timing.INTEGRATION)
+    infusions = models.ManyToManyField("infusions.InfusionSession", blank=True, related_name="therapy_sessions")
+    goals = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_modality_display()} · {self.held_on}"
