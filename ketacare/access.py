@@ -45,3 +45,15 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 def role_allowed(request: HttpRequest, roles: Iterable[str]) -> bool:
     """Tell whether the request's active role is among `roles` (for showing buttons)."""
     return getattr(request, "role", None) in set(roles)
+
+
+# Sample values for URL keyword arguments, used by the generated role x URL matrix test.
+# Each app registers, in its urls.py, how to find an object of a clinic for each kwarg it uses:
+#   register_url_sample("patient_id", lambda clinic: Patient.objects.in_clinic(clinic).first().pk)
+# A URL takes at most one object kwarg; another clinic's users must get 404 for it.
+URL_SAMPLES: dict[str, Callable[[Any], Any]] = {}
+
+
+def register_url_sample(kwarg: str, finder: Callable[[Any], Any]) -> None:
+    """Tell the matrix test how to find a sample value of `kwarg` in a clinic."""
+    URL_SAMPLES[kwarg] = finder

@@ -1,0 +1,61 @@
+"""Alert rows: raised in the transaction of the reading or answer that fired them; acknowledged by a clinician.
+
+Delivery (screen, email) reads the rows separately (healthchecks' Flip + sendalerts pattern).
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.queries import require_role
+from audit import services as audit
+from ketacare.errors import ServiceError
+
+from .models import Alert
+
+ACK_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
+
+
+def raise_alert(
+    *, clinic: Any, patient: Any, kind: str, level: str, rule: str, message: str, by: Any,
+    session: Any = None, value: Any = "", threshold: Any = "", source: Any = None, at: datetime | None = None,
+) -> Alert:
+    """Create an open alert; call inside the transaction that stores what fired it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("raise_alert must run inside the transaction of the data that fired it")
+    alert = Alert.objects.create(
+        clinic=clinic, patient=patient, session=session, kind=kind, level=level, rule=rule,
+        value=str(value), threshold=str(threshold), message=message[:300],
+        source_type=source._meta.label_lower if source is not None else "",
+        source_id=str(source.pk) if source is not None else "", raised_at=at or datetime.now(UTC),
+    )
+    audit.record(action="alert_raise", by=by, clinic=clinic, patient=patient, obj=alert,
+                 detail={"rule": rule, "level": level, "value": str(value), "threshold": str(threshold)})
+    return alert
+
+
+def acknowledge_alert(*, alert: Alert, action_note: str, by: Any) -> Alert:
+    """Close an alert with the action the clinician took."""
+    require_role(by, alert.clinic, *ACK_ROLES, to="acknowledge alerts")
+    if not action_note.strip():
+        raise ServiceError("Write the action you took before acknowledging.", {"action_note": "Required."})
+    if len(action_note) > 4000:
+        raise ServiceError("The action note is too long (4000 characters at most).", {"action_note": "Too long."})
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.acknowledged_at is not None:
+            raise ServiceError("This alert was already acknowledged.")
+        locked.acknowledged_at, locked.acknowledged_by, locked.action_note = datetime.now(UTC), by, action_note.strip()
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action_note"])
+        audit.record(action="alert_acknowledge", by=by, clinic=alert.clinic, patient=alert.patient_id, obj=alert)
+    return locked
+
+
+def open_alerts(clinic: Any, patient: Any = None) -> Any:
+    """Open alerts of the clinic (or one patient), most severe kinds first, newest first."""
+    rows = Alert.objects.in_clinic(clinic).filter(acknowledged_at__isnull=True).select_related("patient", "session")
+    if patient is not None:
+        rows = rows.filter(patient=patient)
+    return rows.order_by("-raised_at")

@@ -1,0 +1,54 @@
+"""The patient chart is assembled from what each app offers in its own `chart.py`.
+
+An app module may define:
+  `panels(request, patient) -> list[Panel]`     sections of the chart page (ketacare.dashboard.Panel)
+  `timeline(patient) -> list[TimelineEntry]`    dated entries for the one timeline
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+from django.http import HttpRequest
+
+from .dashboard import Panel
+
+APPS = ["infusions", "measures", "courses", "patients", "therapy", "inventory", "outcomes"]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # css class: infusion | assessment | therapy | screening | course | alert
+    title: str
+    detail: str = ""
+    url: str = ""
+
+
+def _modules() -> list[ModuleType]:
+    found = []
+    for app in APPS:
+        try:
+            found.append(import_module(f"{app}.chart"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.chart":
+                raise
+    return found
+
+
+def panels(request: HttpRequest, patient: Any) -> list[Panel]:
+    found: list[Panel] = []
+    for module in _modules():
+        if hasattr(module, "panels"):
+            found.extend(module.panels(request, patient))
+    return sorted(found, key=lambda p: p.order)
+
+
+def timeline(patient: Any) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for module in _modules():
+        if hasattr(module, "timeline"):
+            entries.extend(module.timeline(patient))
+    return sorted(entries, key=lambda e: e.at, reverse=True)

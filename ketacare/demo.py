@@ -1,0 +1,58 @@
+"""Build the deterministic demo clinic: each app adds its part in its own `demo.py`.
+
+An app module defines `build(ctx: DemoContext) -> None`; apps run in APPS order. The
+context carries the clinic, one user per role, the patients with their planned stage,
+a seeded random generator and `now`. Everything is written through services.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import import_module
+from typing import Any
+
+APPS = ["patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
+
+STAGES = ("screening", "eligible", "ineligible", "mid_course", "finished", "follow_up")
+
+
+@dataclass
+class DemoPatient:
+    patient: Any
+    stage: str  # one of STAGES
+    responder: bool = False
+    course: Any = None
+    sessions: list[Any] = field(default_factory=list)  # booked InfusionSessions, in order
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DemoContext:
+    clinic: Any
+    users: dict[str, Any]  # role -> user
+    passwords: dict[str, str]  # username -> password
+    now: datetime
+    rng: random.Random
+    patients: list[DemoPatient] = field(default_factory=list)
+    chairs: list[Any] = field(default_factory=list)
+    protocol: Any = None
+    progress: Callable[[str], None] = lambda message: None
+
+    def by_stage(self, *stages: str) -> list[DemoPatient]:
+        return [p for p in self.patients if p.stage in stages]
+
+    def mrn(self, mrn: str) -> DemoPatient:
+        return next(p for p in self.patients if p.patient.mrn == mrn)
+
+
+def build_apps(ctx: DemoContext) -> None:
+    for app in APPS:
+        try:
+            module = import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        ctx.progress(f"building {app}")
+        module.build(ctx)
