@@ -25,6 +25,4 @@ def get_instrument(instrument_id: str) -> Instrument:
         return INSTRUMENTS[instrument_id]
     except (KeyError, TypeError):
         known = ", ".join(INSTRUMENTS)
-        raise ClinicalError(
-            f"Unknown instrument {instrument_id!r}; known instruments: {known}."
-        ) from None
+        raise ClinicalError(f"Unknown instrument {instrument_id!r}; known instruments: {known}.") from None

@@ -7,9 +7,7 @@ from typing import TypeAlias
 
 from clinical.instruments.model import Flag, Output, RiskLevel
 
-JsonValue: TypeAlias = (
-    None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
-)
+JsonValue: TypeAlias = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 SubscaleValue: TypeAlias = int | float | None
 
 

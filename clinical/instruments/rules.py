@@ -49,9 +49,7 @@ def meets_cluster_rule(instrument: Instrument, rule: ClusterRule, answers: Answe
 def risk_level(instrument: Instrument, rule: RiskRule, answers: Answers) -> RiskLevel:
     """Return the worst level among items answered yes (CLINICAL.md s4, C-SSRS row)."""
     levels = [
-        level
-        for item_id, level in rule.level_if_yes.items()
-        if answers[instrument.position(item_id)] == 1
+        level for item_id, level in rule.level_if_yes.items() if answers[instrument.position(item_id)] == 1
     ]
     return max(levels, default=RiskLevel.NONE)
 

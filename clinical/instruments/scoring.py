@@ -43,9 +43,10 @@ def score_instrument(
     _check_cutpoint(cutpoint)
     answers = validate_answers(instrument, values)
     total = _total(instrument, answers)
+    missing = _missing(instrument, answers)
     return ScoreResult(
         instrument=instrument.id,
-        complete=not (missing := _missing(instrument, answers)),
+        complete=not missing,
         total=total,
         total_mean=_total_mean(instrument, answers),
         subscales={s.id: _subscale(instrument, s, answers) for s in instrument.subscales},
@@ -63,9 +64,7 @@ def score_instrument(
 def _check_cutpoint(cutpoint: int) -> None:
     low, high = PCL5_CUTPOINT_RANGE
     if isinstance(cutpoint, bool) or not isinstance(cutpoint, int) or not low <= cutpoint <= high:
-        raise ClinicalError(
-            f"PCL-5 cut-point must be a whole number from {low} to {high}, got {cutpoint!r}."
-        )
+        raise ClinicalError(f"PCL-5 cut-point must be a whole number from {low} to {high}, got {cutpoint!r}.")
 
 
 def _missing(instrument: Instrument, answers: Answers) -> tuple[str, ...]:
@@ -131,15 +130,15 @@ def _flags(instrument: Instrument, answers: Answers) -> tuple[Flag, ...]:
     return tuple(dict.fromkeys(raised))
 
 
-def _provisional(
-    instrument: Instrument, answers: Answers, cutpoint: int
-) -> ProvisionalDiagnosis | None:
+def _provisional(instrument: Instrument, answers: Answers, cutpoint: int) -> ProvisionalDiagnosis | None:
     """PCL-5: DSM rule and cut-point (total >= cutpoint), reported apart (CLINICAL.md s4)."""
     if Output.PROVISIONAL_DIAGNOSIS not in instrument.outputs:
         return None
     rule = instrument.cluster_rule
-    dsm = None if rule is None else bounded(
-        instrument, answers, lambda a: meets_cluster_rule(instrument, rule, a)
+    dsm = (
+        None
+        if rule is None
+        else bounded(instrument, answers, lambda a: meets_cluster_rule(instrument, rule, a))
     )
     by_cut = bounded(instrument, answers, lambda a: _sum_scored(instrument, a) >= cutpoint)
     return ProvisionalDiagnosis(dsm_rule=dsm, cutpoint=by_cut, cutpoint_used=cutpoint)

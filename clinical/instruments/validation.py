@@ -22,9 +22,7 @@ def validate_answers(instrument: Instrument, values: Sequence[object]) -> Answer
 
 def is_enabled(instrument: Instrument, item: Item, answers: Answers) -> bool:
     """Return True when the item's skip logic lets it be asked given these answers."""
-    return all(
-        answers[instrument.position(cond.item_id)] == cond.answer for cond in item.enable_when
-    )
+    return all(answers[instrument.position(cond.item_id)] == cond.answer for cond in item.enable_when)
 
 
 def _check_count(instrument: Instrument, values: Sequence[object]) -> None:
@@ -33,9 +31,7 @@ def _check_count(instrument: Instrument, values: Sequence[object]) -> None:
     counts = instrument.accepted_counts
     if len(values) not in counts:
         expected = " or ".join(str(n) for n in counts)
-        raise ClinicalError(
-            f"{instrument.name}: expected {expected} answers, got {len(values)}."
-        )
+        raise ClinicalError(f"{instrument.name}: expected {expected} answers, got {len(values)}.")
 
 
 def _check_value(instrument: Instrument, pos: int, item: Item, value: object) -> int | None:
@@ -46,9 +42,7 @@ def _check_value(instrument: Instrument, pos: int, item: Item, value: object) ->
         raise ClinicalError(f"{where} must be a whole number, got {value!r}.")
     allowed = {o.value for o in item.options}
     if value not in allowed:
-        raise ClinicalError(
-            f"{where} must be between {item.min_value} and {item.max_value}, got {value}."
-        )
+        raise ClinicalError(f"{where} must be between {item.min_value} and {item.max_value}, got {value}.")
     return value
 
 
@@ -57,8 +51,7 @@ def _check_skip_logic(instrument: Instrument, answers: Answers) -> None:
     for pos, item in enumerate(instrument.items, 1):
         if answers[pos - 1] is not None and not is_enabled(instrument, item, answers):
             conditions = " and ".join(
-                f"{c.item_id} is {_answer_label(instrument, c.item_id, c.answer)}"
-                for c in item.enable_when
+                f"{c.item_id} is {_answer_label(instrument, c.item_id, c.answer)}" for c in item.enable_when
             )
             raise ClinicalError(
                 f"{instrument.name}: answer {pos} ({item.id}, {item.label}) must be blank: "

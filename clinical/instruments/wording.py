@@ -12,9 +12,7 @@ from clinical.instruments.model import Coding, Instrument, Item
 from clinical.instruments.registry import INSTRUMENTS
 
 
-def wording_from_questionnaire(
-    questionnaire: Mapping[str, object], instrument: Instrument
-) -> dict[str, str]:
+def wording_from_questionnaire(questionnaire: Mapping[str, object], instrument: Instrument) -> dict[str, str]:
     """Return item id -> wording text, or raise ClinicalError if the Questionnaire does not fit."""
     if questionnaire.get("resourceType") != "Questionnaire":
         raise ClinicalError("Expected a FHIR Questionnaire resource.")
@@ -24,9 +22,7 @@ def wording_from_questionnaire(
         for item in _matches(q_item, instrument):
             _record(found, item, q_item)
     if not found:
-        raise ClinicalError(
-            f"No item of this Questionnaire matches {instrument.name} by code or linkId."
-        )
+        raise ClinicalError(f"No item of this Questionnaire matches {instrument.name} by code or linkId.")
     return {item.id: found[item.id] for item in instrument.items if item.id in found}
 
 
@@ -34,9 +30,7 @@ def _check_own_code(questionnaire: Mapping[str, object], instrument: Instrument)
     for coding in _codings(questionnaire.get("code"), "Questionnaire.code"):
         for other in INSTRUMENTS.values():
             if other.id != instrument.id and _same(coding, other.codes.panel):
-                raise ClinicalError(
-                    f"This Questionnaire is coded as {other.name}, not {instrument.name}."
-                )
+                raise ClinicalError(f"This Questionnaire is coded as {other.name}, not {instrument.name}.")
 
 
 def _walk(items: object, where: str) -> Iterator[Mapping[str, object]]:
@@ -58,8 +52,7 @@ def _matches(q_item: Mapping[str, object], instrument: Instrument) -> list[Item]
     matched = [
         item
         for item in instrument.items
-        if item.id == link_id
-        or (item.code is not None and any(_same(c, item.code) for c in codings))
+        if item.id == link_id or (item.code is not None and any(_same(c, item.code) for c in codings))
     ]
     if len(matched) > 1:
         ids = ", ".join(i.id for i in matched)

@@ -45,18 +45,34 @@ def test_as_dict_matches_the_issue_json_example_exactly() -> None:
 
 BAND_EXAMPLES = [
     # PHQ-9: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe, 20-27 severe
-    ("phq9", 0, "minimal"), ("phq9", 4, "minimal"), ("phq9", 5, "mild"),
-    ("phq9", 9, "mild"), ("phq9", 10, "moderate"), ("phq9", 14, "moderate"),
-    ("phq9", 15, "moderately severe"), ("phq9", 19, "moderately severe"),
-    ("phq9", 20, "severe"), ("phq9", 27, "severe"),
+    ("phq9", 0, "minimal"),
+    ("phq9", 4, "minimal"),
+    ("phq9", 5, "mild"),
+    ("phq9", 9, "mild"),
+    ("phq9", 10, "moderate"),
+    ("phq9", 14, "moderate"),
+    ("phq9", 15, "moderately severe"),
+    ("phq9", 19, "moderately severe"),
+    ("phq9", 20, "severe"),
+    ("phq9", 27, "severe"),
     # GAD-7: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe
-    ("gad7", 0, "minimal"), ("gad7", 4, "minimal"), ("gad7", 5, "mild"),
-    ("gad7", 9, "mild"), ("gad7", 10, "moderate"), ("gad7", 14, "moderate"),
-    ("gad7", 15, "severe"), ("gad7", 21, "severe"),
+    ("gad7", 0, "minimal"),
+    ("gad7", 4, "minimal"),
+    ("gad7", 5, "mild"),
+    ("gad7", 9, "mild"),
+    ("gad7", 10, "moderate"),
+    ("gad7", 14, "moderate"),
+    ("gad7", 15, "severe"),
+    ("gad7", 21, "severe"),
     # MADRS: 0-6 normal, 7-19 mild, 20-34 moderate, 35-60 severe
-    ("madrs", 0, "normal"), ("madrs", 6, "normal"), ("madrs", 7, "mild"),
-    ("madrs", 19, "mild"), ("madrs", 20, "moderate"), ("madrs", 34, "moderate"),
-    ("madrs", 35, "severe"), ("madrs", 60, "severe"),
+    ("madrs", 0, "normal"),
+    ("madrs", 6, "normal"),
+    ("madrs", 7, "mild"),
+    ("madrs", 19, "mild"),
+    ("madrs", 20, "moderate"),
+    ("madrs", 34, "moderate"),
+    ("madrs", 35, "severe"),
+    ("madrs", 60, "severe"),
 ]
 
 
@@ -78,9 +94,14 @@ def test_instruments_without_bands_report_band_null(instrument_id: str) -> None:
 # --- PCL-5 cut-point: total >= cutpoint, Policy 31-33, default 33 (CLINICAL.md s4) ---
 
 CUTPOINT_EXAMPLES = [
-    (32, 33, False), (33, 33, True), (34, 33, True),
-    (30, 31, False), (31, 31, True), (32, 31, True),
-    (32, 32, True), (31, 32, False),
+    (32, 33, False),
+    (33, 33, True),
+    (34, 33, True),
+    (30, 31, False),
+    (31, 31, True),
+    (32, 31, True),
+    (32, 32, True),
+    (31, 32, False),
 ]
 
 
@@ -113,20 +134,23 @@ def test_pcl5_cutpoint_must_be_an_integer(cutpoint: object) -> None:
 # --- PCL-5 DSM rule: >=1 B, >=1 C, >=2 D, >=2 E items at >= 2 (CLINICAL.md s4) ---
 
 DSM_EXAMPLES = [
-    ("minimum met, low total",
-     pcl5([2, 0, 0, 0, 0], [2, 0], [2, 2, 0, 0, 0, 0, 0], [2, 2, 0, 0, 0, 0]), True, 12),
-    ("high total but no C symptom",
-     pcl5([4] * 5, [1, 1], [4] * 7, [4] * 6), False, 74),
-    ("high total but only one D symptom",
-     pcl5([4] * 5, [4, 4], [4, 1, 1, 1, 1, 1, 1], [4] * 6), False, 62),
-    ("high total but only one E symptom",
-     pcl5([4] * 5, [4, 4], [4] * 7, [4, 1, 1, 1, 1, 1]), False, 65),
-    ("no B symptom",
-     pcl5([1] * 5, [2, 0], [2, 2, 0, 0, 0, 0, 0], [2, 2, 0, 0, 0, 0]), False, 15),
-    ("items at 1 are not endorsed",
-     pcl5([1] * 5, [1, 1], [1] * 7, [1] * 6), False, 20),
-    ("last item of each cluster counts",
-     pcl5([0, 0, 0, 0, 2], [0, 2], [0, 0, 0, 0, 0, 2, 2], [0, 0, 0, 0, 2, 2]), True, 12),
+    (
+        "minimum met, low total",
+        pcl5([2, 0, 0, 0, 0], [2, 0], [2, 2, 0, 0, 0, 0, 0], [2, 2, 0, 0, 0, 0]),
+        True,
+        12,
+    ),
+    ("high total but no C symptom", pcl5([4] * 5, [1, 1], [4] * 7, [4] * 6), False, 74),
+    ("high total but only one D symptom", pcl5([4] * 5, [4, 4], [4, 1, 1, 1, 1, 1, 1], [4] * 6), False, 62),
+    ("high total but only one E symptom", pcl5([4] * 5, [4, 4], [4] * 7, [4, 1, 1, 1, 1, 1]), False, 65),
+    ("no B symptom", pcl5([1] * 5, [2, 0], [2, 2, 0, 0, 0, 0, 0], [2, 2, 0, 0, 0, 0]), False, 15),
+    ("items at 1 are not endorsed", pcl5([1] * 5, [1, 1], [1] * 7, [1] * 6), False, 20),
+    (
+        "last item of each cluster counts",
+        pcl5([0, 0, 0, 0, 2], [0, 2], [0, 0, 0, 0, 0, 2, 2], [0, 0, 0, 0, 2, 2]),
+        True,
+        12,
+    ),
 ]
 
 
@@ -161,19 +185,19 @@ PCL5_MISSING = [
     # (values, dsm_rule, cutpoint): a verdict only when the blanks cannot change it
     ("rule already met", [*DSM_EXAMPLES[0][1][:19], None], True, False),
     ("rule open", [2] * 19 + [None], True, True),
-    ("cluster E open", pcl5([2] * 5, [2, 2], [2] * 7, [2, 0, 0, 0, 0, 0])[:19] + [None],
-     None, None),
-    ("no C possible", pcl5([4] * 5, [0, 0], [4] * 7, [4] * 6)[:5] + [None, 0] + [4] * 13,
-     None, True),
+    ("cluster E open", pcl5([2] * 5, [2, 2], [2] * 7, [2, 0, 0, 0, 0, 0])[:19] + [None], None, None),
+    ("no C possible", pcl5([4] * 5, [0, 0], [4] * 7, [4] * 6)[:5] + [None, 0] + [4] * 13, None, True),
     ("nothing endorsed", [0] * 19 + [None], False, False),
-    ("cut-point out of reach",
-     pcl5([2] * 5, [2, 2], [2, 2, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0])[:19] + [None], None, False),
+    (
+        "cut-point out of reach",
+        pcl5([2] * 5, [2, 2], [2, 2, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0])[:19] + [None],
+        None,
+        False,
+    ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "values", "dsm", "cut"), PCL5_MISSING, ids=[c[0] for c in PCL5_MISSING]
-)
+@pytest.mark.parametrize(("case", "values", "dsm", "cut"), PCL5_MISSING, ids=[c[0] for c in PCL5_MISSING])
 def test_pcl5_missing_item_gives_no_total_but_sure_verdicts(
     case: str, values: list[int | None], dsm: bool | None, cut: bool | None
 ) -> None:
@@ -229,10 +253,9 @@ def test_total_mean_averages_answered_items_only() -> None:
 
 # --- PHQ-9 item 9 and item 10 (CLINICAL.md s4) ---------------------------------
 
+
 @pytest.mark.parametrize(("item9", "flagged"), [(0, False), (1, True), (2, True), (3, True)])
-def test_phq9_item9_above_zero_flags_suicide_risk_whatever_the_total(
-    item9: int, flagged: bool
-) -> None:
+def test_phq9_item9_above_zero_flags_suicide_risk_whatever_the_total(item9: int, flagged: bool) -> None:
     result = score("phq9", [0] * 8 + [item9])
     assert (Flag.SUICIDE_RISK in result.flags) is flagged
     assert ("suicide_risk" in result.as_dict()["flags"]) is flagged  # type: ignore[operator]
@@ -267,6 +290,7 @@ def test_phq9_item10_outside_0_to_3_is_refused(item10: int) -> None:
 
 
 # --- CADSS: 23 items x 0-4, total 0-92 (CLINICAL.md s3) ---------------------------
+
 
 @pytest.mark.parametrize(("values", "total"), [([0] * 23, 0), ([4] * 23, 92), ([1] * 23, 23)])
 def test_cadss_totals_23_items(values: list[int | None], total: int) -> None:

@@ -26,21 +26,15 @@ RISK_EXAMPLES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "values", "level"), RISK_EXAMPLES, ids=[c[0] for c in RISK_EXAMPLES]
-)
-def test_cssrs_risk_level_follows_clinical_md(
-    case: str, values: list[int | None], level: RiskLevel
-) -> None:
+@pytest.mark.parametrize(("case", "values", "level"), RISK_EXAMPLES, ids=[c[0] for c in RISK_EXAMPLES])
+def test_cssrs_risk_level_follows_clinical_md(case: str, values: list[int | None], level: RiskLevel) -> None:
     result = score("cssrs", values)
     assert result.complete is True
     assert result.risk_level is level
     assert result.as_dict()["risk_level"] == level.name.lower()
 
 
-@pytest.mark.parametrize(
-    ("case", "values", "level"), RISK_EXAMPLES, ids=[c[0] for c in RISK_EXAMPLES]
-)
+@pytest.mark.parametrize(("case", "values", "level"), RISK_EXAMPLES, ids=[c[0] for c in RISK_EXAMPLES])
 def test_cssrs_flags_suicide_risk_at_moderate_or_high_only(
     case: str, values: list[int | None], level: RiskLevel
 ) -> None:
@@ -94,9 +88,7 @@ INCOMPLETE = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "values", "level", "flagged"), INCOMPLETE, ids=[c[0] for c in INCOMPLETE]
-)
+@pytest.mark.parametrize(("case", "values", "level", "flagged"), INCOMPLETE, ids=[c[0] for c in INCOMPLETE])
 def test_cssrs_incomplete_gives_only_sure_levels_and_never_hides_a_proven_risk(
     case: str, values: list[int | None], level: RiskLevel | None, flagged: bool
 ) -> None:

@@ -5,6 +5,8 @@ rule and criteria F and G; IES-R row: the authors' subscale key, means, mean of
 answered items) and the CAPS-5 manual / Weiss & Marmar 1997.
 """
 
+from collections.abc import Sequence
+
 import pytest
 
 from clinical.errors import ClinicalError
@@ -17,7 +19,7 @@ DSM_MET = [2, 0, 0, 0, 0, 2, 0, 2, 2, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0]
 NO_C = [4] * 5 + [1, 1] + [4] * 13
 
 
-def caps5(severities: list[int | None], f: int | None, g: int | None) -> list[int | None]:
+def caps5(severities: Sequence[int | None], f: int | None, g: int | None) -> list[int | None]:
     """Return CAPS-5 input: 20 severities, then criteria F and G as 1/0."""
     return [*severities, f, g]
 
@@ -142,9 +144,7 @@ def test_iesr_complete_gives_sum_total_and_mean_subscales() -> None:
     # intrusion items 1,2,3,6,9,14,16,20 -> 1+2+3+1+4+4+1+0 = 16 over 8
     # avoidance 5,7,8,11,12,13,17,22 -> 0+2+3+1+2+3+2+2 = 15 over 8
     # hyperarousal 4,10,15,18,19,21 -> 4+0+0+3+4+1 = 12 over 6
-    assert result.subscales == pytest.approx(
-        {"intrusion": 2.0, "avoidance": 15 / 8, "hyperarousal": 2.0}
-    )
+    assert result.subscales == pytest.approx({"intrusion": 2.0, "avoidance": 15 / 8, "hyperarousal": 2.0})
 
 
 def test_iesr_missing_items_give_means_of_answered_and_no_total() -> None:

@@ -97,8 +97,7 @@ def test_refusal_message_names_item_label_and_value() -> None:
     with pytest.raises(ClinicalError) as caught:
         score("pcl5", [0, 0, 5] + [0] * 17)
     assert str(caught.value) == (
-        "PTSD Checklist for DSM-5 (PCL-5): answer 3 (pcl5-3, Flashbacks) "
-        "must be between 0 and 4, got 5."
+        "PTSD Checklist for DSM-5 (PCL-5): answer 3 (pcl5-3, Flashbacks) must be between 0 and 4, got 5."
     )
 
 

@@ -12,8 +12,7 @@ CADSS = Instrument(
     version="1",
     source="CLINICAL.md s3 (Dissociation) and s4 (CADSS row): 23 items x 0-4, total 0-92",
     items=tuple(
-        Item(id=f"cadss-{n}", label=f"Dissociation item {n}", options=INTENSITY)
-        for n in range(1, 24)
+        Item(id=f"cadss-{n}", label=f"Dissociation item {n}", options=INTENSITY) for n in range(1, 24)
     ),
     # No LOINC code found (CLINICAL.md s5): local codes.
     codes=InstrumentCodes(

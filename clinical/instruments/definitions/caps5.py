@@ -18,8 +18,7 @@ from clinical.instruments.model import (
 SEVERITY = scale(("absent", "mild", "moderate", "severe", "extreme"))
 
 _SYMPTOMS = tuple(
-    Item(id=f"caps5-{n}", label=label, options=SEVERITY)
-    for n, label in enumerate(SYMPTOM_LABELS, start=1)
+    Item(id=f"caps5-{n}", label=label, options=SEVERITY) for n, label in enumerate(SYMPTOM_LABELS, start=1)
 )
 # Criteria F (duration > 1 month) and G (distress or impairment): yes/no,
 # required for the diagnosis, never summed (CLINICAL.md s4, CAPS-5 row).

@@ -22,16 +22,17 @@ _IF_Q2_YES = (EnableWhen("cssrs-2", 1),)
 _ITEMS = (
     Item("cssrs-1", "Wish to be dead", YES_NO, loinc("93246-7", "C-SSRS Q1")),
     Item("cssrs-2", "Thoughts of suicide", YES_NO, loinc("93247-5", "C-SSRS Q2")),
-    Item("cssrs-3", "Thought about a method", YES_NO, loinc("93248-3", "C-SSRS Q3"),
-         enable_when=_IF_Q2_YES),
-    Item("cssrs-4", "Some intent to act", YES_NO, loinc("93249-1", "C-SSRS Q4"),
-         enable_when=_IF_Q2_YES),
-    Item("cssrs-5", "Plan with intent", YES_NO, loinc("93250-9", "C-SSRS Q5"),
-         enable_when=_IF_Q2_YES),
+    Item("cssrs-3", "Thought about a method", YES_NO, loinc("93248-3", "C-SSRS Q3"), enable_when=_IF_Q2_YES),
+    Item("cssrs-4", "Some intent to act", YES_NO, loinc("93249-1", "C-SSRS Q4"), enable_when=_IF_Q2_YES),
+    Item("cssrs-5", "Plan with intent", YES_NO, loinc("93250-9", "C-SSRS Q5"), enable_when=_IF_Q2_YES),
     Item("cssrs-6", "Suicidal behaviour ever", YES_NO, loinc("93267-3", "C-SSRS Q6")),
-    Item("cssrs-6-recent", "Behaviour within 3 months", YES_NO,
-         loinc("93269-9", "C-SSRS Q6 within 3 months"),
-         enable_when=(EnableWhen("cssrs-6", 1),)),
+    Item(
+        "cssrs-6-recent",
+        "Behaviour within 3 months",
+        YES_NO,
+        loinc("93269-9", "C-SSRS Q6 within 3 months"),
+        enable_when=(EnableWhen("cssrs-6", 1),),
+    ),
 )
 
 # low = 1 or 2 only; moderate = 3, or 6 longer ago than 3 months; high = 4 or 5,

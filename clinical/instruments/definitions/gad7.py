@@ -20,8 +20,7 @@ GAD7 = Instrument(
     version="1",
     source="CLINICAL.md s4 (GAD-7 row); Spitzer et al. 2006",
     items=tuple(
-        Item(id=f"gad7-{n}", label=label, options=FREQUENCY)
-        for n, label in enumerate(_LABELS, start=1)
+        Item(id=f"gad7-{n}", label=label, options=FREQUENCY) for n, label in enumerate(_LABELS, start=1)
     ),
     codes=InstrumentCodes(
         panel=loinc("69737-5", "GAD-7 panel"),

@@ -24,7 +24,7 @@ _LABELS = (
     "Avoids reminders",
     "Images pop up",
     "Jumpy, easily startled",
-    "Tries not to think of it",
+    "Pushes thoughts away",
     "Feelings left unaddressed",
     "Emotionally numb",
     "Reliving the event",
@@ -51,8 +51,7 @@ IESR = Instrument(
     version="1",
     source="CLINICAL.md s4 (IES-R row); Weiss & Marmar 1997",
     items=tuple(
-        Item(id=f"iesr-{n}", label=label, options=DISTRESS)
-        for n, label in enumerate(_LABELS, start=1)
+        Item(id=f"iesr-{n}", label=label, options=DISTRESS) for n, label in enumerate(_LABELS, start=1)
     ),
     codes=InstrumentCodes(
         panel=loinc("100232-8", "IES-R panel"),

@@ -2,9 +2,7 @@
 
 from clinical.instruments.model import Band, Instrument, InstrumentCodes, Item, local_code, scale
 
-SEVERITY = scale(
-    ("absent", "slight", "mild", "mild to marked", "marked", "marked to extreme", "extreme")
-)
+SEVERITY = scale(("absent", "slight", "mild", "mild to marked", "marked", "marked to extreme", "extreme"))
 
 _LABELS = (
     "Observed sadness",
@@ -25,8 +23,7 @@ MADRS = Instrument(
     version="1",
     source="CLINICAL.md s4 (MADRS row); Montgomery & Asberg 1979",
     items=tuple(
-        Item(id=f"madrs-{n}", label=label, options=SEVERITY)
-        for n, label in enumerate(_LABELS, start=1)
+        Item(id=f"madrs-{n}", label=label, options=SEVERITY) for n, label in enumerate(_LABELS, start=1)
     ),
     # No LOINC code found (CLINICAL.md s5): local codes.
     codes=InstrumentCodes(

@@ -22,8 +22,7 @@ PCL5 = Instrument(
     version="1",
     source="CLINICAL.md s4 (PCL-5 row); National Center for PTSD PCL-5 scoring guide",
     items=tuple(
-        Item(id=f"pcl5-{n}", label=label, options=OPTIONS)
-        for n, label in enumerate(SYMPTOM_LABELS, start=1)
+        Item(id=f"pcl5-{n}", label=label, options=OPTIONS) for n, label in enumerate(SYMPTOM_LABELS, start=1)
     ),
     codes=InstrumentCodes(
         panel=loinc("101697-1", "PCL-5 panel"),
