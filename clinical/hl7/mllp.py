@@ -54,6 +54,7 @@ class MllpDecoder:
         self.max_message_bytes = max_message_bytes
         self.discarded_bytes = 0
         self._state = _State.OUTSIDE
+        self._after_end = False  # the next byte may be the CR that closes a frame
         self._buffer = bytearray()
         self._complete: list[bytes] = []
         self._oversize_heads: list[bytes] = []
@@ -82,6 +83,10 @@ class MllpDecoder:
         return len(self._buffer)
 
     def _seek_start(self, data: bytes, pos: int) -> int:
+        if self._after_end:
+            self._after_end = False
+            if data[pos : pos + 1] == CARRIAGE_RETURN:
+                return pos + 1
         start = data.find(START_BLOCK, pos)
         if start < 0:
             self.discarded_bytes += len(data) - pos
@@ -123,3 +128,4 @@ class MllpDecoder:
             self._complete.append(bytes(self._buffer))
         self._buffer = bytearray()
         self._state = _State.OUTSIDE
+        self._after_end = True
