@@ -2,9 +2,11 @@
 
 import time
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from audit.context import client_addr
 
@@ -26,6 +28,7 @@ class ClinicMiddleware:
             return self.get_response(request)
         finally:
             client_addr.reset(token)
+            timezone.deactivate()
 
     def _resolve(self, request: HttpRequest) -> None:
         memberships = list(request.user.memberships.filter(active=True).select_related("clinic"))  # type: ignore[union-attr]
@@ -43,3 +46,4 @@ class ClinicMiddleware:
         request.session["clinic_id"] = chosen.clinic_id
         request.clinic, request.membership, request.role = chosen.clinic, chosen, chosen.role  # type: ignore[attr-defined]
         request.memberships = memberships  # type: ignore[attr-defined]
+        timezone.activate(ZoneInfo(chosen.clinic.time_zone))

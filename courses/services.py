@@ -127,7 +127,8 @@ def order_course(
 
 
 def end_course(*, course: TreatmentCourse, status: str, reason: str = "", by: Any) -> TreatmentCourse:
-    """Mark a course completed or stopped."""
+    """Mark a course completed or stopped (prescribers only)."""
+    require_role(by, course.clinic, Role.PRESCRIBER, to="end a course")
     if status not in (CourseStatus.COMPLETED, CourseStatus.STOPPED):
         raise ServiceError("A course can end as completed or stopped.")
     if course.status != CourseStatus.ACTIVE:

@@ -38,6 +38,21 @@ class DemoContext:
     chairs: list[Any] = field(default_factory=list)
     protocol: Any = None
     progress: Callable[[str], None] = lambda message: None
+    after: list[Callable[[], None]] = field(default_factory=list)  # run once every app has built
+
+    def second_user(self, role: str) -> Any:
+        """A second user of `role` (e.g. the nurse who double-checks a dose or witnesses waste)."""
+        key = f"{role}2"
+        if key not in self.users:
+            from accounts import services as accounts
+
+            username = role.replace("_", "") + "2"
+            password = f"demo-{role.replace('_', '-')}-pass-2"
+            self.users[key] = accounts.create_staff(clinic=self.clinic, username=username, password=password, role=role,
+                                                    first_name="Second", last_name=role.replace("_", " ").title(),
+                                                    email=f"{username}@demo.invalid", by="demo")
+            self.passwords[username] = password
+        return self.users[key]
 
     def by_stage(self, *stages: str) -> list[DemoPatient]:
         return [p for p in self.patients if p.stage in stages]
@@ -56,3 +71,5 @@ def build_apps(ctx: DemoContext) -> None:
             continue
         ctx.progress(f"building {app}")
         module.build(ctx)
+    for finish in ctx.after:
+        finish()

@@ -1,0 +1,84 @@
+"""`ketacare demo`: build the deterministic demo clinic and print the demo logins."""
+
+import random
+import time
+from datetime import UTC, datetime
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from accounts import services as accounts
+from accounts.choices import Role
+from accounts.models import Clinic, User
+from ketacare.demo import DemoContext, build_apps
+
+CLINIC = ("Riverside Infusion Clinic (demo)", "demo")
+
+
+def demo_password(role: str) -> str:
+    return f"demo-{role.replace('_', '-')}-pass"
+
+
+class Command(BaseCommand):
+    help = "Build the demo clinic with synthetic patients at every stage (deterministic), then print the logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-new", action="store_true", help="Do nothing if a clinic already exists.")
+        parser.add_argument("--reset", action="store_true", help="Empty the database first (demo databases only!).")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: object, **options: object) -> None:
+        if options["reset"]:
+            call_command("flush", "--noinput", verbosity=0)
+        if Clinic.objects.exists():
+            if options["if_new"]:
+                self.stdout.write("The database already holds a clinic; the demo was not rebuilt (use `make demo` to rebuild).")
+                self._print_logins()
+                return
+            self.stderr.write("The database already holds data. Use --reset to rebuild the demo from scratch.")
+            raise SystemExit(2)
+        started = time.monotonic()
+        steps: list[str] = []
+
+        def progress(message: str) -> None:
+            steps.append(message)
+            bar = "#" * len(steps) + "." * max(0, 9 - len(steps))
+            self.stdout.write(f"[{bar}] {message} ({time.monotonic() - started:.1f}s)")
+
+        ctx = self._context(int(options["seed"]), progress)  # type: ignore[call-overload]
+        with transaction.atomic():
+            build_apps(ctx)
+        self.stdout.write(self.style.SUCCESS(f"Demo clinic built in {time.monotonic() - started:.1f}s: "
+                                             f"{len(ctx.patients)} synthetic patients."))
+        self._print_logins()
+
+    def _context(self, seed: int, progress: object) -> DemoContext:
+        clinic = accounts.create_clinic(name=CLINIC[0], slug=CLINIC[1], by="demo")
+        users, passwords = {}, {}
+        names = {Role.PRESCRIBER: ("Dana", "Prescott"), Role.NURSE: ("Noor", "Nightingale"), Role.THERAPIST: ("Theo", "Harper"),
+                 Role.FRONT_DESK: ("Frankie", "Desai"), Role.CLINIC_ADMIN: ("Alex", "Admin"),
+                 Role.INVENTORY_OFFICER: ("Ivy", "Ledger"), Role.RESEARCHER: ("Robin", "Quant")}
+        for role in Role.values:
+            username = role.replace("_", "")
+            passwords[username] = demo_password(role)
+            first, last = names[role]  # type: ignore[index]
+            users[role] = accounts.create_staff(clinic=clinic, username=username, password=passwords[username], role=role,
+                                                first_name=first, last_name=last, email=f"{username}@demo.invalid", by="demo")
+        return DemoContext(clinic=clinic, users=users, passwords=passwords, now=datetime.now(UTC),
+                           rng=random.Random(seed), progress=progress)  # type: ignore[arg-type]
+
+    def _print_logins(self) -> None:
+        clinic = Clinic.objects.filter(slug=CLINIC[1]).first()
+        if clinic is None:
+            return
+        self.stdout.write("\nDemo logins (synthetic clinic; change nothing real here):")
+        self.stdout.write(f"  {'username':<18} {'password':<28} role")
+        for user in User.objects.filter(memberships__clinic=clinic).order_by("username"):
+            m = user.memberships.get(clinic=clinic)
+            role = m.role
+            password = demo_password(role) if user.username == role.replace("_", "") else "(see demo output)"
+            if user.username.endswith("2"):
+                password = demo_password(role) + "-2"
+            self.stdout.write(f"  {user.username:<18} {password:<28} {m.get_role_display()}")
+        self.stdout.write("Open http://127.0.0.1:8000 and sign in with one of them.\n")

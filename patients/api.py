@@ -1,0 +1,121 @@
+"""Patients API: the same services as the pages."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from accounts.choices import Role
+from audit import services as audit
+from ketacare.api import api_allow
+from ketacare.scoping import get_in_clinic
+
+from . import queries, services
+from .models import Patient
+from .views import HISTORY_TAKERS, READERS, REGISTRARS
+
+router = Router()
+R = Role
+
+
+class PatientIn(Schema):
+    mrn: str = Field(min_length=1, max_length=32)
+    given_name: str = Field(min_length=1, max_length=80)
+    family_name: str = Field(min_length=1, max_length=80)
+    date_of_birth: date
+    sex: Literal["female", "male", "other", "unknown"]
+    height_cm: Decimal | None = Field(None, max_digits=5, decimal_places=1)
+    weight_kg: Decimal | None = Field(None, max_digits=5, decimal_places=1)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=254)
+    escort_name: str = Field("", max_length=120)
+    escort_phone: str = Field("", max_length=32)
+    diagnosis_code: Literal["", "F43.10", "F43.11", "F43.12"] = ""
+    referral_source: str = Field("", max_length=120)
+    medical_history: str = Field("", max_length=10000)
+
+
+class PatientOut(Schema):
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    height_cm: Decimal | None
+    weight_kg: Decimal | None
+    diagnosis_code: str
+    stage: str
+
+    @staticmethod
+    def resolve_stage(obj: Patient) -> str:
+        return queries.stage_of(obj)
+
+
+class TreatmentIn(Schema):
+    kind: Literal["psychotherapy", "medication"]
+    name: str = Field(min_length=1, max_length=80)
+    dose: str = Field("", max_length=80)
+    weeks: int | None = Field(None, ge=1, le=520)
+    adequate: bool = False
+    outcome: Literal["none", "partial", "response", "remission", "intolerance", "unknown"] = "unknown"
+
+
+class ScreeningIn(Schema):
+    contraindications: list[str] = Field(default_factory=list, max_length=50)
+    justifications: dict[str, str] = Field(default_factory=dict)
+    sign: bool = False
+
+
+class ScreeningOut(Schema):
+    id: int
+    outcome: str
+    reasons: list[dict[str, str]]
+    failed_trials: int
+    signed: bool
+
+
+def _patient(request: HttpRequest, patient_id: int) -> Patient:
+    return get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+
+
+@router.get("/", response=list[PatientOut])
+@api_allow(*READERS)
+def list_patients(request: HttpRequest, q: str = "") -> list[Patient]:
+    rows = list(queries.search(request.clinic, q[:100])[:200])  # type: ignore[attr-defined]
+    with transaction.atomic():
+        audit.record(action="patient_list_view", by=request.user, clinic=request.clinic, detail={"q": q, "count": len(rows), "via": "api"})  # type: ignore[attr-defined]
+    return rows
+
+
+@router.post("/", response={201: PatientOut})
+@api_allow(*REGISTRARS)
+def create_patient(request: HttpRequest, body: PatientIn) -> tuple[int, Patient]:
+    return 201, services.register_patient(clinic=request.clinic, values=body.dict(), by=request.user)  # type: ignore[attr-defined]
+
+
+@router.get("/{patient_id}", response=PatientOut)
+@api_allow(*READERS)
+def get_patient(request: HttpRequest, patient_id: int) -> Patient:
+    patient = _patient(request, patient_id)
+    with transaction.atomic():
+        audit.record(action="patient_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient, detail={"via": "api"})  # type: ignore[attr-defined]
+    return patient
+
+
+@router.post("/{patient_id}/treatments", response={201: dict})
+@api_allow(*HISTORY_TAKERS)
+def add_treatment(request: HttpRequest, patient_id: int, body: TreatmentIn) -> tuple[int, dict[str, int]]:
+    row = services.add_prior_treatment(patient=_patient(request, patient_id), values=body.dict(), by=request.user)
+    return 201, {"id": row.pk}
+
+
+@router.post("/{patient_id}/screenings", response={201: ScreeningOut})
+@api_allow(R.PRESCRIBER, R.NURSE)
+def screen_patient(request: HttpRequest, patient_id: int, body: ScreeningIn) -> tuple[int, dict[str, object]]:
+    s = services.screen_patient(patient=_patient(request, patient_id), contraindications=body.contraindications,
+                                justifications=body.justifications, sign=body.sign, by=request.user)
+    return 201, {"id": s.pk, "outcome": s.outcome, "reasons": s.reasons, "failed_trials": s.failed_trials, "signed": s.signed}

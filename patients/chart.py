@@ -1,0 +1,11 @@
+"""What the patients app adds to the patient chart timeline."""
+
+from django.urls import reverse
+
+from ketacare.chart import TimelineEntry
+
+
+def timeline(patient):  # type: ignore[no-untyped-def]
+    url = reverse("patients:screen", args=[patient.pk])
+    return [TimelineEntry(at=s.screened_at, kind="screening", title=f"Eligibility: {s.get_outcome_display()}",
+                          detail="signed" if s.signed else "unsigned", url=url) for s in patient.screenings.all()]

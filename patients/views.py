@@ -1,0 +1,162 @@
+"""Patient list, registration, intake history, eligibility screening and the patient chart."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.choices import Role
+from audit import services as audit
+from ketacare import chart
+from ketacare.access import allow
+from ketacare.errors import ServiceError
+from ketacare.scoping import get_in_clinic
+
+from . import queries, services
+from .forms import MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm
+from .models import Patient
+from .policy import eligibility_policy
+
+R = Role
+READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN)
+REGISTRARS = (R.FRONT_DESK, R.PRESCRIBER, R.NURSE, R.CLINIC_ADMIN)
+HISTORY_TAKERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK)
+
+
+def _viewed(request: HttpRequest, patient: Patient, what: str) -> None:
+    with transaction.atomic():
+        audit.record(action=f"{what}_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
+
+
+@allow(*READERS)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")[:100]
+    page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))  # type: ignore[attr-defined]
+    rows = [{"p": p, "stage": queries.stage_of(p)} for p in page.object_list]
+    with transaction.atomic():
+        audit.record(action="patient_list_view", by=request.user, clinic=request.clinic, detail={"q": text, "count": len(rows)})  # type: ignore[attr-defined]
+    template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
+    return render(request, template, {"rows": rows, "page": page, "q": text})
+
+
+@allow(*REGISTRARS)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)  # type: ignore[attr-defined]
+        except ServiceError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, f"{patient.full_name} registered.")
+            return redirect("patients:intake", patient_id=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "title": "Register a patient"}, status=400 if form.errors else 200)
+
+
+@allow(*REGISTRARS)
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+    initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
+    form = PatientForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_patient(patient=patient, values=form.cleaned_data, by=request.user)
+        except ServiceError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect("patients:chart", patient_id=patient.pk)
+    elif request.method != "POST":
+        _viewed(request, patient, "patient_edit")
+    return render(request, "patients/form.html", {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
+                  status=400 if form.errors else 200)
+
+
+def _attach(form: object, exc: ServiceError) -> None:
+    for field, message in exc.field_errors.items():
+        if field in form.fields:  # type: ignore[attr-defined]
+            form.add_error(field, message)  # type: ignore[attr-defined]
+    form.add_error(None, exc.message)  # type: ignore[attr-defined]
+
+
+INTAKE_FORMS = {
+    "trauma": (TraumaForm, services.add_trauma_event, "Trauma history added."),
+    "treatment": (PriorTreatmentForm, services.add_prior_treatment, "Prior treatment added."),
+    "medication": (MedicationForm, services.add_current_medication, "Current medication added."),
+}
+
+
+@allow(*HISTORY_TAKERS)
+def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+    forms = {key: cls(prefix=key) for key, (cls, _, _) in INTAKE_FORMS.items()}
+    status = 200
+    which = request.POST.get("form") if request.method == "POST" else None
+    if which is not None:
+        if which not in INTAKE_FORMS:
+            messages.error(request, "Unknown form; nothing was saved.")
+            status = 400
+        else:
+            cls, service, done = INTAKE_FORMS[which]
+            form = forms[which] = cls(request.POST, prefix=which)
+            if form.is_valid():
+                try:
+                    service(patient=patient, values=form.cleaned_data, by=request.user)
+                except ServiceError as exc:
+                    _attach(form, exc)
+                else:
+                    messages.success(request, done)
+                    return redirect("patients:intake", patient_id=patient.pk)
+            status = 400
+    else:
+        _viewed(request, patient, "intake")
+    return render(request, "patients/intake.html", {"patient": patient, "forms": forms}, status=status)
+
+
+@allow(R.PRESCRIBER, R.NURSE)
+def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+    policy = eligibility_policy(request.clinic)  # type: ignore[attr-defined]
+    items = [{"c": c, "absolute": True} for c in policy.absolute] + [{"c": c, "absolute": False} for c in policy.relative]
+    chosen = request.POST.getlist("contraindication") if request.method == "POST" else []
+    justifications = {i["c"].code: request.POST.get(f"justify_{i['c'].code}", "")[:2000] for i in items if not i["absolute"]}
+    error, field_errors, status = None, {}, 200
+    if request.method == "POST":
+        sign = request.POST.get("action") == "sign"
+        try:
+            screening = services.screen_patient(patient=patient, contraindications=chosen, justifications=justifications,
+                                                sign=sign, by=request.user)
+        except ServiceError as exc:
+            error, field_errors, status = exc.message, exc.field_errors, 400
+        else:
+            messages.success(request, f"Screening {'signed' if sign else 'saved'}: {screening.get_outcome_display()}.")
+            return redirect("patients:chart", patient_id=patient.pk)
+    else:
+        _viewed(request, patient, "screening")
+    try:
+        preview = services.evaluate_screening(patient=patient, contraindications=chosen, justifications=justifications)
+    except Exception:  # unknown codes were refused above with a message
+        preview = None
+    for i in items:
+        i["checked"] = i["c"].code in chosen
+        i["justification"] = justifications.get(i["c"].code, "")
+        i["error"] = field_errors.get(f"justify_{i['c'].code}")
+    return render(request, "patients/screen.html", {
+        "patient": patient, "items": items, "preview": preview, "error": error,
+        "treatments": patient.prior_treatments.all(), "policy": policy,
+        "history": patient.screenings.select_related("screened_by", "signed_by")[:10],
+    }, status=status)
+
+
+@allow(*READERS)
+def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+    _viewed(request, patient, "chart")
+    return render(request, "patients/chart.html", {
+        "patient": patient,
+        "stage": queries.stage_of(patient),
+        "screening": patient.screenings.first(),
+        "panels": chart.panels(request, patient),
+        "timeline": chart.timeline(patient)[:60],
+    })

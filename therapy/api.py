@@ -1,0 +1,61 @@
+"""Therapy API: record and list integration sessions."""
+
+from datetime import date
+from typing import Literal
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from accounts.choices import Role
+from audit import services as audit
+from ketacare.api import api_allow
+from ketacare.scoping import get_in_clinic
+from patients.models import Patient
+
+from . import services
+
+router = Router()
+R = Role
+
+
+class TherapyIn(Schema):
+    held_on: date
+    duration_min: int = Field(50, ge=10, le=240)
+    modality: Literal["individual", "group", "cpt", "pe", "emdr", "other"]
+    timing: Literal["preparation", "integration", "follow_up"] = "integration"
+    infusion_ids: list[int] = Field(default_factory=list, max_length=20)
+    goals: str = Field("", max_length=4000)
+    note: str = Field("", max_length=20000)
+
+
+class TherapyOut(Schema):
+    id: int
+    held_on: date
+    duration_min: int
+    modality: str
+    timing: str
+    infusion_ids: list[int]
+    goals: str
+    note: str
+
+    @staticmethod
+    def resolve_infusion_ids(obj: object) -> list[int]:
+        return sorted(i.pk for i in obj.infusions.all())  # type: ignore[attr-defined]
+
+
+@router.post("/patients/{patient_id}", response={201: TherapyOut})
+@api_allow(R.THERAPIST, R.PRESCRIBER)
+def record(request: HttpRequest, patient_id: int, body: TherapyIn) -> tuple[int, object]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+    values = body.dict(exclude={"infusion_ids"})
+    return 201, services.record_session(patient=patient, values=values, infusion_ids=body.infusion_ids, by=request.user)
+
+
+@router.get("/patients/{patient_id}", response=list[TherapyOut])
+@api_allow(R.THERAPIST, R.PRESCRIBER, R.NURSE)
+def list_sessions(request: HttpRequest, patient_id: int) -> list[object]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+    with transaction.atomic():
+        audit.record(action="therapy_list_view", by=request.user, clinic=request.clinic, patient=patient, detail={"via": "api"})  # type: ignore[attr-defined]
+    return list(patient.therapy_sessions.prefetch_related("infusions"))

@@ -1,0 +1,21 @@
+"""What the therapy app adds to the patient chart."""
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+
+from ketacare.chart import TimelineEntry
+from ketacare.dashboard import Panel
+
+
+def panels(request, patient):  # type: ignore[no-untyped-def]
+    rows = list(patient.therapy_sessions.select_related("therapist").prefetch_related("infusions")[:10])
+    return [Panel("therapy/_chart.html", 40, {"sessions": rows, "patient": patient})]
+
+
+def timeline(patient):  # type: ignore[no-untyped-def]
+    tz = ZoneInfo(patient.clinic.time_zone)
+    return [TimelineEntry(at=datetime.combine(s.held_on, time(12), tz), kind="therapy", title=f"Therapy: {s.get_modality_display()}",
+                          detail=s.get_timing_display(), url=reverse("therapy:detail", args=[s.pk]))
+            for s in patient.therapy_sessions.all()]

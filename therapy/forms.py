@@ -1,0 +1,21 @@
+"""Forms of the therapy app."""
+
+from django import forms
+
+from .models import Modality, Timing
+
+
+class IntegrationForm(forms.Form):
+    held_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    duration_min = forms.IntegerField(label="Minutes", min_value=10, max_value=240, initial=50)
+    modality = forms.ChoiceField(choices=Modality.choices)
+    timing = forms.ChoiceField(choices=Timing.choices)
+    infusions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                          label="Linked infusions")
+    goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=20000)
+
+    def __init__(self, *args, patient=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        sessions = patient.infusion_sessions.exclude(state="cancelled").order_by("scheduled_start") if patient else []
+        self.fields["infusions"].choices = [(str(s.pk), f"Infusion {s.number} · {s.scheduled_start:%Y-%m-%d}") for s in sessions]

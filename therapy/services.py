@@ -1,0 +1,39 @@
+"""Every write of the therapy app: integration sessions."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.queries import require_role
+from audit import services as audit
+from infusions.models import InfusionSession
+from ketacare.errors import ServiceError
+
+from .choices import FIELDS
+from .models import IntegrationSession
+
+
+def record_session(*, patient: Any, values: dict[str, Any], infusion_ids: list[int], by: Any) -> IntegrationSession:
+    """Record an integration therapy session, linked to infusions of the same patient."""
+    require_role(by, patient.clinic, Role.THERAPIST, Role.PRESCRIBER, to="record therapy sessions")
+    unknown = set(values) - FIELDS
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    today = datetime.now(UTC).date()
+    held_on = values.get("held_on")
+    if held_on is None or held_on > today + timedelta(days=1) or held_on.year < today.year - 10:
+        raise ServiceError("The session date must be within the last 10 years and not in the future.", {"held_on": "Out of range."})
+    if not 10 <= int(values.get("duration_min") or 0) <= 240:
+        raise ServiceError("A session lasts 10 to 240 minutes.", {"duration_min": "Out of range."})
+    infusions = list(InfusionSession.objects.filter(patient=patient, pk__in=infusion_ids))
+    if len(infusions) != len(set(infusion_ids)):
+        raise ServiceError("Link only infusions of this patient.", {"infusions": "Unknown infusion."})
+    course = infusions[0].course if infusions else patient.courses.order_by("-ordered_at").first()
+    with transaction.atomic():
+        session = IntegrationSession.objects.create(clinic=patient.clinic, patient=patient, course=course, therapist=by, **values)
+        session.infusions.set(infusions)
+        audit.record(action="therapy_record", by=by, clinic=patient.clinic, patient=patient, obj=session,
+                     detail={"infusions": sorted(infusion_ids)})
+    return session

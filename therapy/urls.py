@@ -1,0 +1,14 @@
+from django.urls import path
+
+from ketacare.access import register_url_sample
+
+from . import views
+from .models import IntegrationSession
+
+app_name = "therapy"
+urlpatterns = [
+    path("record/<int:patient_id>/", views.record, name="record"),
+    path("<int:therapy_id>/", views.detail, name="detail"),
+]
+
+register_url_sample("therapy_id", lambda clinic: IntegrationSession.objects.in_clinic(clinic).values_list("pk", flat=True).first())
