@@ -31,6 +31,7 @@ def _database(url: str) -> dict:
         }
     if parts.scheme == "sqlite":
         path = unquote(parts.path) if parts.path not in {"", "/"} else str(VAR_DIR / "ketacare.sqlite3")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         return _sqlite(path)
     raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported (use sqlite:/// or postgres://)")
 
