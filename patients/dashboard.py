@@ -1,0 +1,18 @@
+"""Dashboard panel: patients waiting for the next step of intake."""
+
+from django.db.models import Exists, OuterRef
+
+from courses.models import TreatmentCourse
+from ketacare.dashboard import Panel
+
+from .models import EligibilityScreening, Patient
+
+
+def panels(request, now):  # type: ignore[no-untyped-def]
+    patients = Patient.objects.in_clinic(request.clinic)
+    signed = EligibilityScreening.objects.filter(patient=OuterRef("pk"), signed_at__isnull=False)
+    eligible = EligibilityScreening.objects.filter(patient=OuterRef("pk"), signed_at__isnull=False, outcome="eligible")
+    has_course = TreatmentCourse.objects.filter(patient=OuterRef("pk"))
+    to_screen = patients.filter(~Exists(signed))[:10]
+    to_order = patients.filter(Exists(eligible), ~Exists(has_course))[:10]
+    return [Panel("patients/_dashboard.html", 30, {"to_screen": to_screen, "to_order": to_order})]
