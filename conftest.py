@@ -67,6 +67,7 @@ def page(browser, live_server):
     pg = context.new_page()
     errors = []
     pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status == 404 and "/static/" in r.url else None)
     pg.csp_errors = errors
     yield pg
     context.close()

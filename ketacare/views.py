@@ -17,9 +17,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if role is None:
         return render(request, "no_clinic.html", status=403)
     if role not in CLINICAL_ROLES:
+        from django.urls import reverse
+
         from accounts.views import landing_url
 
-        return redirect(landing_url(role))
+        target = landing_url(role)
+        if target != reverse("home"):
+            return redirect(target)
+        return render(request, "no_clinic.html", {"role_without_page": True})
     panels = dashboard.collect(request, datetime.now(UTC))
     return render(request, "dashboard.html", {"panels": panels, "now": datetime.now(UTC)})
 
