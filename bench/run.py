@@ -1,0 +1,93 @@
+"""`make bench`: time the hot paths, each beside a baseline measured in the same run.
+
+Figures are printed, never asserted: the ratio to the baseline is what to watch between commits.
+Uses a throwaway SQLite database (or DATABASE_URL if set to PostgreSQL).
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketacare.settings")
+os.environ.setdefault("KETACARE_FAST_HASHER", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+REPEATS = 5
+
+
+def rate(fn: Callable[[], object], n: int) -> float:
+    """Median operations per second of `fn` over REPEATS rounds of n calls."""
+    rounds = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        rounds.append(n / (time.perf_counter() - start))
+    return statistics.median(rounds)
+
+
+def report(name: str, subject: float, baseline: float, baseline_name: str) -> None:
+    print(f"{name:<34} {subject:>12,.0f} ops/s   baseline {baseline_name:<28} {baseline:>12,.0f} ops/s   "
+          f"ratio {subject / baseline:5.2f}")
+
+
+def bench_scoring() -> None:
+    from clinical.instruments import score
+
+    items = [1, 2, 0, 3, 4, 2, 1, 0, 2, 3, 1, 2, 2, 1, 0, 3, 2, 1, 2, 1]
+    report("PCL-5 scoring (kernel, validated)", rate(lambda: score("pcl5", items), 2000),
+           rate(lambda: sum(items), 2000), "plain sum of items")
+
+
+def bench_hl7() -> None:
+    import hl7
+
+    from clinical.hl7 import parse_oru
+    from clinical.hl7.samples import SampleStyle, sample_oru
+
+    msg = sample_oru(SampleStyle.PCD01_MDC, mrn="DEMO-0001", chair="CHAIR1", control_id="BENCH1",
+                     observed_at=datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    report("HL7 ORU^R01 parse + map (kernel)", rate(lambda: parse_oru(msg, default_tz=UTC), 500),
+           rate(lambda: hl7.parse(msg.replace("\n", "\r")), 500), "python-hl7 parse alone")
+
+
+def bench_audit() -> None:
+    from accounts.models import Clinic
+    from audit import services as audit
+
+    clinic = Clinic.objects.create(name="Bench", slug=f"bench-{time.time_ns()}")
+
+    def chained() -> None:
+        with transaction.atomic():
+            audit.record(action="bench", by="bench", clinic=clinic, detail={"n": 1})
+
+    def plain() -> None:
+        with transaction.atomic():
+            Clinic.objects.filter(pk=clinic.pk).update(name="Bench")
+
+    report("audit event write (hash chain)", rate(chained, 200), rate(plain, 200), "one-row update, same txn")
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    print(f"KetaCare benchmarks · {django.db.connection.vendor} · median of {REPEATS} rounds")
+    for bench in (bench_scoring, bench_hl7, bench_audit):
+        bench()
+
+
+if __name__ == "__main__":
+    main()
