@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("export.csv", views.export, name="export"),
+]

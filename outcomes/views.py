@@ -1,0 +1,44 @@
+"""The clinic outcome report and the de-identified research export."""
+
+import csv
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.choices import Role
+from audit import services as audit
+from ketacare.access import allow
+
+from . import queries
+from .benchmarks import BENCHMARKS
+
+READERS = (Role.PRESCRIBER, Role.CLINIC_ADMIN, Role.RESEARCHER)
+EXPORT_FIELDS = ("pseudo_id", "status", "start_year", "age_band", "infusions", "baseline", "last", "last_day",
+                 "change_pct", "responder", "remitted", "loss_day")
+
+
+@allow(*READERS)
+def report(request: HttpRequest) -> HttpResponse:
+    rows = queries.course_rows(request.clinic)  # type: ignore[attr-defined]
+    with transaction.atomic():
+        audit.record(action="outcome_report_view", by=request.user, clinic=request.clinic, detail={"courses": len(rows)})  # type: ignore[attr-defined]
+    return render(request, "outcomes/report.html", {
+        "rows": rows, "summary": queries.clinic_summary(request.clinic, rows), "benchmarks": BENCHMARKS,  # type: ignore[attr-defined]
+        "identified": request.role != Role.RESEARCHER,  # type: ignore[attr-defined]
+    })
+
+
+@allow(*READERS)
+def export(request: HttpRequest) -> HttpResponse:
+    """One row per course: no names, MRNs or dates; the year and days from the first infusion only."""
+    rows = queries.course_rows(request.clinic)  # type: ignore[attr-defined]
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="ketacare-outcomes-deidentified.csv"'
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_FIELDS)
+    for r in rows:
+        writer.writerow([getattr(r, f) for f in EXPORT_FIELDS])
+    with transaction.atomic():
+        audit.record(action="research_export", by=request.user, clinic=request.clinic, detail={"courses": len(rows)})  # type: ignore[attr-defined]
+    return response
