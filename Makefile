@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 	$(BIN)/python -m pip install --quiet -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -c "import django, ninja, hl7, fhir.resources, playwright" 
+	$(BIN)/python -c "import django, hl7, fhir.resources, playwright, pytest_django, argon2"
 	@touch $(STAMP)
 
 migrate: setup
