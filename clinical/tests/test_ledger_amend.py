@@ -153,3 +153,32 @@ def test_a_well_formed_dea_number_is_accepted_in_capitals(number: str) -> None:
 def test_a_malformed_dea_number_is_refused(number: str, message: str) -> None:
     with pytest.raises(ClinicalError, match=message):
         check_dea_number(number)
+
+
+# --- inventories ---------------------------------------------------------------------------------
+
+def test_the_first_inventory_must_be_the_initial_one() -> None:
+    from clinical.ledger.inventories import InventoryKind, check_inventory_kind
+
+    check_inventory_kind(InventoryKind.INITIAL, None)
+    with pytest.raises(ClinicalError, match="initial inventory first"):
+        check_inventory_kind(InventoryKind.BIENNIAL, None)
+
+
+def test_a_second_initial_inventory_is_refused_but_a_biennial_one_is_taken() -> None:
+    from clinical.ledger.inventories import InventoryKind, check_inventory_kind
+
+    check_inventory_kind(InventoryKind.BIENNIAL, date(2026, 1, 1))
+    with pytest.raises(ClinicalError, match="biennial"):
+        check_inventory_kind(InventoryKind.INITIAL, date(2026, 1, 1))
+
+
+def test_an_inventory_must_cover_every_place_holding_stock() -> None:
+    from clinical.ledger.inventories import check_inventory_complete
+
+    book = {("L1", "safe"): D(10), ("L1", "cart"): D(0), ("L2", "safe"): D(5)}
+    check_inventory_complete(book, [("L1", "safe"), ("L2", "safe")])
+    with pytest.raises(ClinicalError, match="missing: lot L2 at safe"):
+        check_inventory_complete(book, [("L1", "safe")])
+    with pytest.raises(ClinicalError, match="counted twice"):
+        check_inventory_complete(book, [("L1", "safe"), ("L1", "safe"), ("L2", "safe")])

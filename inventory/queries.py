@@ -1,0 +1,183 @@
+"""Scoped reads of the ledger: balances, amounts in force after corrections, what a session drew."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from clinical.ledger import EntryKind as K
+from clinical.ledger import mg_from_ml
+from clinical.ledger.amend import STOCK_DIRECTION
+from clinical.ledger.validate import STOCK_SIGN
+
+from .choices import IN_STOCK, ContainerState, EntryKind
+from .models import Container, Discrepancy, Inventory, LedgerEntry, Location, Lot
+
+ZERO = Decimal("0.00")
+TAKEN_KINDS = (EntryKind.DRAW, EntryKind.DESTRUCTION, EntryKind.LOSS_OR_THEFT)
+"""Kinds that take mL out of one container."""
+
+
+def entries(clinic: Any) -> QuerySet[LedgerEntry]:
+    """The clinic's ledger, in ledger order, with what lists show."""
+    return (LedgerEntry.objects.in_clinic(clinic)
+            .select_related("lot__product", "location", "to_location", "container", "actor", "witness",
+                            "second_witness", "session__patient", "supplier", "corrects")
+            .order_by("pk"))
+
+
+def balance_ml(lot: Lot, location: Location) -> Decimal:
+    """The lot's balance at a location: the balance after the last entry that touched it."""
+    last = (LedgerEntry.objects.filter(lot=lot).filter(Q(location=location) | Q(to_location=location))
+            .order_by("-pk").values("location_id", "balance_after_ml", "to_balance_after_ml").first())
+    if last is None:
+        return ZERO
+    return last["balance_after_ml"] if last["location_id"] == location.pk else last["to_balance_after_ml"]
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    lot: Lot
+    location: Location
+    ml: Decimal
+    mg: Decimal
+    sealed: int
+    opened: int
+
+
+def balances(clinic: Any, *, lot: Lot | None = None, include_empty: bool = False) -> list[BalanceRow]:
+    """Every (lot, location) balance of the clinic, with its sealed and opened containers."""
+    rows = LedgerEntry.objects.in_clinic(clinic)
+    if lot is not None:
+        rows = rows.filter(lot=lot)
+    latest: dict[tuple[int, int], Decimal] = {}
+    for lot_id, loc, to, after, to_after in rows.order_by("pk").values_list(
+            "lot_id", "location_id", "to_location_id", "balance_after_ml", "to_balance_after_ml"):
+        latest[(lot_id, loc)] = after
+        if to is not None:
+            latest[(lot_id, to)] = to_after
+    lots = Lot.objects.in_clinic(clinic).select_related("product").in_bulk([k[0] for k in latest])
+    places = Location.objects.in_clinic(clinic).in_bulk([k[1] for k in latest])
+    counts = _container_counts(clinic)
+    found = []
+    for (lot_id, loc_id), ml in latest.items():
+        if ml == 0 and not include_empty:
+            continue
+        the_lot = lots[lot_id]
+        sealed, opened = counts.get((lot_id, loc_id), (0, 0))
+        found.append(BalanceRow(the_lot, places[loc_id], ml, mg_from_ml(ml, the_lot.product.strength_mg_per_ml), sealed, opened))
+    return sorted(found, key=lambda r: (r.lot.expires_on, r.lot.lot_number, r.location.name))
+
+
+def _container_counts(clinic: Any) -> dict[tuple[int, int], tuple[int, int]]:
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for lot_id, loc_id, state in Container.objects.in_clinic(clinic).filter(state__in=IN_STOCK).values_list(
+            "lot_id", "location_id", "state"):
+        counts[(lot_id, loc_id)][0 if state == ContainerState.SEALED else 1] += 1
+    return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def latest_corrections(rows: Iterable[LedgerEntry]) -> dict[int, LedgerEntry]:
+    """The last correction of each entry that has one."""
+    ids = [e.pk for e in rows]
+    last: dict[int, LedgerEntry] = {}
+    for c in LedgerEntry.objects.filter(corrects_id__in=ids).order_by("pk"):
+        last[c.corrects_id] = c  # type: ignore[index]
+    return last
+
+
+def in_force(entry: LedgerEntry, corrections: dict[int, LedgerEntry] | None = None) -> tuple[Decimal, Decimal]:
+    """The (mL, mg) of an entry as last corrected, or as written."""
+    if corrections is None:
+        corrections = latest_corrections([entry])
+    fix = corrections.get(entry.pk)
+    if fix is None:
+        return entry.quantity_ml, entry.quantity_mg
+    return fix.corrected_ml, fix.corrected_mg  # type: ignore[return-value]
+
+
+def container_taken_ml(container: Container) -> Decimal:
+    """mL taken out of a container by draws, destruction and loss, as corrected."""
+    rows = list(container.entries.filter(kind__in=TAKEN_KINDS))
+    fixes = latest_corrections(rows)
+    return sum((in_force(e, fixes)[0] for e in rows), ZERO)
+
+
+def container_remaining_ml(container: Container) -> Decimal:
+    return container.lot.product.container_ml - container_taken_ml(container)
+
+
+def stock_deltas(entry: LedgerEntry) -> list[tuple[tuple[int, int], Decimal]]:
+    """The signed balance changes an entry made, per (lot id, location id), by the kernel's sign rules."""
+    here = (entry.lot_id, entry.location_id)
+    if entry.kind == EntryKind.CORRECTION:
+        direction = STOCK_DIRECTION[K(entry.corrects.kind)]  # type: ignore[union-attr]
+        change = entry.quantity_ml * direction
+    else:
+        direction = STOCK_SIGN[K(entry.kind)] if entry.kind != EntryKind.TRANSFER else -1
+        change = entry.quantity_ml * direction
+    if direction == 0:
+        return []
+    changes = [(here, change)]
+    if entry.to_location_id is not None:
+        changes.append(((entry.lot_id, entry.to_location_id), -change))
+    return changes
+
+
+@dataclass(frozen=True)
+class SessionLot:
+    lot: Lot
+    location: Location
+    drawn_mg: Decimal
+    accounted_mg: Decimal
+
+    @property
+    def open_mg(self) -> Decimal:
+        return self.drawn_mg - self.accounted_mg
+
+
+def session_lots(session: Any) -> list[SessionLot]:
+    """Each lot drawn for a session, first drawn first, with mg drawn and mg given or wasted."""
+    rows = list(LedgerEntry.objects.filter(session=session, kind__in=(
+        EntryKind.DRAW, EntryKind.ADMINISTRATION, EntryKind.WASTE)).select_related("lot__product", "location").order_by("pk"))
+    fixes = latest_corrections(rows)
+    drawn: dict[int, Decimal] = {}
+    accounted: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    first: dict[int, LedgerEntry] = {}
+    for e in rows:
+        mg = in_force(e, fixes)[1]
+        if e.kind == EntryKind.DRAW:
+            drawn[e.lot_id] = drawn.get(e.lot_id, ZERO) + mg
+            first.setdefault(e.lot_id, e)
+        else:
+            accounted[e.lot_id] += mg
+    return [SessionLot(first[i].lot, first[i].location, drawn[i], accounted[i]) for i in drawn]
+
+
+def staff_member(clinic: Any, username: str) -> User | None:
+    """An active staff member of the clinic by username (for witness fields)."""
+    return User.objects.filter(username=username.strip(), is_active=True, memberships__clinic=clinic,
+                               memberships__active=True).first()
+
+
+def open_discrepancies(clinic: Any) -> QuerySet[Discrepancy]:
+    return (Discrepancy.objects.in_clinic(clinic).filter(resolution__isnull=True)
+            .select_related("lot__product", "location", "count__counted_by").order_by("opened_at"))
+
+
+def last_inventory(clinic: Any) -> Inventory | None:
+    return Inventory.objects.in_clinic(clinic).order_by("-taken_at").first()
+
+
+def first_receipt(clinic: Any) -> LedgerEntry | None:
+    return LedgerEntry.objects.in_clinic(clinic).filter(kind=EntryKind.RECEIPT).order_by("at").first()
+
+
+def stock_containers(clinic: Any) -> QuerySet[Container]:
+    """Containers still in stock (sealed or open), soonest expiry first."""
+    return (Container.objects.in_clinic(clinic).filter(state__in=IN_STOCK)
+            .select_related("lot__product", "location").order_by("lot__expires_on", "lot__lot_number", "code"))

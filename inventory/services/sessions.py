@@ -1,0 +1,118 @@
+"""What an infusion session takes from stock: the draw, the administration, the witnessed waste."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from clinical.ledger import EntryKind as K
+from clinical.ledger import LedgerEntryIn, Unit
+from clinical.ledger.allocate import allocate_to_lots
+from infusions.choices import SessionState
+from infusions.models import InfusionSession
+from ketacare.errors import ServiceError
+
+from ..choices import HANDLERS, EntryKind
+from ..models import Container, LedgerEntry
+from ..queries import container_taken_ml, session_lots
+from .common import (
+    allowed,
+    confirm_witnesses,
+    kernel,
+    ledger_transaction,
+    lock_lots,
+    same_clinic,
+    validate,
+    when,
+    write_entry,
+)
+from .containers import refresh_state
+
+
+def _live(session: InfusionSession) -> None:
+    if session.state == SessionState.CANCELLED:
+        raise ServiceError("This session was cancelled; nothing can be drawn or given for it.", {"session": "Cancelled."})
+
+
+@ledger_transaction
+def draw_for_session(*, session: InfusionSession, container: Container, ml: Decimal, at: datetime | None = None,
+                     note: str = "", by: Any) -> LedgerEntry:
+    """Draw mL from a container for an infusion session; refused past expiry or beyond the balance."""
+    clinic = session.clinic
+    allowed(by, clinic, HANDLERS, "draw ketamine")
+    same_clinic(clinic, container)
+    _live(session)
+    at, on, today = when(at, clinic)
+    lot = lock_lots([container.lot])[container.lot_id]
+    fresh = Container.objects.select_related("location").get(pk=container.pk)
+    if fresh.state not in ("sealed", "open"):
+        raise ServiceError(f"Vial {fresh.code} is {fresh.get_state_display().lower()}; choose another.",
+                           {"container": "Not in stock."})
+    entry_in = LedgerEntryIn(kind=K.DRAW, lot=lot.lot_number, location=fresh.location.name, quantity=ml,
+                             actor_id=by.username, occurred_on=on, container_id=fresh.code,
+                             session_ref=str(session.pk), patient_ref=session.patient.mrn)
+    movement = validate(entry_in, lot, [fresh.location], today, taken_ml=container_taken_ml(fresh))
+    planned = {"planned_total_mg": None if session.total_mg is None else str(session.total_mg)}
+    entry = write_entry(movement=movement, by=by, patient=session.patient_id, clinic=clinic, kind=EntryKind.DRAW,
+                        lot=lot, location=fresh.location, container=fresh, session=session, at=at,
+                        note=note.strip(), detail=planned)
+    refresh_state(fresh)
+    return entry
+
+
+def record_administration(*, session: InfusionSession, mg: Decimal, by: Any, at: datetime | None = None) -> list[LedgerEntry]:
+    """Record the mg given to the session's patient, and by whom (21 CFR 1304.22(c)).
+
+    Called from the ledger pages, or by the infusions app when an infusion ends or is
+    stopped. One administration per session: a wrong figure is corrected, not re-entered.
+    """
+    allowed(by, session.clinic, HANDLERS, "record an administration")
+    return _patient_side(session=session, kind=K.ADMINISTRATION, mg=mg, at=at, by=by)
+
+
+def record_waste(*, session: InfusionSession, mg: Decimal, manner: str, witness: Any, witness_password: str,
+                 at: datetime | None = None, note: str = "", by: Any) -> list[LedgerEntry]:
+    """Record what is left after an administration as wasted, confirmed by a witness's own password (79 FR 53519)."""
+    allowed(by, session.clinic, HANDLERS, "record waste")
+    if not (manner or "").strip():
+        raise ServiceError("Say how the leftover was wasted (the manner of disposal).", {"manner": "Required."})
+    if witness is None:
+        raise ServiceError("A second authorised person must witness the waste.", {"witness": "Required."})
+    confirm_witnesses(clinic=session.clinic, kind=K.WASTE, by=by, witnesses=[(witness, witness_password)])
+    return _patient_side(session=session, kind=K.WASTE, mg=mg, at=at, by=by, witness=witness,
+                         method=manner.strip(), note=note.strip())
+
+
+@ledger_transaction
+def _patient_side(*, session: InfusionSession, kind: K, mg: Decimal, at: datetime | None, by: Any,
+                  **fields: Any) -> list[LedgerEntry]:
+    """Write an administration or waste, charged to the session's lots first drawn first."""
+    clinic = session.clinic
+    _live(session)
+    at, on, today = when(at, clinic)
+    locked = lock_lots([s.lot for s in session_lots(session)])
+    if kind is K.ADMINISTRATION:
+        _only_once(session)
+    lots = session_lots(session)  # again, now that no other write can change them
+    shares = kernel(lambda: allocate_to_lots(mg, [(str(s.lot.pk), s.open_mg) for s in lots]))
+    by_lot = {str(s.lot.pk): s for s in lots}
+    witness = fields.get("witness")
+    written = []
+    for lot_key, share in shares:
+        place = by_lot[lot_key]
+        lot = locked[place.lot.pk]
+        entry_in = LedgerEntryIn(kind=kind, lot=lot.lot_number, location=place.location.name, quantity=share,
+                                 unit=Unit.MG, actor_id=by.username, occurred_on=on, session_ref=str(session.pk),
+                                 patient_ref=session.patient.mrn,
+                                 witness_ids=(witness.username,) if witness is not None else ())
+        movement = validate(entry_in, lot, [place.location], today)
+        written.append(write_entry(movement=movement, by=by, patient=session.patient_id, clinic=clinic,
+                                   kind=EntryKind(kind.value), lot=lot, location=place.location, session=session,
+                                   unit="mg", at=at, **fields))
+    return written
+
+
+def _only_once(session: InfusionSession) -> None:
+    first = LedgerEntry.objects.filter(session=session, kind=EntryKind.ADMINISTRATION).order_by("pk").first()
+    if first is not None:
+        raise ServiceError(f"An administration is already recorded for this session (entry {first.pk}); "
+                           "correct that entry if its amount is wrong.", {"mg": "Already recorded."})
