@@ -23,7 +23,9 @@ def build(ctx: DemoContext) -> None:
     services.save_protocol(clinic=ctx.clinic, by=admin, values={
         "name": "Induction 8 x twice weekly (Abdallah 2022)", "n_infusions": 8, "min_hours_between": 72, "max_span_days": 28})
     for dp in ctx.by_stage("mid_course", "finished", "follow_up"):
-        dp.course = services.order_course(patient=dp.patient, protocol=ctx.protocol, by=prescriber)
+        signed_at = dp.patient.screenings.first().signed_at
+        dp.course = services.order_course(patient=dp.patient, protocol=ctx.protocol, by=prescriber,
+                                          at=signed_at + timedelta(hours=2))
     demo1 = ctx.mrn("DEMO-0001")
     _book_demo_0001(ctx, demo1)
     for dp in ctx.by_stage("mid_course", "finished", "follow_up"):

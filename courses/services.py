@@ -93,7 +93,7 @@ def limits_of(course_or_protocol: Any) -> dosing.DoseLimits:
 
 def order_course(
     *, patient: Any, protocol: Protocol, mg_per_kg: Any = None, weight_basis: str | None = None,
-    override_reason: str = "", notes: str = "", by: Any,
+    override_reason: str = "", notes: str = "", by: Any, at: datetime | None = None,
 ) -> TreatmentCourse:
     """Order a course for a patient whose signed screening says eligible (prescribers only)."""
     require_role(by, patient.clinic, Role.PRESCRIBER, to="order a course")
@@ -119,7 +119,7 @@ def order_course(
             clinic=patient.clinic, patient=patient, protocol=protocol, protocol_snapshot=snapshot(protocol),
             screening=screening, mg_per_kg=dose, weight_basis=weight_basis or protocol.weight_basis,
             override_reason=reason if dose > protocol.max_mg_per_kg else "", notes=notes,
-            ordered_by=by, ordered_at=datetime.now(UTC),
+            ordered_by=by, ordered_at=at or datetime.now(UTC),
         )
         audit.record(action="course_order", by=by, clinic=patient.clinic, patient=patient, obj=course,
                      detail={"mg_per_kg": str(dose), "override": bool(course.override_reason)})

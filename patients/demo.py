@@ -20,6 +20,8 @@ PLAN = (["mid_course"] * 8 + ["screening"] * 5 + ["eligible"] * 4 + ["ineligible
 TRAUMA = ["combat", "assault", "accident", "disaster", "childhood", "loss"]
 MEDS = [("sertraline", "200 mg/day"), ("paroxetine", "40 mg/day"), ("venlafaxine", "225 mg/day"), ("prazosin", "10 mg/night")]
 THERAPIES = ["CPT", "PE", "EMDR"]
+# How long before now each stage's screening was signed (before its first infusion).
+_DAYS_BACK = {"eligible": 3, "ineligible": 5, "mid_course": 21, "finished": 45, "follow_up": 130}
 
 
 def build(ctx: DemoContext) -> None:
@@ -31,7 +33,7 @@ def build(ctx: DemoContext) -> None:
         if stage != "screening":
             contra = ["pregnancy"] if stage == "ineligible" else []
             services.screen_patient(patient=patient, contraindications=contra, justifications={},
-                                    sign=stage != "ineligible", by=prescriber)
+                                    sign=stage != "ineligible", by=prescriber, at=ctx.now - timedelta(days=_DAYS_BACK[stage]))
         ctx.patients.append(DemoPatient(patient=patient, stage=stage, responder=responder))
 
 
@@ -59,5 +61,3 @@ def _history(ctx: DemoContext, patient: object, i: int, by: object) -> None:
         "kind": "psychotherapy", "name": THERAPIES[i % 3], "dose": "", "weeks": 12, "adequate": True, "outcome": "partial"})
     services.add_current_medication(patient=patient, by=by, values={"name": drug, "dose": dose})  # type: ignore[arg-type]
 
-
-__all__ = ["build", "timedelta"]

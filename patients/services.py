@@ -122,6 +122,7 @@ def evaluate_screening(*, patient: Patient, contraindications: list[str], justif
 
 def screen_patient(
     *, patient: Patient, contraindications: list[str], justifications: dict[str, str], sign: bool, by: Any,
+    at: datetime | None = None,
 ) -> EligibilityScreening:
     """Store a screening; a prescriber may sign it when the kernel allows."""
     if sign:
@@ -136,7 +137,7 @@ def screen_patient(
             raise ServiceError("An ineligible screening cannot be signed as eligible; save it unsigned.")
         raise ServiceError("Each relative contraindication needs a written justification before signing.",
                            {f"justify_{c}": "Write why the benefit outweighs this risk." for c in missing})
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
     outcome = ScreeningOutcome.ELIGIBLE if sign and result.outcome is kernel.ScreeningOutcome.NEEDS_REVIEW else ScreeningOutcome(result.outcome.value)
     with transaction.atomic():
         screening = EligibilityScreening.objects.create(
