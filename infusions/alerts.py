@@ -59,3 +59,20 @@ def open_alerts(clinic: Any, patient: Any = None) -> Any:
     if patient is not None:
         rows = rows.filter(patient=patient)
     return rows.order_by("-raised_at")
+
+
+def open_rules(session: Any) -> set[str]:
+    """Rules with an open alert on the session (a rule that is already open is not raised again)."""
+    return set(Alert.objects.filter(session=session, acknowledged_at__isnull=True).values_list("rule", flat=True))
+
+
+def close_alerts(*, session: Any, kind: str, note: str, at: datetime, by: Any) -> int:
+    """Close the session's open alerts of one kind that a later event settled (e.g. an overdue BP now taken)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("close_alerts must run inside the transaction of the data that settled them")
+    rows = list(Alert.objects.filter(session=session, kind=kind, acknowledged_at__isnull=True))
+    for alert in rows:
+        Alert.objects.filter(pk=alert.pk).update(acknowledged_at=at, action_note=note)
+        audit.record(action="alert_close", by=by, clinic=alert.clinic, patient=alert.patient_id, obj=alert,
+                     detail={"rule": alert.rule, "note": note})
+    return len(rows)

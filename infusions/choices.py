@@ -41,3 +41,67 @@ class AlertLevel(models.TextChoices):
     PAUSE = "pause", "Pause"
     STOP = "stop", "Stop"
     CRITICAL = "critical", "Critical"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class Relatedness(models.TextChoices):
+    UNRELATED = "unrelated", "Not related"
+    UNLIKELY = "unlikely", "Unlikely"
+    POSSIBLE = "possible", "Possibly related"
+    PROBABLE = "probable", "Probably related"
+    DEFINITE = "definite", "Definitely related"
+
+
+class AdverseAction(models.TextChoices):
+    NONE = "none", "None"
+    SLOWED = "slowed", "Infusion slowed"
+    PAUSED = "paused", "Infusion paused"
+    STOPPED = "stopped", "Infusion stopped"
+    MEDICATION = "medication", "Medication given"
+    TRANSFERRED = "transferred", "Transferred to emergency care"
+    OTHER = "other", "Other (see description)"
+
+
+class AdverseOutcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    RESOLVING = "resolving", "Resolving"
+    NOT_RESOLVED = "not_resolved", "Not resolved"
+    SEQUELAE = "resolved_with_sequelae", "Resolved with sequelae"
+    FATAL = "fatal", "Fatal"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class SideEffect(models.TextChoices):
+    """The post-infusion side-effect checklist (the project's own short labels)."""
+
+    NAUSEA = "nausea", "Nausea"
+    VOMITING = "vomiting", "Vomiting"
+    HEADACHE = "headache", "Headache"
+    DIZZINESS = "dizziness", "Dizziness"
+    BLURRED_VISION = "blurred_vision", "Blurred vision"
+    DROWSINESS = "drowsiness", "Drowsiness"
+    ANXIETY = "anxiety", "Anxiety or agitation"
+    DISSOCIATION = "dissociation", "Distressing dissociation"
+    ELEVATED_BP = "elevated_bp", "Raised blood pressure"
+    PALPITATIONS = "palpitations", "Palpitations"
+    NUMBNESS = "numbness", "Numbness or tingling"
+    OTHER = "other", "Other (see note)"
+
+
+class Hl7Status(models.TextChoices):
+    FILED = "filed", "Filed"
+    QUARANTINED = "quarantined", "In quarantine"
+    ASSIGNED = "assigned", "Assigned by a nurse"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class PregnancyTest(models.TextChoices):
+    NEGATIVE = "negative", "Negative"
+    POSITIVE = "positive", "Positive"
+    NOT_DONE = "not_done", "Not done"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"

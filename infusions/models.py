@@ -5,7 +5,17 @@ from django.db import models
 
 from ketacare.scoping import ClinicManager
 
-from .choices import AlertKind, AlertLevel, ReadingSource, SessionState
+from .choices import (
+    AdverseAction,
+    AdverseOutcome,
+    AlertKind,
+    AlertLevel,
+    Hl7Status,
+    ReadingSource,
+    Relatedness,
+    SessionState,
+    Severity,
+)
 
 
 class InfusionSession(models.Model):
@@ -33,6 +43,21 @@ class InfusionSession(models.Model):
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Check-in: who, the escort, and the checklist as confirmed (identity, consent, fasting, pregnancy test, waivers).
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    escort_name = models.CharField(max_length=120, blank=True)
+    escort_phone = models.CharField(max_length=32, blank=True)
+    checklist = models.JSONField(default=dict, blank=True)
+    # A prescriber's override of a dose above the protocol limits.
+    dose_override_reason = models.TextField(blank=True)
+    dose_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # After the infusion: CADSS, the side-effect checklist, the discharge decision.
+    cadss = models.JSONField(default=dict, blank=True)
+    side_effects = models.JSONField(default=dict, blank=True)
+    discharge = models.JSONField(default=dict, blank=True)
+    discharged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cosigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cosigned_at = models.DateTimeField(null=True, blank=True)
 
     objects = ClinicManager()
 
@@ -61,6 +86,7 @@ class VitalSign(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     device = models.CharField(max_length=80, blank=True)
     message_control_id = models.CharField(max_length=64, blank=True)
+    hl7_message = models.ForeignKey("Hl7Message", null=True, blank=True, on_delete=models.PROTECT, related_name="vitals")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClinicManager()
@@ -99,3 +125,76 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+class SessionEvent(models.Model):
+    """One transition of a session: who moved it, when, from which state to which, and why."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(InfusionSession, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=24)
+    from_state = models.CharField(max_length=16, choices=SessionState.choices)
+    to_state = models.CharField(max_length=16, choices=SessionState.choices)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["session", "at"])]
+
+
+class AdverseEvent(models.Model):
+    """An adverse event during or after an infusion (maps to FHIR AdverseEvent)."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(InfusionSession, on_delete=models.PROTECT, related_name="adverse_events")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="adverse_events")
+    onset_at = models.DateTimeField()
+    description = models.CharField(max_length=300)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    serious = models.BooleanField(default=False)
+    relatedness = models.CharField(max_length=16, choices=Relatedness.choices)
+    action_taken = models.CharField(max_length=16, choices=AdverseAction.choices)
+    outcome = models.CharField(max_length=24, choices=AdverseOutcome.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["onset_at", "pk"]
+
+
+class Hl7Message(models.Model):
+    """One inbound ORU^R01, keyed by sender and MSH-10 so a resend files nothing twice.
+
+    The raw text is kept only while a message waits in quarantine (and after a
+    nurse assigns it), never for messages filed straight away.
+    """
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    sending_application = models.CharField(max_length=180)
+    sending_facility = models.CharField(max_length=180)
+    control_id = models.CharField(max_length=199)
+    received_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Hl7Status.choices)
+    error = models.CharField(max_length=300, blank=True)
+    patient_ref = models.CharField(max_length=64, blank=True, help_text="PID-3 as sent (quarantine review only)")
+    location = models.CharField(max_length=120, blank=True, help_text="PV1-3 as sent")
+    session = models.ForeignKey(InfusionSession, null=True, blank=True, on_delete=models.PROTECT, related_name="hl7_messages")
+    reading_count = models.PositiveIntegerField(default=0)
+    raw = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["clinic", "sending_application", "sending_facility", "control_id"], name="hl7_control_id_once_per_sender")]
+        indexes = [models.Index(fields=["clinic", "status"])]

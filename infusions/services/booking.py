@@ -15,8 +15,8 @@ from courses.models import Chair, TreatmentCourse
 from courses.services import spacing_of
 from ketacare.errors import ServiceError
 
-from .choices import SessionState
-from .models import InfusionSession
+from ..choices import SessionState
+from ..models import InfusionSession
 
 BOOKING_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.FRONT_DESK, Role.CLINIC_ADMIN)
 LIVE_STATES = [s for s in SessionState.values if s != SessionState.CANCELLED]

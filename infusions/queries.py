@@ -1,0 +1,71 @@
+"""Scoped reads of the infusions app."""
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from clinical.session_extras import phase_of
+from clinical.session_flow import SessionState as KState
+from clinical.vitals import Phase, next_due_at
+
+from .alerts import open_alerts
+from .choices import IN_PROGRESS, AlertKind, Hl7Status, SessionState
+from .models import Hl7Message, InfusionSession, VitalSign
+from .services.common import schedule_of
+
+SEVERITY = {"critical": 0, "stop": 1, "pause": 2, "do_not_start": 3, "warn": 4}
+
+
+def sessions_on(clinic: Any, day: datetime) -> QuerySet[InfusionSession]:
+    """Sessions of the clinic on the local day of `day` (not cancelled), by chair then time."""
+    tz = ZoneInfo(clinic.time_zone)
+    local = day.astimezone(tz).date()
+    start = datetime.combine(local, time(0), tz)
+    return (InfusionSession.objects.in_clinic(clinic).exclude(state=SessionState.CANCELLED)
+            .filter(scheduled_start__gte=start, scheduled_start__lt=start + timedelta(days=1))
+            .select_related("patient", "chair").order_by("chair__name", "scheduled_start"))
+
+
+def in_progress(clinic: Any) -> QuerySet[InfusionSession]:
+    """Sessions in the chair now (checked in, not yet ended)."""
+    return (InfusionSession.objects.in_clinic(clinic).filter(state__in=IN_PROGRESS)
+            .select_related("patient", "chair").order_by("chair__name"))
+
+
+def clinic_alerts(clinic: Any) -> list[Any]:
+    """Open alerts of the clinic: suicide-risk first, then by severity, newest first."""
+    rows = list(open_alerts(clinic))
+    rows.sort(key=lambda a: a.raised_at, reverse=True)
+    rows.sort(key=lambda a: (a.kind != AlertKind.SUICIDE_RISK, SEVERITY.get(a.level, 9)))
+    return rows
+
+
+def session_alerts(session: InfusionSession) -> list[Any]:
+    return [a for a in clinic_alerts(session.clinic) if a.session_id == session.pk]
+
+
+def vitals_of(session: InfusionSession) -> list[VitalSign]:
+    return list(VitalSign.objects.filter(session=session).select_related("entered_by").order_by("measured_at", "pk"))
+
+
+def next_due(session: InfusionSession, vitals: list[VitalSign]) -> datetime | None:
+    """When the next BP reading is due by the protocol's schedule (CLINICAL.md section 3), or None."""
+    if session.state == SessionState.CANCELLED:
+        return None
+    phase = phase_of(KState(session.state))
+    started = session.infusion_ended_at if phase is Phase.RECOVERING else session.started_at
+    if phase is None or phase is Phase.PRE_START or started is None:
+        return None
+    bp = [v.measured_at for v in vitals if v.systolic_mmhg is not None]
+    return next_due_at(schedule_of(session), phase, started, max(bp) if bp else None)
+
+
+def quarantine(clinic: Any) -> QuerySet[Hl7Message]:
+    return Hl7Message.objects.in_clinic(clinic).filter(status=Hl7Status.QUARANTINED).order_by("-received_at")
+
+
+def patient_sessions(patient: Any) -> QuerySet[InfusionSession]:
+    return (InfusionSession.objects.in_clinic(patient.clinic).filter(patient=patient)
+            .select_related("chair").order_by("scheduled_start"))

@@ -1,0 +1,116 @@
+"""What the session screen shows: the vitals charts with thresholds, the next due reading, the buttons."""
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clinical.charts import HorizontalLine, Series, VerticalMarker, line_chart
+from clinical.session_flow import Action, allowed_actions
+from clinical.session_flow import SessionState as KState
+from clinical.vitals import Thresholds
+
+from . import queries
+from .choices import SessionState
+from .models import InfusionSession, VitalSign
+from .services.common import thresholds_of
+
+BUTTONS = {  # action -> (label, css class, needs a reason)
+    Action.START: ("Start infusion", "ok", False),
+    Action.PAUSE: ("Pause", "secondary", True),
+    Action.RESUME: ("Resume", "ok", False),
+    Action.STOP_INFUSION: ("Stop: dose complete", "", False),
+    Action.STOP_EARLY: ("Stop early", "danger", True),
+    Action.TRANSFER: ("Transfer to emergency care", "danger", True),
+}
+
+
+def buttons(session: InfusionSession) -> list[dict[str, Any]]:
+    """The transitions the kernel allows now that are run by a button (check-in, verify, discharge have pages)."""
+    if session.state == SessionState.CANCELLED:
+        return []
+    found = []
+    for action in allowed_actions(KState(session.state)):
+        if action in BUTTONS:
+            label, css, reason = BUTTONS[action]
+            found.append({"action": action.value, "label": label, "css": css, "needs_reason": reason})
+    return found
+
+
+def _span(session: InfusionSession, vitals: list[VitalSign], now: datetime) -> tuple[datetime, datetime]:
+    times = [v.measured_at for v in vitals]
+    start = min([session.checked_in_at or now, *times]) - timedelta(minutes=2)
+    if session.state in queries.IN_PROGRESS:
+        end = max([now, *times])
+    else:
+        end = max([t for t in (session.discharged_at, session.infusion_ended_at, *times) if t is not None] or [now])
+    end += timedelta(minutes=2)
+    return start, max(end, start + timedelta(minutes=20))
+
+
+def _series(name: str, vitals: list[VitalSign], field: str, tz: ZoneInfo) -> Series:
+    points = tuple((v.measured_at.astimezone(tz), float(getattr(v, field))) for v in vitals if getattr(v, field) is not None)
+    return Series(name, points, css_class=f"vital-{field.split('_')[0]}")
+
+
+def _markers(session: InfusionSession, tz: ZoneInfo, start: datetime, end: datetime) -> list[VerticalMarker]:
+    found = [(session.started_at, "start"), (session.infusion_ended_at, "end")]
+    return [VerticalMarker(at.astimezone(tz), label) for at, label in found if at is not None and start <= at <= end]
+
+
+def _bounds(values: list[float], low: float, high: float, pad: float) -> tuple[float, float]:
+    return min([low, *[v - pad for v in values]]), max([high, *[v + pad for v in values]])
+
+
+def charts(session: InfusionSession, vitals: list[VitalSign], now: datetime) -> dict[str, str]:
+    """Two SVG charts: blood pressure and heart rate, and SpO2, each with the protocol's thresholds drawn."""
+    tz = ZoneInfo(session.clinic.time_zone)
+    start, end = _span(session, vitals, now)
+    x = {"x_min": start.astimezone(tz), "x_max": end.astimezone(tz)}
+    t: Thresholds = thresholds_of(session)
+    bp = [_series("Systolic", vitals, "systolic_mmhg", tz), _series("Diastolic", vitals, "diastolic_mmhg", tz),
+          _series("Heart rate", vitals, "heart_rate_bpm", tz)]
+    bp_lines = [HorizontalLine(float(t.sbp_pause_mmhg), f"SBP pause {t.sbp_pause_mmhg}", colour="#b3261e"),
+                HorizontalLine(float(t.sbp_do_not_start_mmhg), f"SBP do not start {t.sbp_do_not_start_mmhg}", colour="#a15c00"),
+                HorizontalLine(float(t.dbp_pause_mmhg), f"DBP pause {t.dbp_pause_mmhg}", colour="#b3261e"),
+                HorizontalLine(float(t.hr_warn_above_bpm), f"HR warn {t.hr_warn_above_bpm}", colour="#a15c00")]
+    values = [p[1] for s in bp for p in s.points]
+    low, high = _bounds(values + [ln.value for ln in bp_lines], 40, 200, 10)
+    spo2 = [_series("SpO2", vitals, "spo2_pct", tz)]
+    spo2_lines = [HorizontalLine(float(t.spo2_warn_below_pct), f"warn below {t.spo2_warn_below_pct}", colour="#a15c00"),
+                  HorizontalLine(float(t.spo2_stop_below_pct), f"stop below {t.spo2_stop_below_pct}", colour="#b3261e")]
+    s_low, s_high = _bounds([p[1] for p in spo2[0].points] + [ln.value for ln in spo2_lines], 84, 100, 1)
+    markers = _markers(session, tz, start, end)
+    return {
+        "bp": line_chart(bp, **x, y_min=low, y_max=high, hlines=bp_lines, markers=markers,
+                         title="Blood pressure and heart rate", y_label="mmHg · /min", height=280),
+        "spo2": line_chart(spo2, **x, y_min=s_low, y_max=min(s_high, 101.0), hlines=spo2_lines, markers=markers,
+                           title="SpO2", y_label="%", height=200),
+    }
+
+
+def elapsed_since(session: InfusionSession) -> datetime | None:
+    """What the big clock counts from: the start while infusing, the end while recovering, else check-in."""
+    if session.state in (SessionState.INFUSING, SessionState.PAUSED):
+        return session.started_at
+    if session.state == SessionState.RECOVERING:
+        return session.infusion_ended_at
+    if session.state in (SessionState.CHECKED_IN, SessionState.DOSE_VERIFIED):
+        return session.checked_in_at
+    return None
+
+
+def live_context(session: InfusionSession, now: datetime) -> dict[str, Any]:
+    """Everything the polled part of the session screen shows."""
+    vitals = queries.vitals_of(session)
+    due = queries.next_due(session, vitals)
+    return {
+        "session": session, "vitals": vitals[-12:][::-1], "vital_count": len(vitals), "alerts": queries.session_alerts(session),
+        "charts": charts(session, vitals, now), "next_due": due, "overdue": due is not None and due < now,
+        "latest": vitals[-1] if vitals else None, "now": now,
+    }
+
+
+def label_of(action: str) -> str:
+    """The button label of an action name (for confirmation messages)."""
+    found = next((label for a, (label, _, _) in BUTTONS.items() if a.value == action), None)
+    return found or action.replace("_", " ").capitalize()

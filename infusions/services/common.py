@@ -1,0 +1,135 @@
+"""Helpers every infusions service shares: times, locking, the kernel's transitions, inputs."""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from accounts.choices import Role
+from accounts.queries import require_role
+from audit import services as audit
+from clinical import session_flow as flow
+from clinical.errors import ClinicalError
+from clinical.session_extras import thresholds_from_protocol
+from clinical.vitals import MonitoringSchedule, Thresholds
+from ketacare.errors import ServiceError
+
+from ..choices import SessionState
+from ..models import InfusionSession, SessionEvent
+
+CHAIR_ROLES = (Role.PRESCRIBER, Role.NURSE)
+CLOCK_SKEW = timedelta(minutes=2)  # a step may be timed this far ahead of the server clock
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def when(at: datetime | None) -> datetime:
+    """Return the time of a step: `at` (back-filled steps) or now; never naive, never in the future."""
+    if at is None:
+        return now()
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ServiceError("The time needs a time zone.", {"at": "Naive time."})
+    if at > now() + CLOCK_SKEW:
+        raise ServiceError("A step cannot be recorded in the future.", {"at": "In the future."})
+    return at
+
+
+def locked(session: InfusionSession) -> InfusionSession:
+    """Re-read the session under a row lock (call inside the transaction)."""
+    return InfusionSession.objects.select_for_update().select_related("course", "patient", "chair", "clinic").get(pk=session.pk)
+
+
+def kernel_state(session: InfusionSession) -> flow.SessionState:
+    if session.state == SessionState.CANCELLED:
+        raise ServiceError("This session was cancelled; nothing more can be recorded on it.")
+    return flow.SessionState(session.state)
+
+
+def check_allowed(session: InfusionSession, action: flow.Action) -> None:
+    """Refuse, with the kernel's reason, an action the session's state does not allow (writes nothing)."""
+    try:
+        flow.transition(kernel_state(session), action, reason="(checked only)")
+    except ClinicalError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def last_step_at(session: InfusionSession) -> datetime | None:
+    return SessionEvent.objects.filter(session=session).order_by("-at").values_list("at", flat=True).first()
+
+
+def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Any, reason: str = "",
+         detail: Mapping[str, Any] | None = None, **fields: Any) -> InfusionSession:
+    """Apply one kernel transition to a locked session: new state, fields, event row and audit event."""
+    before = kernel_state(session)
+    try:
+        after = flow.transition(before, action, reason=reason or None)
+    except ClinicalError as exc:
+        raise ServiceError(str(exc), {"reason": str(exc)} if "reason" in str(exc) else {}) from None
+    previous = last_step_at(session)
+    if previous is not None and at < previous:
+        raise ServiceError(f"The time given is before the previous step ({previous:%Y-%m-%d %H:%M} UTC).", {"at": "Too early."})
+    fields["state"] = after.value
+    InfusionSession.objects.filter(pk=session.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    SessionEvent.objects.create(clinic=session.clinic, session=session, action=action.value, from_state=before.value,
+                                to_state=after.value, reason=reason.strip(), at=at, by=_user(by))
+    audit.record(action=f"session_{action.value}", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
+                 detail={"from": before.value, "to": after.value, "at": at.isoformat(), "reason": reason.strip(), **(detail or {})})
+    return session
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "pk", None) else None
+
+
+def require_chair_role(session: InfusionSession, by: Any, to: str) -> str:
+    return require_role(by, session.clinic, *CHAIR_ROLES, to=to)
+
+
+def require_prescriber(session: InfusionSession, by: Any, to: str) -> None:
+    require_role(by, session.clinic, Role.PRESCRIBER, to=to)
+
+
+def text(value: Any, name: str, *, limit: int = 4000, required: bool = False, label: str = "") -> str:
+    """Return stripped text, refusing what is too long (or missing when required)."""
+    cleaned = str(value or "").strip()
+    if required and not cleaned:
+        raise ServiceError(f"{label or name.replace('_', ' ').capitalize()} is required.", {name: "Required."})
+    if len(cleaned) > limit:
+        raise ServiceError(f"{label or name} is too long ({limit} characters at most).", {name: "Too long."})
+    return cleaned
+
+
+def decimal(value: Any, name: str, *, places: int, label: str) -> Decimal:
+    """Parse a typed number, refusing text, non-finite values and more decimals than stored."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ServiceError(f"{label} must be a number.", {name: "Not a number."}) from None
+    if not number.is_finite():
+        raise ServiceError(f"{label} must be a number.", {name: "Not a number."})
+    try:
+        exact = number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:
+        raise ServiceError(f"{label} is out of range.", {name: "Out of range."}) from None
+    if number != exact:
+        raise ServiceError(f"{label} has more decimals than recorded ({places} at most).", {name: "Too many decimals."})
+    return number
+
+
+def thresholds_of(session: InfusionSession) -> Thresholds:
+    """The vital-sign thresholds of the course's protocol (as ordered)."""
+    try:
+        return thresholds_from_protocol(session.course.protocol_snapshot.get("thresholds") or {})
+    except ClinicalError as exc:
+        raise ServiceError(f"The course's protocol thresholds are not usable: {exc}") from None
+
+
+def schedule_of(session: InfusionSession) -> MonitoringSchedule:
+    """The BP schedule of the course's protocol (as ordered)."""
+    snap = session.course.protocol_snapshot
+    return MonitoringSchedule(bp_every_min_infusing=int(snap.get("bp_every_min_infusing", 10)),
+                              bp_every_min_recovering=int(snap.get("bp_every_min_recovering", 15)))

@@ -1,0 +1,128 @@
+"""The dose of a session: planned by the kernel at check-in, overridden by a prescriber, verified by a second clinician."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from audit import services as audit
+from clinical import dosing
+from clinical import session_flow as flow
+from clinical.errors import ClinicalError
+from clinical.session_extras import preview_dose
+from courses.services import limits_of
+from ketacare.errors import ServiceError
+
+from ..choices import SessionState
+from ..models import InfusionSession
+from .common import decimal, locked, move, require_chair_role, require_prescriber, text, when
+
+
+def dose_inputs(session: InfusionSession, weight_kg: Decimal) -> dosing.DoseInputs:
+    """The kernel's inputs: the course's order, the protocol's pump set-up and today's weight."""
+    snap, patient = session.course.protocol_snapshot, session.patient
+    sex = patient.sex if patient.sex in {s.value for s in dosing.Sex} else "unknown"
+    try:
+        return dosing.DoseInputs(
+            mg_per_kg=Decimal(session.course.mg_per_kg), actual_weight_kg=weight_kg,
+            vial_mg_per_ml=Decimal(str(snap.get("vial_mg_per_ml", "10"))), basis=dosing.WeightBasis(session.course.weight_basis),
+            height_cm=Decimal(patient.height_cm) if patient.height_cm else None, sex=dosing.Sex(sex),
+            bag_volume_ml=Decimal(str(snap.get("bag_volume_ml", "100"))), duration_min=Decimal(str(snap.get("infusion_min", 40))),
+        )
+    except ClinicalError as exc:
+        raise ServiceError(str(exc), {"weight_kg": str(exc)}) from None
+
+
+def plan_json(plan: dosing.DosePlan) -> dict[str, Any]:
+    """The plan as stored with the session: inputs, limits, figures, arithmetic and any limits passed."""
+    i, lim = plan.inputs, plan.limits
+    return {
+        "inputs": {"mg_per_kg": str(i.mg_per_kg), "actual_weight_kg": str(i.actual_weight_kg),
+                   "vial_mg_per_ml": str(i.vial_mg_per_ml), "basis": i.basis.value,
+                   "height_cm": None if i.height_cm is None else str(i.height_cm),
+                   "sex": None if i.sex is None else i.sex.value, "bag_volume_ml": str(i.bag_volume_ml),
+                   "duration_min": str(i.duration_min)},
+        "limits": {"max_mg_per_kg": str(lim.max_mg_per_kg), "max_total_mg": str(lim.max_total_mg),
+                   "min_duration_min": str(lim.min_duration_min)},
+        "weight_used_kg": str(plan.weight_used_kg), "ideal_weight_kg": None if plan.ideal_weight_kg is None else str(plan.ideal_weight_kg),
+        "total_mg": str(plan.total_mg), "volume_drawn_ml": str(plan.volume_drawn_ml), "bag_mg_per_ml": str(plan.bag_mg_per_ml),
+        "rate_ml_per_h": str(plan.rate_ml_per_h), "steps": list(plan.steps), "notes": list(plan.notes),
+        "exceeded_limits": list(plan.exceeded_limits), "overridden": plan.overridden,
+    }
+
+
+def _replan(dose: dict[str, Any], override_reason: str) -> dosing.DosePlan:
+    i, lim = dose["inputs"], dose["limits"]
+    try:
+        inputs = dosing.DoseInputs(
+            mg_per_kg=Decimal(i["mg_per_kg"]), actual_weight_kg=Decimal(i["actual_weight_kg"]),
+            vial_mg_per_ml=Decimal(i["vial_mg_per_ml"]), basis=dosing.WeightBasis(i["basis"]),
+            height_cm=Decimal(i["height_cm"]) if i["height_cm"] else None, sex=dosing.Sex(i["sex"]) if i["sex"] else None,
+            bag_volume_ml=Decimal(i["bag_volume_ml"]), duration_min=Decimal(i["duration_min"]))
+        limits = dosing.DoseLimits(max_mg_per_kg=Decimal(lim["max_mg_per_kg"]), max_total_mg=Decimal(lim["max_total_mg"]),
+                                   min_duration_min=Decimal(lim["min_duration_min"]))
+        return dosing.plan_dose(inputs, limits, override_reason=override_reason or None)
+    except ClinicalError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def stored_plan(session: InfusionSession) -> dosing.DosePlan:
+    """Re-plan the stored dose with the kernel (for the second clinician's check)."""
+    if not session.dose or session.total_mg is None:
+        raise ServiceError("There is no dose to verify yet.")
+    return _replan(session.dose, session.dose_override_reason)
+
+
+def plan_for_checkin(session: InfusionSession, weight_kg: Decimal) -> tuple[dict[str, Any], bool]:
+    """Plan the dose at check-in; return (stored plan, needs a prescriber's override)."""
+    inputs = dose_inputs(session, weight_kg)
+    try:
+        plan = preview_dose(inputs, limits_of(session.course))
+    except ClinicalError as exc:
+        raise ServiceError(f"The dose cannot be planned: {exc}", {"weight_kg": str(exc)}) from None
+    return plan_json(plan), bool(plan.exceeded_limits)
+
+
+def override_dose(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+    """Accept a dose above the protocol limits with the prescriber's written reason (CLINICAL.md section 2)."""
+    require_prescriber(session, by, to="override a dose above the protocol limits")
+    reason = text(reason, "reason", required=True, label="The override reason")
+    moment = when(at)
+    with transaction.atomic():
+        session = locked(session)
+        if session.state != SessionState.CHECKED_IN or not session.dose.get("exceeded_limits") or session.total_mg is not None:
+            raise ServiceError("Only a checked-in session whose dose is above the protocol limits needs an override.")
+        plan = _replan(session.dose, reason)
+        stored = plan_json(plan) | {"override_at": moment.isoformat()}
+        InfusionSession.objects.filter(pk=session.pk).update(
+            dose=stored, total_mg=plan.total_mg, rate_ml_per_h=plan.rate_ml_per_h,
+            dose_override_reason=reason, dose_override_by=by)
+        audit.record(action="session_dose_override", by=by, clinic=session.clinic, patient=session.patient_id,
+                     obj=session, detail={"reason": reason, "exceeded": list(plan.exceeded_limits)})
+    session.refresh_from_db()
+    return session
+
+
+def verify_dose(*, session: InfusionSession, total_mg: Any, rate_ml_per_h: Any, at: datetime | None = None,
+                by: Any) -> InfusionSession:
+    """A second clinician types the total and rate they computed; any mismatch blocks the start (ADR 0003)."""
+    require_chair_role(session, by, to="verify a dose")
+    typed_total = decimal(total_mg, "total_mg", places=1, label="Total dose (mg)")
+    typed_rate = decimal(rate_ml_per_h, "rate_ml_per_h", places=1, label="Pump rate (mL/h)")
+    moment = when(at)
+    with transaction.atomic():
+        session = locked(session)
+        if session.checked_in_by_id == getattr(by, "pk", None):
+            raise ServiceError("The dose must be verified by a different clinician from the one who checked the patient in "
+                               "and calculated it.")
+        if session.state == SessionState.CHECKED_IN and session.total_mg is None and session.dose.get("exceeded_limits"):
+            raise ServiceError("The dose is above the protocol limits: a prescriber must override it with a reason first.")
+        if session.state == SessionState.CHECKED_IN:
+            mismatches = dosing.check_independent_verification(stored_plan(session), typed_total, typed_rate)
+            if mismatches:
+                raise ServiceError("The second check does not match the plan; the infusion cannot start. "
+                                   + " ".join(mismatches), {"total_mg": "Check again.", "rate_ml_per_h": "Check again."})
+        move(session, flow.Action.VERIFY_DOSE, at=moment, by=by, dose_verified_by=by, dose_verified_at=moment,
+             detail={"total_mg": str(typed_total), "rate_ml_per_h": str(typed_rate)})
+    return session

@@ -1,0 +1,108 @@
+"""Start, pause, resume and stop the infusion; stop early or transfer (kernel: clinical.session_flow)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from clinical import session_flow as flow
+from clinical.vitals import AlertLevel, Phase, Reading, evaluate_reading
+from ketacare.errors import ServiceError
+
+from ..choices import SessionState
+from ..models import InfusionSession, VitalSign
+from .common import locked, move, require_chair_role, require_prescriber, text, thresholds_of, when
+
+
+def _latest_reading(session: InfusionSession) -> Reading | None:
+    """The latest value of each measure (the BP pair from one row), or None without any reading."""
+    rows = VitalSign.objects.filter(session=session).order_by("-measured_at", "-pk")
+    values: dict[str, Any] = {}
+    for row in rows[:200]:
+        if "systolic_mmhg" not in values and row.systolic_mmhg is not None:
+            values |= {"systolic_mmhg": row.systolic_mmhg, "diastolic_mmhg": row.diastolic_mmhg}
+        for name in ("heart_rate_bpm", "spo2_pct", "resp_rate_per_min"):
+            if name not in values and getattr(row, name) is not None:
+                values[name] = getattr(row, name)
+    return Reading(**values) if values else None
+
+
+def do_not_start_findings(session: InfusionSession) -> list[str]:
+    """Messages of the latest reading's do-not-start findings (CLINICAL.md section 3); empty when clear."""
+    reading = _latest_reading(session)
+    if reading is None:
+        return ["No vital signs are recorded before the start."]
+    found = evaluate_reading(reading, thresholds_of(session), Phase.PRE_START)
+    return [f.message for f in found if f.level is AlertLevel.DO_NOT_START]
+
+
+def start(*, session: InfusionSession, override_reason: str = "", at: datetime | None = None, by: Any) -> InfusionSession:
+    """Start the infusion once the dose is verified and the latest reading allows it (or a prescriber overrides)."""
+    require_chair_role(session, by, to="start infusions")
+    reason, moment = text(override_reason, "override_reason"), when(at)
+    with transaction.atomic():
+        session = locked(session)
+        blockers = do_not_start_findings(session) if session.state == SessionState.DOSE_VERIFIED else []
+        if blockers and not reason:
+            raise ServiceError("Do not start: " + " ".join(blockers) + " Record a new reading, or a prescriber may "
+                               "override with a reason.", {"override_reason": "Required to start now."})
+        if blockers:
+            require_prescriber(session, by, to="override a do-not-start reading")
+        move(session, flow.Action.START, at=moment, by=by, reason=reason if blockers else "", started_at=moment,
+             detail={"override": blockers} if blockers else None)
+    return session
+
+
+def pause(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+    """Pause the running infusion, with the reason."""
+    return _simple(session, flow.Action.PAUSE, reason=reason, at=at, by=by, to="pause infusions")
+
+
+def resume(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+    """Resume a paused infusion."""
+    return _simple(session, flow.Action.RESUME, reason="", at=at, by=by, to="resume infusions")
+
+
+def stop_infusion(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+    """End the infusion with the dose given; the patient moves to recovery (observation starts now)."""
+    return _simple(session, flow.Action.STOP_INFUSION, reason="", at=at, by=by, to="stop infusions", ends=True)
+
+
+def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+    """Stop before the dose is complete; after any drug the patient still recovers and is discharged."""
+    running = session.state in (SessionState.INFUSING, SessionState.PAUSED)
+    return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=running)
+
+
+def transfer(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+    """Transfer the patient to emergency care (ends the session)."""
+    running = session.state in (SessionState.INFUSING, SessionState.PAUSED)
+    return _simple(session, flow.Action.TRANSFER, reason=reason, at=at, by=by, to="transfer patients", ends=running)
+
+
+def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Any, to: str,
+            ends: bool = False) -> InfusionSession:
+    require_chair_role(session, by, to=to)
+    reason, moment = text(reason, "reason"), when(at)
+    with transaction.atomic():
+        session = locked(session)
+        fields = {"infusion_ended_at": moment} if ends and session.state in (SessionState.INFUSING, SessionState.PAUSED) else {}
+        move(session, action, at=moment, by=by, reason=reason, **fields)
+    return session
+
+
+ACTIONS = {"start": start, "pause": pause, "resume": resume, "stop_infusion": stop_infusion,
+           "stop_early": stop_early, "transfer": transfer}
+
+
+def apply_action(*, session: InfusionSession, action: str, reason: str = "", at: datetime | None = None,
+                 by: Any) -> InfusionSession:
+    """Run one of the chairside transitions by name (the web and API buttons)."""
+    service = ACTIONS.get(action)
+    if service is None:
+        raise ServiceError(f"Unknown action {action[:40]!r}.", {"action": "Unknown."})
+    if action == "start":
+        return start(session=session, override_reason=reason, at=at, by=by)
+    if action in ("pause", "stop_early", "transfer"):
+        return service(session=session, reason=reason, at=at, by=by)  # type: ignore[operator]
+    return service(session=session, at=at, by=by)  # type: ignore[operator]

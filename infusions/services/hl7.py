@@ -1,0 +1,242 @@
+"""File bedside-monitor messages (HL7 v2 ORU^R01) idempotently; quarantine what cannot be filed.
+
+ACK policy: docs/adr/0004-hl7-ack-policy.md. `file_hl7_message` commits before it
+returns "AA"; a parseable message it cannot file is kept in quarantine and answered "AE";
+`Hl7Reject` (answer "AR") propagates to the listener. Nothing here logs patient data.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from accounts.choices import Role
+from accounts.queries import require_role
+from audit import services as audit
+from clinical.errors import ClinicalError
+from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, read_header
+from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
+from clinical.session_extras import TimedReading, readings_from_observations
+from courses.models import Chair
+from ketacare.errors import ServiceError
+from patients.models import Patient
+
+from ..choices import IN_PROGRESS, Hl7Status, ReadingSource
+from ..models import Hl7Message, InfusionSession
+from ..policy import hl7_options, hl7_time_zone
+from .common import locked, now, text, when
+from .vitals import TimedValues, check_recordable, store_readings
+
+FUTURE_SKEW = timedelta(minutes=10)  # a monitor clock this far ahead is trusted; beyond, the message is held
+
+
+class NotFiled(Exception):
+    """A readable message that cannot be filed; the text names no patient data."""
+
+    def __init__(self, text: str, code: str = APPLICATION_INTERNAL_ERROR) -> None:
+        super().__init__(text)
+        self.text, self.code = text, code
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What the listener answers: AA (committed) or AE (held in quarantine or dismissed)."""
+
+    code: str
+    text: str
+    header: MessageHeader
+    error_code: str = APPLICATION_INTERNAL_ERROR
+    duplicate: bool = False
+    readings: int = 0
+
+
+def _decode(raw: bytes | str) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _key(clinic: Any, header: MessageHeader) -> dict[str, Any]:
+    return {"clinic": clinic, "sending_application": header.sending_application[:180],
+            "sending_facility": header.sending_facility[:180], "control_id": header.control_id[:199]}
+
+
+def _sender(header: MessageHeader) -> str:
+    return f"hl7:{header.sending_application}"[:150]
+
+
+def _location_keys(parsed: OruMessage) -> list[str]:
+    loc = parsed.location
+    return [k.strip().lower() for k in ((loc.bed, loc.room, loc.point_of_care) if loc else ()) if k.strip()]
+
+
+def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
+    """The clinic's session in progress for the patient in PID-3, confirmed by the chair in PV1-3."""
+    ids = [p.id_number for p in parsed.patient_ids]
+    if not ids:
+        raise NotFiled("no patient identifier in PID-3", UNKNOWN_KEY_IDENTIFIER)
+    patients = list(Patient.objects.in_clinic(clinic).filter(mrn__in=ids).values_list("pk", flat=True))
+    if not patients:
+        raise NotFiled("unknown patient: PID-3 matches no patient of this clinic", UNKNOWN_KEY_IDENTIFIER)
+    sessions = list(InfusionSession.objects.filter(clinic=clinic, patient__in=patients, state__in=IN_PROGRESS)
+                    .select_related("chair"))
+    if not sessions:
+        raise NotFiled("no session in progress for the patient in PID-3", UNKNOWN_KEY_IDENTIFIER)
+    keys = _location_keys(parsed)
+    chairs = {c.pk for c in Chair.objects.in_clinic(clinic)
+              if (c.location_code and c.location_code.lower() in keys) or c.name.lower() in keys}
+    if chairs:
+        sessions = [s for s in sessions if s.chair_id in chairs]
+        if not sessions:
+            raise NotFiled("the chair in PV1-3 is not the chair of the patient's session", UNKNOWN_KEY_IDENTIFIER)
+    if len(sessions) > 1:
+        raise NotFiled("more than one session in progress matches; send the chair in PV1-3", UNKNOWN_KEY_IDENTIFIER)
+    return sessions[0]
+
+
+def _readings(parsed: OruMessage, received_at: datetime) -> tuple[TimedReading, ...]:
+    try:
+        readings = readings_from_observations(parsed.observations)
+    except ClinicalError as exc:
+        raise NotFiled(f"impossible values: {str(exc).split(' ')[0]} out of range") from None
+    if any(r.at > received_at + FUTURE_SKEW for r in readings):
+        raise NotFiled("an observation time is in the future; check the monitor's clock")
+    return readings
+
+
+def _store(session: InfusionSession, readings: tuple[TimedReading, ...], message: Hl7Message, parsed: OruMessage,
+           by: Any) -> int:
+    default_device = parsed.sending_application
+    rows = [TimedValues(r.at, r.reading, r.equipment_id or default_device) for r in readings]
+    if rows:
+        store_readings(session, rows, source=ReadingSource.DEVICE, by=by, hl7_message=message, control_id=parsed.control_id)
+    return len(rows)
+
+
+def _file(clinic: Any, parsed: OruMessage, received_at: datetime, existing: Hl7Message | None) -> int:
+    """File in one transaction; raise NotFiled (nothing written) or IntegrityError (a concurrent duplicate)."""
+    session = match_session(clinic, parsed)
+    readings = _readings(parsed, received_at)
+    by = _sender(parsed.header)
+    with transaction.atomic():
+        session = locked(session)
+        if session.state not in IN_PROGRESS:
+            raise NotFiled("no session in progress for the patient in PID-3", UNKNOWN_KEY_IDENTIFIER)
+        if existing is None:
+            message = Hl7Message.objects.create(**_key(clinic, parsed.header), received_at=received_at,
+                                                status=Hl7Status.FILED, session=session, location=_location_text(parsed))
+        else:
+            message = Hl7Message.objects.select_for_update().get(pk=existing.pk)
+            if message.status != Hl7Status.QUARANTINED:
+                raise IntegrityError("resolved meanwhile")
+            message.status, message.session, message.error = Hl7Status.FILED, session, ""
+        message.reading_count = _store(session, readings, message, parsed, by)
+        message.save()
+        audit.record(action="hl7_file", by=by, clinic=clinic, patient=session.patient_id, obj=message,
+                     detail={"control_id": parsed.control_id, "readings": message.reading_count, "session": session.pk})
+    return message.reading_count
+
+
+def _location_text(parsed: OruMessage) -> str:
+    loc = parsed.location
+    return "^".join((loc.point_of_care, loc.room, loc.bed)).strip("^")[:120] if loc else ""
+
+
+def _quarantine(clinic: Any, raw: bytes | str, header: MessageHeader, received_at: datetime, reason: NotFiled,
+                parsed: OruMessage | None) -> None:
+    refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
+    with transaction.atomic():
+        message = Hl7Message.objects.create(
+            **_key(clinic, header), received_at=received_at, status=Hl7Status.QUARANTINED, error=reason.text[:300],
+            patient_ref=refs, location=_location_text(parsed) if parsed else "", raw=_decode(raw))
+        audit.record(action="hl7_quarantine", by=_sender(header), clinic=clinic, obj=message,
+                     detail={"control_id": header.control_id, "error": reason.text})
+
+
+def _answer_existing(existing: Hl7Message, header: MessageHeader) -> Filing | None:
+    if existing.status in (Hl7Status.FILED, Hl7Status.ASSIGNED):
+        return Filing("AA", "already filed", header, duplicate=True, readings=existing.reading_count)
+    if existing.status == Hl7Status.DISMISSED:
+        return Filing("AE", "message dismissed by the clinic", header, duplicate=True)
+    return None
+
+
+def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | None = None) -> Filing:
+    """Parse and file one ORU^R01 for the clinic: AA after commit, AE with a quarantine row; Hl7Reject means AR."""
+    received = received_at or now()
+    header = read_header(raw)
+    parsed: OruMessage | None = None
+    try:
+        parsed = parse_oru(raw, default_tz=hl7_time_zone(clinic), options=hl7_options(clinic))
+        header = parsed.header
+        existing = Hl7Message.objects.filter(**_key(clinic, header)).first()
+        if existing is not None and (answer := _answer_existing(existing, header)) is not None:
+            return answer
+        count = _file(clinic, parsed, received, existing)
+        return Filing("AA", "filed", header, readings=count)
+    except Hl7ContentError as exc:
+        reason = NotFiled(str(exc), exc.hl7_error_code)
+    except NotFiled as exc:
+        reason = exc
+    except IntegrityError:
+        return _after_race(clinic, header)
+    if Hl7Message.objects.filter(**_key(clinic, header)).exists():
+        return Filing("AE", reason.text, header, reason.code, duplicate=True)
+    try:
+        _quarantine(clinic, raw, header, received, reason, parsed)
+    except IntegrityError:
+        return _after_race(clinic, header)
+    return Filing("AE", reason.text, header, reason.code)
+
+
+def _after_race(clinic: Any, header: MessageHeader) -> Filing:
+    """Another connection stored the same control id first: answer as for a resend."""
+    existing = Hl7Message.objects.filter(**_key(clinic, header)).first()
+    answer = _answer_existing(existing, header) if existing else None
+    return answer or Filing("AE", "held in quarantine", header, duplicate=True)
+
+
+def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: datetime | None = None,
+                       by: Any) -> Hl7Message:
+    """A nurse files a quarantined message's readings to a session in progress she chooses."""
+    require_role(by, message.clinic, Role.NURSE, Role.PRESCRIBER, to="assign monitor messages")
+    moment = when(at)
+    if session.clinic_id != message.clinic_id:
+        raise ServiceError("Choose a session of this clinic.", {"session": "Not in this clinic."})
+    try:
+        parsed = parse_oru(message.raw, default_tz=hl7_time_zone(message.clinic), options=hl7_options(message.clinic))
+        readings = _readings(parsed, message.received_at)
+    except (ClinicalError, NotFiled) as exc:
+        raise ServiceError(f"This message cannot be filed ({exc}); dismiss it with a reason.") from None
+    with transaction.atomic():
+        message = Hl7Message.objects.select_for_update().get(pk=message.pk)
+        if message.status != Hl7Status.QUARANTINED:
+            raise ServiceError("This message is no longer in quarantine.")
+        session = locked(session)
+        check_recordable(session)
+        message.reading_count = _store(session, readings, message, parsed, by)
+        message.status, message.session, message.resolved_by, message.resolved_at = Hl7Status.ASSIGNED, session, by, moment
+        message.save()
+        audit.record(action="hl7_assign", by=by, clinic=message.clinic, patient=session.patient_id, obj=message,
+                     detail={"control_id": message.control_id, "session": session.pk, "readings": message.reading_count})
+    return message
+
+
+def dismiss_hl7_message(*, message: Hl7Message, reason: str, at: datetime | None = None, by: Any) -> Hl7Message:
+    """A nurse dismisses a quarantined message with the reason; a resend is then answered AE."""
+    require_role(by, message.clinic, Role.NURSE, Role.PRESCRIBER, to="dismiss monitor messages")
+    reason, moment = text(reason, "reason", required=True, label="The reason"), when(at)
+    with transaction.atomic():
+        message = Hl7Message.objects.select_for_update().get(pk=message.pk)
+        if message.status != Hl7Status.QUARANTINED:
+            raise ServiceError("This message is no longer in quarantine.")
+        message.status, message.resolved_by, message.resolved_at, message.resolution_note = (
+            Hl7Status.DISMISSED, by, moment, reason)
+        message.save()
+        audit.record(action="hl7_dismiss", by=by, clinic=message.clinic, obj=message,
+                     detail={"control_id": message.control_id, "reason": reason})
+    return message

@@ -1,0 +1,255 @@
+"""Check-in, dose, and the chairside transitions through the services."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from accounts.choices import Role
+from audit.models import AuditEvent
+from infusions import services
+from infusions.choices import SessionState
+from infusions.models import Alert, InfusionSession, SessionEvent, VitalSign
+from ketacare.errors import ServiceError
+
+from .helpers import (
+    BASELINE,
+    booked,
+    check_in,
+    checked_in,
+    checkin_values,
+    infusing,
+    second_nurse,
+    t0,
+    verified,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_check_in_plans_the_dose_with_the_kernel_and_stores_the_baseline(world):
+    session = checked_in(world)
+    assert session.state == SessionState.CHECKED_IN
+    assert session.checkin_weight_kg == Decimal("70.0")
+    assert session.total_mg == Decimal("35.0") and session.rate_ml_per_h == Decimal("150.0")
+    assert "0.50 mg/kg x 70.0 kg = 35.0 mg" in session.dose["steps"]
+    assert session.vitals.get().systolic_mmhg == 128
+    assert session.checked_in_by == world.users[Role.NURSE]
+    assert AuditEvent.objects.filter(action="session_check_in", object_id=str(session.pk)).exists()
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("identity_confirmed", False), ("consent_current", False), ("escort_phone", ""), ("weight_kg", "0"),
+    ("weight_kg", "abc"), ("weight_kg", "70.25"), ("weight_kg", "351"), ("pregnancy_test", "not_done"),
+    ("pregnancy_test", "positive"),
+])
+def test_check_in_refuses_an_incomplete_checklist_and_writes_nothing(world, field, value):
+    session = booked(world)
+    with pytest.raises(ServiceError) as err:
+        check_in(world, session, **{field: value})
+    assert {"escort_phone": "escort"}.get(field, field) in err.value.field_errors
+    session.refresh_from_db()
+    assert session.state == SessionState.SCHEDULED and not VitalSign.objects.exists()
+
+
+def test_check_in_needs_the_baseline_vitals(world):
+    session = booked(world)
+    baseline = dict(BASELINE, spo2_pct="")
+    with pytest.raises(ServiceError) as err:
+        check_in(world, session, baseline=baseline)
+    assert "spo2_pct" in err.value.field_errors
+
+
+def test_a_male_patient_needs_no_pregnancy_test_by_default(world):
+    from ketacare.testing import make_course
+
+    course = make_course(world, sex="male", mrn="M-1")
+    session = booked(world, course=course)
+    assert check_in(world, session, pregnancy_test="not_applicable").state == SessionState.CHECKED_IN
+
+
+def test_due_assessments_must_be_done_or_waived_with_a_reason(world, monkeypatch):
+    import types
+
+    fake = types.SimpleNamespace(due_before_session=lambda s: [types.SimpleNamespace(key="pre_infusion", label="PHQ-9")])
+    monkeypatch.setitem(__import__("sys").modules, "measures.queries", fake)
+    session = booked(world)
+    with pytest.raises(ServiceError) as err:
+        services.check_in(session=session, by=world.users[Role.NURSE], **checkin_values())
+    assert "waive_pre_infusion" in err.value.field_errors
+    done = services.check_in(session=session, by=world.users[Role.NURSE],
+                             **checkin_values(waivers={"pre_infusion": "Patient too distressed to answer today"}))
+    assert done.checklist["assessments_waived"] == {"pre_infusion": "Patient too distressed to answer today"}
+
+
+def test_check_in_is_refused_twice(world):
+    session = checked_in(world)
+    with pytest.raises(ServiceError, match="already checked in"):
+        check_in(world, session)
+
+
+def test_a_second_clinician_verifies_the_dose(world):
+    session = verified(world)
+    assert session.state == SessionState.DOSE_VERIFIED
+    assert session.dose_verified_by == second_nurse(world)
+
+
+def test_the_clinician_who_computed_the_dose_cannot_verify_it(world):
+    session = checked_in(world)
+    with pytest.raises(ServiceError, match="different clinician"):
+        services.verify_dose(session=session, total_mg="35.0", rate_ml_per_h="150.0", by=world.users[Role.NURSE])
+
+
+@pytest.mark.parametrize(("total", "rate"), [("35.1", "150.0"), ("35.0", "15.0"), ("350", "150")])
+def test_a_mismatched_verification_blocks_the_start(world, total, rate):
+    session = checked_in(world)
+    with pytest.raises(ServiceError, match="does not match"):
+        services.verify_dose(session=session, total_mg=total, rate_ml_per_h=rate, by=second_nurse(world))
+    session.refresh_from_db()
+    assert session.state == SessionState.CHECKED_IN
+    with pytest.raises(ServiceError, match="dose has not been verified"):
+        services.start(session=session, by=world.users[Role.NURSE])
+
+
+def test_numerically_equal_figures_verify(world):
+    session = checked_in(world)
+    services.verify_dose(session=session, total_mg="35", rate_ml_per_h="150", by=second_nurse(world))
+
+
+def test_a_dose_above_the_limits_waits_for_a_prescribers_override(world):
+    start = t0()
+    session = booked(world, start)
+    session = check_in(world, session, at=start, weight_kg="250.0")
+    assert session.total_mg is None and session.dose["exceeded_limits"]
+    with pytest.raises(ServiceError, match="prescriber must override"):
+        services.verify_dose(session=session, total_mg="125.0", rate_ml_per_h="150.0", by=second_nurse(world))
+    with pytest.raises(ServiceError, match="does not allow"):
+        services.override_dose(session=session, reason="Weight verified", by=world.users[Role.NURSE])
+    with pytest.raises(ServiceError, match="required"):
+        services.override_dose(session=session, reason=" ", by=world.users[Role.PRESCRIBER])
+    session = services.override_dose(session=session, reason="Weight verified on two scales",
+                                     by=world.users[Role.PRESCRIBER])
+    assert session.total_mg == Decimal("125.0") and session.dose["overridden"] is True
+    assert session.dose_override_by == world.users[Role.PRESCRIBER]
+    services.verify_dose(session=session, total_mg="125.0", rate_ml_per_h="150.0", by=second_nurse(world))
+
+
+def test_start_is_refused_while_the_latest_reading_says_do_not_start(world):
+    start = t0()
+    session = verified(world, start)
+    services.record_vitals(session=session, values={"systolic_mmhg": 165, "diastolic_mmhg": 90},
+                           at=start + timedelta(minutes=6), by=world.users[Role.NURSE])
+    assert Alert.objects.filter(session=session, rule="sbp_do_not_start", threshold="160").exists()
+    with pytest.raises(ServiceError, match="Do not start"):
+        services.start(session=session, at=start + timedelta(minutes=7), by=world.users[Role.NURSE])
+    with pytest.raises(ServiceError, match="does not allow"):
+        services.start(session=session, override_reason="ok", at=start + timedelta(minutes=7), by=world.users[Role.NURSE])
+    services.record_vitals(session=session, values={"systolic_mmhg": 150, "diastolic_mmhg": 90},
+                           at=start + timedelta(minutes=8), by=world.users[Role.NURSE])
+    session = services.start(session=session, at=start + timedelta(minutes=9), by=world.users[Role.NURSE])
+    assert session.state == SessionState.INFUSING
+
+
+def test_a_prescriber_may_start_over_a_do_not_start_reading_with_a_reason(world):
+    session = verified(world)
+    services.record_vitals(session=session, values={"systolic_mmhg": 162}, by=world.users[Role.NURSE])
+    session = services.start(session=session, override_reason="Anxious; repeat BP 158 by hand",
+                             by=world.users[Role.PRESCRIBER])
+    assert session.events.last().reason == "Anxious; repeat BP 158 by hand"
+
+
+def test_pause_needs_a_reason_and_resume_continues(world):
+    session = infusing(world)
+    with pytest.raises(ServiceError, match="reason is required"):
+        services.pause(session=session, reason="", by=world.users[Role.NURSE])
+    session = services.pause(session=session, reason="Nausea", by=world.users[Role.NURSE])
+    assert session.state == SessionState.PAUSED
+    with pytest.raises(ServiceError, match="paused"):
+        services.stop_infusion(session=session, by=world.users[Role.NURSE])
+    session = services.resume(session=session, by=world.users[Role.NURSE])
+    assert session.state == SessionState.INFUSING
+    assert [e.action for e in session.events.all()] == ["check_in", "verify_dose", "start", "pause", "resume"]
+
+
+def test_stop_infusion_moves_to_recovery_and_records_the_end(world):
+    session = infusing(world)
+    session = services.stop_infusion(session=session, by=world.users[Role.NURSE])
+    assert session.state == SessionState.RECOVERING and session.infusion_ended_at is not None
+
+
+def test_stop_early_before_the_drug_ends_the_session(world):
+    session = checked_in(world)
+    session = services.stop_early(session=session, reason="BP stayed high", by=world.users[Role.NURSE])
+    assert session.state == SessionState.STOPPED_EARLY and session.infusion_ended_at is None
+
+
+def test_stop_early_during_the_infusion_still_needs_recovery(world):
+    session = infusing(world)
+    session = services.stop_early(session=session, reason="Distress", by=world.users[Role.NURSE])
+    assert session.state == SessionState.RECOVERING and session.infusion_ended_at is not None
+
+
+def test_transfer_ends_the_session_with_its_reason(world):
+    session = infusing(world)
+    session = services.transfer(session=session, reason="Chest pain", by=world.users[Role.NURSE])
+    assert session.state == SessionState.TRANSFERRED
+    assert SessionEvent.objects.filter(session=session, action="transfer", reason="Chest pain").exists()
+
+
+@pytest.mark.parametrize("action", ["start", "pause", "resume", "stop_infusion", "stop_early", "transfer"])
+def test_no_transition_is_possible_on_a_scheduled_session_but_check_in(world, action):
+    session = booked(world)
+    with pytest.raises(ServiceError, match="not been checked in"):
+        services.apply_action(session=session, action=action, reason="x", by=world.users[Role.NURSE])
+
+
+def test_an_unknown_action_is_refused(world):
+    with pytest.raises(ServiceError, match="Unknown action"):
+        services.apply_action(session=booked(world), action="explode", by=world.users[Role.NURSE])
+
+
+@pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.THERAPIST, Role.RESEARCHER])
+def test_only_chairside_roles_run_a_session(world, role):
+    with pytest.raises(ServiceError, match="does not allow"):
+        services.check_in(session=booked(world), by=world.users[role], **checkin_values(waivers=None))
+
+
+def test_a_step_before_the_previous_one_is_refused(world):
+    start = t0()
+    session = checked_in(world, start)
+    with pytest.raises(ServiceError, match="before the previous step"):
+        services.verify_dose(session=session, total_mg="35.0", rate_ml_per_h="150.0",
+                             at=start - timedelta(minutes=1), by=second_nurse(world))
+
+
+def test_a_step_in_the_future_is_refused(world):
+    session = checked_in(world)
+    from datetime import UTC, datetime
+
+    with pytest.raises(ServiceError, match="future"):
+        services.verify_dose(session=session, total_mg="35.0", rate_ml_per_h="150.0",
+                             at=datetime.now(UTC) + timedelta(hours=1), by=second_nurse(world))
+
+
+def test_a_failed_audit_write_rolls_back_the_transition(world, monkeypatch):
+    session = infusing(world)
+    events_before = SessionEvent.objects.count()
+
+    def boom(**kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr("infusions.services.common.audit.record", boom)
+    with pytest.raises(RuntimeError):
+        services.stop_infusion(session=session, by=world.users[Role.NURSE])
+    fresh = InfusionSession.objects.get(pk=session.pk)
+    assert fresh.state == SessionState.INFUSING and fresh.infusion_ended_at is None
+    assert SessionEvent.objects.count() == events_before
+
+
+def test_a_failed_audit_write_rolls_back_the_check_in(world, monkeypatch):
+    session = booked(world)
+    monkeypatch.setattr("infusions.services.common.audit.record", lambda **kw: (_ for _ in ()).throw(RuntimeError("x")))
+    with pytest.raises(RuntimeError):
+        check_in(world, session)
+    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.SCHEDULED
+    assert not VitalSign.objects.exists()

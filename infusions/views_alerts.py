@@ -1,0 +1,114 @@
+"""The clinic's open alerts, acknowledging them, today's sessions, and the monitor-message quarantine."""
+
+from datetime import UTC, datetime
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from audit import services as audit
+from ketacare.access import allow
+from ketacare.errors import ServiceError
+from ketacare.scoping import get_in_clinic
+
+from . import alerts, queries, services
+from .forms import AckForm, AssignForm, ReasonForm
+from .models import Alert, Hl7Message, InfusionSession
+from .views import CHAIR, READERS
+
+ALL_CLINICAL = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN)
+
+
+def _audit(request: HttpRequest, action: str, **detail: object) -> None:
+    with transaction.atomic():
+        audit.record(action=action, by=request.user, clinic=request.clinic, detail=detail)  # type: ignore[attr-defined]
+
+
+@allow(*READERS)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    _audit(request, "alerts_view", count=len(rows))
+    return render(request, "infusions/alerts.html", {"alerts": rows, "form": AckForm()})
+
+
+@allow(*READERS)
+def alert_panel(request: HttpRequest) -> HttpResponse:
+    """The dashboard's open-alerts panel, polled by htmx (no audit row per poll: the dashboard view records it)."""
+    rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    return render(request, "infusions/_alerts_panel.html", {"ctx": {"alerts": rows[:20], "total": len(rows)}})
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
+        return redirect(wanted)
+    return redirect(fallback)
+
+
+@require_POST
+@allow(*READERS)
+def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
+    form = AckForm(request.POST)
+    try:
+        alerts.acknowledge_alert(alert=alert, action_note=form.data.get("action_note", ""), by=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+        return render(request, "infusions/alerts.html", {"alerts": rows, "form": form, "failed": alert.pk}, status=400)
+    messages.success(request, "Alert acknowledged.")
+    return _back(request, "infusions:alerts")
+
+
+@allow(*ALL_CLINICAL)
+def today(request: HttpRequest) -> HttpResponse:
+    rows = list(queries.sessions_on(request.clinic, datetime.now(UTC)))  # type: ignore[attr-defined]
+    _audit(request, "sessions_today_view", count=len(rows))
+    return render(request, "infusions/today.html", {"sessions": rows})
+
+
+@allow(*CHAIR)
+def quarantine(request: HttpRequest) -> HttpResponse:
+    rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
+    _audit(request, "hl7_quarantine_view", count=len(rows))
+    return render(request, "infusions/quarantine.html", {"rows": rows})
+
+
+@allow(*CHAIR)
+def quarantined(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
+    sessions = list(queries.in_progress(request.clinic))  # type: ignore[attr-defined]
+    assign, dismiss = AssignForm(sessions=sessions), ReasonForm()
+    status = 200
+    if request.method == "POST":
+        assign, dismiss = AssignForm(request.POST, sessions=sessions), ReasonForm(request.POST)
+        try:
+            _resolve(request, message, assign, dismiss)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            status = 400
+        else:
+            return redirect("infusions:quarantine")
+    with transaction.atomic():
+        audit.record(action="hl7_message_view", by=request.user, clinic=message.clinic, obj=message)
+    context = {"message": message, "assign": assign, "dismiss": dismiss, "segments": message.raw.split("\r")}
+    return render(request, "infusions/quarantined.html", context, status=status)
+
+
+def _resolve(request: HttpRequest, message: Hl7Message, assign: AssignForm, dismiss: ReasonForm) -> None:
+    if request.POST.get("do") == "assign":
+        if not assign.is_valid():
+            raise ServiceError("Choose the session in progress to file this message to.")
+        session = get_in_clinic(InfusionSession, request.clinic, pk=assign.cleaned_data["session"])  # type: ignore[attr-defined]
+        done = services.assign_hl7_message(message=message, session=session, by=request.user)
+        messages.success(request, f"{done.reading_count} reading(s) filed to {session.chair} · {session.patient.full_name}.")
+    elif request.POST.get("do") == "dismiss":
+        dismiss.is_valid()
+        services.dismiss_hl7_message(message=message, reason=dismiss.cleaned_data.get("reason", ""), by=request.user)
+        messages.success(request, "Message dismissed.")
+    else:
+        raise ServiceError("Choose to assign or to dismiss the message.")
