@@ -1,0 +1,53 @@
+"""What the measures app adds to the patient chart: risk alerts on top, progress and charts, the schedule."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.choices import CARE_ROLES
+from infusions.alerts import ACK_ROLES
+from ketacare.chart import TimelineEntry
+from ketacare.dashboard import Panel
+
+from . import progress, queries
+from .choices import SUICIDE_RISK, short_name
+
+SCHEDULE_ROWS = 12
+
+
+def panels(request: HttpRequest, patient: Any) -> list[Panel]:
+    role = getattr(request, "role", None)
+    found = []
+    alerts = list(queries.open_risk_alerts(patient.clinic, patient))
+    if alerts:
+        found.append(Panel("measures/_chart_risk.html", 0, {"alerts": alerts, "can_ack": role in ACK_ROLES}))
+    if role in CARE_ROLES:
+        found.append(Panel("measures/_chart_progress.html", 15, {
+            "patient": patient, "courses": progress.patient_progress(patient), "can_enter": True}))
+    found.append(_schedule_panel(patient))
+    return found
+
+
+def _schedule_panel(patient: Any) -> Panel:
+    rows = [i for i in queries.patient_schedule(patient, datetime.now(UTC)) if i.status != "done"]
+    rows = [i for i in rows if i.status != "missed"]
+    return Panel("measures/_chart_due.html", 16, {"patient": patient, "rows": rows[:SCHEDULE_ROWS],
+                                                    "more": len(rows) > SCHEDULE_ROWS})
+
+
+def _title(a: Any) -> str:
+    name = short_name(a.instrument)
+    if a.total is not None:
+        return f"{name} {a.total}" + (f" ({a.result['band']})" if a.result.get("band") else "")
+    if a.result.get("risk_level"):
+        return f"{name}: risk {a.result['risk_level']}"
+    return f"{name} (incomplete)"
+
+
+def timeline(patient: Any) -> list[TimelineEntry]:
+    return [TimelineEntry(at=a.assessed_at, kind="assessment", title=_title(a),
+                          detail="suicide-risk answer" if SUICIDE_RISK in a.result.get("flags", []) else a.get_source_display(),
+                          url=reverse("measures:assessment", args=[a.pk]))
+            for a in queries.assessments_of(patient)]

@@ -1,0 +1,21 @@
+"""The dashboard's list of due and overdue questionnaires (order 20)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.choices import CLINICAL_ROLES
+from ketacare.dashboard import Panel
+
+from . import queries
+
+ROWS = 15
+
+
+def panels(request: HttpRequest, now: datetime) -> list[Panel]:
+    if getattr(request, "role", None) not in CLINICAL_ROLES:
+        return []
+    items = queries.due_items(request.clinic, now)  # type: ignore[attr-defined]
+    context: dict[str, Any] = {"items": items[:ROWS], "total": len(items), "overdue": sum(i.overdue for i in items)}
+    return [Panel("measures/_panel_due.html", 20, context)]
