@@ -12,7 +12,14 @@ from courses.models import TreatmentCourse
 from infusions import services as infusions
 from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
-from ketacare.testing import make_chair, make_course, make_eligible_patient, make_patient, make_protocol, next_weekday_at
+from ketacare.testing import (
+    make_chair,
+    make_course,
+    make_eligible_patient,
+    make_patient,
+    make_protocol,
+    next_weekday_at,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -58,13 +58,13 @@ def test_production_settings_secure_the_cookies():
     code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='ketacare.settings';"
             "from django.conf import settings as s;"
             "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.DEBUG)")
-    env = {"KETACARE_PRODUCTION": "true", "SECRET_KEY": "x" * 50, "PATH": "/usr/bin:/bin", "KETACARE_VAR_DIR": "/tmp/kc-prod-test"}
+    env = {"KETACARE_PRODUCTION": "true", "SECRET_KEY": "x" * 50, "PATH": "/usr/bin:/bin", "KETACARE_VAR_DIR": str(ROOT / "var")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     assert out.stdout.split() == ["True", "True", "True", "False"]
 
 
 def test_production_refuses_to_start_without_a_secret_key():
     code = "import os; os.environ['DJANGO_SETTINGS_MODULE']='ketacare.settings'; from django.conf import settings as s; s.SECRET_KEY"
-    env = {"KETACARE_PRODUCTION": "true", "PATH": "/usr/bin:/bin", "KETACARE_VAR_DIR": "/tmp/kc-prod-test"}
+    env = {"KETACARE_PRODUCTION": "true", "PATH": "/usr/bin:/bin", "KETACARE_VAR_DIR": str(ROOT / "var")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
     assert out.returncode != 0 and "SECRET_KEY must be set" in out.stderr
