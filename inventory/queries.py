@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -181,3 +182,33 @@ def stock_containers(clinic: Any) -> QuerySet[Container]:
     """Containers still in stock (sealed or open), soonest expiry first."""
     return (Container.objects.in_clinic(clinic).filter(state__in=IN_STOCK)
             .select_related("lot__product", "location").order_by("lot__expires_on", "lot__lot_number", "code"))
+
+
+def remaining_by_container(clinic: Any) -> dict[int, Decimal]:
+    """mL left in each in-stock container of the clinic, in two queries."""
+    rows = list(LedgerEntry.objects.in_clinic(clinic).filter(kind__in=TAKEN_KINDS, container__state__in=IN_STOCK))
+    fixes = latest_corrections(rows)
+    taken: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for e in rows:
+        taken[e.container_id] += in_force(e, fixes)[0]  # type: ignore[index]
+    return {c.pk: c.lot.product.container_ml - taken[c.pk] for c in stock_containers(clinic)}
+
+
+def sessions_to_draw_for(clinic: Any, now: datetime) -> QuerySet[Any]:
+    """Sessions a draw may be for: not cancelled, from three days ago to a week ahead."""
+    from infusions.models import InfusionSession
+
+    return (InfusionSession.objects.in_clinic(clinic).exclude(state="cancelled")
+            .filter(scheduled_start__gte=now - timedelta(days=3), scheduled_start__lte=now + timedelta(days=7))
+            .select_related("patient").order_by("scheduled_start"))
+
+
+def sessions_with_draws(clinic: Any, now: datetime, *, without_administration: bool = False) -> QuerySet[Any]:
+    """Sessions of the last two weeks that drew stock (for administration and waste)."""
+    from infusions.models import InfusionSession
+
+    drawn = LedgerEntry.objects.in_clinic(clinic).filter(kind=EntryKind.DRAW, at__gte=now - timedelta(days=14))
+    rows = InfusionSession.objects.in_clinic(clinic).filter(pk__in=drawn.values("session_id"))
+    if without_administration:
+        rows = rows.exclude(pk__in=LedgerEntry.objects.filter(kind=EntryKind.ADMINISTRATION).values("session_id"))
+    return rows.select_related("patient").order_by("-scheduled_start")

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from ketacare.access import register_url_sample
+
+from . import actions, views
+from .models import Discrepancy, Inventory, LedgerEntry, Lot
+
+app_name = "inventory"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("receive/", actions.receive, name="receive"),
+    path("draw/", actions.draw, name="draw"),
+    path("administer/", actions.administer, name="administer"),
+    path("waste/", actions.waste, name="waste"),
+    path("destroy/", actions.destroy, name="destroy"),
+    path("loss/", actions.loss, name="loss"),
+    path("transfer/", actions.transfer, name="transfer"),
+    path("count/", actions.count, name="count"),
+    path("discrepancies/", views.discrepancies, name="discrepancies"),
+    path("discrepancies/<int:discrepancy_id>/resolve/", actions.resolve, name="resolve"),
+    path("lots/", views.lots, name="lots"),
+    path("lots/<int:lot_id>/", views.lot, name="lot"),
+    path("entries/<int:entry_id>/", views.entry, name="entry"),
+    path("entries/<int:entry_id>/correct/", actions.correct, name="correct"),
+    path("sessions/<int:session_id>/", views.session, name="session"),
+    path("reports/", views.reports_index, name="reports"),
+    path("reports/dispensing/", views.report, {"slug": "dispensing"}, name="report_dispensing"),
+    path("reports/receipts/", views.report, {"slug": "receipts"}, name="report_receipts"),
+    path("reports/disposals/", views.report, {"slug": "disposals"}, name="report_disposals"),
+    path("reports/counts/", views.report, {"slug": "counts"}, name="report_counts"),
+    path("reports/reconciliation/", views.reconciliation, name="reconciliation"),
+    path("inventories/", views.inventories, name="inventories"),
+    path("inventories/new/", views.inventory_new, name="inventory_new"),
+    path("inventories/<int:inventory_id>/", views.inventory_detail, name="inventory"),
+    path("setup/", views.setup, name="setup"),
+]
+
+
+def _first(model):  # type: ignore[no-untyped-def]
+    return lambda clinic: model.objects.in_clinic(clinic).values_list("pk", flat=True).first()
+
+
+register_url_sample("discrepancy_id", _first(Discrepancy))
+register_url_sample("lot_id", _first(Lot))
+register_url_sample("entry_id", _first(LedgerEntry))
+register_url_sample("inventory_id", _first(Inventory))
