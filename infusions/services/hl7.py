@@ -70,8 +70,17 @@ def _sender(header: MessageHeader) -> str:
 
 
 def _location_keys(parsed: OruMessage) -> list[str]:
+    """PV1-3's point of care, room and bed, lower-cased, blanks left out, in order."""
     loc = parsed.location
-    return [k.strip().lower() for k in ((loc.bed, loc.room, loc.point_of_care) if loc else ()) if k.strip()]
+    return [k.strip().lower() for k in ((loc.point_of_care, loc.room, loc.bed) if loc else ()) if k.strip()]
+
+
+def chair_matches(chair: Chair, keys: list[str]) -> bool:
+    """A chair is the PV1-3 location when its code gives the same components, one of them, or its name does."""
+    code = [part.strip().lower() for part in chair.location_code.split("^") if part.strip()]
+    if code and (code == keys or (len(code) == 1 and code[0] in keys)):
+        return True
+    return chair.name.strip().lower() in keys
 
 
 def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
@@ -87,8 +96,7 @@ def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
     if not sessions:
         raise NotFiled("no session in progress for the patient in PID-3", UNKNOWN_KEY_IDENTIFIER)
     keys = _location_keys(parsed)
-    chairs = {c.pk for c in Chair.objects.in_clinic(clinic)
-              if (c.location_code and c.location_code.lower() in keys) or c.name.lower() in keys}
+    chairs = {c.pk for c in Chair.objects.in_clinic(clinic) if chair_matches(c, keys)} if keys else set()
     if chairs:
         sessions = [s for s in sessions if s.chair_id in chairs]
         if not sessions:

@@ -1,0 +1,55 @@
+"""`ketacare hl7-listen`: the MLLP listener bedside monitors send ORU^R01 vitals to (IHE PCD-01).
+
+One listener serves one clinic (docs/adr/0005-hl7-listener.md). Stop it with Ctrl-C.
+"""
+
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from infusions import services
+from infusions.listener import MllpListener
+from infusions.management.clinic_option import clinic_from
+
+
+class Command(BaseCommand):
+    help = "Listen for HL7 v2 ORU^R01 vitals over MLLP and file them; AA only after commit."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
+        parser.add_argument("--port", type=int, default=2575, help="TCP port (default 2575, the registered MLLP port).")
+        parser.add_argument("--clinic", help="Slug of the clinic these monitors belong to (default: the only clinic).")
+        parser.add_argument("--max-bytes", type=int, default=None,
+                            help="Largest message accepted (default: the clinic setting, 1 MiB).")
+        parser.add_argument("--tick", type=int, default=30,
+                            help="Also raise overdue-reading alerts every N seconds (0 = off; default 30).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        clinic = clinic_from(options["clinic"])
+        listener = MllpListener(clinic=clinic, host=options["host"], port=options["port"], max_bytes=options["max_bytes"])
+        stop = threading.Event()
+        if options["tick"] > 0:
+            threading.Thread(target=self._tick, args=(clinic, options["tick"], stop), daemon=True).start()
+        host, port = listener.address
+        self.stdout.write(f"Listening for HL7 ORU^R01 over MLLP on {host}:{port} for {clinic.name} (Ctrl-C stops).")
+        listener.start()
+        try:
+            while listener.running():
+                stop.wait(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping: finishing the messages in hand.")
+        finally:
+            stop.set()
+            listener.stop()
+
+    def _tick(self, clinic: Any, seconds: int, stop: threading.Event) -> None:
+        from django.db import connections
+
+        while not stop.wait(seconds):
+            try:
+                services.raise_overdue_alerts(clinic=clinic)
+            except Exception:  # the next tick retries; the listener keeps serving
+                self.stderr.write("overdue tick failed; retrying")
+            finally:
+                connections.close_all()
