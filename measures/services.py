@@ -72,22 +72,21 @@ def score_items(clinic: Any, instrument: str, items: Sequence[Any]) -> ScoreResu
         raise ServiceError(str(exc), {"items": str(exc)}) from None
 
 
-def _risk_detail(result: ScoreResult) -> tuple[str, str, str]:
-    """Return (rule, value, threshold) of a suicide-risk flag (CLINICAL.md s4)."""
+def _risk_detail(result: ScoreResult) -> tuple[str, str, str, str]:
+    """Return (rule, value, threshold, words) of a suicide-risk flag (CLINICAL.md s4)."""
     if result.instrument == "phq9":
-        return "phq9_item9", str(result.answers[8]), "> 0"
+        value = str(result.answers[8])
+        return "phq9_item9", value, "> 0", f"PHQ-9 item 9 (thoughts of death or self-harm) answered {value}"
     level = result.risk_level.label if result.risk_level is not None else "moderate or higher"
-    return "cssrs_risk_level", level, "moderate"
+    return "cssrs_risk_level", level, "moderate", f"C-SSRS screener risk level {level}"
 
 
 def _raise_risk_alert(assessment: Assessment, result: ScoreResult, source_label: str, by: Any) -> None:
-    rule, value, threshold = _risk_detail(result)
-    name = get_instrument(result.instrument).name
+    rule, value, threshold, words = _risk_detail(result)
     raise_alert(
         clinic=assessment.clinic, patient=assessment.patient, kind=SUICIDE_RISK, level="critical", rule=rule,
         value=value, threshold=threshold, source=assessment, by=by,
-        message=f"Suicide-risk answer on the {name} ({source_label}, {rule} = {value}). "
-                "Contact the patient now and record the action taken.",
+        message=f"{words} ({source_label}). Contact the patient now and record the action taken.",
     )
 
 

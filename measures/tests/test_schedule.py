@@ -64,8 +64,8 @@ def test_a_cancelled_infusion_has_no_pre_infusion_item(world, course):
 def test_the_dashboard_lists_due_questionnaires(world, patient, sessions, client_for):
     body = client_for("front_desk").get("/").content.decode()
     assert "Questionnaires due" in body and patient.full_name in body and "Send link" in body
-    assert "Enter</a>" not in body  # front desk sends links, clinicians enter scores
-    assert "Enter</a>" in client_for("nurse").get("/").content.decode()
+    assert "/enter/?instrument=" not in body  # front desk sends links, clinicians enter scores
+    assert "/enter/?instrument=" in client_for("nurse").get("/").content.decode()
 
 
 def test_the_chart_shows_the_open_risk_alert_first_until_acknowledged(world, patient, sessions, client_for):
