@@ -86,6 +86,8 @@ def latest_corrections(rows: Iterable[LedgerEntry]) -> dict[int, LedgerEntry]:
     """The last correction of each entry that has one."""
     ids = [e.pk for e in rows]
     last: dict[int, LedgerEntry] = {}
+    if not ids:
+        return last
     for c in LedgerEntry.objects.filter(corrects_id__in=ids).order_by("pk"):
         last[c.corrects_id] = c  # type: ignore[index]
     return last

@@ -12,7 +12,7 @@ from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
 
 from ..choices import HANDLERS, EntryKind
-from ..models import Container, LedgerEntry
+from ..models import Container, LedgerEntry, Lot
 from ..queries import container_taken_ml, session_lots
 from .common import (
     allowed,
@@ -50,12 +50,13 @@ def draw_for_session(*, session: InfusionSession, container: Container, ml: Deci
     entry_in = LedgerEntryIn(kind=K.DRAW, lot=lot.lot_number, location=fresh.location.name, quantity=ml,
                              actor_id=by.username, occurred_on=on, container_id=fresh.code,
                              session_ref=str(session.pk), patient_ref=session.patient.mrn)
-    movement = validate(entry_in, lot, [fresh.location], today, taken_ml=container_taken_ml(fresh))
+    taken = container_taken_ml(fresh)
+    movement = validate(entry_in, lot, [fresh.location], today, taken_ml=taken)
     planned = {"planned_total_mg": None if session.total_mg is None else str(session.total_mg)}
     entry = write_entry(movement=movement, by=by, patient=session.patient_id, clinic=clinic, kind=EntryKind.DRAW,
                         lot=lot, location=fresh.location, container=fresh, session=session, at=at,
                         note=note.strip(), detail=planned)
-    refresh_state(fresh)
+    refresh_state(fresh, taken_by_draws=taken + movement.quantity.ml)
     return entry
 
 
@@ -89,10 +90,11 @@ def _patient_side(*, session: InfusionSession, kind: K, mg: Decimal, at: datetim
     clinic = session.clinic
     _live(session)
     at, on, today = when(at, clinic)
-    locked = lock_lots([s.lot for s in session_lots(session)])
+    drawn_from = LedgerEntry.objects.filter(session=session, kind=EntryKind.DRAW).values_list("lot_id", flat=True)
+    locked = lock_lots(list(Lot.objects.filter(pk__in=drawn_from)))
     if kind is K.ADMINISTRATION:
         _only_once(session)
-    lots = session_lots(session)  # again, now that no other write can change them
+    lots = session_lots(session)  # read under the lock
     shares = kernel(lambda: allocate_to_lots(mg, [(str(s.lot.pk), s.open_mg) for s in lots]))
     by_lot = {str(s.lot.pk): s for s in lots}
     witness = fields.get("witness")

@@ -1,0 +1,24 @@
+"""Dashboard panel: what the ledger needs from people who read it (open discrepancies, sessions, inventory due)."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+
+from ketacare.dashboard import Panel
+
+from .choices import READERS
+from .reconciliation import reconcile
+from .views import inventory_status
+
+
+def panels(request: HttpRequest, now: datetime) -> list[Panel]:
+    clinic, role = getattr(request, "clinic", None), getattr(request, "role", None)
+    if clinic is None or role not in {str(r) for r in READERS}:
+        return []
+    rec = reconcile(clinic, check_integrity=False)
+    status = inventory_status(clinic)
+    overdue = status["due"] is not None and status["due"].overdue
+    if not (rec.failing or rec.open_discrepancies or overdue):
+        return []
+    return [Panel("inventory/_dashboard_panel.html", 30, {
+        "failing": len(rec.failing), "discrepancies": len(rec.open_discrepancies), "due": status["due"], "overdue": overdue})]
