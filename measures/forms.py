@@ -64,6 +64,7 @@ class LinkForm(forms.Form):
 
 class AcknowledgeForm(forms.Form):
     action_note = forms.CharField(label="Action taken", max_length=4000,
+                                  error_messages={"required": "Write the action you took before acknowledging."},
                                   widget=forms.Textarea(attrs={"rows": 4, "data-autofocus": ""}),
                                   help_text="What you did: who contacted the patient, when, the safety plan, any referral.")
 

@@ -37,7 +37,7 @@ class FileSmsBackend(BaseSmsBackend):
 
     def __init__(self, path: str | Path | None = None) -> None:
         default = Path(getattr(settings, "VAR_DIR", ".")) / "sms.jsonl"
-        self.path = Path(path or getattr(settings, "KETACARE_SMS_FILE", default))
+        self.path = Path(path) if path else Path(getattr(settings, "KETACARE_SMS_FILE", default))
 
     def send(self, to: str, body: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -192,11 +192,10 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
     if alert.kind != SUICIDE_RISK:
         raise Http404("No such suicide-risk alert in this clinic.")
-    form = AcknowledgeForm(request.POST or None)
-    if request.method == "POST" and alert.is_open:
-        note = request.POST.get("action_note", "")
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and alert.is_open and form.is_valid():
         try:
-            acknowledge_alert(alert=alert, action_note=note, by=request.user)
+            acknowledge_alert(alert=alert, action_note=form.cleaned_data["action_note"], by=request.user)
         except ServiceError as exc:
             form.add_error("action_note" if "action_note" in exc.field_errors else None, exc.message)
         else:
