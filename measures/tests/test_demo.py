@@ -49,3 +49,16 @@ def test_demo_responders_fall_at_least_30_percent_and_non_responders_do_not(demo
         assert outcome.responder == dp.responder, dp.patient.mrn
     losses = [dp for dp, o in outcomes if o.loss_of_response_at is not None]
     assert len(losses) == 1 and losses[0].stage == "follow_up"
+
+
+def test_the_chart_prompts_a_review_and_names_the_loss_of_response(demo):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(demo.users["prescriber"])
+    non_responder = next(dp for dp in demo.by_stage("finished") if not dp.responder)
+    body = client.get(f"/patients/{non_responder.patient.pk}/").content.decode()
+    assert "Review this course:</strong> no response on PCL-5" in body and "after 3 infusions" in body
+    loser = next(dp for dp in demo.by_stage("follow_up") if pcl5_outcome(dp).loss_of_response_at)
+    body = client.get(f"/measures/patients/{loser.patient.pk}/").content.decode()
+    assert "Loss of response" in body and "Definitions in force" in body
