@@ -48,7 +48,7 @@ def retry_when_locked(func: Callable[P, T]) -> Callable[P, T]:
             try:
                 return func(*args, **kwargs)
             except OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 59:
+                if "table is locked" not in str(exc) or attempt == 59:
                     raise
                 time.sleep(min(0.01 * (attempt + 1), 0.2))
         raise AssertionError("unreachable")
