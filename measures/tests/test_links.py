@@ -127,7 +127,7 @@ def test_a_link_expiring_during_the_answer_is_refused_at_submit(world, patient, 
     signing.dumps(["made-up-nonce"], salt="another-salt"),
     signing.dumps(["made-up-nonce"], salt=tokens.SALT, key="someone-elses-secret-key-0123456789"),
     signing.dumps(["a-genuine-signature-for-no-link"], salt=tokens.SALT),
-])
+], ids=["garbage", "oversized", "other-salt", "other-key", "genuine-signature-no-link"])
 def test_forged_tokens_are_refused_and_write_nothing(world, patient, forged):
     issue(world, patient)
     for response in (Client().get(url(forged)), Client().post(url(forged), PHQ9_OK)):
