@@ -36,8 +36,8 @@ def raise_alert(
     return alert
 
 
-def acknowledge_alert(*, alert: Alert, action_note: str, by: Any) -> Alert:
-    """Close an alert with the action the clinician took."""
+def acknowledge_alert(*, alert: Alert, action_note: str, by: Any, at: datetime | None = None) -> Alert:
+    """Close an alert with the action the clinician took (`at` back-fills the demo's past sessions)."""
     require_role(by, alert.clinic, *ACK_ROLES, to="acknowledge alerts")
     if not action_note.strip():
         raise ServiceError("Write the action you took before acknowledging.", {"action_note": "Required."})
@@ -47,7 +47,7 @@ def acknowledge_alert(*, alert: Alert, action_note: str, by: Any) -> Alert:
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
         if locked.acknowledged_at is not None:
             raise ServiceError("This alert was already acknowledged.")
-        locked.acknowledged_at, locked.acknowledged_by, locked.action_note = datetime.now(UTC), by, action_note.strip()
+        locked.acknowledged_at, locked.acknowledged_by, locked.action_note = at or datetime.now(UTC), by, action_note.strip()
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action_note"])
         audit.record(action="alert_acknowledge", by=by, clinic=alert.clinic, patient=alert.patient_id, obj=alert)
     return locked

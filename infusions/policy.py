@@ -7,7 +7,7 @@ copy kept with each course); these are the clinic-wide values.
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from accounts.policy import Setting, policy_value
+from accounts.policy import Setting
 from clinical.discharge import DischargePolicy, ScoreKind
 from clinical.hl7 import Hl7ParseOptions
 from clinical.hl7.mllp import DEFAULT_MAX_MESSAGE_BYTES
@@ -33,23 +33,33 @@ SETTINGS = [
 ]
 
 
+_BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+def value(clinic: Any, key: str) -> Any:
+    """Return the clinic's value of one of these settings (as accounts.policy.policy_value, without the registry scan)."""
+    setting = _BY_KEY[key]
+    stored = (clinic.policy or {}).get(key)
+    return setting.default if stored is None else setting.parse(stored)
+
+
 def discharge_policy(clinic: Any) -> DischargePolicy:
     """Build the kernel's discharge policy from the clinic's settings."""
     return DischargePolicy(
-        min_observation_min=policy_value(clinic, "infusion_observation_min"),
-        aldrete_ready_at=policy_value(clinic, "infusion_aldrete_ready_at"),
-        padss_ready_at=policy_value(clinic, "infusion_padss_ready_at"),
+        min_observation_min=value(clinic, "infusion_observation_min"),
+        aldrete_ready_at=value(clinic, "infusion_aldrete_ready_at"),
+        padss_ready_at=value(clinic, "infusion_padss_ready_at"),
     )
 
 
 def discharge_score_kind(clinic: Any) -> ScoreKind:
     """Return which discharge score the clinic uses."""
-    return ScoreKind(policy_value(clinic, "infusion_discharge_score"))
+    return ScoreKind(value(clinic, "infusion_discharge_score"))
 
 
 def hl7_time_zone(clinic: Any) -> ZoneInfo:
     """Return the zone for monitor times without an offset: the setting, else the clinic's."""
-    name = policy_value(clinic, "infusion_hl7_time_zone") or clinic.time_zone
+    name = value(clinic, "infusion_hl7_time_zone") or clinic.time_zone
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -58,10 +68,10 @@ def hl7_time_zone(clinic: Any) -> ZoneInfo:
 
 def hl7_options(clinic: Any) -> Hl7ParseOptions:
     """Return the parse options from the clinic's settings."""
-    statuses = frozenset(s.strip().upper() for s in policy_value(clinic, "infusion_hl7_result_statuses"))
+    statuses = frozenset(s.strip().upper() for s in value(clinic, "infusion_hl7_result_statuses"))
     return Hl7ParseOptions(accepted_result_statuses=statuses or Hl7ParseOptions().accepted_result_statuses)
 
 
 def hl7_max_bytes(clinic: Any) -> int:
     """Return the MLLP frame size limit in bytes."""
-    return int(policy_value(clinic, "infusion_hl7_max_message_kb")) * 1024
+    return int(value(clinic, "infusion_hl7_max_message_kb")) * 1024

@@ -6,9 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from audit import services as audit
@@ -25,6 +24,16 @@ from .queries import vitals_of
 CHAIR = (Role.PRESCRIBER, Role.NURSE)
 READERS = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
 POLL_AUDIT_SECONDS = 300  # the polled live part records a view at most this often per user and session
+
+
+def not_post(request: HttpRequest) -> HttpResponse | None:
+    """405 for anything but POST, answered after the object lookup so other clinics still get 404."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+def posted(request: HttpRequest) -> Any:
+    """The form data of a POST (even an empty one, so it is bound and shows errors), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def get_session(request: HttpRequest, session_id: int) -> InfusionSession:
@@ -83,10 +92,11 @@ def rerender(request: HttpRequest, session: InfusionSession, exc: ServiceError, 
     return render(request, "infusions/session.html", screen_context(request, session, **forms), status=400)
 
 
-@require_POST
 @allow(*CHAIR)
 def action(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
+    if (refused := not_post(request)) is not None:
+        return refused
     form = ReasonForm(request.POST)
     name = request.POST.get("action", "")
     try:
@@ -98,10 +108,11 @@ def action(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@require_POST
 @allow(*CHAIR)
 def vitals(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
+    if (refused := not_post(request)) is not None:
+        return refused
     form = VitalsForm(request.POST)
     try:
         if not form.is_valid():
@@ -116,10 +127,11 @@ def vitals(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@require_POST
 @allow(*CHAIR)
 def side_effects(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
+    if (refused := not_post(request)) is not None:
+        return refused
     form = SideEffectsForm(request.POST)
     try:
         if not form.is_valid():
@@ -132,10 +144,11 @@ def side_effects(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@require_POST
 @allow(*CHAIR)
 def note(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
+    if (refused := not_post(request)) is not None:
+        return refused
     form = NoteForm(request.POST)
     try:
         if not form.is_valid():

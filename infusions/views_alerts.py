@@ -7,7 +7,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from audit import services as audit
@@ -18,7 +17,7 @@ from ketacare.scoping import get_in_clinic
 from . import alerts, queries, services
 from .forms import AckForm, AssignForm, ReasonForm
 from .models import Alert, Hl7Message, InfusionSession
-from .views import CHAIR, READERS
+from .views import CHAIR, READERS, not_post
 
 ALL_CLINICAL = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
@@ -49,10 +48,11 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-@require_POST
 @allow(*READERS)
 def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
+    if (refused := not_post(request)) is not None:
+        return refused
     form = AckForm(request.POST)
     try:
         alerts.acknowledge_alert(alert=alert, action_note=form.data.get("action_note", ""), by=request.user)

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from clinical.discharge import SCALES
@@ -27,7 +26,7 @@ from .forms import (
 from .policy import discharge_policy, discharge_score_kind
 from .queries import vitals_of
 from .services.checkin import pregnancy_test_required
-from .views import CHAIR, audit_view, get_session, rerender, screen_context
+from .views import CHAIR, audit_view, get_session, not_post, posted, rerender, screen_context
 
 
 def _form_errors(form: Any, exc: ServiceError, *others: Any) -> None:
@@ -48,8 +47,8 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
     patient = session.patient
     initial = {"weight_kg": patient.weight_kg or "", "escort_name": patient.escort_name, "escort_phone": patient.escort_phone,
                "pregnancy_test": "negative" if pregnancy_test_required(session) else "not_applicable"}
-    form = CheckInForm(request.POST or None, due=due, initial=initial)
-    baseline = BaselineForm(request.POST or None, prefix="baseline")
+    form = CheckInForm(posted(request), due=due, initial=initial)
+    baseline = BaselineForm(posted(request), prefix="baseline")
     if request.method == "POST":
         try:
             if not (form.is_valid() and baseline.is_valid()):
@@ -68,10 +67,11 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
                  status=400 if form.errors or baseline.errors else 200)
 
 
-@require_POST
 @allow(Role.PRESCRIBER)
 def override_dose(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
+    if (refused := not_post(request)) is not None:
+        return refused
     form = ReasonForm(request.POST)
     try:
         form.is_valid()
@@ -85,7 +85,7 @@ def override_dose(request: HttpRequest, session_id: int) -> HttpResponse:
 @allow(*CHAIR)
 def verify(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
-    form = VerifyForm(request.POST or None)
+    form = VerifyForm(posted(request))
     if request.method == "POST":
         try:
             if not form.is_valid():
@@ -106,7 +106,7 @@ def verify(request: HttpRequest, session_id: int) -> HttpResponse:
 @allow(*CHAIR)
 def cadss(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
-    form = CadssForm(request.POST or None)
+    form = CadssForm(posted(request))
     if request.method == "POST":
         try:
             if not form.is_valid():
@@ -125,7 +125,7 @@ def cadss(request: HttpRequest, session_id: int) -> HttpResponse:
 @allow(*CHAIR)
 def adverse_event(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
-    form = AdverseEventForm(request.POST or None)
+    form = AdverseEventForm(posted(request))
     if request.method == "POST":
         try:
             if not form.is_valid():
@@ -148,7 +148,7 @@ def adverse_event(request: HttpRequest, session_id: int) -> HttpResponse:
 def discharge(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     kind = discharge_score_kind(session.clinic)
-    form = DischargeForm(request.POST or None, kind=kind)
+    form = DischargeForm(posted(request), kind=kind)
     if request.method == "POST":
         try:
             if not form.is_valid():
@@ -170,13 +170,11 @@ def discharge(request: HttpRequest, session_id: int) -> HttpResponse:
     return _step(request, "discharge.html", context, status=400 if form.errors else 200)
 
 
-@require_POST
 @allow(Role.NURSE)
 def sign(request: HttpRequest, session_id: int) -> HttpResponse:
     return _signature(request, session_id, services.sign_session, "Session record signed.")
 
 
-@require_POST
 @allow(Role.PRESCRIBER)
 def cosign(request: HttpRequest, session_id: int) -> HttpResponse:
     return _signature(request, session_id, services.cosign_session, "Session record co-signed.")
@@ -184,6 +182,8 @@ def cosign(request: HttpRequest, session_id: int) -> HttpResponse:
 
 def _signature(request: HttpRequest, session_id: int, service: Any, done: str) -> HttpResponse:
     session = get_session(request, session_id)
+    if (refused := not_post(request)) is not None:
+        return refused
     try:
         service(session=session, by=request.user)
     except ServiceError as exc:

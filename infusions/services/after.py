@@ -28,7 +28,7 @@ from ..choices import (
     SideEffect,
 )
 from ..models import AdverseEvent, InfusionSession
-from .common import kernel_state, locked, require_chair_role, text, when
+from .common import kernel_state, locked, require_chair_role, save_fields, text, when
 
 log = logging.getLogger("ketacare.infusions")
 AFTER_INFUSION = (SessionState.RECOVERING, SessionState.DISCHARGED)
@@ -45,6 +45,8 @@ def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], at:
     """Score the CADSS after the infusion with the kernel (CLINICAL.md section 3) and keep it with the session."""
     require_chair_role(session, by, to="record the CADSS")
     moment = when(at)
+    if not any(a is not None for a in answers):
+        raise ServiceError("Answer the CADSS items before saving.", {"answers": "No answers."})
     try:
         result = score("cadss", list(answers))
     except ClinicalError as exc:
@@ -56,10 +58,9 @@ def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], at:
             raise ServiceError("The CADSS is recorded after the infusion has ended.")
         cadss = {"answers": list(result.answers), "total": result.total, "complete": result.complete,
                  "at": moment.isoformat(), "by": str(by)}
-        InfusionSession.objects.filter(pk=session.pk).update(cadss=cadss)
+        save_fields(session, cadss=cadss)
         audit.record(action="session_cadss", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
                      detail={"total": result.total, "complete": result.complete})
-    session.refresh_from_db()
     return session
 
 
@@ -79,10 +80,9 @@ def record_side_effects(*, session: InfusionSession, items: Sequence[str], note:
         if session.started_at is None:
             raise ServiceError("Side effects are recorded once the infusion has started.")
         effects = {"items": sorted(set(items)), "note": note, "at": moment.isoformat(), "by": str(by)}
-        InfusionSession.objects.filter(pk=session.pk).update(side_effects=effects)
+        save_fields(session, side_effects=effects)
         audit.record(action="session_side_effects", by=by, clinic=session.clinic, patient=session.patient_id,
                      obj=session, detail={"items": effects["items"]})
-    session.refresh_from_db()
     return session
 
 
@@ -127,6 +127,7 @@ def record_adverse_event(*, session: InfusionSession, values: Mapping[str, Any],
 
 def notify_prescriber(event: AdverseEvent) -> bool:
     """Email the course's prescriber that a serious adverse event was recorded (no patient identifiers in the mail)."""
+    event = AdverseEvent.objects.select_related("session__course__ordered_by", "clinic").get(pk=event.pk)
     prescriber = event.session.course.ordered_by
     if not prescriber.email:
         log.warning("serious adverse event %s: prescriber %s has no email address", event.pk, prescriber.pk)

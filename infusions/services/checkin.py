@@ -3,16 +3,17 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
 from django.db import transaction
 
-from accounts.policy import policy_value
 from clinical import session_flow as flow
 from clinical.dosing import MAX_WEIGHT_KG
 from ketacare.errors import ServiceError
 
+from .. import policy
 from ..choices import PregnancyTest
 from ..models import InfusionSession
 from .common import decimal, locked, move, require_chair_role, text, when
@@ -58,7 +59,7 @@ def pregnancy_test_required(session: InfusionSession) -> bool:
     snap = session.course.protocol_snapshot
     if "pregnancy_test_required" in snap:
         return bool(snap["pregnancy_test_required"])
-    rule = policy_value(session.clinic, "infusion_pregnancy_test")
+    rule = policy.value(session.clinic, "infusion_pregnancy_test")
     return rule == "everyone" or (rule == "female" and session.patient.sex == "female")
 
 
@@ -70,7 +71,7 @@ def _checklist_errors(session: InfusionSession, *, identity_confirmed: bool, con
         errors["identity_confirmed"] = "Confirm the patient's identity (name and date of birth)."
     if consent_current is not True:
         errors["consent_current"] = "Confirm that the patient's consent is current."
-    fasting_hours = policy_value(session.clinic, "infusion_fasting_hours")
+    fasting_hours = policy.value(session.clinic, "infusion_fasting_hours")
     if fasting_hours and fasting_confirmed is not True:
         errors["fasting_confirmed"] = f"Confirm the patient has fasted for {fasting_hours} h (clinic rule)."
     needs_test = pregnancy_test_required(session)
@@ -116,11 +117,10 @@ def check_in(*, session: InfusionSession, weight_kg: Any, identity_confirmed: bo
     with transaction.atomic():
         session = locked(session)
         dose, needs_override = plan_for_checkin(session, weight)
-        plan_total = None if needs_override else dose["total_mg"]
+        plan_total = None if needs_override else Decimal(dose["total_mg"])
         move(session, flow.Action.CHECK_IN, at=moment, by=by, checked_in_at=moment, checked_in_by=by,
              checkin_weight_kg=weight, escort_name=escort[0], escort_phone=escort[1], checklist=checklist,
-             dose=dose, total_mg=plan_total, rate_ml_per_h=None if needs_override else dose["rate_ml_per_h"],
+             dose=dose, total_mg=plan_total, rate_ml_per_h=None if needs_override else Decimal(dose["rate_ml_per_h"]),
              detail={"weight_kg": str(weight), "needs_override": needs_override})
         store_readings(session, [TimedValues(moment, reading)], source="typed", by=by)
-    session.refresh_from_db()
     return session

@@ -17,7 +17,16 @@ from ketacare.errors import ServiceError
 from ..choices import SessionState
 from ..models import InfusionSession
 from ..policy import discharge_policy, discharge_score_kind
-from .common import check_allowed, locked, move, require_chair_role, require_prescriber, text, when
+from .common import (
+    check_allowed,
+    locked,
+    move,
+    require_chair_role,
+    require_prescriber,
+    save_fields,
+    text,
+    when,
+)
 
 ENDED = (SessionState.DISCHARGED, SessionState.STOPPED_EARLY, SessionState.TRANSFERRED)
 
@@ -76,9 +85,8 @@ def add_note(*, session: InfusionSession, note: str, at: datetime | None = None,
         if session.signed_at is not None:
             raise ServiceError("The session record is signed; add a note to the patient's chart instead.")
         line = f"[{moment:%Y-%m-%d %H:%M} UTC, {getattr(by, 'username', by)}] {note}"
-        InfusionSession.objects.filter(pk=session.pk).update(notes=(session.notes + "\n" + line).strip())
+        save_fields(session, notes=(session.notes + "\n" + line).strip())
         audit.record(action="session_note", by=by, clinic=session.clinic, patient=session.patient_id, obj=session)
-    session.refresh_from_db()
     return session
 
 
@@ -92,9 +100,8 @@ def sign_session(*, session: InfusionSession, at: datetime | None = None, by: An
             raise ServiceError("The record is signed once the session has ended (discharged, stopped early or transferred).")
         if session.signed_at is not None:
             raise ServiceError("This session record is already signed.")
-        InfusionSession.objects.filter(pk=session.pk).update(signed_by=by, signed_at=moment)
+        save_fields(session, signed_by=by, signed_at=moment)
         audit.record(action="session_sign", by=by, clinic=session.clinic, patient=session.patient_id, obj=session)
-    session.refresh_from_db()
     return session
 
 
@@ -108,7 +115,6 @@ def cosign_session(*, session: InfusionSession, at: datetime | None = None, by: 
             raise ServiceError("The nurse signs the record first.")
         if session.cosigned_at is not None:
             raise ServiceError("This session record is already co-signed.")
-        InfusionSession.objects.filter(pk=session.pk).update(cosigned_by=by, cosigned_at=moment)
+        save_fields(session, cosigned_by=by, cosigned_at=moment)
         audit.record(action="session_cosign", by=by, clinic=session.clinic, patient=session.patient_id, obj=session)
-    session.refresh_from_db()
     return session

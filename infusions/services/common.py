@@ -36,9 +36,27 @@ def when(at: datetime | None) -> datetime:
     return at
 
 
+RELATIONS = ("course", "patient", "chair", "clinic")
+
+
 def locked(session: InfusionSession) -> InfusionSession:
-    """Re-read the session under a row lock (call inside the transaction)."""
-    return InfusionSession.objects.select_for_update().select_related("course", "patient", "chair", "clinic").get(pk=session.pk)
+    """Re-read the session under a row lock (call inside the transaction); related rows already loaded are kept."""
+    cached = {name: session._state.fields_cache.get(name) for name in RELATIONS}
+    if all(cached.values()):
+        fresh = InfusionSession.objects.select_for_update().get(pk=session.pk)
+        for name, row in cached.items():
+            if getattr(fresh, f"{name}_id") == row.pk:
+                fresh._state.fields_cache[name] = row
+        return fresh
+    return InfusionSession.objects.select_for_update().select_related(*RELATIONS).get(pk=session.pk)
+
+
+def save_fields(session: InfusionSession, **fields: Any) -> InfusionSession:
+    """Write fields of a locked session and keep the object in step (no re-read)."""
+    InfusionSession.objects.filter(pk=session.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    return session
 
 
 def kernel_state(session: InfusionSession) -> flow.SessionState:
@@ -71,9 +89,7 @@ def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Any
     if previous is not None and at < previous:
         raise ServiceError(f"The time given is before the previous step ({previous:%Y-%m-%d %H:%M} UTC).", {"at": "Too early."})
     fields["state"] = after.value
-    InfusionSession.objects.filter(pk=session.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(session, name, value)
+    save_fields(session, **fields)
     SessionEvent.objects.create(clinic=session.clinic, session=session, action=action.value, from_state=before.value,
                                 to_state=after.value, reason=reason.strip(), at=at, by=_user(by))
     audit.record(action=f"session_{action.value}", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,

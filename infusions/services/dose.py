@@ -16,7 +16,7 @@ from ketacare.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession
-from .common import decimal, locked, move, require_chair_role, require_prescriber, text, when
+from .common import decimal, locked, move, require_chair_role, require_prescriber, save_fields, text, when
 
 
 def dose_inputs(session: InfusionSession, weight_kg: Decimal) -> dosing.DoseInputs:
@@ -95,12 +95,11 @@ def override_dose(*, session: InfusionSession, reason: str, at: datetime | None 
             raise ServiceError("Only a checked-in session whose dose is above the protocol limits needs an override.")
         plan = _replan(session.dose, reason)
         stored = plan_json(plan) | {"override_at": moment.isoformat()}
-        InfusionSession.objects.filter(pk=session.pk).update(
-            dose=stored, total_mg=plan.total_mg, rate_ml_per_h=plan.rate_ml_per_h,
+        save_fields(
+            session, dose=stored, total_mg=plan.total_mg, rate_ml_per_h=plan.rate_ml_per_h,
             dose_override_reason=reason, dose_override_by=by)
         audit.record(action="session_dose_override", by=by, clinic=session.clinic, patient=session.patient_id,
                      obj=session, detail={"reason": reason, "exceeded": list(plan.exceeded_limits)})
-    session.refresh_from_db()
     return session
 
 

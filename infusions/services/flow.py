@@ -70,14 +70,12 @@ def stop_infusion(*, session: InfusionSession, at: datetime | None = None, by: A
 
 def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
     """Stop before the dose is complete; after any drug the patient still recovers and is discharged."""
-    running = session.state in (SessionState.INFUSING, SessionState.PAUSED)
-    return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=running)
+    return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=True)
 
 
 def transfer(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
     """Transfer the patient to emergency care (ends the session)."""
-    running = session.state in (SessionState.INFUSING, SessionState.PAUSED)
-    return _simple(session, flow.Action.TRANSFER, reason=reason, at=at, by=by, to="transfer patients", ends=running)
+    return _simple(session, flow.Action.TRANSFER, reason=reason, at=at, by=by, to="transfer patients", ends=True)
 
 
 def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Any, to: str,
@@ -86,7 +84,8 @@ def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: d
     reason, moment = text(reason, "reason"), when(at)
     with transaction.atomic():
         session = locked(session)
-        fields = {"infusion_ended_at": moment} if ends and session.state in (SessionState.INFUSING, SessionState.PAUSED) else {}
+        running = session.state in (SessionState.INFUSING, SessionState.PAUSED)  # read under the lock
+        fields = {"infusion_ended_at": moment} if ends and running else {}
         move(session, action, at=moment, by=by, reason=reason, **fields)
     return session
 

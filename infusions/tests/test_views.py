@@ -192,3 +192,23 @@ def test_another_clinics_users_get_404_for_alerts_and_messages(world):
 def test_roles_away_from_the_chair_get_403(world, client_for, role):
     session = booked(world)
     assert client_for(role).get(url("session", session)).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["check_in", "verify", "cadss", "adverse_event", "discharge", "action", "vitals",
+                                  "note", "override_dose", "sign", "cosign"])
+def test_an_empty_post_is_refused_with_a_message_never_a_500(world, client_for, name):
+    session = infusing(world)
+    role = Role.PRESCRIBER if name in ("override_dose", "cosign") else Role.NURSE
+    response = client_for(role).post(url(name, session), {})
+    assert response.status_code == 400
+    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.INFUSING
+
+
+def test_a_get_on_a_post_only_page_is_405_for_this_clinic_and_404_for_another(world, client_for):
+    from django.test import Client
+
+    session = infusing(world)
+    assert client_for(Role.NURSE).get(url("vitals", session)).status_code == 405
+    other = Client()
+    other.force_login(world.b_users[Role.NURSE])
+    assert other.get(url("vitals", session)).status_code == 404

@@ -1,0 +1,343 @@
+"""Infusions API: the chairside actions of the web screens, through the same services."""
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from accounts.choices import Role
+from audit import services as audit
+from courses.models import Chair, TreatmentCourse
+from ketacare.api import api_allow
+from ketacare.scoping import get_in_clinic
+
+from . import alerts, queries, services
+from .models import AdverseEvent, Alert, Hl7Message, InfusionSession, VitalSign
+
+router = Router()
+R = Role
+CHAIR = (R.PRESCRIBER, R.NURSE)
+READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
+BOOKERS = (R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN)
+
+
+class SessionOut(Schema):
+    id: int
+    course_id: int
+    patient_id: int
+    number: int
+    chair_id: int
+    scheduled_start: datetime
+    state: str
+    checkin_weight_kg: Decimal | None
+    total_mg: Decimal | None
+    rate_ml_per_h: Decimal | None
+    dose: dict[str, Any]
+    checked_in_at: datetime | None
+    dose_verified_at: datetime | None
+    started_at: datetime | None
+    infusion_ended_at: datetime | None
+    discharged_at: datetime | None
+    cadss: dict[str, Any]
+    side_effects: dict[str, Any]
+    discharge: dict[str, Any]
+    signed_at: datetime | None
+    cosigned_at: datetime | None
+
+
+class VitalOut(Schema):
+    id: int
+    measured_at: datetime
+    systolic_mmhg: int | None
+    diastolic_mmhg: int | None
+    heart_rate_bpm: int | None
+    spo2_pct: Decimal | None
+    resp_rate_per_min: int | None
+    etco2_mmhg: Decimal | None
+    source: str
+    device: str
+    message_control_id: str
+
+
+class AlertOut(Schema):
+    id: int
+    patient_id: int
+    session_id: int | None
+    kind: str
+    level: str
+    rule: str
+    value: str
+    threshold: str
+    message: str
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    action_note: str
+
+
+class BookIn(Schema):
+    course_id: int
+    chair_id: int
+    starts_at: datetime
+
+
+class VitalsIn(Schema):
+    systolic_mmhg: Decimal | None = None
+    diastolic_mmhg: Decimal | None = None
+    heart_rate_bpm: Decimal | None = None
+    spo2_pct: Decimal | None = None
+    resp_rate_per_min: Decimal | None = None
+    etco2_mmhg: Decimal | None = None
+    measured_at: datetime | None = None
+
+
+class CheckInIn(Schema):
+    weight_kg: Decimal
+    identity_confirmed: bool
+    consent_current: bool
+    escort_name: str = Field(max_length=120)
+    escort_phone: str = Field(max_length=32)
+    fasting_confirmed: bool = False
+    pregnancy_test: Literal["negative", "positive", "not_done", "not_applicable"] = "not_applicable"
+    baseline: VitalsIn
+    waivers: dict[str, str] = {}
+
+
+class VerifyIn(Schema):
+    total_mg: Decimal
+    rate_ml_per_h: Decimal
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=4000)
+
+
+class ActionIn(Schema):
+    action: Literal["start", "pause", "resume", "stop_infusion", "stop_early", "transfer"]
+    reason: str = Field("", max_length=4000)
+
+
+class CadssIn(Schema):
+    answers: list[int | None] = Field(max_length=40)
+
+
+class SideEffectsIn(Schema):
+    items: list[str] = Field(max_length=20)
+    note: str = Field("", max_length=2000)
+
+
+class AdverseEventIn(Schema):
+    description: str = Field(max_length=300)
+    severity: str = Field(max_length=16)
+    serious: bool
+    relatedness: str = Field(max_length=16)
+    action_taken: str = Field(max_length=16)
+    outcome: str = Field(max_length=24)
+    onset_at: datetime | None = None
+
+
+class AdverseEventOut(Schema):
+    id: int
+    session_id: int
+    onset_at: datetime
+    description: str
+    severity: str
+    serious: bool
+    relatedness: str
+    action_taken: str
+    outcome: str
+
+
+class DischargeIn(Schema):
+    item_scores: dict[str, int]
+    escort_confirmed: bool
+    override_reason: str = Field("", max_length=4000)
+
+
+class AckIn(Schema):
+    action_note: str = Field(max_length=4000)
+
+
+class MessageOut(Schema):
+    id: int
+    control_id: str
+    sending_application: str
+    received_at: datetime
+    status: str
+    error: str
+    patient_ref: str
+    location: str
+    reading_count: int
+
+
+class AssignIn(Schema):
+    session_id: int
+
+
+def _session(request: HttpRequest, session_id: int) -> InfusionSession:
+    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)  # type: ignore[attr-defined]
+
+
+def _viewed(request: HttpRequest, action: str, obj: Any = None, patient: Any = None, **detail: Any) -> None:
+    with transaction.atomic():
+        audit.record(action=action, by=request.user, clinic=request.clinic, patient=patient, obj=obj,  # type: ignore[attr-defined]
+                     detail={"via": "api", **detail})
+
+
+def _fresh(session: InfusionSession) -> InfusionSession:
+    return InfusionSession.objects.get(pk=session.pk)
+
+
+@router.get("/sessions", response=list[SessionOut])
+@api_allow(*READERS)
+def list_sessions(request: HttpRequest, on: date | None = None) -> list[InfusionSession]:
+    """Sessions of one day (the clinic's local date; default today)."""
+    tz = ZoneInfo(request.clinic.time_zone)  # type: ignore[attr-defined]
+    day = datetime.combine(on, time(12), tz) if on else datetime.now(UTC)
+    rows = list(queries.sessions_on(request.clinic, day))  # type: ignore[attr-defined]
+    _viewed(request, "sessions_list_view", count=len(rows))
+    return rows
+
+
+@router.post("/sessions", response={201: SessionOut})
+@api_allow(*BOOKERS)
+def book(request: HttpRequest, body: BookIn) -> tuple[int, InfusionSession]:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
+    return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
+
+
+@router.get("/sessions/{session_id}", response=SessionOut)
+@api_allow(*READERS)
+def get_session(request: HttpRequest, session_id: int) -> InfusionSession:
+    session = _session(request, session_id)
+    _viewed(request, "session_view", obj=session, patient=session.patient_id)
+    return session
+
+
+@router.post("/sessions/{session_id}/check-in", response=SessionOut)
+@api_allow(*CHAIR)
+def check_in(request: HttpRequest, session_id: int, body: CheckInIn) -> InfusionSession:
+    values = body.model_dump()
+    baseline = {k: v for k, v in values.pop("baseline").items() if k != "measured_at"}
+    return _fresh(services.check_in(session=_session(request, session_id), baseline=baseline, by=request.user, **values))
+
+
+@router.post("/sessions/{session_id}/dose-override", response=SessionOut)
+@api_allow(R.PRESCRIBER)
+def override_dose(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
+    return _fresh(services.override_dose(session=_session(request, session_id), reason=body.reason, by=request.user))
+
+
+@router.post("/sessions/{session_id}/verify", response=SessionOut)
+@api_allow(*CHAIR)
+def verify(request: HttpRequest, session_id: int, body: VerifyIn) -> InfusionSession:
+    return _fresh(services.verify_dose(session=_session(request, session_id), total_mg=body.total_mg,
+                                       rate_ml_per_h=body.rate_ml_per_h, by=request.user))
+
+
+@router.post("/sessions/{session_id}/actions", response=SessionOut)
+@api_allow(*CHAIR)
+def act(request: HttpRequest, session_id: int, body: ActionIn) -> InfusionSession:
+    """Start, pause (reason), resume, stop the infusion, stop early (reason) or transfer (reason)."""
+    session = services.apply_action(session=_session(request, session_id), action=body.action, reason=body.reason,
+                                    by=request.user)
+    return _fresh(session)
+
+
+@router.get("/sessions/{session_id}/vitals", response=list[VitalOut])
+@api_allow(*READERS)
+def list_vitals(request: HttpRequest, session_id: int) -> list[VitalSign]:
+    session = _session(request, session_id)
+    _viewed(request, "vitals_view", obj=session, patient=session.patient_id)
+    return queries.vitals_of(session)
+
+
+@router.post("/sessions/{session_id}/vitals", response={201: VitalOut})
+@api_allow(*CHAIR)
+def record_vitals(request: HttpRequest, session_id: int, body: VitalsIn) -> tuple[int, VitalSign]:
+    values = body.model_dump()
+    measured_at = values.pop("measured_at")
+    vital, _ = services.record_vitals(session=_session(request, session_id), values=values, measured_at=measured_at,
+                                      by=request.user)
+    return 201, vital
+
+
+@router.post("/sessions/{session_id}/cadss", response=SessionOut)
+@api_allow(*CHAIR)
+def cadss(request: HttpRequest, session_id: int, body: CadssIn) -> InfusionSession:
+    return _fresh(services.record_cadss(session=_session(request, session_id), answers=body.answers, by=request.user))
+
+
+@router.post("/sessions/{session_id}/side-effects", response=SessionOut)
+@api_allow(*CHAIR)
+def side_effects(request: HttpRequest, session_id: int, body: SideEffectsIn) -> InfusionSession:
+    return _fresh(services.record_side_effects(session=_session(request, session_id), items=body.items, note=body.note,
+                                               by=request.user))
+
+
+@router.post("/sessions/{session_id}/adverse-events", response={201: AdverseEventOut})
+@api_allow(*CHAIR)
+def adverse_event(request: HttpRequest, session_id: int, body: AdverseEventIn) -> tuple[int, AdverseEvent]:
+    return 201, services.record_adverse_event(session=_session(request, session_id), values=body.model_dump(), by=request.user)
+
+
+@router.post("/sessions/{session_id}/discharge", response=SessionOut)
+@api_allow(*CHAIR)
+def discharge(request: HttpRequest, session_id: int, body: DischargeIn) -> InfusionSession:
+    return _fresh(services.discharge_patient(session=_session(request, session_id), item_scores=body.item_scores,
+                                             escort_confirmed=body.escort_confirmed,
+                                             override_reason=body.override_reason, by=request.user))
+
+
+@router.post("/sessions/{session_id}/sign", response=SessionOut)
+@api_allow(R.NURSE)
+def sign(request: HttpRequest, session_id: int) -> InfusionSession:
+    return _fresh(services.sign_session(session=_session(request, session_id), by=request.user))
+
+
+@router.post("/sessions/{session_id}/cosign", response=SessionOut)
+@api_allow(R.PRESCRIBER)
+def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
+    return _fresh(services.cosign_session(session=_session(request, session_id), by=request.user))
+
+
+@router.get("/alerts", response=list[AlertOut])
+@api_allow(*READERS)
+def list_alerts(request: HttpRequest) -> list[Alert]:
+    """Open alerts of the clinic, suicide-risk first, then by severity."""
+    rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    _viewed(request, "alerts_view", count=len(rows))
+    return rows
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut)
+@api_allow(*READERS)
+def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
+    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
+    return alerts.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)
+
+
+@router.get("/quarantine", response=list[MessageOut])
+@api_allow(*CHAIR)
+def list_quarantine(request: HttpRequest) -> list[Hl7Message]:
+    rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
+    _viewed(request, "hl7_quarantine_view", count=len(rows))
+    return rows
+
+
+@router.post("/quarantine/{message_id}/assign", response=MessageOut)
+@api_allow(*CHAIR)
+def assign(request: HttpRequest, message_id: int, body: AssignIn) -> Hl7Message:
+    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
+    return services.assign_hl7_message(message=message, session=_session(request, body.session_id), by=request.user)
+
+
+@router.post("/quarantine/{message_id}/dismiss", response=MessageOut)
+@api_allow(*CHAIR)
+def dismiss(request: HttpRequest, message_id: int, body: ReasonIn) -> Hl7Message:
+    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
+    return services.dismiss_hl7_message(message=message, reason=body.reason, by=request.user)

@@ -1,0 +1,100 @@
+"""The infusions API: a whole session through the same services, refusals as 400/422, other clinics' 404."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from accounts import services as accounts
+from accounts.choices import Role
+from infusions.choices import SessionState
+from infusions.models import InfusionSession, VitalSign
+
+from .helpers import ALDRETE_READY, BASELINE, booked, infusing, second_nurse, t0, waive_all
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user, clinic):
+    from django.test import Client
+
+    token = accounts.issue_token(user=user, clinic=clinic, name="test", by="test")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def call(method, path, body=None):
+        if method == "get":
+            response = client.get(f"/api/infusions{path}")
+        else:
+            response = client.post(f"/api/infusions{path}", data=json.dumps(body or {}), content_type="application/json")
+        return response.status_code, response.json()
+
+    return call
+
+
+def test_a_whole_session_runs_through_the_api(world):
+    start = t0(3)
+    session = booked(world, start)
+    nurse = api(world.users[Role.NURSE], world.a)
+    status, body = nurse("post", f"/sessions/{session.pk}/check-in", {
+        "weight_kg": "70.0", "identity_confirmed": True, "consent_current": True, "escort_name": "Sam",
+        "escort_phone": "555", "pregnancy_test": "negative", "baseline": BASELINE, "waivers": waive_all(session)})
+    assert status == 200, body
+    assert body["state"] == "checked_in" and body["total_mg"] == "35.00" and body["dose"]["steps"]
+    checker = api(second_nurse(world), world.a)
+    assert checker("post", f"/sessions/{session.pk}/verify", {"total_mg": "35.0", "rate_ml_per_h": "150.0"})[0] == 200
+    assert nurse("post", f"/sessions/{session.pk}/actions", {"action": "start"})[1]["state"] == "infusing"
+    status, vital = nurse("post", f"/sessions/{session.pk}/vitals", {"systolic_mmhg": 132, "diastolic_mmhg": 84})
+    assert status == 201 and vital["source"] == "typed"
+    assert len(nurse("get", f"/sessions/{session.pk}/vitals")[1]) == 2
+    assert nurse("post", f"/sessions/{session.pk}/actions", {"action": "stop_infusion"})[1]["state"] == "recovering"
+    assert nurse("post", f"/sessions/{session.pk}/cadss", {"answers": [0] * 23})[1]["cadss"]["total"] == 0
+    status, body = nurse("post", f"/sessions/{session.pk}/discharge", {"item_scores": ALDRETE_READY, "escort_confirmed": True})
+    assert status == 400 and "Observation time" in body["detail"]
+    InfusionSession.objects.filter(pk=session.pk).update(infusion_ended_at=start, started_at=start - timedelta(minutes=40))
+    assert nurse("post", f"/sessions/{session.pk}/discharge", {"item_scores": ALDRETE_READY, "escort_confirmed": True})[0] == 200
+    assert nurse("post", f"/sessions/{session.pk}/sign")[1]["signed_at"]
+    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.DISCHARGED
+
+
+def test_bad_vitals_get_400_with_the_field_and_nothing_is_written(world):
+    session = infusing(world)
+    nurse = api(world.users[Role.NURSE], world.a)
+    status, body = nurse("post", f"/sessions/{session.pk}/vitals", {"spo2_pct": 120})
+    assert status == 400 and "spo2_pct" in body["fields"]
+    status, body = nurse("post", f"/sessions/{session.pk}/vitals", {"spo2_pct": "lots"})
+    assert status == 422
+    assert not VitalSign.objects.filter(session=session, spo2_pct__gt=100).exists()
+
+
+def test_an_unknown_action_is_a_schema_error(world):
+    session = infusing(world)
+    assert api(world.users[Role.NURSE], world.a)("post", f"/sessions/{session.pk}/actions", {"action": "fly"})[0] == 422
+
+
+def test_alerts_are_listed_and_acknowledged(world):
+    session = infusing(world)
+    nurse = api(world.users[Role.NURSE], world.a)
+    nurse("post", f"/sessions/{session.pk}/vitals", {"heart_rate_bpm": 140})
+    status, rows = nurse("get", "/alerts")
+    assert status == 200 and rows[0]["rule"] == "hr_warn" and rows[0]["threshold"] == "120"
+    assert nurse("post", f"/alerts/{rows[0]['id']}/acknowledge", {"action_note": ""})[0] == 400
+    status, done = nurse("post", f"/alerts/{rows[0]['id']}/acknowledge", {"action_note": "Rechecked: 104"})
+    assert status == 200 and done["acknowledged_at"]
+
+
+def test_another_clinic_gets_404_for_sessions_and_alerts(world):
+    session = infusing(world)
+    mine = api(world.users[Role.NURSE], world.a)
+    mine("post", f"/sessions/{session.pk}/vitals", {"heart_rate_bpm": 140})
+    alert_id = mine("get", "/alerts")[1][0]["id"]
+    other = api(world.b_users[Role.NURSE], world.b)
+    assert other("get", f"/sessions/{session.pk}")[0] == 404
+    assert other("post", f"/sessions/{session.pk}/actions", {"action": "pause", "reason": "x"})[0] == 404
+    assert other("post", f"/alerts/{alert_id}/acknowledge", {"action_note": "x"})[0] == 404
+    assert other("get", "/alerts")[1] == []
+
+
+def test_roles_away_from_the_chair_get_403(world):
+    session = infusing(world)
+    assert api(world.users[Role.FRONT_DESK], world.a)("post", f"/sessions/{session.pk}/actions",
+                                                      {"action": "pause", "reason": "x"})[0] == 403
