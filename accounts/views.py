@@ -53,8 +53,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", {"form": form, "error": error}, status=400 if error else 200)
 
 
-@require_POST
 @allow(SIGNED_IN)
+@require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "You are signed out.")
@@ -127,8 +127,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/tokens.html", {"form": form, "secret": secret, "tokens": mine})
 
 
-@require_POST
 @allow(SIGNED_IN)
+@require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if token is None:

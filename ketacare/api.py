@@ -105,6 +105,37 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
     return api.create_response(request, {"detail": "Sign in or send a valid API token."}, status=401)
 
 
+def _guard(operation: Any) -> None:
+    """Check the operation's roles during authentication, before ninja validates the body.
+
+    Without this, a caller whose role may not use a route would get 422 for a bad body instead
+    of 403. `api_allow` keeps its own check as a second line.
+    """
+    roles = getattr(operation.view_func, "allowed_roles", None)
+    if roles is None or getattr(operation, "_kc_guarded", False):
+        return
+
+    def wrap(callback: Callable[..., Any]) -> Callable[..., Any]:
+        def guarded(request: HttpRequest) -> Any:
+            user = callback(request)
+            if user and getattr(request, "role", None) not in roles:
+                raise HttpError(403, "Your role does not allow this operation.")
+            return user
+
+        return guarded
+
+    operation.auth_callbacks = [wrap(cb) for cb in operation.auth_callbacks]
+    operation._kc_guarded = True
+
+
+def guard_roles() -> None:
+    """Wrap every bound operation's authentication with its role check (call after api.urls)."""
+    for bound in api._get_bound_routers():
+        for view in bound.path_operations.values():
+            for operation in view.operations:
+                _guard(operation)
+
+
 def register_routers() -> None:
     """Attach each app's router (imported late so apps load first)."""
     from importlib import import_module

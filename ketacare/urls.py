@@ -5,7 +5,7 @@ from importlib import import_module
 from django.urls import include, path
 
 from . import views
-from .api import api
+from .api import api, guard_roles
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
 ]
+guard_roles()
 
 for _app in ["audit", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]:
     try:
