@@ -157,6 +157,7 @@ def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "patient": patient,
         "stage": queries.stage_of(patient),
         "screening": patient.screenings.first(),
-        "panels": chart.panels(request, patient),
+        "top_panels": [p for p in (panels := chart.panels(request, patient)) if p.order <= 0],
+        "panels": [p for p in panels if p.order > 0],
         "timeline": chart.timeline(patient)[:60],
     })
