@@ -153,11 +153,12 @@ def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     _viewed(request, patient, "chart")
+    panels = chart.panels(request, patient)
     return render(request, "patients/chart.html", {
         "patient": patient,
         "stage": queries.stage_of(patient),
         "screening": patient.screenings.first(),
-        "top_panels": [p for p in (panels := chart.panels(request, patient)) if p.order <= 0],
+        "top_panels": [p for p in panels if p.order <= 0],
         "panels": [p for p in panels if p.order > 0],
         "timeline": chart.timeline(patient)[:60],
     })
