@@ -144,8 +144,9 @@ class MllpListener:
         except Exception:
             log.exception("hl7 %s: not filed, no ACK sent (the sender will resend)", read_header(raw).control_id or "-")
             raise NoAck() from None
-        log.info("hl7 %s from %s: %s%s", filing.header.control_id, filing.header.sending_application,
-                 filing.code, " (resend)" if filing.duplicate else f" {filing.readings} reading(s)")
+        outcome = " (resend)" if filing.duplicate else (f" {filing.readings} reading(s)" if filing.code == "AA" else
+                                                         f" {filing.error_code}, held in quarantine")
+        log.info("hl7 %s from %s: %s%s", filing.header.control_id, filing.header.sending_application, filing.code, outcome)
         return build_ack(filing.header, filing.code, filing.text, now=now, control_id=ack_id, error_code=filing.error_code)
 
     def refuse(self, error: MessageTooLarge) -> str:

@@ -1,8 +1,10 @@
 """`ketacare hl7-listen`: the MLLP listener bedside monitors send ORU^R01 vitals to (IHE PCD-01).
 
-One listener serves one clinic (docs/adr/0005-hl7-listener.md). Stop it with Ctrl-C.
+One listener serves one clinic (docs/adr/0005-hl7-listener.md). Ctrl-C or SIGTERM stop it after the
+messages in hand are filed and answered.
 """
 
+import signal
 import threading
 from typing import Any
 
@@ -33,13 +35,15 @@ class Command(BaseCommand):
             threading.Thread(target=self._tick, args=(clinic, options["tick"], stop), daemon=True).start()
         host, port = listener.address
         self.stdout.write(f"Listening for HL7 ORU^R01 over MLLP on {host}:{port} for {clinic.name} (Ctrl-C stops).")
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # systemd and docker stop with SIGTERM
         listener.start()
         try:
-            while listener.running():
+            while listener.running() and not stop.is_set():
                 stop.wait(0.5)
         except KeyboardInterrupt:
-            self.stdout.write("Stopping: finishing the messages in hand.")
+            pass
         finally:
+            self.stdout.write("Stopping: finishing the messages in hand.")
             stop.set()
             listener.stop()
 
