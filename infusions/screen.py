@@ -65,7 +65,7 @@ def charts(session: InfusionSession, vitals: list[VitalSign], now: datetime) -> 
     """Two SVG charts: blood pressure and heart rate, and SpO2, each with the protocol's thresholds drawn."""
     tz = ZoneInfo(session.clinic.time_zone)
     start, end = _span(session, vitals, now)
-    x = {"x_min": start.astimezone(tz), "x_max": end.astimezone(tz)}
+    x_min, x_max = start.astimezone(tz), end.astimezone(tz)
     t: Thresholds = thresholds_of(session)
     bp = [_series("Systolic", vitals, "systolic_mmhg", tz), _series("Diastolic", vitals, "diastolic_mmhg", tz),
           _series("Heart rate", vitals, "heart_rate_bpm", tz)]
@@ -81,9 +81,9 @@ def charts(session: InfusionSession, vitals: list[VitalSign], now: datetime) -> 
     s_low, s_high = _bounds([p[1] for p in spo2[0].points] + [ln.value for ln in spo2_lines], 84, 100, 1)
     markers = _markers(session, tz, start, end)
     return {
-        "bp": line_chart(bp, **x, y_min=low, y_max=high, hlines=bp_lines, markers=markers,
+        "bp": line_chart(bp, x_min=x_min, x_max=x_max, y_min=low, y_max=high, hlines=bp_lines, markers=markers,
                          title="Blood pressure and heart rate", y_label="mmHg · /min", height=280),
-        "spo2": line_chart(spo2, **x, y_min=s_low, y_max=min(s_high, 101.0), hlines=spo2_lines, markers=markers,
+        "spo2": line_chart(spo2, x_min=x_min, x_max=x_max, y_min=s_low, y_max=min(s_high, 101.0), hlines=spo2_lines, markers=markers,
                            title="SpO2", y_label="%", height=200),
     }
 

@@ -85,7 +85,7 @@ def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: d
     with transaction.atomic():
         session = locked(session)
         running = session.state in (SessionState.INFUSING, SessionState.PAUSED)  # read under the lock
-        fields = {"infusion_ended_at": moment} if ends and running else {}
+        fields: dict[str, Any] = {"infusion_ended_at": moment} if ends and running else {}
         move(session, action, at=moment, by=by, reason=reason, **fields)
     return session
 

@@ -1,8 +1,10 @@
 """A nurse runs a whole session at the tablet: check-in, dose, second-nurse check, vitals, an alert, discharge, sign."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import OperationalError
 from playwright.sync_api import expect
 
 from accounts.choices import Role
@@ -15,6 +17,18 @@ from ketacare.testing import make_session
 from .helpers import second_nurse
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def when_unlocked(write):
+    """Run a write from the test thread; the in-memory test database (SQLite shared cache) refuses it
+    with 'table is locked' while the live server is reading, where a file database would wait."""
+    for attempt in range(50):
+        try:
+            return write()
+        except OperationalError as exc:
+            if "table is locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.05)
 
 
 def test_a_nurse_runs_a_session_from_check_in_to_signature(world, page, sign_in, browser, live_server):
@@ -58,8 +72,8 @@ def test_a_nurse_runs_a_session_from_check_in_to_signature(world, page, sign_in,
     assert not Alert.objects.filter(acknowledged_at__isnull=True).exists()
 
     # A reading filed elsewhere (a monitor) reaches the open screen by polling, without a reload, within 5 s.
-    services.record_vitals(session=InfusionSession.objects.get(pk=session.pk), values={"heart_rate_bpm": 131},
-                           by=world.users[Role.NURSE])
+    when_unlocked(lambda: services.record_vitals(session=InfusionSession.objects.get(pk=session.pk),
+                                                values={"heart_rate_bpm": 131}, by=world.users[Role.NURSE]))
     expect(page.locator("#session-alerts")).to_contain_text("Heart rate 131 /min is above 120 /min", timeout=5000)
 
     page.get_by_role("button", name="Stop: dose complete").click()
