@@ -1,5 +1,6 @@
 """The clinic's open alerts, acknowledging them, today's sessions, and the monitor-message quarantine."""
 
+import time
 from datetime import UTC, datetime
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from ketacare.scoping import get_in_clinic
 from . import alerts, queries, services
 from .forms import AckForm, AssignForm, ReasonForm
 from .models import Alert, Hl7Message, InfusionSession
-from .views import CHAIR, READERS, not_post
+from .views import CHAIR, POLL_AUDIT_SECONDS, READERS, not_post
 
 ALL_CLINICAL = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
@@ -36,8 +37,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @allow(*READERS)
 def alert_panel(request: HttpRequest) -> HttpResponse:
-    """The dashboard's open-alerts panel, polled by htmx (no audit row per poll: the dashboard view records it)."""
+    """The dashboard's open-alerts panel, polled by htmx; a view is audited at most every few minutes per user."""
     rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    if time.time() - request.session.get("infusions:alerts_viewed", 0) > POLL_AUDIT_SECONDS:
+        _audit(request, "alerts_view", count=len(rows))
+        request.session["infusions:alerts_viewed"] = time.time()
     return render(request, "infusions/_alerts_panel.html", {"ctx": {"alerts": rows[:20], "total": len(rows)}})
 
 
