@@ -94,8 +94,8 @@ def sign_in(page):
         pg.goto("/accounts/sign-in/")
         pg.fill("#id_username", username)
         pg.fill("#id_password", password)
-        pg.click("button[type=submit]")
-        pg.wait_for_load_state()
+        with pg.expect_navigation():
+            pg.click("button[type=submit]")
         return pg
 
     return do

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from ketacare.access import register_url_sample
+
 from . import views
+from .models import ApiToken
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,3 +15,5 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
 ]
+
+register_url_sample("token_id", lambda clinic: ApiToken.objects.filter(clinic=clinic).values_list("pk", flat=True).first())

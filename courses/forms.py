@@ -48,7 +48,10 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, clinic=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["protocol"].queryset = Protocol.objects.in_clinic(clinic).filter(active=True)  # type: ignore[attr-defined]
+        protocols = Protocol.objects.in_clinic(clinic).filter(active=True)  # type: ignore[attr-defined]
+        self.fields["protocol"].queryset = protocols
+        self.fields["protocol"].empty_label = None  # type: ignore[attr-defined]
+        self.fields["protocol"].initial = protocols.first()
 
 
 class BookingForm(forms.Form):

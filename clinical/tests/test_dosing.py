@@ -402,7 +402,8 @@ def test_total_never_exceeds_the_limits_without_an_override(
 def test_rate_times_duration_gives_the_bag_volume_within_rounding(bag: D, duration: D) -> None:
     plan = plan_dose(inputs(mg_per_kg=D("0.1"), bag_volume_ml=bag, duration_min=duration), WIDE)
     hours = duration / 60
-    assert abs(plan.rate_ml_per_h * hours - bag) <= D("0.05") * hours
+    # The rate is rounded to 0.1 mL/h, so the volume is off by at most 0.05 mL/h x hours (plus Decimal noise).
+    assert abs(plan.rate_ml_per_h * hours - bag) <= D("0.05") * hours + D("1e-20")
 
 
 @given(weight=weights, height=heights, sex=st.sampled_from([Sex.MALE, Sex.FEMALE]))

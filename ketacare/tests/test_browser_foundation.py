@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -32,10 +33,10 @@ def test_front_desk_registers_a_patient_with_the_keyboard(world, page, sign_in):
     page.fill("#id_weight_kg", "71.5")
     page.focus("#id_medical_history")
     page.keyboard.press("Tab")  # to the Save button
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "/intake/" in page.url
-    assert page.get_by_text("Kay Board registered.").is_visible()
+    expect(page.get_by_text("Kay Board registered.")).to_be_visible()
 
 
 def test_front_desk_sees_a_clear_message_for_an_impossible_weight(world, page, sign_in):
@@ -43,8 +44,8 @@ def test_front_desk_sees_a_clear_message_for_an_impossible_weight(world, page, s
     page.goto("/patients/new/")
     for field, value in {"#id_mrn": "BAD-1", "#id_given_name": "A", "#id_family_name": "B", "#id_date_of_birth": "1990-01-01", "#id_weight_kg": "900"}.items():
         page.fill(field, value)
-    page.click("button[type=submit]")
-    assert page.get_by_text("Weight must be between 30 and 350 kg.").is_visible()
+    page.click("#main button[type=submit]")
+    expect(page.get_by_text("Weight must be between 30 and 350 kg.")).to_be_visible()
     from patients.models import Patient
 
     assert not Patient.objects.filter(mrn="BAD-1").exists()
@@ -63,13 +64,13 @@ def test_prescriber_screens_and_orders_a_course_then_a_nurse_books_it(world, pag
     page.goto(f"/patients/{patient.pk}/screening/")
     page.check("#ci-uncontrolled_hypertension")
     page.click("button[value=sign]")
-    assert page.get_by_text("needs a written justification").is_visible()
+    expect(page.get_by_text("needs a written justification").first).to_be_visible()
     page.fill("#j-uncontrolled_hypertension", "Controlled on two agents for a year; BP monitored each visit.")
     page.click("button[value=sign]")
-    assert page.get_by_text("Screening signed: Eligible.").is_visible()
+    expect(page.get_by_text("Screening signed: Eligible.")).to_be_visible()
     page.click("text=Order a course")
-    page.click("button[type=submit]")
-    assert page.get_by_text("Course ordered.").is_visible()
+    page.click("#main button[type=submit]")
+    expect(page.get_by_text("Course ordered.")).to_be_visible()
     course_url = page.url
 
     nurse = browser.new_context(base_url=live_server.url).new_page()
@@ -79,11 +80,11 @@ def test_prescriber_screens_and_orders_a_course_then_a_nurse_books_it(world, pag
     nurse.select_option("#id_chair", str(chair.pk))
     nurse.fill("#id_starts_at", starts.strftime("%Y-%m-%dT%H:%M"))
     nurse.click("form >> text=Book")
-    assert nurse.get_by_text("Infusion 1 booked.").is_visible()
+    expect(nurse.get_by_text("Infusion 1 booked.")).to_be_visible()
     nurse.fill("#id_starts_at", (starts + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M"))
     nurse.select_option("#id_chair", str(chair.pk))
     nurse.click("form >> text=Book")
-    assert nurse.get_by_text("apart").first.is_visible()  # the kernel's spacing message
+    expect(nurse.get_by_text("apart").first).to_be_visible()  # the kernel's spacing message
     assert patient.infusion_sessions.count() == 1
 
 
@@ -96,6 +97,6 @@ def test_therapist_records_an_integration_session(world, page, sign_in):
     page.select_option("#id_modality", "individual")
     page.select_option("#id_timing", "preparation")
     page.fill("#id_goals", "Set intentions for the first infusion.")
-    page.click("button[type=submit]")
-    assert page.get_by_text("Integration session recorded.").is_visible()
+    page.click("#main button[type=submit]")
+    expect(page.get_by_text("Integration session recorded.")).to_be_visible()
     assert page.locator(".timeline li.therapy").count() == 1
