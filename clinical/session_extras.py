@@ -3,7 +3,9 @@
 * ``phase_of``: which vital-sign phase (CLINICAL.md section 3) a session state
   is in. Decision made here: a paused infusion is still the infusing phase
   (the drug has run and BP stays due every 10 min); a session that has ended
-  has no phase.
+  has no phase. ``phase_at`` places a reading in time instead: before the
+  start, during the infusion, or after it, so a late reading (a monitor's
+  resend) is judged by the rules of the phase it was measured in.
 * ``readings_from_observations``: turn the observations of one HL7 message
   into vital-sign readings, one per observation time, validated by
   ``clinical.vitals`` (impossible values are refused, never clamped).
@@ -44,6 +46,15 @@ _PHASES = {
 def phase_of(state: SessionState) -> Phase | None:
     """Return the monitoring phase of a session state, or None once the session has ended."""
     return _PHASES.get(state)
+
+
+def phase_at(moment: datetime, *, started_at: datetime | None, infusion_ended_at: datetime | None) -> Phase:
+    """Return the phase a reading measured at ``moment`` belongs to (CLINICAL.md section 3)."""
+    if started_at is None or moment < started_at:
+        return Phase.PRE_START
+    if infusion_ended_at is None or moment < infusion_ended_at:
+        return Phase.INFUSING
+    return Phase.RECOVERING
 
 
 # Which Reading field each HL7 vital kind fills, and the quantum it is charted to.

@@ -15,6 +15,7 @@ from clinical.hl7.model import DeviceObservation
 from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
 from clinical.session_extras import (
     THRESHOLD_KEYS,
+    phase_at,
     phase_of,
     preview_dose,
     readings_from_observations,
@@ -39,6 +40,23 @@ AT = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 ])
 def test_each_state_has_its_monitoring_phase(state: SessionState, phase: Phase | None) -> None:
     assert phase_of(state) == phase
+
+
+START, END = AT, AT + timedelta(minutes=40)
+
+
+@pytest.mark.parametrize(("moment", "started", "ended", "phase"), [
+    (AT - timedelta(minutes=1), None, None, Phase.PRE_START),
+    (AT - timedelta(seconds=1), START, None, Phase.PRE_START),
+    (AT, START, None, Phase.INFUSING),
+    (END - timedelta(seconds=1), START, END, Phase.INFUSING),
+    (END, START, END, Phase.RECOVERING),
+    (END + timedelta(hours=1), START, END, Phase.RECOVERING),
+])
+def test_a_reading_belongs_to_the_phase_it_was_measured_in(
+    moment: datetime, started: datetime | None, ended: datetime | None, phase: Phase
+) -> None:
+    assert phase_at(moment, started_at=started, infusion_ended_at=ended) == phase
 
 
 def _obs(kind: VitalKind, value: str, at: datetime = AT, code: str = "MDC:0", equipment: str = "") -> DeviceObservation:
