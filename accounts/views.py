@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -128,13 +128,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @allow(SIGNED_IN)
-@require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    token = ApiToken.objects.filter(user=request.user, clinic=request.clinic, pk=token_id).first()  # type: ignore[attr-defined]
     if token is None:
-        from django.http import Http404
-
         raise Http404("No such token.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.revoke_token(token=token, by=request.user)
     messages.success(request, "Token revoked.")
     return redirect("accounts:tokens")

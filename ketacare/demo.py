@@ -39,6 +39,7 @@ class DemoContext:
     protocol: Any = None
     progress: Callable[[str], None] = lambda message: None
     after: list[Callable[[], None]] = field(default_factory=list)  # run once every app has built
+    small: bool = False  # one patient or two per stage: for tests that need every kind of object quickly
 
     def second_user(self, role: str) -> Any:
         """A second user of `role` (e.g. the nurse who double-checks a dose or witnesses waste)."""

@@ -17,6 +17,8 @@ FAMILY = ["Ashgrove", "Birchfield", "Copperly", "Dunmore", "Elmstead", "Foxley",
           "Stonebeck", "Thornbury"]
 # 40 patients: DEMO-0001 mid-course with a session in progress; the rest spread over the stages.
 PLAN = (["mid_course"] * 8 + ["screening"] * 5 + ["eligible"] * 4 + ["ineligible"] + ["finished"] * 10 + ["follow_up"] * 12)
+# The small demo (tests): every stage once, two mid-course (one in a session now, one with a risk answer).
+PLAN_SMALL = ["mid_course", "mid_course", "screening", "eligible", "ineligible", "finished", "follow_up", "follow_up"]
 TRAUMA = ["combat", "assault", "accident", "disaster", "childhood", "loss"]
 MEDS = [("sertraline", "200 mg/day"), ("paroxetine", "40 mg/day"), ("venlafaxine", "225 mg/day"), ("prazosin", "10 mg/night")]
 THERAPIES = ["CPT", "PE", "EMDR"]
@@ -26,7 +28,7 @@ _DAYS_BACK = {"eligible": 3, "ineligible": 5, "mid_course": 21, "finished": 45, 
 
 def build(ctx: DemoContext) -> None:
     front, prescriber = ctx.users[Role.FRONT_DESK], ctx.users[Role.PRESCRIBER]
-    for i, stage in enumerate(PLAN):
+    for i, stage in enumerate(PLAN_SMALL if ctx.small else PLAN):
         patient = services.register_patient(clinic=ctx.clinic, by=front, values=_demographics(ctx, i))
         _history(ctx, patient, i, prescriber)
         responder = stage in ("finished", "follow_up", "mid_course") and ctx.rng.random() < 0.6

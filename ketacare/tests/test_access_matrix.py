@@ -34,6 +34,7 @@ def demo(django_db_setup, django_db_blocker):
             cmd = Command()
             cmd.stdout = cmd.stderr = open("/dev/null", "w")  # noqa: SIM115
             ctx = cmd._context(7, lambda m: None)
+            ctx.small = True
             from ketacare.demo import build_apps
 
             build_apps(ctx)
