@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.choices import Role
 from ketacare.testing import make_chair, make_eligible_patient, make_patient, make_protocol, next_weekday_at
