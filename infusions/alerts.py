@@ -76,3 +76,15 @@ def close_alerts(*, session: Any, kind: str, note: str, at: datetime, by: Any) -
         audit.record(action="alert_close", by=by, clinic=alert.clinic, patient=alert.patient_id, obj=alert,
                      detail={"rule": alert.rule, "note": note})
     return len(rows)
+
+
+def claim_escalation(*, alert: Alert, at: datetime) -> bool:
+    """Mark an open alert as escalated once; False when it was acknowledged or escalated meanwhile.
+
+    Call inside the transaction that sends the escalation and writes its audit event, so a failed
+    send leaves the alert unclaimed for the next run.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("claim_escalation must run inside the transaction that sends the escalation")
+    claimed = Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True, acknowledged_at__isnull=True).update(escalated_at=at)
+    return bool(claimed)

@@ -269,7 +269,7 @@ def escalation_recipients(clinic: Any) -> list[Any]:
 
 def escalate_alerts(*, clinic: Any, now: datetime, by: Any = "escalation") -> tuple[int, list[str]]:
     """Email the on-call prescriber about suicide-risk alerts left unacknowledged too long; mark each once."""
-    from infusions.models import Alert
+    from infusions.alerts import claim_escalation
 
     minutes = int(policy_value(clinic, "measures_escalate_after_min"))
     due = queries.open_risk_alerts(clinic).filter(escalated_at__isnull=True, raised_at__lte=now - timedelta(minutes=minutes))
@@ -282,9 +282,7 @@ def escalate_alerts(*, clinic: Any, now: datetime, by: Any = "escalation") -> tu
         try:
             with transaction.atomic():
                 # The conditional update claims the alert: a second run (or a racing one) finds nothing to do.
-                claimed = Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True,
-                                               acknowledged_at__isnull=True).update(escalated_at=now)
-                if not claimed:
+                if not claim_escalation(alert=alert, at=now):
                     continue
                 delivery.send_escalation(alert, recipients, minutes)
                 audit.record(action="alert_escalate", by=by, clinic=clinic, patient=alert.patient_id, obj=alert,
