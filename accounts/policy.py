@@ -7,7 +7,6 @@ this module collects them. Values are stored on `Clinic.policy` (JSON) and read 
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from importlib import import_module
 from typing import Any
 
 from django.apps import apps
@@ -83,14 +82,10 @@ def _parse_bool(s: Setting, raw: Any) -> bool:
 
 def registry() -> dict[str, Setting]:
     """Collect the settings every installed app declares in its policy module."""
+    from ketacare.hooks import app_modules
+
     found: dict[str, Setting] = {}
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.policy")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.policy":
-                raise
-            continue
+    for _, module in app_modules("policy", [c.name for c in apps.get_app_configs()]):
         for setting in getattr(module, "SETTINGS", []):
             found[setting.key] = setting
     return found

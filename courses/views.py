@@ -17,6 +17,7 @@ from infusions import services as infusions
 from infusions.models import InfusionSession
 from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.forms import attach_service_error
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 from patients.services import current_eligibility
@@ -37,12 +38,6 @@ R = Role
 SCHEDULERS = (R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN)
 COURSE_READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN)
 
-
-def _attach(form: object, exc: ServiceError) -> None:
-    for field, message in exc.field_errors.items():
-        if field in form.fields:  # type: ignore[attr-defined]
-            form.add_error(field, message)  # type: ignore[attr-defined]
-    form.add_error(None, exc.message)  # type: ignore[attr-defined]
 
 
 @allow(R.PRESCRIBER, R.CLINIC_ADMIN)
@@ -70,7 +65,7 @@ def _protocol_form(request: HttpRequest, protocol: Protocol | None) -> HttpRespo
         try:
             saved = services.save_protocol(clinic=request.clinic, values=values, by=request.user, protocol=protocol)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             messages.success(request, f"Protocol {saved.name} saved.")
             return redirect("courses:protocols")
@@ -85,7 +80,7 @@ def chairs(request: HttpRequest) -> HttpResponse:
         try:
             services.add_chair(clinic=request.clinic, by=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             messages.success(request, "Chair added.")
             return redirect("courses:chairs")
@@ -101,7 +96,7 @@ def order(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             course = services.order_course(patient=patient, by=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             messages.success(request, "Course ordered. Book its infusions below.")
             return redirect("courses:detail", course_id=course.pk)
@@ -118,7 +113,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             session = infusions.book_session(course=course, chair=form.cleaned_data["chair"], starts_at=form.cleaned_data["starts_at"], by=request.user)
         except ServiceError as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             messages.success(request, f"Infusion {session.number} booked.")
             return redirect("courses:detail", course_id=course.pk)

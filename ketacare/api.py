@@ -138,15 +138,10 @@ def guard_roles() -> None:
 
 def register_routers() -> None:
     """Attach each app's router (imported late so apps load first)."""
-    from importlib import import_module
+    from .hooks import app_modules
 
-    for app in ["accounts", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]:
-        try:
-            module = import_module(f"{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.api":
-                raise
-            continue
+    apps = ["accounts", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
+    for app, module in app_modules("api", apps):
         api.add_router(f"/{app}/", module.router, tags=[app])
 
 

@@ -7,7 +7,6 @@ An app module may define:
 
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import import_module
 from types import ModuleType
 from typing import Any
 
@@ -28,14 +27,9 @@ class TimelineEntry:
 
 
 def _modules() -> list[ModuleType]:
-    found = []
-    for app in APPS:
-        try:
-            found.append(import_module(f"{app}.chart"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.chart":
-                raise
-    return found
+    from .hooks import app_modules
+
+    return [module for _, module in app_modules("chart", APPS)]
 
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:

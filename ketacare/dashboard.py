@@ -6,7 +6,6 @@ An app module defines `panels(request, now) -> list[Panel]`; lower `order` shows
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import import_module
 from typing import Any
 
 from django.http import HttpRequest
@@ -22,13 +21,9 @@ class Panel:
 
 
 def collect(request: HttpRequest, now: datetime) -> list[Panel]:
+    from .hooks import app_modules
+
     found: list[Panel] = []
-    for app in APPS:
-        try:
-            module = import_module(f"{app}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.dashboard":
-                raise
-            continue
+    for _, module in app_modules("dashboard", APPS):
         found.extend(module.panels(request, now))
     return sorted(found, key=lambda p: p.order)

@@ -9,7 +9,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import import_module
 from typing import Any
 
 APPS = ["patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
@@ -63,13 +62,9 @@ class DemoContext:
 
 
 def build_apps(ctx: DemoContext) -> None:
-    for app in APPS:
-        try:
-            module = import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
+    from .hooks import app_modules
+
+    for app, module in app_modules("demo", APPS):
         ctx.progress(f"building {app}")
         module.build(ctx)
     for finish in ctx.after:

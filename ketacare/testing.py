@@ -5,6 +5,8 @@ inventory officer and a researcher; clinic B has its own prescriber and nurse. E
 created through services so fixtures exercise the same doors as the application.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -120,3 +122,24 @@ def next_weekday_at(now: datetime, hour: int = 9) -> datetime:
     while day.weekday() > 4:
         day += timedelta(days=1)
     return day
+
+
+@contextmanager
+def demo_rolled_back(django_db_blocker: Any, *, seed: int = 7, small: bool = False) -> Iterator[Any]:
+    """Build the demo clinic inside a transaction that is rolled back afterwards (module-scoped fixtures)."""
+    from django.db import transaction
+
+    from ketacare.demo import build_apps
+    from ketacare.management.commands.demo import Command
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            ctx = Command()._context(seed, lambda message: None)
+            ctx.small = small
+            build_apps(ctx)
+            yield ctx
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -1,11 +1,10 @@
 """Top-level URLs: each app under its own prefix, the API under /api/."""
 
-from importlib import import_module
-
 from django.urls import include, path
 
 from . import views
 from .api import api, guard_roles
+from .hooks import app_modules
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,14 +14,9 @@ urlpatterns = [
 ]
 guard_roles()
 
-for _app in ["audit", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]:
-    try:
-        import_module(f"{_app}.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{_app}.urls":
-            raise
-        continue
-    urlpatterns.append(path(f"{_app}/", include(f"{_app}.urls")))
+_APPS = ["audit", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
+for _app, _module in app_modules("urls", _APPS):
+    urlpatterns.append(path(f"{_app}/", include(_module)))
 
 handler400 = "ketacare.views.error_400"
 handler403 = "ketacare.views.error_403"

@@ -40,14 +40,18 @@ def check_demographics(values: dict[str, Any], today: date) -> dict[str, str]:
     return errors
 
 
-def register_patient(*, clinic: Any, values: dict[str, Any], by: Any) -> Patient:
-    """Register a patient in the clinic; the MRN must be new to the clinic."""
+def _refuse_bad_details(values: dict[str, Any]) -> None:
     unknown = set(values) - PATIENT_FIELDS
     if unknown:
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     errors = check_demographics(values, datetime.now(UTC).date())
     if errors:
         raise ServiceError("Some details are out of range; nothing was saved.", errors)
+
+
+def register_patient(*, clinic: Any, values: dict[str, Any], by: Any) -> Patient:
+    """Register a patient in the clinic; the MRN must be new to the clinic."""
+    _refuse_bad_details(values)
     try:
         with transaction.atomic():
             patient = Patient.objects.create(clinic=clinic, **values)
@@ -59,12 +63,7 @@ def register_patient(*, clinic: Any, values: dict[str, Any], by: Any) -> Patient
 
 def update_patient(*, patient: Patient, values: dict[str, Any], by: Any) -> Patient:
     """Change a patient's details; the audit event keeps what changed."""
-    unknown = set(values) - PATIENT_FIELDS
-    if unknown:
-        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-    errors = check_demographics(values, datetime.now(UTC).date())
-    if errors:
-        raise ServiceError("Some details are out of range; nothing was saved.", errors)
+    _refuse_bad_details(values)
     changed = {k: [str(getattr(patient, k)), str(v)] for k, v in values.items() if getattr(patient, k) != v}
     try:
         with transaction.atomic():

@@ -11,6 +11,7 @@ from audit import services as audit
 from ketacare import chart
 from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.forms import attach_service_error
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
@@ -47,7 +48,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
         try:
             patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             messages.success(request, f"{patient.full_name} registered.")
             return redirect("patients:intake", patient_id=patient.pk)
@@ -63,7 +64,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             services.update_patient(patient=patient, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             messages.success(request, "Details saved.")
             return redirect("patients:chart", patient_id=patient.pk)
@@ -72,12 +73,6 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "patients/form.html", {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
                   status=400 if form.errors else 200)
 
-
-def _attach(form: object, exc: ServiceError) -> None:
-    for field, message in exc.field_errors.items():
-        if field in form.fields:  # type: ignore[attr-defined]
-            form.add_error(field, message)  # type: ignore[attr-defined]
-    form.add_error(None, exc.message)  # type: ignore[attr-defined]
 
 
 INTAKE_FORMS = {
@@ -104,7 +99,7 @@ def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
                 try:
                     service(patient=patient, values=form.cleaned_data, by=request.user)
                 except ServiceError as exc:
-                    _attach(form, exc)
+                    attach_service_error(form, exc)
                 else:
                     messages.success(request, done)
                     return redirect("patients:intake", patient_id=patient.pk)

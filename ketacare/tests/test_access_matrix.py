@@ -9,12 +9,12 @@ clinic B gets one user per role. For every page and API operation:
 """
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from accounts import services as accounts
 from accounts.choices import Role
 from ketacare.access import URL_SAMPLES
+from ketacare.testing import demo_rolled_back
 
 from .routes import Route, api_routes, page_routes
 
@@ -24,28 +24,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The demo clinic (A) plus clinic B, built once, rolled back after the module."""
-    from ketacare.management.commands.demo import Command
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            cmd = Command()
-            cmd.stdout = cmd.stderr = open("/dev/null", "w")  # noqa: SIM115
-            ctx = cmd._context(7, lambda m: None)
-            ctx.small = True
-            from ketacare.demo import build_apps
-
-            build_apps(ctx)
-            b = accounts.create_clinic(name="Clinic B", slug="clinic-b", by="test")
-            b_users = {r: accounts.create_staff(clinic=b, username=f"b_{r}", password="x" * 12, role=r, by="test") for r in ROLES}
-            tokens = {r: accounts.issue_token(user=ctx.users[r], clinic=ctx.clinic, name="matrix", by="test") for r in ROLES}
-            b_tokens = {r: accounts.issue_token(user=b_users[r], clinic=b, name="matrix", by="test") for r in ROLES}
-            yield {"a": ctx.clinic, "users": ctx.users, "b_users": b_users, "tokens": tokens, "b_tokens": b_tokens}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    """The small demo clinic (A) plus clinic B, built once, rolled back after the module."""
+    with demo_rolled_back(django_db_blocker, small=True) as ctx:
+        b = accounts.create_clinic(name="Clinic B", slug="clinic-b", by="test")
+        b_users = {r: accounts.create_staff(clinic=b, username=f"b_{r}", password="x" * 12, role=r, by="test") for r in ROLES}
+        tokens = {r: accounts.issue_token(user=ctx.users[r], clinic=ctx.clinic, name="matrix", by="test") for r in ROLES}
+        b_tokens = {r: accounts.issue_token(user=b_users[r], clinic=b, name="matrix", by="test") for r in ROLES}
+        yield {"a": ctx.clinic, "users": ctx.users, "b_users": b_users, "tokens": tokens, "b_tokens": b_tokens}
 
 
 PAGES = page_routes()

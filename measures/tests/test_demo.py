@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from infusions.models import Alert
+from ketacare.testing import demo_rolled_back
 from measures import progress, queries
 
 pytestmark = pytest.mark.django_db
@@ -13,21 +14,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo clinic, built once for this module inside a transaction rolled back at the end."""
-    from django.db import transaction
-
-    from ketacare.demo import build_apps
-    from ketacare.management.commands.demo import Command
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            ctx = Command()._context(11, lambda message: None)
-            build_apps(ctx)
-            yield ctx
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_rolled_back(django_db_blocker, seed=11) as ctx:
+        yield ctx
 
 
 def pcl5_outcome(dp):
