@@ -149,3 +149,8 @@ def revoke_token(*, token: ApiToken, by: Any) -> None:
 
 def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def touch_token(*, token: ApiToken, at: datetime) -> None:
+    """Note when a token was last used (not audited: every API call it signs is audited itself)."""
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)

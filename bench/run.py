@@ -67,9 +67,10 @@ def bench_hl7() -> None:
 
 def bench_audit() -> None:
     from accounts.models import Clinic
+    from accounts.services import create_clinic
     from audit import services as audit
 
-    clinic = Clinic.objects.create(name="Bench", slug=f"bench-{time.time_ns()}")
+    clinic = create_clinic(name="Bench", slug=f"bench-{time.time_ns()}", by="bench")
 
     def chained() -> None:
         with transaction.atomic():

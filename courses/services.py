@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.choices import Role
 from accounts.queries import require_role
@@ -74,9 +74,12 @@ def add_chair(*, clinic: Any, name: str, location_code: str = "", by: Any) -> Ch
         raise ServiceError("A chair needs a name.", {"name": "Required."})
     if Chair.objects.filter(clinic=clinic, name=name.strip()).exists():
         raise ServiceError("A chair with this name exists.", {"name": "Taken."})
-    with transaction.atomic():
-        chair = Chair.objects.create(clinic=clinic, name=name.strip(), location_code=location_code.strip())
-        audit.record(action="chair_create", by=by, clinic=clinic, obj=chair)
+    try:
+        with transaction.atomic():
+            chair = Chair.objects.create(clinic=clinic, name=name.strip(), location_code=location_code.strip())
+            audit.record(action="chair_create", by=by, clinic=clinic, obj=chair)
+    except IntegrityError:
+        raise ServiceError("A chair with this name exists.", {"name": "Taken."}) from None
     return chair
 
 
@@ -88,7 +91,8 @@ def snapshot(protocol: Protocol) -> dict[str, Any]:
 def limits_of(course_or_protocol: Any) -> dosing.DoseLimits:
     """The dose limits of a protocol (or the copy kept with a course)."""
     source = course_or_protocol.protocol_snapshot if isinstance(course_or_protocol, TreatmentCourse) else snapshot(course_or_protocol)
-    return dosing.DoseLimits(max_mg_per_kg=Decimal(source["max_mg_per_kg"]), max_total_mg=Decimal(source["max_total_mg"]))
+    return dosing.DoseLimits(max_mg_per_kg=Decimal(source["max_mg_per_kg"]), max_total_mg=Decimal(source["max_total_mg"]),
+                             min_duration_min=Decimal(source["infusion_min"]))
 
 
 def order_course(
@@ -102,8 +106,6 @@ def order_course(
     screening = current_eligibility(patient)
     if screening is None or screening.outcome != ScreeningOutcome.ELIGIBLE:
         raise ServiceError("A course can be ordered only for a patient with a signed eligible screening.")
-    if patient.courses.filter(status=CourseStatus.ACTIVE).exists():
-        raise ServiceError("This patient already has an active course; complete or stop it first.")
     try:
         dose = Decimal(str(mg_per_kg if mg_per_kg not in (None, "") else protocol.mg_per_kg))
     except InvalidOperation:
@@ -115,6 +117,10 @@ def order_course(
         raise ServiceError(f"{dose} mg/kg is above the protocol limit of {protocol.max_mg_per_kg} mg/kg; "
                            "a written override reason is required.", {"override_reason": "Required above the limit."})
     with transaction.atomic():
+        # Lock the patient so two orders at once cannot both find no active course.
+        type(patient).objects.select_for_update().filter(pk=patient.pk).first()
+        if patient.courses.filter(status=CourseStatus.ACTIVE).exists():
+            raise ServiceError("This patient already has an active course; complete or stop it first.")
         course = TreatmentCourse.objects.create(
             clinic=patient.clinic, patient=patient, protocol=protocol, protocol_snapshot=snapshot(protocol),
             screening=screening, mg_per_kg=dose, weight_basis=weight_basis or protocol.weight_basis,

@@ -100,6 +100,9 @@ def order(request: HttpRequest, patient_id: int) -> HttpResponse:
         else:
             messages.success(request, "Course ordered. Book its infusions below.")
             return redirect("courses:detail", course_id=course.pk)
+    elif request.method != "POST":
+        with transaction.atomic():
+            audit.record(action="order_form_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
     return render(request, "courses/order.html", {"form": form, "patient": patient, "screening": current_eligibility(patient)},
                   status=400 if form.errors else 200)
 
@@ -158,6 +161,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
         day = date.fromisoformat(request.GET.get("day", "")[:10])
     except ValueError:
         day = timezone.localdate(timezone=tz)
+    if not 1900 <= day.year <= 2999:
+        return render(request, "400.html", {"message": "Choose a day between the years 1900 and 2999."}, status=400)
     start = datetime.combine(day, time.min, tz)
     sessions = (InfusionSession.objects.in_clinic(request.clinic)  # type: ignore[attr-defined]
                 .filter(scheduled_start__gte=start, scheduled_start__lt=start + timedelta(days=1))

@@ -13,6 +13,7 @@ from accounts.choices import Role
 from audit import services as audit
 from courses.models import Chair, TreatmentCourse
 from ketacare.api import api_allow
+from ketacare.errors import ServiceError
 from ketacare.scoping import get_in_clinic
 
 from . import alerts, queries, services
@@ -196,6 +197,8 @@ def _fresh(session: InfusionSession) -> InfusionSession:
 def list_sessions(request: HttpRequest, on: date | None = None) -> list[InfusionSession]:
     """Sessions of one day (the clinic's local date; default today)."""
     tz = ZoneInfo(request.clinic.time_zone)  # type: ignore[attr-defined]
+    if on is not None and not 1900 <= on.year <= 2999:
+        raise ServiceError("Choose a day between the years 1900 and 2999.", {"on": "Out of range."})
     day = datetime.combine(on, time(12), tz) if on else datetime.now(UTC)
     rows = list(queries.sessions_on(request.clinic, day))  # type: ignore[attr-defined]
     _viewed(request, "sessions_list_view", count=len(rows))

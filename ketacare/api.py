@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from accounts.models import ApiToken, Membership
-from accounts.services import hash_token
+from accounts.services import hash_token, touch_token
 from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
 
@@ -30,7 +30,7 @@ class TokenAuth(HttpBearer):
         membership = Membership.objects.filter(user=found.user, clinic=found.clinic, active=True).first()
         if membership is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=datetime.now(UTC))
+        touch_token(token=found, at=datetime.now(UTC))
         request.user = found.user
         request.clinic, request.membership, request.role = found.clinic, membership, membership.role  # type: ignore[attr-defined]
         return found.user

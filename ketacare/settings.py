@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves its own Swagger UI files at /api/docs (no CDN)
     "ketacare",
     "accounts",
     "audit",

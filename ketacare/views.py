@@ -2,10 +2,12 @@
 
 from datetime import UTC, datetime
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.choices import CLINICAL_ROLES, Role
+from audit import services as audit
 
 from . import dashboard
 from .access import PUBLIC, SIGNED_IN, allow, public
@@ -26,6 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect(target)
         return render(request, "no_clinic.html", {"role_without_page": True})
     panels = dashboard.collect(request, datetime.now(UTC))
+    with transaction.atomic():
+        audit.record(action="dashboard_view", by=request.user, clinic=request.clinic, detail={"panels": len(panels)})  # type: ignore[attr-defined]
     return render(request, "dashboard.html", {"panels": panels, "now": datetime.now(UTC)})
 
 

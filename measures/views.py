@@ -173,7 +173,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     items = item_views(instrument, wording.items if wording else None, values_by_id(instrument, a.items))
     return render(request, "measures/assessment.html", {
         "a": a, "instrument": instrument, "short": short_name(a.instrument), "items": items,
-        "subscales": a.result.get("subscales", {}), "alert": Alert.objects.filter(
+        "subscales": a.result.get("subscales", {}), "alert": Alert.objects.in_clinic(request.clinic).filter(  # type: ignore[attr-defined]
             source_type="measures.assessment", source_id=str(a.pk)).first(),
     })
 
@@ -203,7 +203,8 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
             return redirect("patients:chart", patient_id=alert.patient_id)
     elif request.method != "POST":
         _viewed(request, "alert_view", alert.patient, alert)
-    source = Assessment.objects.filter(pk=alert.source_id).first() if alert.source_id.isdigit() else None
+    source = (Assessment.objects.in_clinic(request.clinic).filter(pk=alert.source_id).first()  # type: ignore[attr-defined]
+              if alert.source_id.isdigit() else None)
     return render(request, "measures/acknowledge.html", {"alert": alert, "form": form, "assessment": source},
                   status=400 if form.errors or (request.method == "POST" and not alert.is_open) else 200)
 

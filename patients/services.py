@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.choices import Role
@@ -37,6 +39,11 @@ def check_demographics(values: dict[str, Any], today: date) -> dict[str, str]:
         errors["weight_kg"] = "Weight must be between 30 and 350 kg."
     if "mrn" in values and not str(values["mrn"]).strip():
         errors["mrn"] = "The MRN is required."
+    if values.get("email"):
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            errors["email"] = "Enter a valid email address, or leave it empty."
     return errors
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from accounts.choices import Role
 from audit import services as audit
+from clinical.errors import ClinicalError
 from ketacare import chart
 from ketacare.access import allow
 from ketacare.errors import ServiceError
@@ -131,7 +132,7 @@ def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
         _viewed(request, patient, "screening")
     try:
         preview = services.evaluate_screening(patient=patient, contraindications=chosen, justifications=justifications)
-    except Exception:  # unknown codes were refused above with a message
+    except ClinicalError:  # unknown codes were refused above with a message
         preview = None
     for i in items:
         i["checked"] = i["c"].code in chosen

@@ -1,7 +1,7 @@
 """Therapy API: record and list integration sessions."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -24,7 +24,7 @@ class TherapyIn(Schema):
     duration_min: int = Field(50, ge=10, le=240)
     modality: Literal["individual", "group", "cpt", "pe", "emdr", "other"]
     timing: Literal["preparation", "integration", "follow_up"] = "integration"
-    infusion_ids: list[int] = Field(default_factory=list, max_length=20)
+    infusion_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(default_factory=list, max_length=20)
     goals: str = Field("", max_length=4000)
     note: str = Field("", max_length=20000)
 

@@ -32,6 +32,9 @@ def record(request: HttpRequest, patient_id: int) -> HttpResponse:
         else:
             messages.success(request, "Integration session recorded.")
             return redirect("patients:chart", patient_id=patient.pk)
+    elif request.method != "POST":
+        with transaction.atomic():
+            audit.record(action="therapy_form_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
     return render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
 
 

@@ -67,9 +67,10 @@ def test_a_dose_above_the_limit_needs_a_written_override(world):
 
 @pytest.mark.parametrize("dose", ["-0.5", "abc", "NaN", "3"])
 def test_absurd_doses_are_refused(world, dose):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="dose must"):
         services.order_course(patient=make_eligible_patient(world), protocol=make_protocol(world), mg_per_kg=dose,
                               override_reason="x", by=world.prescriber)
+    assert TreatmentCourse.objects.count() == 0
 
 
 def test_booking_refuses_spacing_and_chair_overlap_and_writes_nothing(world):
@@ -77,7 +78,7 @@ def test_booking_refuses_spacing_and_chair_overlap_and_writes_nothing(world):
     chair = make_chair(world)
     start = next_weekday_at(timezone.now())
     infusions.book_session(course=course, chair=chair, starts_at=start, by=world.nurse)
-    with pytest.raises(ServiceError, match="apart|h"):
+    with pytest.raises(ServiceError, match="at least 44 h"):
         infusions.book_session(course=course, chair=chair, starts_at=start + timedelta(hours=43), by=world.nurse)
     other = make_course(world, patient=make_eligible_patient(world, mrn="E-2"))
     with pytest.raises(ServiceError):
@@ -93,8 +94,9 @@ def test_a_course_books_at_most_its_number_of_infusions(world):
     start = next_weekday_at(timezone.now())
     for i in range(6):
         infusions.book_session(course=course, chair=chair, starts_at=start + timedelta(hours=48 * i), by=world.nurse)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="of 6 infusions booked"):
         infusions.book_session(course=course, chair=chair, starts_at=start + timedelta(hours=48 * 6), by=world.nurse)
+    assert InfusionSession.objects.filter(course=course).count() == 6
 
 
 def test_therapists_cannot_book(world):

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.choices import Role
+from accounts.policy import policy_value
 from accounts.queries import require_role
 from audit import services as audit
 from clinical.errors import ClinicalError
@@ -37,8 +38,8 @@ def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, 
     if starts_at.tzinfo is None:
         raise ServiceError("The start time needs a time zone.", {"starts_at": "Naive time."})
     minutes = int(course.protocol_snapshot.get("infusion_min", 40))
-    # The chair is held for the infusion plus the observation time after it.
-    ends_at = starts_at + timedelta(minutes=minutes + 60)
+    # The chair is held for the infusion plus the clinic's minimum observation time after it.
+    ends_at = starts_at + timedelta(minutes=minutes + int(policy_value(course.clinic, "infusion_observation_min")))
     with transaction.atomic():
         # Lock the chair and the course so two bookings cannot slip past each other.
         Chair.objects.select_for_update().filter(pk=chair.pk).first()
