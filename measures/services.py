@@ -172,15 +172,16 @@ def issue_link(
 
 
 def _send(link: PatientLink, token: str, channels: list[str], by: Any) -> None:
-    """Send the link (inside the issuing transaction: a failed send leaves no link behind)."""
-    try:
-        delivery.send_link(link, token, channels)
-    except delivery.DeliveryError as exc:
-        raise ServiceError(str(exc), {"channels": str(exc)}) from None
+    """Send the link last in the issuing transaction: a failed send leaves no link behind, and once it is
+    sent only the commit itself remains, so a patient never holds a link that was rolled back."""
     link.sent_at, link.channels = _now(), ",".join(channels)
     link.save(update_fields=["sent_at", "channels"])
     audit.record(action="link_send", by=by, clinic=link.clinic, patient=link.patient, obj=link,
                  detail={"channels": channels})
+    try:
+        delivery.send_link(link, token, channels)
+    except delivery.DeliveryError as exc:
+        raise ServiceError(str(exc), {"channels": str(exc)}) from None
 
 
 class LinkRefused(ServiceError):

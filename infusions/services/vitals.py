@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -123,6 +123,8 @@ def record_vitals(*, session: InfusionSession, values: Mapping[str, Any], measur
     with transaction.atomic():
         session = locked(session)
         check_recordable(session)
+        if session.checked_in_at and moment < session.checked_in_at - timedelta(minutes=5):
+            raise ServiceError("A reading cannot be dated before the patient checked in.", {"measured_at": "Before check-in."})
         (vital,), raised = store_readings(session, [TimedValues(moment, reading)], source=ReadingSource.TYPED, by=by)
         audit.record(action="vitals_record", by=by, clinic=session.clinic, patient=session.patient_id, obj=vital,
                      detail={"session": session.pk, "alerts": [a.rule for a in raised]})

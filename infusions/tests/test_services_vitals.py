@@ -189,3 +189,13 @@ def test_acknowledging_an_alert_needs_the_action_taken(world):
         alerts.acknowledge_alert(alert=alert, action_note=" ", by=world.users[Role.NURSE])
     done = alerts.acknowledge_alert(alert=alert, action_note="Reassured; HR 98 on recheck", by=world.users[Role.NURSE])
     assert done.acknowledged_by == world.users[Role.NURSE] and not done.is_open
+
+
+
+def test_a_typed_reading_dated_before_check_in_is_refused(world):
+    session = infusing(world)
+    before = VitalSign.objects.count()
+    with pytest.raises(ServiceError, match="before the patient checked in"):
+        services.record_vitals(session=session, by=world.users[Role.NURSE], measured_at=session.checked_in_at - timedelta(hours=2),
+                               values={"systolic_mmhg": "120", "diastolic_mmhg": "80"})
+    assert VitalSign.objects.count() == before
