@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -12,10 +12,12 @@ from accounts.choices import Role
 from audit import services as audit
 from infusions import services as infusions
 from ketacare.api import api_allow
+from ketacare.errors import ServiceError
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
 from . import services
+from .choices import DEFAULT_THRESHOLDS
 from .models import Chair, Protocol, TreatmentCourse
 from .views import COURSE_READERS, SCHEDULERS
 
@@ -87,7 +89,7 @@ def order_course(request: HttpRequest, body: OrderIn) -> tuple[int, TreatmentCou
                                       notes=body.notes, by=request.user)
 
 
-@router.get("/{course_id}", response=CourseOut)
+@router.get("/{int:course_id}", response=CourseOut)
 @api_allow(*COURSE_READERS)
 def get_course(request: HttpRequest, course_id: int) -> TreatmentCourse:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
@@ -96,9 +98,74 @@ def get_course(request: HttpRequest, course_id: int) -> TreatmentCourse:
     return course
 
 
-@router.post("/{course_id}/sessions", response={201: SessionOut})
+@router.post("/{int:course_id}/sessions", response={201: SessionOut})
 @api_allow(*SCHEDULERS)
 def book(request: HttpRequest, course_id: int, body: BookingIn) -> tuple[int, object]:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
     chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
     return 201, infusions.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
+
+
+class ProtocolIn(Schema):
+    name: str = Field(min_length=1, max_length=80)
+    n_infusions: int = Field(6, ge=1, le=30)
+    min_hours_between: int = Field(44, ge=1, le=720)
+    max_span_days: int = Field(14, ge=1, le=365)
+    mg_per_kg: Decimal = Field(Decimal("0.50"), max_digits=4, decimal_places=2)
+    infusion_min: int = Field(40, ge=1, le=600)
+    max_mg_per_kg: Decimal = Field(Decimal("0.75"), max_digits=4, decimal_places=2)
+    max_total_mg: Decimal = Field(Decimal("100.0"), max_digits=6, decimal_places=1)
+    weight_basis: Literal["actual", "ideal", "adjusted"] = "actual"
+    vial_mg_per_ml: Decimal = Field(Decimal("10.0"), max_digits=5, decimal_places=1)
+    bag_volume_ml: Decimal = Field(Decimal("100.0"), max_digits=6, decimal_places=1)
+    bp_every_min_infusing: int = Field(10, ge=1, le=120)
+    bp_every_min_recovering: int = Field(15, ge=1, le=120)
+    thresholds: dict[str, Annotated[int, Field(ge=1, le=300)]] | None = None
+    active: bool = True
+
+
+class ChairIn(Schema):
+    name: str = Field(min_length=1, max_length=40)
+    location_code: str = Field("", max_length=40)
+
+
+class EndIn(Schema):
+    status: Literal["completed", "stopped"]
+    reason: str = Field("", max_length=2000)
+
+
+def _protocol_values(body: ProtocolIn) -> dict[str, object]:
+    values = body.dict(exclude_none=True)
+    if "thresholds" in values:
+        unknown = set(values["thresholds"]) - set(DEFAULT_THRESHOLDS)
+        if unknown:
+            raise ServiceError(f"Unknown thresholds: {', '.join(sorted(unknown))}.", {"thresholds": "Unknown key."})
+        values["thresholds"] = {**DEFAULT_THRESHOLDS, **values["thresholds"]}
+    return values
+
+
+@router.post("/protocols", response={201: ProtocolOut})
+@api_allow(R.PRESCRIBER, R.CLINIC_ADMIN)
+def create_protocol(request: HttpRequest, body: ProtocolIn) -> tuple[int, Protocol]:
+    return 201, services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user)  # type: ignore[attr-defined]
+
+
+@router.put("/protocols/{protocol_id}", response=ProtocolOut)
+@api_allow(R.PRESCRIBER, R.CLINIC_ADMIN)
+def update_protocol(request: HttpRequest, protocol_id: int, body: ProtocolIn) -> Protocol:
+    protocol = get_in_clinic(Protocol, request.clinic, pk=protocol_id)  # type: ignore[attr-defined]
+    return services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user, protocol=protocol)  # type: ignore[attr-defined]
+
+
+@router.post("/chairs", response={201: dict})
+@api_allow(R.CLINIC_ADMIN)
+def add_chair(request: HttpRequest, body: ChairIn) -> tuple[int, dict[str, object]]:
+    chair = services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)  # type: ignore[attr-defined]
+    return 201, {"id": chair.pk, "name": chair.name}
+
+
+@router.post("/{int:course_id}/end", response=CourseOut)
+@api_allow(R.PRESCRIBER)
+def end_course(request: HttpRequest, course_id: int, body: EndIn) -> TreatmentCourse:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
+    return services.end_course(course=course, status=body.status, reason=body.reason, by=request.user)

@@ -119,3 +119,50 @@ def screen_patient(request: HttpRequest, patient_id: int, body: ScreeningIn) -> 
     s = services.screen_patient(patient=_patient(request, patient_id), contraindications=body.contraindications,
                                 justifications=body.justifications, sign=body.sign, by=request.user)
     return 201, {"id": s.pk, "outcome": s.outcome, "reasons": s.reasons, "failed_trials": s.failed_trials, "signed": s.signed}
+
+
+class PatientPatch(Schema):
+    given_name: str | None = Field(None, min_length=1, max_length=80)
+    family_name: str | None = Field(None, min_length=1, max_length=80)
+    date_of_birth: date | None = None
+    sex: Literal["female", "male", "other", "unknown"] | None = None
+    height_cm: Decimal | None = Field(None, max_digits=5, decimal_places=1)
+    weight_kg: Decimal | None = Field(None, max_digits=5, decimal_places=1)
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    escort_name: str | None = Field(None, max_length=120)
+    escort_phone: str | None = Field(None, max_length=32)
+    diagnosis_code: Literal["", "F43.10", "F43.11", "F43.12"] | None = None
+    referral_source: str | None = Field(None, max_length=120)
+    medical_history: str | None = Field(None, max_length=10000)
+
+
+class TraumaIn(Schema):
+    kind: Literal["combat", "assault", "accident", "disaster", "childhood", "loss", "other"]
+    year: int | None = Field(None, ge=1900, le=2100)
+    description: str = Field("", max_length=2000)
+
+
+class MedicationIn(Schema):
+    name: str = Field(min_length=1, max_length=80)
+    dose: str = Field("", max_length=80)
+
+
+@router.patch("/{patient_id}", response=PatientOut)
+@api_allow(*REGISTRARS)
+def update_patient(request: HttpRequest, patient_id: int, body: PatientPatch) -> Patient:
+    return services.update_patient(patient=_patient(request, patient_id), values=body.dict(exclude_unset=True), by=request.user)
+
+
+@router.post("/{patient_id}/trauma", response={201: dict})
+@api_allow(*HISTORY_TAKERS)
+def add_trauma(request: HttpRequest, patient_id: int, body: TraumaIn) -> tuple[int, dict[str, int]]:
+    row = services.add_trauma_event(patient=_patient(request, patient_id), values=body.dict(), by=request.user)
+    return 201, {"id": row.pk}
+
+
+@router.post("/{patient_id}/medications", response={201: dict})
+@api_allow(*HISTORY_TAKERS)
+def add_medication(request: HttpRequest, patient_id: int, body: MedicationIn) -> tuple[int, dict[str, int]]:
+    row = services.add_current_medication(patient=_patient(request, patient_id), values=body.dict(), by=request.user)
+    return 201, {"id": row.pk}

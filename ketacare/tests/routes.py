@@ -56,6 +56,7 @@ def api_routes() -> list[Route]:
         for path, view in router.path_operations.items():
             for op in view.operations:
                 full = "/api" + ("/" + prefix.strip("/") if prefix.strip("/") else "") + path
+                full = re.sub(r"{\w+:(\w+)}", r"{\1}", full)  # "{int:course_id}" -> "{course_id}"
                 kwargs = tuple(re.findall(r"{(\w+)}", full))
                 roles = getattr(op.view_func, "allowed_roles", None)
                 for method in op.methods:

@@ -1,6 +1,7 @@
 """Bad input on forms and API routes gets a clear message and writes nothing; never a 500."""
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -101,3 +102,25 @@ def test_clinic_settings_refuse_out_of_range_values_and_save_nothing(client_for,
     assert r.status_code == 400
     world.a.refresh_from_db()
     assert world.a.policy == {}
+
+
+def test_api_covers_intake_history_and_edits(api, world):
+    pid = api("POST", "/api/patients/", GOOD).json()["id"]
+    assert api("POST", f"/api/patients/{pid}/trauma", {"kind": "combat", "year": 2010}).status_code == 201
+    assert api("POST", f"/api/patients/{pid}/medications", {"name": "sertraline", "dose": "100 mg"}).status_code == 201
+    r = api("PATCH", f"/api/patients/{pid}", {"weight_kg": "82.5"})
+    assert r.status_code == 200 and r.json()["weight_kg"] == "82.5"
+    assert api("PATCH", f"/api/patients/{pid}", {"weight_kg": "8.5"}).status_code == 400
+    assert Patient.objects.get(pk=pid).weight_kg == Decimal("82.5")
+
+
+def test_clinic_admin_changes_policy_through_the_api_all_or_nothing(client, world):
+    token = accounts.issue_token(user=world.clinic_admin, clinic=world.a, name="t", by="test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    r = client.patch("/api/accounts/policy", data=json.dumps({"idle_timeout_min": 20, "min_failed_trials": 99}),
+                     content_type="application/json", **auth)
+    assert r.status_code == 400 and "min_failed_trials" in r.json()["fields"]
+    world.a.refresh_from_db()
+    assert world.a.policy == {}
+    r = client.patch("/api/accounts/policy", data=json.dumps({"idle_timeout_min": 20}), content_type="application/json", **auth)
+    assert r.status_code == 200 and r.json()["idle_timeout_min"] == 20

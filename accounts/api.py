@@ -1,0 +1,66 @@
+"""Accounts API: clinic policy settings and staff, for clinic admins."""
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Body, Field, Router, Schema
+
+from ketacare.api import api_allow
+from ketacare.errors import ServiceError
+
+from . import services
+from .choices import Role
+from .models import Membership
+from .policy import policy_value, registry
+
+router = Router()
+
+
+class StaffIn(Schema):
+    username: str = Field(pattern=r"^[\w.@+-]{3,150}$")
+    password: str = Field(min_length=10, max_length=200)
+    role: Literal["prescriber", "nurse", "therapist", "front_desk", "clinic_admin", "inventory_officer", "researcher"]
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+
+
+class StaffOut(Schema):
+    username: str
+    role: str
+    name: str
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, int | str | list | bool) else str(value)
+
+
+@router.get("/policy", response=dict[str, Any])
+@api_allow(Role.CLINIC_ADMIN)
+def get_policy(request: HttpRequest) -> dict[str, Any]:
+    """Every clinic setting with its current value (defaults where unset)."""
+    return {key: _jsonable(policy_value(request.clinic, key)) for key in sorted(registry())}  # type: ignore[attr-defined]
+
+
+@router.patch("/policy", response=dict[str, Any])
+@api_allow(Role.CLINIC_ADMIN)
+def update_policy(request: HttpRequest, body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
+    """Change some settings; all are checked first and nothing is stored if one is refused."""
+    errors = services.update_policy(clinic=request.clinic, values=body, by=request.user)  # type: ignore[attr-defined]
+    if errors:
+        raise ServiceError("Some settings were refused; nothing was saved.", errors)
+    return get_policy(request)
+
+
+@router.get("/staff", response=list[StaffOut])
+@api_allow(Role.CLINIC_ADMIN)
+def list_staff(request: HttpRequest) -> list[dict[str, str]]:
+    rows = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("user__username")  # type: ignore[attr-defined]
+    return [{"username": m.user.username, "role": m.role, "name": m.user.get_full_name()} for m in rows]
+
+
+@router.post("/staff", response={201: StaffOut})
+@api_allow(Role.CLINIC_ADMIN)
+def create_staff(request: HttpRequest, body: StaffIn) -> tuple[int, dict[str, str]]:
+    user = services.create_staff(clinic=request.clinic, by=request.user, **body.dict())  # type: ignore[attr-defined]
+    return 201, {"username": user.username, "role": body.role, "name": user.get_full_name()}
