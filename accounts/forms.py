@@ -22,3 +22,9 @@ class StaffForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=80, help_text="What the token is for, e.g. 'interface engine'.")
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(regex=r"^\s*\d{3}\s?\d{3}\s*$", max_length=8, label="6-digit code",
+                            error_messages={"invalid": "Type the 6 digits your authenticator app shows."},
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))

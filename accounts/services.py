@@ -154,3 +154,56 @@ def hash_token(secret: str) -> str:
 def touch_token(*, token: ApiToken, at: datetime) -> None:
     """Note when a token was last used (not audited: every API call it signs is audited itself)."""
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
+
+
+# --- TOTP second factor (RFC 6238 via pyotp; HIPAA person authentication, 45 CFR 164.312(d)) ---
+
+def new_totp_secret() -> str:
+    """A fresh base32 secret for an authenticator app (not stored until a code confirms it)."""
+    import pyotp
+
+    return pyotp.random_base32()
+
+
+def totp_uri(*, user: User, secret: str) -> str:
+    """The otpauth:// URI an authenticator app reads (typed in or from a QR code made elsewhere)."""
+    import pyotp
+
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="KetaCare")
+
+
+def _code_ok(secret: str, code: str) -> bool:
+    import pyotp
+
+    code = code.strip().replace(" ", "")
+    return bool(secret) and code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+def enable_totp(*, user: User, secret: str, code: str, by: Any) -> None:
+    """Turn on the second factor once the user proves their app shows the right code."""
+    if not _code_ok(secret, code):
+        raise AccountError("That code does not match; check the time on your phone and try the current code.",
+                           {"code": "Wrong code."})
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(totp_secret=secret)
+        audit.record(action="totp_enable", by=by, obj=user)
+    user.totp_secret = secret
+
+
+def disable_totp(*, user: User, by: Any) -> None:
+    """Turn the second factor off (the user themself, or a clinic admin for a lost phone)."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(totp_secret="")
+        audit.record(action="totp_disable", by=by, obj=user)
+    user.totp_secret = ""
+
+
+def check_second_factor(*, user: User, code: str) -> None:
+    """Check a sign-in code; a wrong one counts towards the lockout like a wrong password."""
+    if _code_ok(user.totp_secret, code):
+        with transaction.atomic():
+            audit.record(action="login_second_factor", by=user)
+        return
+    with transaction.atomic():
+        _count_failure(user.username)
+    raise AccountError("Wrong or expired code.", {"code": "Wrong code."})

@@ -8,7 +8,9 @@ from .models import ApiToken
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
+    path("sign-in/code/", views.second_factor, name="second_factor"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("two-step/", views.two_factor, name="two_factor"),
     path("clinic/", views.choose_clinic, name="choose_clinic"),
     path("settings/", views.clinic_settings, name="clinic_settings"),
     path("staff/", views.staff, name="staff"),

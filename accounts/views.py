@@ -13,8 +13,8 @@ from ketacare.errors import ServiceError
 
 from . import services
 from .choices import Role
-from .forms import SignInForm, StaffForm, TokenForm
-from .models import ApiToken, Membership
+from .forms import CodeForm, SignInForm, StaffForm, TokenForm
+from .models import ApiToken, Membership, User
 from .policy import policy_value, registry
 
 HOME_BY_ROLE = {
@@ -44,13 +44,66 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             error = exc.message
         else:
-            login(request, user)
-            membership = user.memberships.filter(active=True).first()
-            wanted = request.GET.get("next", "")
-            if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
-                return redirect(wanted)
-            return redirect(landing_url(membership.role if membership else None))
+            if user.totp_secret:
+                request.session["pending_user_id"] = user.pk
+                request.session["pending_next"] = request.GET.get("next", "")
+                return redirect("accounts:second_factor")
+            return _finish_sign_in(request, user, request.GET.get("next", ""))
     return render(request, "accounts/sign_in.html", {"form": form, "error": error}, status=400 if error else 200)
+
+
+def _finish_sign_in(request: HttpRequest, user: User, wanted: str) -> HttpResponse:
+    login(request, user)
+    membership = user.memberships.filter(active=True).first()
+    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
+        return redirect(wanted)
+    return redirect(landing_url(membership.role if membership else None))
+
+
+@public
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in for users with a TOTP app: the 6-digit code."""
+    user = User.objects.filter(pk=request.session.get("pending_user_id") or 0, is_active=True).first()
+    if user is None or not user.totp_secret:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.check_second_factor(user=user, code=form.cleaned_data["code"])
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            wanted = request.session.pop("pending_next", "")
+            request.session.pop("pending_user_id", None)
+            return _finish_sign_in(request, user, wanted)
+    return render(request, "accounts/second_factor.html", {"form": form, "error": error}, status=400 if error else 200)
+
+
+@allow(SIGNED_IN)
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn the authenticator-app second factor on or off for yourself."""
+    user = request.user
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        services.disable_totp(user=user, by=user)  # type: ignore[arg-type]
+        messages.success(request, "Two-step sign-in is off.")
+        return redirect("accounts:two_factor")
+    secret = request.session.get("totp_pending") or services.new_totp_secret()
+    request.session["totp_pending"] = secret
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enable_totp(user=user, secret=secret, code=form.cleaned_data["code"], by=user)  # type: ignore[arg-type]
+        except ServiceError as exc:
+            form.add_error("code", exc.message)
+        else:
+            request.session.pop("totp_pending", None)
+            messages.success(request, "Two-step sign-in is on: you will be asked for a code from your app.")
+            return redirect("accounts:two_factor")
+    return render(request, "accounts/two_factor.html", {
+        "form": form, "enabled": bool(user.totp_secret), "secret": secret,  # type: ignore[union-attr]
+        "uri": services.totp_uri(user=user, secret=secret),  # type: ignore[arg-type]
+    }, status=400 if form.errors else 200)
 
 
 @allow(SIGNED_IN)
