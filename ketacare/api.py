@@ -105,6 +105,29 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
     return api.create_response(request, {"detail": "Sign in or send a valid API token."}, status=401)
 
 
+# The model behind each object id in an API path. The guard below refuses (404) an id of another
+# clinic before the body is validated, so clinic isolation holds whatever the body holds.
+PATH_OBJECTS = {
+    "patient_id": "patients.Patient", "course_id": "courses.TreatmentCourse", "protocol_id": "courses.Protocol",
+    "session_id": "infusions.InfusionSession", "alert_id": "infusions.Alert", "message_id": "infusions.Hl7Message",
+    "assessment_id": "measures.Assessment", "therapy_id": "therapy.IntegrationSession", "lot_id": "inventory.Lot",
+    "entry_id": "inventory.LedgerEntry", "discrepancy_id": "inventory.Discrepancy", "inventory_id": "inventory.Inventory",
+}
+
+
+def _check_path_objects(request: HttpRequest) -> None:
+    from django.apps import apps
+
+    match = getattr(request, "resolver_match", None)
+    for kwarg, value in (match.kwargs.items() if match else ()):
+        label = PATH_OBJECTS.get(kwarg)
+        if label is None:
+            continue
+        model = apps.get_model(label)
+        if not str(value).isdigit() or not model._default_manager.filter(clinic=request.clinic, pk=int(value)).exists():  # type: ignore[attr-defined]
+            raise Http404(f"No such {model._meta.verbose_name} in this clinic.")
+
+
 def _guard(operation: Any) -> None:
     """Check the operation's roles during authentication, before ninja validates the body.
 
@@ -120,6 +143,8 @@ def _guard(operation: Any) -> None:
             user = callback(request)
             if user and getattr(request, "role", None) not in roles:
                 raise HttpError(403, "Your role does not allow this operation.")
+            if user:
+                _check_path_objects(request)
             return user
 
         return guarded
