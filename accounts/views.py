@@ -63,6 +63,8 @@ def _finish_sign_in(request: HttpRequest, user: User, wanted: str) -> HttpRespon
 @public
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Second step of sign-in for users with a TOTP app: the 6-digit code."""
+    if request.user.is_authenticated:
+        return redirect("home")
     user = User.objects.filter(pk=request.session.get("pending_user_id") or 0, is_active=True).first()
     if user is None or not user.totp_secret:
         return redirect("accounts:login")
