@@ -62,7 +62,7 @@ def test_oversized_bodies_are_refused_before_reading(api):
 
 def test_unknown_ids_get_404_not_500(api, world):
     assert api("GET", "/api/patients/999999").status_code == 404
-    assert api("GET", "/api/patients/abc").status_code == 422
+    assert api("GET", "/api/patients/abc").status_code == 404
 
 
 def test_form_with_out_of_range_weight_rerenders_with_the_message(client_for, world):
