@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from .chain import hashed_fields, row_digest
 from .context import client_addr
@@ -24,26 +24,42 @@ def record(
     """Append one audit event; must run inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
-    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
-    at = datetime.now(UTC)
     actor = by if getattr(by, "pk", None) else None
-    event = AuditEvent(
-        seq=head.seq + 1,
-        at=at,
-        actor=actor,
-        actor_label=_label(by),
-        clinic=clinic,
-        patient_id=getattr(patient, "pk", patient),
-        action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        client_addr=client_addr.get(),
-        detail=_jsonable(detail or {}),
-        prev_hash=head.last_hash,
-    )
+    fields = {
+        "actor": actor, "actor_label": _label(by), "clinic": clinic, "patient_id": getattr(patient, "pk", patient),
+        "action": action, "object_type": obj._meta.label_lower if obj is not None else "",
+        "object_id": str(obj.pk) if obj is not None else "", "client_addr": client_addr.get(),
+        "detail": _jsonable(detail or {}),
+    }
+    for _ in range(CLAIM_ATTEMPTS):
+        event = _try_append(fields)
+        if event is not None:
+            return event
+    raise RuntimeError("The audit chain stayed busy; nothing was saved. Try again.")
+
+
+CLAIM_ATTEMPTS = 8
+
+
+def _try_append(fields: dict[str, Any]) -> AuditEvent | None:
+    """Append after the current head, or return None when another writer took that place first.
+
+    The head row is locked on PostgreSQL; SQLite serialises writers with IMMEDIATE transactions. The
+    conditional head update and the unique `seq` are the last line: a lost race is retried, never
+    written twice (ADR 0002).
+    """
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    event = AuditEvent(seq=head.seq + 1, at=datetime.now(UTC), prev_hash=head.last_hash, **fields)
     event.row_hash = row_digest(event.prev_hash, hashed_fields(event))
-    event.save()
-    AuditHead.objects.filter(id=1).update(seq=event.seq, last_hash=event.row_hash)
+    try:
+        with transaction.atomic():
+            event.save()
+            claimed = AuditHead.objects.filter(id=1, seq=head.seq, last_hash=head.last_hash).update(
+                seq=event.seq, last_hash=event.row_hash)
+            if claimed != 1:
+                raise IntegrityError("audit head moved")
+    except IntegrityError:
+        return None
     return event
 
 

@@ -70,3 +70,40 @@ def test_a_failed_change_leaves_no_audit_row(world):
         audit.record(action="x", by="test", clinic=world.a)
         1 / 0  # noqa: B018
     assert AuditEvent.objects.count() == before
+
+
+def test_a_lost_race_for_the_head_is_retried_and_never_written_twice(world, monkeypatch):
+    from audit.models import AuditHead
+
+    stale = AuditHead.objects.get(id=1)  # what a writer read just before another one took the next place
+    with transaction.atomic():
+        other = audit.record(action="other_writer", by="test", clinic=world.a)
+    real = AuditHead.objects.select_for_update
+    reads = []
+
+    class FirstReadIsStale:
+        def get_or_create(self, **kwargs):
+            reads.append(1)
+            return (stale, False) if len(reads) == 1 else real().get_or_create(**kwargs)
+
+    monkeypatch.setattr(AuditHead.objects, "select_for_update", lambda: FirstReadIsStale())
+    with transaction.atomic():
+        event = audit.record(action="mine", by="test", clinic=world.a)
+    assert len(reads) == 2  # the first claim lost and was retried
+    assert event.seq == other.seq + 1 and event.prev_hash == other.row_hash
+    assert AuditEvent.objects.filter(seq=other.seq).count() == 1
+    head = AuditHead.objects.get(id=1)
+    assert (head.seq, head.last_hash) == (event.seq, event.row_hash)
+    call_command("audit", "verify")
+
+
+def test_a_head_that_cannot_be_claimed_saves_nothing_and_says_so(world):
+    from django.db.models import F
+
+    from audit.models import AuditHead
+
+    AuditHead.objects.filter(id=1).update(seq=F("seq") - 1)  # the head now points at an existing row
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError, match="busy"), transaction.atomic():
+        audit.record(action="x", by="test", clinic=world.a)
+    assert AuditEvent.objects.count() == before
