@@ -38,9 +38,11 @@ def _database(url: str) -> dict:
 
 def _sqlite(path: str) -> dict:
     # WAL lets readers work while the monitor feed writes; IMMEDIATE avoids lock upgrades mid-transaction.
+    # Tests use a file too (not shared in-memory), so the live server's threads lock as production does.
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        "TEST": {"NAME": str(Path(path).with_name("test-" + Path(path).name))},
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
