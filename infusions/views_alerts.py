@@ -98,7 +98,10 @@ def quarantined(request: HttpRequest, message_id: int) -> HttpResponse:
         else:
             return redirect("infusions:quarantine")
     with transaction.atomic():
-        audit.record(action="hl7_message_view", by=request.user, clinic=message.clinic, obj=message)
+        # The held message shows a raw PID: record which patient it names (matched, or as sent).
+        audit.record(action="hl7_message_view", by=request.user, clinic=message.clinic, obj=message,
+                     patient=message.session.patient_id if message.session_id else None,
+                     detail={"patient_ref": message.patient_ref})
     context = {"message": message, "assign": assign, "dismiss": dismiss, "segments": message.raw.split("\r")}
     return render(request, "infusions/quarantined.html", context, status=status)
 

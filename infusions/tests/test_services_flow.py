@@ -114,6 +114,8 @@ def test_a_mismatched_verification_blocks_the_start(world, total, rate):
 def test_numerically_equal_figures_verify(world):
     session = checked_in(world)
     services.verify_dose(session=session, total_mg="35", rate_ml_per_h="150", by=second_nurse(world))
+    session.refresh_from_db()
+    assert session.state == SessionState.DOSE_VERIFIED
 
 
 def test_a_dose_above_the_limits_waits_for_a_prescribers_override(world):
