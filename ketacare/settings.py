@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "inventory",
     "outcomes",
     "interop",
+    "alerts",
+    "scheduling",
 ]
 
 MIDDLEWARE = [

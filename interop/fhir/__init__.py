@@ -1,0 +1,1 @@
+"""FHIR R4: instrument wording import and the FHIR API."""

@@ -1,0 +1,1 @@
+"""HL7 v2: filing service, MLLP listener and commands (the pure parser is clinical/hl7)."""

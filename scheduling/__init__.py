@@ -1,0 +1,1 @@
+"""Scheduling: chairs, nurse shifts, bookings and the course planner."""
