@@ -13,6 +13,7 @@ from clinical import dosing
 from clinical.errors import ClinicalError
 from clinical.scheduling import CourseSpacing
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 from patients.choices import ScreeningOutcome
 from patients.services import current_eligibility
 
@@ -118,7 +119,7 @@ def order_course(
                            "a written override reason is required.", {"override_reason": "Required above the limit."})
     with transaction.atomic():
         # Lock the patient so two orders at once cannot both find no active course.
-        type(patient).objects.select_for_update().filter(pk=patient.pk).first()
+        for_update(type(patient).objects.filter(pk=patient.pk)).first()
         if patient.courses.filter(status=CourseStatus.ACTIVE).exists():
             raise ServiceError("This patient already has an active course; complete or stop it first.")
         course = TreatmentCourse.objects.create(

@@ -15,6 +15,7 @@ from courses.choices import CourseStatus
 from courses.models import Chair, TreatmentCourse
 from courses.services import spacing_of
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..choices import SessionState
 from ..models import InfusionSession
@@ -41,9 +42,9 @@ def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, 
     # The chair is held for the infusion plus the clinic's minimum observation time after it.
     ends_at = starts_at + timedelta(minutes=minutes + int(policy_value(course.clinic, "infusion_observation_min")))
     with transaction.atomic():
-        # Lock the chair and the course so two bookings cannot slip past each other.
-        Chair.objects.select_for_update().filter(pk=chair.pk).first()
-        TreatmentCourse.objects.select_for_update().filter(pk=course.pk).first()
+        # Lock the course, then the chair (ketacare/locking.py), so two bookings cannot slip past each other.
+        for_update(TreatmentCourse.objects.filter(pk=course.pk)).first()
+        for_update(Chair.objects.filter(pk=chair.pk)).first()
         course_rows = list(InfusionSession.objects.filter(course=course, state__in=LIVE_STATES))
         chair_rows = list(InfusionSession.objects.filter(chair=chair, state__in=LIVE_STATES,
                                                          scheduled_start__lt=ends_at + timedelta(days=1),

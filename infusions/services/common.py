@@ -13,6 +13,7 @@ from clinical.errors import ClinicalError
 from clinical.session_extras import thresholds_from_protocol
 from clinical.vitals import MonitoringSchedule, Thresholds
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..choices import SessionState
 from ..models import InfusionSession, SessionEvent
@@ -40,15 +41,15 @@ RELATIONS = ("course", "patient", "chair", "clinic")
 
 
 def locked(session: InfusionSession) -> InfusionSession:
-    """Re-read the session under a row lock (call inside the transaction); related rows already loaded are kept."""
+    """Re-read the session under its row lock, never its clinic's (ketacare/locking.py); loaded relations are kept."""
     cached = {name: session._state.fields_cache.get(name) for name in RELATIONS}
     if all(cached.values()):
-        fresh = InfusionSession.objects.select_for_update().get(pk=session.pk)
+        fresh = for_update(InfusionSession.objects).get(pk=session.pk)
         for name, row in cached.items():
             if getattr(fresh, f"{name}_id") == row.pk:
                 fresh._state.fields_cache[name] = row
         return fresh
-    return InfusionSession.objects.select_for_update().select_related(*RELATIONS).get(pk=session.pk)
+    return for_update(InfusionSession.objects.select_related(*RELATIONS)).get(pk=session.pk)  # the session row only
 
 
 def save_fields(session: InfusionSession, **fields: Any) -> InfusionSession:

@@ -20,7 +20,7 @@ def test_the_mixed_clinic_load_meets_no_deadlock_and_no_error(world, capsys):
     floor = build_floor(world)
     vitals_before, draws_before = VitalSign.objects.count(), LedgerEntry.objects.filter(kind="draw").count()
 
-    outcome = run_load(floor, seconds=3.0)
+    outcome = run_load(floor, seconds=3.0, max_seconds=30.0)
 
     assert outcome.errors == [], outcome.errors[:10]
     assert all(outcome.done[kind] > 0 for kind in KINDS), outcome.done
