@@ -1,6 +1,5 @@
 """The clinic's open alerts, acknowledging them, today's sessions, and the monitor-message quarantine."""
 
-import time
 from datetime import UTC, datetime
 
 from django.contrib import messages
@@ -13,12 +12,13 @@ from accounts.choices import Role
 from audit import services as audit
 from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.polling import audit_poll, polled
 from ketacare.scoping import get_in_clinic
 
 from . import alerts, queries, services
 from .forms import AckForm, AssignForm, ReasonForm
 from .models import Alert, Hl7Message, InfusionSession
-from .views import CHAIR, POLL_AUDIT_SECONDS, READERS, not_post
+from .views import CHAIR, READERS, not_post
 
 ALL_CLINICAL = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
@@ -36,12 +36,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @allow(*READERS)
+@polled
 def alert_panel(request: HttpRequest) -> HttpResponse:
-    """The dashboard's open-alerts panel, polled by htmx; a view is audited at most every few minutes per user."""
+    """The dashboard's open-alerts panel, polled by htmx; audited when it shows new alerts (ketacare/polling.py)."""
     rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    if time.time() - request.session.get("infusions:alerts_viewed", 0) > POLL_AUDIT_SECONDS:
-        _audit(request, "alerts_view", count=len(rows))
-        request.session["infusions:alerts_viewed"] = time.time()
+    audit_poll(request, "alerts_panel", [a.pk for a in rows], lambda: _audit(request, "alerts_view", count=len(rows)))
     return render(request, "infusions/_alerts_panel.html", {"ctx": {"alerts": rows[:20], "total": len(rows)}})
 
 
