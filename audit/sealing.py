@@ -25,16 +25,19 @@ from .models import AuditChain, AuditEvent
 
 log = logging.getLogger("ketacare.audit")
 SEAL_BATCH = 2000
+EVENTS, HEADS = AuditEvent._meta.db_table, AuditChain._meta.db_table
 
 
 def seal(chain: int, *, limit: int = SEAL_BATCH) -> int:
     """Seal up to `limit` unsealed events of one chain; return how many were sealed."""
+    own_transaction = not transaction.get_connection().in_atomic_block
     with transaction.atomic(savepoint=False):
-        head = _locked_head(chain)
+        if own_transaction:
+            _no_wait_for_flush()
+        seq, prev = _locked_head(chain)
         events = list(AuditEvent.objects.filter(chain=chain, seq__isnull=True).order_by("id")[:limit])
         if not events:
             return 0
-        seq, prev = head.seq, head.last_hash
         rows = []
         for event in events:
             seq += 1
@@ -42,9 +45,10 @@ def seal(chain: int, *, limit: int = SEAL_BATCH) -> int:
             event.row_hash = prev = digest_of(event)
             rows.append((event.seq, event.prev_hash, event.row_hash, event.pk))
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {AuditEvent._meta.db_table} SET seq = %s, prev_hash = %s, row_hash = %s "  # noqa: S608 - table name from the model
+            cursor.executemany(f"UPDATE {EVENTS} SET seq = %s, prev_hash = %s, row_hash = %s "  # noqa: S608 - table names from the models
                                "WHERE id = %s AND seq IS NULL", rows)
-        AuditChain.objects.filter(chain=chain).update(seq=seq, last_hash=prev, sealed_at=datetime.now(UTC))
+            cursor.execute(f"UPDATE {HEADS} SET seq = %s, last_hash = %s, sealed_at = %s WHERE chain = %s",  # noqa: S608
+                           [seq, prev, datetime.now(UTC), chain])
     return len(events)
 
 
@@ -55,6 +59,19 @@ def seal_all() -> int:
         while (done := seal(chain)) > 0:
             total += done
     return total
+
+
+def _no_wait_for_flush() -> None:
+    """On PostgreSQL, let a sealing transaction of its own commit without waiting for the WAL flush.
+
+    Safe because a seal only derives data from rows already committed durably: a crash can lose
+    only the last seals (whole transactions, in commit order), whose events are then sealed again.
+    A seal inside a writer's transaction (SQLite) keeps that writer's durability.
+    """
+    conn = transaction.get_connection()
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def pending_chains() -> list[int]:
@@ -68,17 +85,25 @@ def genesis_hash() -> str:
     return legacy or GENESIS
 
 
-def _locked_head(chain: int) -> AuditChain:
-    head = AuditChain.objects.select_for_update().filter(chain=chain).first()
-    if head is not None:
-        return head
+def _locked_head(chain: int) -> tuple[int, str]:
+    """The chain head's (seq, last hash), locked until the seal commits; created on a chain's first seal."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    query = f"SELECT seq, last_hash FROM {HEADS} WHERE chain = %s{lock}"  # noqa: S608 - table name from the model
+    with connection.cursor() as cursor:
+        cursor.execute(query, [chain])
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0]), str(row[1])
     try:
         with transaction.atomic():
             start = genesis_hash()
             AuditChain.objects.create(chain=chain, last_hash=start, genesis_hash=start)
     except IntegrityError:  # another sealer created it first
         pass
-    return AuditChain.objects.select_for_update().get(chain=chain)
+    with connection.cursor() as cursor:
+        cursor.execute(query, [chain])
+        seq, last_hash = cursor.fetchone()
+    return int(seq), str(last_hash)
 
 
 def seal_for_writer(chain: int) -> None:

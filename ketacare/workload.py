@@ -175,6 +175,19 @@ def run_load(floor: Floor, *, seconds: float = 3.0, threads_per_kind: int = 2, k
     return outcome
 
 
+def run_serial(floor: Floor, *, seconds: float = 3.0, kinds: tuple[str, ...] = KINDS) -> Outcome:
+    """The same operations one after another on this thread: the baseline the threaded load is read against."""
+    outcome, lock = Outcome(seconds=seconds), threading.Lock()
+    operations = [(kind, _operation(kind, floor)) for kind in kinds]
+    rng = random.Random(7)  # noqa: S311 - synthetic load, not secrets
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        for kind, operation in operations:
+            _one(kind, operation, rng, outcome, lock)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
 def _unfinished(kind: str, outcome: Outcome, deadline: float, max_seconds: float | None, seconds: float) -> bool:
     if max_seconds is None or time.monotonic() > deadline - seconds + max_seconds:
         return False
