@@ -6,10 +6,12 @@ import pytest
 from django.core import mail
 
 from accounts.choices import Role
+from alerts.choices import AlertKind
+from alerts.models import Alert
 from audit.models import AuditEvent
 from infusions import services
-from infusions.choices import AlertKind, SessionState
-from infusions.models import AdverseEvent, Alert, InfusionSession
+from infusions.choices import SessionState
+from infusions.models import AdverseEvent, InfusionSession
 from ketacare.errors import ServiceError
 
 from .helpers import ALDRETE_READY, checked_in, infusing, recovering, t0

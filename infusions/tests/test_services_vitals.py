@@ -5,10 +5,14 @@ from datetime import timedelta
 import pytest
 
 from accounts.choices import Role
+from alerts.choices import AlertKind
+from alerts.models import Alert
 from audit.models import AuditEvent
-from infusions import alerts, services
-from infusions.choices import AlertKind, ReadingSource
-from infusions.models import Alert, VitalSign
+from alerts import services as alerts
+from alerts.queries import open_alerts
+from infusions import services
+from infusions.choices import ReadingSource
+from infusions.models import VitalSign
 from ketacare.errors import ServiceError
 
 from .helpers import booked, checked_in, infusing, recovering, t0
@@ -165,7 +169,7 @@ def test_a_blood_pressure_reading_closes_the_overdue_alert(world):
     services.raise_overdue_alerts(clinic=world.a, at=start + timedelta(minutes=25))
     services.record_vitals(session=session, values={"systolic_mmhg": 125}, measured_at=start + timedelta(minutes=26),
                            by=world.users[Role.NURSE])
-    assert not alerts.open_alerts(world.a).filter(kind=AlertKind.OVERDUE).exists()
+    assert not open_alerts(world.a).filter(kind=AlertKind.OVERDUE).exists()
     assert AuditEvent.objects.filter(action="alert_close").exists()
 
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import IntegrityError
 
 from accounts import services as accounts
+from alerts.models import Alert
+from alerts.services import acknowledge_alert
 from audit.models import AuditEvent
-from infusions.alerts import acknowledge_alert
-from infusions.models import Alert
 from measures import services
 from measures.choices import LinkOrigin
 from measures.models import PatientLink
