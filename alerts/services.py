@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.choices import Role
@@ -83,9 +84,10 @@ def raise_suicide_risk(*, assessment: Any, rule: str, value: str, threshold: str
 def raise_serious_adverse_event(*, event: Any, prescriber: Any, by: Any) -> Alert:
     """Record a serious adverse event as a critical alert; email the course's prescriber (and text on call)."""
     phones = _oncall_phones(event.clinic)
+    email = get_user_model().objects.filter(pk=prescriber.pk).values_list("email", flat=True).first()  # fresh, not cached
 
     def notices(alert: Alert) -> list[outbox.Notice]:
-        emails = [messages.adverse_event_email(alert, prescriber.email)] if prescriber.email else []
+        emails = [messages.adverse_event_email(alert, email)] if email else []
         return emails + [messages.oncall_text(alert, p) for p in phones]
 
     return raise_alert(clinic=event.clinic, patient=event.patient, session=event.session, kind=AlertKind.ADVERSE_EVENT,

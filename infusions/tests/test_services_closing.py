@@ -177,3 +177,4 @@ def test_notes_are_appended_with_time_and_author(world):
     session = services.add_note(session=session, note="Music requested", by=world.users[Role.NURSE])
     session = services.add_note(session=session, note="Eyes closed, calm", by=world.users[Role.NURSE])
     assert session.notes.count("a_nurse") == 2 and session.notes.endswith("Eyes closed, calm")
+
