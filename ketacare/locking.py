@@ -8,10 +8,10 @@ ascending primary key, and locks nothing earlier in the list once it holds a lat
  2. accounts.Clinic             policy edits only (a transaction of its own, never on a hot path)
  3. patients.Patient            ordering a course (one active course per patient)
  4. courses.TreatmentCourse     booking (sessions of a course do not overlap)
- 5. courses.Chair               booking (a chair holds one session at a time)
+ 5. scheduling.Chair            booking (a chair holds one session at a time)
  6. infusions.InfusionSession   every chairside write, typed or from the monitor feed
  7. infusions.Hl7Message        filing, assigning or dismissing a held message
- 8. alerts (infusions.Alert)    acknowledging, closing
+ 8. alerts.Alert                acknowledging, closing
  9. inventory.Lot               every ledger movement (the lot balance), ascending id
 10. inventory.Container         its state after a draw (written, not locked first)
 11. inventory.Discrepancy       resolving it

@@ -59,7 +59,7 @@ def build_floor(world: Any, *, sessions: int = 3, vials: int = 30) -> Floor:
     from infusions import services as infusions
     from infusions.tests.helpers import check_in, second_nurse, t0
     from inventory.tests.conftest import build_stock
-    from ketacare.testing import make_chair, make_eligible_patient, make_protocol
+    from ketacare.testing import make_chair, make_eligible_patient, make_protocol, make_session
 
     nurse, prescriber = world.users[Role.NURSE], world.users[Role.PRESCRIBER]
     protocol, start = make_protocol(world), t0(hours_ago=1)
@@ -67,8 +67,7 @@ def build_floor(world: Any, *, sessions: int = 3, vials: int = 30) -> Floor:
     for i in range(sessions):
         patient = make_eligible_patient(world, mrn=f"LOAD-{i:03d}")
         course = courses.order_course(patient=patient, protocol=protocol, by=prescriber)
-        booked = infusions.book_session(course=course, chair=make_chair(world, name=f"Load chair {i}"),
-                                        starts_at=start, by=nurse)
+        booked = make_session(world, start, course=course, chair=make_chair(world, name=f"Load chair {i}"))
         session = check_in(world, booked, at=start)
         session = infusions.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
                                         at=start + timedelta(minutes=5), by=second_nurse(world))
@@ -105,8 +104,8 @@ def _monitor(floor: Floor, rng: random.Random) -> None:
 
 
 def _ack(floor: Floor, rng: random.Random) -> None:
-    from infusions import alerts
-    from infusions.models import Alert
+    from alerts import services as alerts
+    from alerts.models import Alert
 
     open_ids = list(Alert.objects.filter(clinic=floor.clinic, acknowledged_at__isnull=True).values_list("pk", flat=True)[:20])
     if not open_ids:
