@@ -26,12 +26,14 @@ class ClinicMiddleware:
         token = client_addr.set(request.META.get("REMOTE_ADDR", ""))
         try:
             request.clinic, request.membership, request.role = None, None, None  # type: ignore[attr-defined]
-            if request.user.is_authenticated:
+            signed_in = request.user.is_authenticated  # by the session (API tokens sign in inside the view)
+            if signed_in:
                 self._resolve(request)
-                if not request.user.is_authenticated and request.headers.get("HX-Request"):
+                signed_in = request.user.is_authenticated
+                if not signed_in and request.headers.get("HX-Request"):
                     return _to_sign_in(request)  # signed out idle just now, by a poll
             response = self.get_response(request)
-            if request.user.is_authenticated and not is_poll(request):
+            if signed_in and request.user.is_authenticated and not is_poll(request):
                 request.session["last_seen"] = time.time()  # a poll is not activity (ketacare/polling.py)
             return response
         finally:

@@ -136,23 +136,22 @@ def _seal_quietly(chain: int) -> None:
         log.warning("audit: sealing chain %s after commit failed; it is sealed later", chain, exc_info=True)
 
 
-def start_background_sealer(interval_s: float = 5.0) -> threading.Thread:
-    """Seal waiting events every `interval_s` seconds in a daemon thread (the web server runs one)."""
+def start_background_sealer(interval_s: float = 5.0, stop: threading.Event | None = None) -> threading.Thread:
+    """Seal waiting events every `interval_s` seconds in a daemon thread (each server worker runs one)."""
+    stop = stop or threading.Event()
 
     def loop() -> None:
         from django.db import close_old_connections
 
-        while not _stop.wait(interval_s):
+        while not stop.wait(interval_s):
             try:
                 seal_all()
             except Exception:  # noqa: BLE001 - try again at the next tick
                 log.warning("audit: background seal failed", exc_info=True)
             finally:
                 close_old_connections()
+        connection.close()
 
     thread = threading.Thread(target=loop, name="audit-sealer", daemon=True)
     thread.start()
     return thread
-
-
-_stop = threading.Event()

@@ -194,3 +194,25 @@ def test_rows_of_the_old_global_chain_stay_verifiable_and_anchor_the_new_chains(
     assert AuditEvent.objects.get(chain=world.a.pk, seq=1).prev_hash == prev
     sql("UPDATE audit_auditevent SET actor_label = 'forged' WHERE chain = %s AND seq = 2", LEGACY_CHAIN)
     assert f"chain {LEGACY_CHAIN} row 2: was altered" in verify_fails(capsys)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_sealer_seals_a_read_that_no_write_followed(world):
+    import threading
+    import time
+
+    from audit.sealing import start_background_sealer
+
+    with transaction.atomic():
+        read = audit.record(action="patient_view", by="test", clinic=world.a)
+    stop = threading.Event()
+    thread = start_background_sealer(interval_s=0.05, stop=stop)
+    try:
+        for _ in range(200):
+            if AuditEvent.objects.get(pk=read.pk).seq is not None:
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert AuditEvent.objects.get(pk=read.pk).seq is not None

@@ -30,3 +30,26 @@ def test_the_mixed_clinic_load_meets_no_deadlock_and_no_error(world, capsys):
     call_command("audit", "verify")
     assert "intact" in capsys.readouterr().out
     assert AuditEvent.objects.filter(action="vitals_record").count() >= outcome.done["vitals"]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("preloaded", [True, False], ids=["relations-loaded", "bare-session"])
+def test_the_session_lock_takes_the_session_row_only_never_its_clinic(world, preloaded):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from infusions.models import InfusionSession
+    from infusions.services.common import locked
+    from infusions.tests.helpers import infusing
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes no row locks; it serialises writers")
+    session = infusing(world)
+    if not preloaded:
+        session = InfusionSession.objects.get(pk=session.pk)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        locked(session)
+    locks = [q["sql"] for q in queries.captured_queries if "FOR " in q["sql"]]
+    assert len(locks) == 1
+    assert locks[0].endswith('FOR NO KEY UPDATE OF "infusions_infusionsession"'), locks[0][-120:]
