@@ -1,10 +1,10 @@
 """Seal inserted audit events into their clinic's hash chain, in batches (ADR 0002).
 
 A writer only inserts its event (`audit.services.record`): no lock, nothing shared with other
-clinics. On PostgreSQL, after its transaction commits it asks for its chain to be sealed; the sealer locks that
-chain's head row (the only row it locks, in its own short transaction), takes the chain's unsealed
-events oldest id first, gives each the next place and the hash linking it to the one before, and
-moves the head. A sealer waits only for another sealer of the same clinic, never for a writer.
+clinics. On PostgreSQL, after its transaction commits it asks for its chain to be sealed; the
+sealer locks that chain's head row (the only row it locks, in its own short transaction), takes
+the chain's unsealed events oldest id first, gives each the next place and the hash linking it
+to the one before, and moves the head. A sealer waits only for another sealer of the same clinic, never for a writer.
 On SQLite, which lets one writer at a time hold the database (IMMEDIATE transactions), the writer
 seals its chain inside its own transaction instead: that takes no lock it did not already hold,
 and spares a second write transaction that would queue behind every other writer.
