@@ -65,19 +65,22 @@ def lock_chairs(*chairs: Chair) -> None:
 
 def _as_booking(session: InfusionSession) -> Booking:
     return Booking(session_id=str(session.pk), chair_id=str(session.chair_id),
-                   starts_at=session.scheduled_start, ends_at=session.scheduled_end)
+                   starts_at=session.scheduled_start, ends_at=session.scheduled_end,
+                   patient=session.patient.full_name, chair_name=session.chair.name, number=session.number)
 
 
 def check_slot(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, ends_at: datetime,
                session_id: str = "new") -> None:
     """Run the kernel's spacing and overlap rule against the live bookings (call under the chair lock)."""
-    course_rows = InfusionSession.objects.filter(course=course, state__in=booked.LIVE_STATES)
-    chair_rows = InfusionSession.objects.filter(chair=chair, state__in=booked.LIVE_STATES,
-                                                scheduled_start__lt=ends_at + SPAN_MARGIN,
-                                                scheduled_end__gt=starts_at - SPAN_MARGIN)
-    new = Booking(session_id=session_id, chair_id=str(chair.pk), starts_at=starts_at, ends_at=ends_at)
+    live = InfusionSession.objects.filter(state__in=booked.LIVE_STATES).select_related("patient", "chair")
+    course_rows = live.filter(course=course)
+    chair_rows = live.filter(chair=chair, scheduled_start__lt=ends_at + SPAN_MARGIN,
+                             scheduled_end__gt=starts_at - SPAN_MARGIN)
+    new = Booking(session_id=session_id, chair_id=str(chair.pk), starts_at=starts_at, ends_at=ends_at,
+                  patient=course.patient.full_name, chair_name=chair.name)
     try:
         check_booking(new, course_bookings=[_as_booking(s) for s in course_rows],
-                      chair_bookings=[_as_booking(s) for s in chair_rows], spacing=spacing_of(course))
+                      chair_bookings=[_as_booking(s) for s in chair_rows], spacing=spacing_of(course),
+                      zone=ZoneInfo(course.clinic.time_zone))
     except ClinicalError as exc:
         raise ServiceError(str(exc), {"starts_at": "Choose another start or chair."}) from None
