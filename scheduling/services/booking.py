@@ -58,7 +58,7 @@ def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, 
     require_role(by, course.clinic, *BOOKING_ROLES, to="book infusions")
     _check_bookable(course, chair)
     rules.check_start(course, starts_at, rules.now())
-    with transaction.atomic():
+    with rules.taken_slot_refused(chair, starts_at), transaction.atomic():
         session = _create(course, chair, starts_at)
         audit.record(action="session_book", by=by, clinic=course.clinic, patient=course.patient_id, obj=session,
                      detail={"chair": chair.name, "starts_at": starts_at.isoformat()})
@@ -74,7 +74,7 @@ def back_enter_session(*, course: TreatmentCourse, chair: Chair, starts_at: date
                            {"reason": "Required."})
     _check_bookable(course, chair)
     rules.check_start(course, starts_at, rules.now(), back_entry=True)
-    with transaction.atomic():
+    with rules.taken_slot_refused(chair, starts_at), transaction.atomic():
         session = _create(course, chair, starts_at)
         audit.record(action="session_back_entry", by=by, clinic=course.clinic, patient=course.patient_id, obj=session,
                      detail={"chair": chair.name, "starts_at": starts_at.isoformat(), "reason": reason.strip()})

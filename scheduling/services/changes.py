@@ -75,7 +75,7 @@ def reschedule_session(*, session: InfusionSession, chair: Chair, starts_at: dat
         raise ServiceError("Choose an active chair of this clinic.", {"chair": "Not available."})
     rules.check_start(course, starts_at, rules.now())
     ends_at = rules.hold_until(course, starts_at)
-    with transaction.atomic():
+    with rules.taken_slot_refused(chair, starts_at), transaction.atomic():
         rules.lock_chairs(session.chair, chair)
         fresh = _locked_booking(session, "rescheduled")
         rules.check_slot(course=course, chair=chair, starts_at=starts_at, ends_at=ends_at, session_id=str(fresh.pk))

@@ -1,8 +1,12 @@
 """What every booking write checks: the start's bounds, and spacing and overlap by the kernel under the chair lock."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError
 
 from accounts.policy import policy_value
 from clinical.errors import ClinicalError
@@ -55,6 +59,18 @@ def hold_until(course: TreatmentCourse, starts_at: datetime) -> datetime:
     """The chair is held for the infusion plus the clinic's minimum observation time after it."""
     minutes = int(course.protocol_snapshot.get("infusion_min", 40))
     return starts_at + timedelta(minutes=minutes + int(policy_value(course.clinic, "infusion_observation_min")))
+
+
+@contextmanager
+def taken_slot_refused(chair: Chair, starts_at: datetime) -> Iterator[None]:
+    """Answer the database's one-live-booking-per-chair-and-start constraint as a refusal, not a 500."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "one_live_booking_per_chair_and_start" not in str(exc) and "scheduled_start" not in str(exc):
+            raise
+        raise ServiceError(f"{chair.name} already has a booking starting {shown(chair.clinic, starts_at)}; "
+                           "choose another start or chair.", {"starts_at": "Choose another start or chair."}) from None
 
 
 def lock_chairs(*chairs: Chair) -> None:
