@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('infusions', '0003_chair_moves_to_scheduling'),
+        ('infusions', '0004_merge_alert_and_chair_moves'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('courses', '0002_chair_moves_to_scheduling'),
-        ('infusions', '0004_no_show_state'),
+        ('infusions', '0005_no_show_state'),
         ('patients', '0001_initial'),
         ('scheduling', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
