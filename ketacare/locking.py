@@ -7,8 +7,8 @@ ascending primary key, and locks nothing earlier in the list once it holds a lat
  1. accounts.User               sign-in counters (a transaction of its own)
  2. accounts.Clinic             policy edits only (a transaction of its own, never on a hot path)
  3. patients.Patient            ordering a course (one active course per patient)
- 4. courses.TreatmentCourse     booking (sessions of a course do not overlap)
- 5. scheduling.Chair            booking (a chair holds one session at a time)
+ 4. scheduling.Chair            booking, rescheduling (a chair holds one session at a time), ascending id
+ 5. courses.TreatmentCourse     booking (sessions of a course do not overlap)
  6. infusions.InfusionSession   every chairside write, typed or from the monitor feed
  7. infusions.Hl7Message        filing, assigning or dismissing a held message
  8. alerts.Alert                acknowledging, closing
