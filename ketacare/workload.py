@@ -66,7 +66,7 @@ def build_floor(world: Any, *, sessions: int = 3, vials: int = 30) -> Floor:
     running = []
     for i in range(sessions):
         patient = make_eligible_patient(world, mrn=f"LOAD-{i:03d}")
-        course = courses.order_course(patient=patient, protocol=protocol, by=prescriber)
+        course = courses.order_course(patient=patient, protocol=protocol, by=prescriber, at=start - timedelta(days=30))
         booked = make_session(world, start, course=course, chair=make_chair(world, name=f"Load chair {i}"))
         session = check_in(world, booked, at=start)
         session = infusions.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
