@@ -126,6 +126,9 @@ def main() -> None:
     print(f"KetaCare benchmarks · {django.db.connection.vendor} · median of {REPEATS} rounds")
     for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals):
         bench()
+    from bench.planner import bench_planner
+
+    bench_planner()
 
 
 if __name__ == "__main__":

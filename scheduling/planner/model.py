@@ -45,6 +45,7 @@ class _Builder:
         self.nurse_excl: dict[str, list] = {n.id: [] for n in inst.nurses}
         self.courses: list[_Course] = []
         self.unplaceable: list[str] = []
+        self._lowest: dict[int, int] = {}  # each start variable's smallest value, to hint absent courses
 
     def _hold(self, chair: str | None, nurse: str, start, minutes: int, present, tag: str) -> None:
         """Intervals of one (session, nurse) or (session, chair) choice; chair None means the nurse part."""
@@ -82,7 +83,9 @@ class _Builder:
         course = _Course(req, m.new_bool_var(f"x{req.id}"))
         for n in range(req.infusions):
             tag = f"{req.id}_{n}"
-            k = m.new_int_var_from_domain(_domain(first_allowed if n == 0 else allowed, slot), f"k{tag}")
+            ranges = first_allowed if n == 0 else allowed
+            k = m.new_int_var_from_domain(_domain(ranges, slot), f"k{tag}")
+            self._lowest[k.index] = ranges[0][0] // slot
             start = k * slot
             course.starts.append(k)
             chairs = {c: m.new_bool_var(f"l{tag}_{c}") for c in inst.chairs}
@@ -128,26 +131,24 @@ class _Builder:
         m.maximize(sum(big * c.present - c.wait_days for c in self.courses))
 
     def hint(self, plan: Plan) -> None:
-        """Start the search from a known valid plan (the greedy one), so the first solution is at least as good."""
+        """Start the search from a known valid plan (the greedy one): every variable hinted, so CP-SAT takes it."""
         placed = {(s.request, s.n): s for s in plan.sessions}
         for course in self.courses:
             on = (course.req.id, 1) in placed
             self.m.add_hint(course.present, on)
-            if on:
-                first_day = self.tl.to_axis(placed[(course.req.id, 1)].start) // 1440
-                self.m.add_hint(course.day, first_day)
-                self.m.add_hint(course.wait_days, first_day - course.req.release_day)
-            else:
-                self.m.add_hint(course.wait_days, 0)
+            starts = []
             for n, k in enumerate(course.starts):
-                s = placed.get((course.req.id, n + 1))
-                if s is None:
-                    continue
-                self.m.add_hint(k, self.tl.to_axis(s.start) // self.slot)
+                s = placed.get((course.req.id, n + 1)) if on else None
+                value = self.tl.to_axis(s.start) // self.slot if s else self._lowest[k.index]
+                starts.append(value)
+                self.m.add_hint(k, value)
                 for c, lit in course.chairs[n].items():
-                    self.m.add_hint(lit, c == s.chair)
+                    self.m.add_hint(lit, s is not None and c == s.chair)
                 for nurse, lit in course.nurses[n].items():
-                    self.m.add_hint(lit, nurse == s.nurse)
+                    self.m.add_hint(lit, s is not None and nurse == s.nurse)
+            first_day = starts[0] * self.slot // 1440
+            self.m.add_hint(course.day, first_day)
+            self.m.add_hint(course.wait_days, first_day - course.req.release_day if on else 0)
 
     def read(self, solver: cp_model.CpSolver) -> tuple[list[PlannedSession], list[str]]:
         sessions, unscheduled = [], list(self.unplaceable)
@@ -169,6 +170,7 @@ def _score(inst: Instance, plan: Plan) -> tuple[int, int]:
     return len(waits), -sum(waits.values())
 
 
+DEBUG = False
 _STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible"}
 
 
@@ -187,7 +189,12 @@ def solve_instance(inst: Instance, *, seconds: float = 10.0, workers: int = 8, s
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    solver.parameters.cp_model_probing_level = 0  # probing alone spent the whole limit on 60-course models
+    solver.parameters.keep_all_feasible_solutions_in_presolve = hint is not None  # so the hint stays a solution
+    solver.parameters.log_search_progress = DEBUG
     status = solver.solve(b.m)
+    if DEBUG:
+        print("objective", solver.objective_value, "bound", solver.best_objective_bound, solver.response_stats()[:600])
     if status in _STATUS:
         sessions, unscheduled = b.read(solver)
         plan = Plan(_STATUS[status], tuple(sessions), tuple(unscheduled), time.perf_counter() - began)
