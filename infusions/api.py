@@ -11,7 +11,6 @@ from ninja import Field, Router, Schema
 
 from accounts.choices import Role
 from audit import services as audit
-from courses.models import Chair, TreatmentCourse
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.scoping import get_in_clinic
@@ -23,7 +22,6 @@ router = Router()
 R = Role
 CHAIR = (R.PRESCRIBER, R.NURSE)
 READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
-BOOKERS = (R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN)
 
 
 class SessionOut(Schema):
@@ -77,12 +75,6 @@ class AlertOut(Schema):
     raised_at: datetime
     acknowledged_at: datetime | None
     action_note: str
-
-
-class BookIn(Schema):
-    course_id: int
-    chair_id: int
-    starts_at: datetime
 
 
 class VitalsIn(Schema):
@@ -203,14 +195,6 @@ def list_sessions(request: HttpRequest, on: date | None = None) -> list[Infusion
     rows = list(queries.sessions_on(request.clinic, day))  # type: ignore[attr-defined]
     _viewed(request, "sessions_list_view", count=len(rows))
     return rows
-
-
-@router.post("/sessions", response={201: SessionOut})
-@api_allow(*BOOKERS)
-def book(request: HttpRequest, body: BookIn) -> tuple[int, InfusionSession]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
-    return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
 
 
 @router.get("/sessions/{session_id}", response=SessionOut)

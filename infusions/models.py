@@ -25,7 +25,7 @@ class InfusionSession(models.Model):
     course = models.ForeignKey("courses.TreatmentCourse", on_delete=models.PROTECT, related_name="sessions")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="infusion_sessions")
     number = models.PositiveSmallIntegerField(help_text="1 for the first infusion of the course")
-    chair = models.ForeignKey("courses.Chair", on_delete=models.PROTECT, related_name="sessions")
+    chair = models.ForeignKey("scheduling.Chair", on_delete=models.PROTECT, related_name="sessions")
     scheduled_start = models.DateTimeField()
     scheduled_end = models.DateTimeField()
     state = models.CharField(max_length=16, choices=SessionState.choices, default=SessionState.SCHEDULED)

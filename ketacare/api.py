@@ -165,7 +165,7 @@ def register_routers() -> None:
     """Attach each app's router (imported late so apps load first)."""
     from .hooks import app_modules
 
-    apps = ["accounts", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
+    apps = ["accounts", "patients", "courses", "scheduling", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
     for app, module in app_modules("api", apps):
         api.add_router(f"/{app}/", module.router, tags=[app])
 
