@@ -33,3 +33,9 @@ def cancel_booked_session(*, session: InfusionSession, reason: str) -> InfusionS
         state=SessionState.CANCELLED, notes=(session.notes + "\nCancelled: " + reason).strip())
     session.refresh_from_db()
     return session
+
+
+def move_booked_session(*, session: InfusionSession, chair: Any, starts_at: datetime, ends_at: datetime) -> None:
+    """Write a booked row's new chair and times (a re-plan by scheduling, which checked and audits it)."""
+    InfusionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED).update(
+        chair=chair, scheduled_start=starts_at, scheduled_end=ends_at)

@@ -56,7 +56,7 @@ class Booked:
     """A session already fixed on the calendar: it holds its chair and nurse like a planned one."""
 
     chair: str
-    nurse: str
+    nurse: str  # "" when no nurse is assigned yet: the booking then holds its chair only
     start: datetime  # aware local
     minutes: int
     label: str = ""
@@ -203,8 +203,9 @@ def _request(obj: Any, where: str, days: int, tz: ZoneInfo) -> Request:
 
 
 def _booked(obj: Any, where: str, tz: ZoneInfo) -> Booked:
-    _keys(obj, where, {"chair", "nurse", "start", "minutes"}, {"label"})
-    return Booked(_str(obj["chair"], f"{where}.chair"), _str(obj["nurse"], f"{where}.nurse"),
+    _keys(obj, where, {"chair", "start", "minutes"}, {"label", "nurse"})
+    nurse = _str(obj["nurse"], f"{where}.nurse") if obj.get("nurse") is not None else ""
+    return Booked(_str(obj["chair"], f"{where}.chair"), nurse,
                   _local_dt(obj["start"], f"{where}.start", tz), _int(obj["minutes"], f"{where}.minutes", 1, 1440),
                   str(obj.get("label", "")))
 
@@ -241,7 +242,7 @@ def parse_instance(obj: Any) -> Instance:
     _unique([n.id for n in nurses], "nurses")
     _unique([r.id for r in requests], "requests")
     for i, b in enumerate(booked):
-        if b.chair not in chairs or b.nurse not in {n.id for n in nurses}:
+        if b.chair not in chairs or (b.nurse and b.nurse not in {n.id for n in nurses}):
             raise InstanceError(f"booked[{i}]: unknown chair {b.chair!r} or nurse {b.nurse!r}")
     instance = Instance(
         start=_start(obj["start"]), days=days, tz=tz, slot_minutes=slot, open_min=open_min, close_min=close_min,

@@ -66,7 +66,8 @@ class _Builder:
         for i, b in enumerate(self.inst.booked):
             start = self.tl.to_axis(b.start)
             self._hold(b.chair, b.nurse, start, b.minutes, True, f"b{i}")
-            self._hold(None, b.nurse, start, b.minutes, True, f"b{i}")
+            if b.nurse:
+                self._hold(None, b.nurse, start, b.minutes, True, f"b{i}")
             self.all_chair_iv.append(self.m.new_fixed_size_interval_var(
                 start, b.minutes + self.inst.turnover_minutes, f"bc{i}"))
 

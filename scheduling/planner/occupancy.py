@@ -52,6 +52,8 @@ class Occupancy:
     def add(self, chair: str, nurse: str, start: int, minutes: int) -> None:
         bucket = start // _BUCKET
         self.chair[chair][bucket].append((start, start + minutes + self.inst.turnover_minutes))
+        if not nurse:
+            return
         self.nurse[nurse][bucket].append((start, start + minutes))
         for span in self._exclusive_spans(start, minutes):
             self.exclusive[nurse][bucket].append(span)

@@ -124,6 +124,8 @@ def _resource_problems(inst: Instance, held: list[_Held]) -> list[str]:
     for chair, items in by_chair.items():
         problems += _overlaps([(h.start, h.end + turnover, h.what) for h in items], f"chair {chair}")
     for nurse, items in by_nurse.items():
+        if not nurse:
+            continue
         if (peak := _peak([(h.start, h.end) for h in items])) > inst.ratio:
             problems.append(f"nurse {nurse}: {peak} patients at once, ratio is {inst.ratio}")
         exclusive = [(h.start, h.start + setup, f"set-up of {h.what}") for h in items]
