@@ -165,7 +165,7 @@ class _Builder:
         return sessions, unscheduled
 
 
-def _score(inst: Instance, plan: Plan) -> tuple[int, int]:
+def score_plan(inst: Instance, plan: Plan) -> tuple[int, int]:
     """The objective, lexicographic: requests scheduled, then minus the total wait in days."""
     waits = first_waits_days(inst, plan)
     return len(waits), -sum(waits.values())
@@ -199,7 +199,7 @@ def solve_instance(inst: Instance, *, seconds: float = 10.0, workers: int = 8, s
     if status in _STATUS:
         sessions, unscheduled = b.read(solver)
         plan = Plan(_STATUS[status], tuple(sessions), tuple(unscheduled), time.perf_counter() - began)
-        if hint is None or _score(inst, plan) >= _score(inst, hint):
+        if hint is None or score_plan(inst, plan) >= score_plan(inst, hint):
             return plan
     if status in _STATUS or (status == cp_model.UNKNOWN and hint is not None):
         return Plan("feasible", hint.sessions, hint.unscheduled, time.perf_counter() - began,

@@ -13,6 +13,8 @@ from scheduling.planner import (
     solve_instance,
     validate_plan,
 )
+from scheduling.planner.lns import improve
+from scheduling.planner.model import score_plan
 from scheduling.planner.plan import local_iso
 from scheduling.planner.synthetic import synthetic_instance
 
@@ -42,6 +44,9 @@ def test_every_cp_sat_plan_on_generated_instances_passes_the_validator(seed, cha
     assert plan.status in {"optimal", "feasible"}
     assert len(plan.scheduled_ids()) >= len(greedy.scheduled_ids())
     assert plan.scheduled_ids() | set(plan.unscheduled) == {r.id for r in inst.requests}
+    searched = improve(inst, plan, seconds=1.0, step_seconds=0.3, seed=seed)
+    assert validate_plan(inst, searched.sessions) == []
+    assert score_plan(inst, searched) >= score_plan(inst, plan)
 
 
 def test_no_session_is_planned_on_a_closed_day():

@@ -59,3 +59,23 @@ def test_a_file_that_is_not_json_is_refused(tmp_path):
 def test_a_bad_time_limit_is_refused(tmp_path):
     with pytest.raises(CommandError, match="--seconds"):
         _solve(tmp_path, BASE, "--seconds", "-1")
+
+
+@pytest.mark.django_db
+def test_optimise_prints_the_kpis_before_and_after(world):
+    from datetime import time
+
+    from accounts.choices import Role
+    from ketacare.testing import make_chair
+    from scheduling import services
+
+    for weekday in range(7):
+        services.add_nurse_shift(clinic=world.a, nurse=world.users[Role.NURSE], weekday=weekday, starts=time(8),
+                                 ends=time(18), by=world.users[Role.CLINIC_ADMIN])
+    make_chair(world)
+    out = StringIO()
+    call_command("schedule", "optimise", "--days", "7", "--seconds", "1", "--clinic", "clinic-a", stdout=out)
+    assert "clinic-a: nothing to re-plan" in out.getvalue()
+    assert "before" in out.getvalue() and "after" in out.getvalue()
+    with pytest.raises(CommandError, match="--days"):
+        call_command("schedule", "optimise", "--days", "0")

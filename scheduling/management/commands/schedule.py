@@ -74,9 +74,13 @@ class Command(BaseCommand):
             self.stdout.write("unscheduled: " + ", ".join(sorted(plan.unscheduled)))
 
     def _optimise(self, days: int, seconds: float, clinic_slug: object) -> None:
+        from ketacare.errors import ServiceError
         from scheduling.replan import optimise_clinics
 
         if not 1 <= days <= 120:
             raise CommandError("--days: give a number of days in 1..120")
-        for line in optimise_clinics(days=days, seconds=seconds, clinic_slug=clinic_slug or None):
-            self.stdout.write(line)
+        try:
+            for line in optimise_clinics(days=days, seconds=seconds, clinic_slug=clinic_slug or None):
+                self.stdout.write(line)
+        except ServiceError as exc:
+            raise CommandError(exc.message) from None
