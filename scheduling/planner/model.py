@@ -10,6 +10,7 @@ Objective: most requests scheduled, then least total wait in days from release t
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -29,6 +30,27 @@ class _Course:
     nurses: list[dict[str, cp_model.IntVar]] = field(default_factory=list)
     wait_days: cp_model.IntVar | None = None
     day: cp_model.IntVar | None = None
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _load(spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """The step function of how many spans are open, as (from, to, count) pieces with count > 0."""
+    events = sorted([(lo, 1) for lo, _ in spans] + [(hi, -1) for _, hi in spans])
+    out, count, since = [], 0, None
+    for at, step in events:
+        if since is not None and at > since and count > 0:
+            out.append((since, at, count))
+        count, since = count + step, at
+    return out
 
 
 def _domain(ranges: list[Range], slot: int) -> cp_model.Domain:
@@ -54,7 +76,7 @@ class _Builder:
             self.chair_iv[chair].append(m.new_optional_fixed_size_interval_var(
                 start, minutes + inst.turnover_minutes, present, f"c{tag}"))
             return
-        self.nurse_iv[nurse].append(m.new_optional_fixed_size_interval_var(start, minutes, present, f"n{tag}"))
+        self.nurse_iv[nurse].append((m.new_optional_fixed_size_interval_var(start, minutes, present, f"n{tag}"), 1))
         if inst.setup_minutes:
             self.nurse_excl[nurse].append(m.new_optional_fixed_size_interval_var(
                 start, inst.setup_minutes, present, f"s{tag}"))
@@ -63,13 +85,32 @@ class _Builder:
                 start + minutes - inst.discharge_minutes, inst.discharge_minutes, present, f"d{tag}"))
 
     def add_booked(self) -> None:
-        for i, b in enumerate(self.inst.booked):
+        """Hold booked sessions as fixed intervals; conflicts among bookings themselves are not the plan's to fix.
+
+        Overlapping holds of one chair (or one nurse's set-ups and discharges) are merged into their union, and a
+        nurse's booked load is clipped at the ratio, so old double bookings block new sessions without making
+        the model infeasible.
+        """
+        inst, m = self.inst, self.m
+        chair_spans, nurse_spans, exclusive = defaultdict(list), defaultdict(list), defaultdict(list)
+        for b in inst.booked:
             start = self.tl.to_axis(b.start)
-            self._hold(b.chair, b.nurse, start, b.minutes, True, f"b{i}")
+            chair_spans[b.chair].append((start, start + b.minutes + inst.turnover_minutes))
             if b.nurse:
-                self._hold(None, b.nurse, start, b.minutes, True, f"b{i}")
-            self.all_chair_iv.append(self.m.new_fixed_size_interval_var(
-                start, b.minutes + self.inst.turnover_minutes, f"bc{i}"))
+                nurse_spans[b.nurse].append((start, start + b.minutes))
+                exclusive[b.nurse] += [(start, start + inst.setup_minutes),
+                                       (start + b.minutes - inst.discharge_minutes, start + b.minutes)]
+        for chair, spans in chair_spans.items():
+            for i, (lo, hi) in enumerate(_union(spans)):
+                self.chair_iv[chair].append(m.new_fixed_size_interval_var(lo, hi - lo, f"b{chair}_{i}"))
+                self.all_chair_iv.append(m.new_fixed_size_interval_var(lo, hi - lo, f"ba{chair}_{i}"))
+        for nurse, spans in nurse_spans.items():
+            for i, (lo, hi, load) in enumerate(_load(spans)):
+                self.nurse_iv[nurse].append((m.new_fixed_size_interval_var(lo, hi - lo, f"bn{nurse}_{i}"),
+                                             min(load, inst.ratio)))
+        for nurse, spans in exclusive.items():
+            for i, (lo, hi) in enumerate(_union([sp for sp in spans if sp[1] > sp[0]])):
+                self.nurse_excl[nurse].append(m.new_fixed_size_interval_var(lo, hi - lo, f"bx{nurse}_{i}"))
 
     def add_request(self, req: Request) -> None:
         inst, tl, m, slot = self.inst, self.tl, self.m, self.slot
@@ -126,7 +167,7 @@ class _Builder:
             m.add_no_overlap(intervals)
         m.add_cumulative(self.all_chair_iv, [1] * len(self.all_chair_iv), len(inst.chairs))  # redundant, prunes
         for nurse in self.nurse_iv:
-            m.add_cumulative(self.nurse_iv[nurse], [1] * len(self.nurse_iv[nurse]), inst.ratio)
+            m.add_cumulative([iv for iv, _ in self.nurse_iv[nurse]], [d for _, d in self.nurse_iv[nurse]], inst.ratio)
             m.add_no_overlap(self.nurse_excl[nurse])
         big = inst.days * max(1, len(self.courses)) + 1
         m.maximize(sum(big * c.present - c.wait_days for c in self.courses))

@@ -19,6 +19,7 @@ class _Held:
     """What one session holds: its chair and nurse over [start, end), in UTC."""
 
     what: str
+    planned: bool
     chair: str
     nurse: str
     start: datetime
@@ -84,32 +85,36 @@ def _course_problems(inst: Instance, req: Request, sessions: list[PlannedSession
 
 
 def _held(inst: Instance, sessions: list[PlannedSession]) -> list[_Held]:
-    held = [_Held(f"{s.request}#{s.n}", s.chair, s.nurse, s.start.astimezone(UTC),
+    held = [_Held(f"{s.request}#{s.n}", True, s.chair, s.nurse, s.start.astimezone(UTC),
                   s.start.astimezone(UTC) + timedelta(minutes=inst.session_minutes(inst.request(s.request))))
             for s in sessions]
-    held += [_Held(f"booked {b.label or i}", b.chair, b.nurse, b.start.astimezone(UTC),
+    held += [_Held(f"booked {b.label or i}", False, b.chair, b.nurse, b.start.astimezone(UTC),
                    b.start.astimezone(UTC) + timedelta(minutes=b.minutes)) for i, b in enumerate(inst.booked)]
     return held
 
 
-def _overlaps(spans: list[tuple[datetime, datetime, str]], what: str) -> list[str]:
-    """Pairs of half-open spans that overlap, reported once per neighbour pair in start order."""
+def _overlaps(spans: list[tuple[datetime, datetime, str, bool]], what: str) -> list[str]:
+    """Pairs of half-open spans that overlap, where at least one is planned (old double bookings are not the plan's)."""
     spans = sorted(s for s in spans if s[1] > s[0])
-    problems, latest = [], None
-    for span in spans:
-        if latest and span[0] < latest[1]:
-            problems.append(f"{what}: {latest[2]} and {span[2]} overlap")
-        if latest is None or span[1] > latest[1]:
-            latest = span
+    problems = []
+    for i, (_lo, hi, name, planned) in enumerate(spans):
+        for lo2, _hi2, name2, planned2 in spans[i + 1:]:
+            if lo2 >= hi:
+                break
+            if planned or planned2:
+                problems.append(f"{what}: {name} and {name2} overlap")
     return problems
 
 
-def _peak(spans: list[tuple[datetime, datetime]]) -> int:
-    events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])  # an end sorts before a start
-    peak = count = 0
-    for _, step in events:
+def _peak(spans: list[tuple[datetime, datetime, bool]]) -> int:
+    """The most spans open at once while a planned one is open; an end sorts before a start at the same instant."""
+    events = sorted([(s, 1, p) for s, _, p in spans] + [(e, -1, p) for _, e, p in spans])
+    peak = count = planned = 0
+    for _, step, is_planned in events:
         count += step
-        peak = max(peak, count)
+        planned += step if is_planned else 0
+        if planned > 0:
+            peak = max(peak, count)
     return peak
 
 
@@ -122,14 +127,14 @@ def _resource_problems(inst: Instance, held: list[_Held]) -> list[str]:
         by_nurse[h.nurse].append(h)
     problems = []
     for chair, items in by_chair.items():
-        problems += _overlaps([(h.start, h.end + turnover, h.what) for h in items], f"chair {chair}")
+        problems += _overlaps([(h.start, h.end + turnover, h.what, h.planned) for h in items], f"chair {chair}")
     for nurse, items in by_nurse.items():
         if not nurse:
             continue
-        if (peak := _peak([(h.start, h.end) for h in items])) > inst.ratio:
+        if (peak := _peak([(h.start, h.end, h.planned) for h in items])) > inst.ratio:
             problems.append(f"nurse {nurse}: {peak} patients at once, ratio is {inst.ratio}")
-        exclusive = [(h.start, h.start + setup, f"set-up of {h.what}") for h in items]
-        exclusive += [(h.end - discharge, h.end, f"discharge of {h.what}") for h in items]
+        exclusive = [(h.start, h.start + setup, f"set-up of {h.what}", h.planned) for h in items]
+        exclusive += [(h.end - discharge, h.end, f"discharge of {h.what}", h.planned) for h in items]
         problems += _overlaps(exclusive, f"nurse {nurse}")
     return problems
 

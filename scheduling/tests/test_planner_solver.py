@@ -109,3 +109,17 @@ def test_the_solver_fills_chairs_the_greedy_plan_wastes():
     plan = solve_instance(inst, seconds=SECONDS, workers=2, hint=greedy)
     assert validate_plan(inst, plan.sessions) == []
     assert len(plan.scheduled_ids()) >= len(greedy.scheduled_ids())
+
+
+def test_old_double_bookings_do_not_make_the_model_infeasible():
+    raw = with_request(infusions=2)
+    raw["chairs"] = ["C1"]
+    raw["booked"] = [{"chair": "C1", "nurse": "N1", "start": "2027-01-04T08:00", "minutes": 125},
+                     {"chair": "C1", "nurse": "N1", "start": "2027-01-04T08:05", "minutes": 125},
+                     {"chair": "C1", "nurse": "N1", "start": "2027-01-04T08:10", "minutes": 125},
+                     {"chair": "C1", "nurse": "N1", "start": "2027-01-04T08:15", "minutes": 125}]
+    inst = parse_instance(raw)
+    plan = solve_instance(inst, seconds=SECONDS, workers=2)
+    assert plan.status == "optimal" and len(plan.sessions) == 2
+    assert validate_plan(inst, plan.sessions) == []
+    assert local_iso(min(s.start for s in plan.sessions)) == "2027-01-04T10:20"  # when the last booking ends

@@ -145,3 +145,12 @@ def test_booked_sessions_hold_their_chair_and_nurse():
 def test_shifting_a_valid_plan_by_whole_slots_keeps_it_valid(minutes):
     shift = timedelta(minutes=minutes)
     assert validate_plan(instance(), pair(at(0, "09:00") + shift, at(2, "09:00") + shift)) == []
+
+
+def test_old_double_bookings_are_not_the_plans_problem_but_still_block_it():
+    double = [{"chair": "C1", "nurse": "N1", "start": "2027-01-04T09:00", "minutes": 125},
+              {"chair": "C1", "nurse": "N1", "start": "2027-01-04T09:05", "minutes": 125}]
+    inst = parse_instance({**BASE, "booked": double})
+    assert validate_plan(inst, pair(at(1, "09:00"), at(3, "09:00"))) == []
+    problems = validate_plan(inst, pair(at(0, "11:00"), at(2, "11:00")))
+    assert any("chair C1: booked 1 and R1#1 overlap" in p for p in problems), problems
