@@ -15,8 +15,8 @@ from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.scoping import get_in_clinic
 
-from . import alerts, queries, services
-from .models import AdverseEvent, Alert, Hl7Message, InfusionSession, VitalSign
+from . import queries, services
+from .models import AdverseEvent, Hl7Message, InfusionSession, VitalSign
 
 router = Router()
 R = Role
@@ -62,19 +62,6 @@ class VitalOut(Schema):
     message_control_id: str
 
 
-class AlertOut(Schema):
-    id: int
-    patient_id: int
-    session_id: int | None
-    kind: str
-    level: str
-    rule: str
-    value: str
-    threshold: str
-    message: str
-    raised_at: datetime
-    acknowledged_at: datetime | None
-    action_note: str
 
 
 class VitalsIn(Schema):
@@ -148,10 +135,6 @@ class DischargeIn(Schema):
     item_scores: dict[str, int]
     escort_confirmed: bool
     override_reason: str = Field("", max_length=4000)
-
-
-class AckIn(Schema):
-    action_note: str = Field(max_length=4000)
 
 
 class MessageOut(Schema):
@@ -290,22 +273,6 @@ def sign(request: HttpRequest, session_id: int) -> InfusionSession:
 @api_allow(R.PRESCRIBER)
 def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
     return _fresh(services.cosign_session(session=_session(request, session_id), by=request.user))
-
-
-@router.get("/alerts", response=list[AlertOut])
-@api_allow(*READERS)
-def list_alerts(request: HttpRequest) -> list[Alert]:
-    """Open alerts of the clinic, suicide-risk first, then by severity."""
-    rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    _viewed(request, "alerts_view", count=len(rows))
-    return rows
-
-
-@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut)
-@api_allow(*READERS)
-def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
-    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
-    return alerts.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)
 
 
 @router.get("/quarantine", response=list[MessageOut])

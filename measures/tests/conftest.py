@@ -37,9 +37,9 @@ def sessions(world, course):
 
 @pytest.fixture
 def sms_outbox(settings):
-    from measures.sms import LocmemSmsBackend
+    from ketacare.sms import LocmemSmsBackend
 
-    settings.KETACARE_SMS_BACKEND = "measures.sms.LocmemSmsBackend"
+    settings.KETACARE_SMS_BACKEND = "ketacare.sms.LocmemSmsBackend"
     LocmemSmsBackend.outbox.clear()
     return LocmemSmsBackend.outbox
 
