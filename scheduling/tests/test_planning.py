@@ -118,3 +118,42 @@ def test_replan_moves_unconfirmed_bookings_earlier_and_keeps_confirmed_ones(clin
     assert [s.scheduled_start for s in InfusionSession.objects.filter(pk__in=[s.pk for s in kept])
             .order_by("scheduled_start")] == [s.scheduled_start for s in kept]
     assert calendar_kpis(clinic.a, NOW.date(), 28)["mean_wait_days"] < before["mean_wait_days"]
+
+
+def test_accepting_a_plan_rolls_back_whole_when_the_audit_write_fails(clinic, monkeypatch):
+    from audit import services as audit
+
+    course = make_course(clinic)
+    proposal = propose_course(course, now=NOW)
+    real = audit.record
+
+    def failing(**kw):
+        if kw["action"] == "course_plan_accept":
+            raise RuntimeError("audit down")
+        return real(**kw)
+
+    monkeypatch.setattr(audit, "record", failing)
+    with pytest.raises(RuntimeError):
+        services.accept_course_plan(course=course, bookings=list(proposal.bookings), by=clinic.users[Role.NURSE],
+                                    now=NOW)
+    assert not InfusionSession.objects.filter(course=course).exists()
+    assert not SessionPlan.objects.exists()
+
+
+def test_kpis_count_overtime_and_sessions_outside_the_patients_window(clinic):
+    course = make_course(clinic)
+    nurse = clinic.users[Role.NURSE]
+    proposal = propose_course(course, now=NOW)
+    services.accept_course_plan(course=course, bookings=list(proposal.bookings), by=nurse, now=NOW)
+    first = InfusionSession.objects.filter(course=course).order_by("scheduled_start").first()
+    assert first.scheduled_start.astimezone(NY).time() == time(8, 15)
+    before = calendar_kpis(clinic.a, NOW.date(), 1)
+    assert before["nurse_overtime_min"] == 0 and before["outside_windows"] == 0 and before["sessions"] == 1
+    # the nurse's Monday now starts at 09:00: the 08:00 set-up is an hour of overtime
+    services.set_shift_exception(clinic=clinic.a, nurse=nurse, on=NOW.date(), starts=time(9), ends=time(18),
+                                 by=clinic.users[Role.CLINIC_ADMIN])
+    services.set_patient_availability(patient=course.patient, windows=[(0, time(12), time(17))],
+                                      by=clinic.users[Role.FRONT_DESK])
+    after = calendar_kpis(clinic.a, NOW.date(), 1)
+    assert after["nurse_overtime_min"] == 60 and after["outside_windows"] == 1
+    assert after["mean_wait_days"] == (NOW.date() - course.ordered_at.astimezone(NY).date()).days
