@@ -24,7 +24,7 @@ from ketacare.scoping import get_in_clinic
 from . import services
 from .calendar import Grid
 from .kpis import calendar_kpis
-from .models import Chair, WaitingListEntry
+from .models import Chair, SessionPlan, WaitingListEntry
 from .planning import PlannedBooking
 from .proposals import live_sessions, propose_course
 from .replan import replan_clinic
@@ -194,6 +194,14 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     """Cancel a booking from the calendar, then offer its slot to the waiting list."""
     clinic = request.clinic  # type: ignore[attr-defined]
     session = get_in_clinic(InfusionSession, clinic, pk=session_id)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        try:
+            services.confirm_session(session=session, by=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Confirmed with the patient: a re-plan keeps this booking where it is.")
+        return redirect("scheduling:cancel", session_id=session.pk)
     if request.method == "POST":
         try:
             services.cancel_session(session=session, reason=request.POST.get("reason", ""), by=request.user)
@@ -205,7 +213,8 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
             return redirect(f"/scheduling/slot/?chair={session.chair_id}&start={start}")
     with transaction.atomic():
         audit.record(action="booking_view", by=request.user, clinic=clinic, patient=session.patient_id, obj=session)
-    return render(request, "scheduling/cancel.html", {"session": session})
+    confirmed = SessionPlan.objects.filter(session=session, confirmed=True).exists()
+    return render(request, "scheduling/cancel.html", {"session": session, "confirmed": confirmed})
 
 
 @allow(*SCHEDULERS)

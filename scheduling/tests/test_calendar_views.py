@@ -113,3 +113,14 @@ def test_another_clinics_course_cannot_be_planned(clinic, client_for, world):
 def test_a_bad_day_is_a_clear_400(clinic, client_for):
     assert client_for(Role.NURSE).get("/scheduling/calendar/?day=tomorrow").status_code == 400
     assert client_for(Role.NURSE).get("/scheduling/calendar/?view=day").status_code == 200
+
+
+def test_confirming_a_booking_shows_it_confirmed_on_the_grid(clinic, client_for):
+    course = make_course(clinic)
+    starts_at = (timezone.now() + timedelta(days=2)).astimezone(NY).replace(hour=10, minute=0, second=0, microsecond=0)
+    session = services.book_session(course=course, chair=clinic.a.chairs.first(), starts_at=starts_at,
+                                    by=clinic.users[Role.NURSE])
+    desk = client_for(Role.FRONT_DESK)
+    assert desk.post(f"/scheduling/bookings/{session.pk}/", {"action": "confirm"}).status_code == 302
+    week = desk.get(f"/scheduling/calendar/?day={starts_at.date().isoformat()}")
+    assert "cal-block confirmed" in week.content.decode()
