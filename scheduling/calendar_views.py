@@ -190,8 +190,8 @@ def replan(request: HttpRequest) -> HttpResponse:
 
 
 @allow(*SCHEDULERS)
-def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
-    """Cancel a booking from the calendar, then offer its slot to the waiting list."""
+def booking(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A booking opened from the calendar: confirm it, cancel it (then offer its slot to the waiting list)."""
     clinic = request.clinic  # type: ignore[attr-defined]
     session = get_in_clinic(InfusionSession, clinic, pk=session_id)
     if request.method == "POST" and request.POST.get("action") == "confirm":
@@ -201,7 +201,7 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, "Confirmed with the patient: a re-plan keeps this booking where it is.")
-        return redirect("scheduling:cancel", session_id=session.pk)
+        return redirect("scheduling:booking", session_id=session.pk)
     if request.method == "POST":
         try:
             services.cancel_session(session=session, reason=request.POST.get("reason", ""), by=request.user)
