@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
+    path("fhir/", include("interop.fhir.urls")),  # FHIR R4 API, bearer tokens (interop/fhir)
 ]
 guard_roles()
 
