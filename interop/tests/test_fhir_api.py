@@ -191,3 +191,26 @@ def test_another_clinics_token_sees_nothing_of_clinic_a(demo):
                    for e in bundle["entry"])
         if resource_type == "Practitioner":
             assert {e["resource"]["id"] for e in bundle["entry"]} == {str(demo["b_nurse"].pk)}
+
+
+def _fhir_routes():
+    from interop.fhir import urls
+
+    return [p for p in urls.urlpatterns]
+
+
+@pytest.mark.parametrize("pattern", _fhir_routes(), ids=lambda p: p.name)
+def test_every_fhir_route_checks_the_bearer_and_the_role(demo, pattern):
+    """Generated over interop/fhir/urls.py: 401 without a token (except metadata), 403 for roles without
+    FHIR access, 404 for another clinic's patient."""
+    assert getattr(pattern.callback, "allowed_roles", None), f"{pattern.name} declares no access rule"
+    pid = demo["patient"].pk
+    url = "/fhir/" + str(pattern.pattern).replace("<str:resource_type>", "Patient").replace("<str:resource_id>", str(pid))
+    if pattern.name == "metadata":
+        assert Client().get(url).status_code == 200
+        return
+    assert Client().get(url).status_code == 401
+    assert get(demo, url, role="researcher").status_code == 403
+    assert get(demo, url, role="nurse").status_code == 200
+    if "resource_id" in str(pattern.pattern):
+        assert get(demo, url, token=demo["b_token"]).status_code == 404
