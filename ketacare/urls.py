@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from interop.fhir.smart import smart_configuration
+
 from . import views
 from .api import api, guard_roles
 from .hooks import app_modules
@@ -12,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
     path("fhir/", include("interop.fhir.urls")),  # FHIR R4 API, bearer tokens (interop/fhir)
+    path(".well-known/smart-configuration", smart_configuration, name="smart-configuration"),
 ]
 guard_roles()
 

@@ -205,6 +205,9 @@ def test_every_fhir_route_checks_the_bearer_and_the_role(demo, pattern):
     FHIR access, 404 for another clinic's patient."""
     assert getattr(pattern.callback, "allowed_roles", None), f"{pattern.name} declares no access rule"
     pid = demo["patient"].pk
+    if "public" in pattern.callback.allowed_roles:
+        assert Client().get("/fhir/" + str(pattern.pattern)).status_code < 500
+        return
     url = "/fhir/" + str(pattern.pattern).replace("<str:resource_type>", "Patient").replace("<str:resource_id>", str(pid))
     if pattern.name == "metadata":
         assert Client().get(url).status_code == 200
