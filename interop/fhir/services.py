@@ -68,3 +68,27 @@ def claim_assertion(*, client: SmartClient, jti: str, expires_at: datetime, scop
     except IntegrityError:
         return False
     return True
+
+
+def start_export(*, clinic: Any, level: str, group_id: str, types: list[str], since: datetime | None, request_url: str,
+                 client: Any, user: Any, by: Any) -> Any:
+    """Queue a Bulk Data export for the worker; audited at kick-off and again when the files are written."""
+    from .models import ExportJob
+
+    with transaction.atomic():
+        job = ExportJob.objects.create(clinic=clinic, client=client, requested_by=user, level=level, group_id=group_id,
+                                       types=types, since=since, request_url=request_url[:2000], created_at=_now())
+        audit.record(action="fhir_export_start", by=by, clinic=clinic, obj=job,
+                     detail={"level": level, "group": group_id, "types": types, "since": since})
+    return job
+
+
+def cancel_export(*, job: Any, by: Any) -> None:
+    """Cancel a queued, running or finished export and delete its files."""
+    from .export import remove_files
+    from .models import ExportJob, ExportStatus
+
+    with transaction.atomic():
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.CANCELLED, finished_at=_now())
+        audit.record(action="fhir_export_cancel", by=by, clinic=job.clinic, obj=job)
+    remove_files(job.id)

