@@ -33,8 +33,7 @@ def _since(text: str | None) -> datetime | None:
 
 
 def _kick_off(request: HttpRequest, principal: Principal, level: str, group_id: str = "") -> HttpResponse:
-    if not principal.grant.read:
-        raise FhirError(403, "forbidden", "Your role or scopes allow no export.")
+    _require_export_access(principal)
     if "respond-async" not in request.META.get("HTTP_PREFER", ""):
         raise bad_request("Send the header Prefer: respond-async to start an export.")
     unknown = set(request.GET) - KICKOFF_PARAMS
@@ -82,7 +81,13 @@ def group_export(request: HttpRequest, principal: Principal, group_id: str) -> H
     return _kick_off(request, principal, "group", group_id)
 
 
+def _require_export_access(principal: Principal) -> None:
+    if not principal.grant.read:
+        raise FhirError(403, "forbidden", "Your role or scopes allow no export.")
+
+
 def _job(principal: Principal, job_id: str) -> ExportJob:
+    _require_export_access(principal)
     job = ExportJob.objects.select_related("clinic").filter(pk=job_id, clinic=principal.clinic).first() \
         if _is_uuid(job_id) else None
     if job is None:
@@ -127,6 +132,7 @@ def export_status(request: HttpRequest, principal: Principal, job_id: str) -> Ht
 
 @fhir_view()
 def export_file(request: HttpRequest, principal: Principal, job_id: str, name: str) -> HttpResponse:
+    _require_export_access(principal)
     job = ExportJob.objects.filter(pk=job_id, clinic=principal.clinic).first() if _is_uuid(job_id) else None
     if job is None:
         raise FhirError(404, "not-found", "No such export file.")
