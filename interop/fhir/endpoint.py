@@ -34,11 +34,11 @@ def fhir_view(*, methods: tuple[str, ...] = ("GET",), authenticated: bool = True
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
+                _check_format(request)
+                principal: Principal | None = authenticate(request) if authenticated else None
                 if request.method not in methods:
                     raise FhirError(405, "not-supported", f"{request.method} is not allowed here; use {', '.join(methods)}.",
                                     headers={"Allow": ", ".join(methods)})
-                _check_format(request)
-                principal: Principal | None = authenticate(request) if authenticated else None
                 return view(request, principal, *args, **kwargs)
             except FhirError as error:
                 return error_response(error)

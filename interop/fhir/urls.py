@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import bulk, smart, views
+from . import bulk, smart, views, views_write
 
 app_name = "fhir"
 
 urlpatterns = [
+    path("", views_write.transaction_bundle, name="transaction"),
     path("metadata", views.metadata, name="metadata"),
     path(".well-known/smart-configuration", smart.smart_configuration, name="smart-configuration"),
     path("auth/token", smart.token, name="token"),
