@@ -21,7 +21,7 @@ from .params import (
 )
 from .sources import PATIENT_TYPES, SOURCES, Source, row_for, source_for_id
 
-DEFAULT_COUNT, MAX_COUNT = 50, 1000
+DEFAULT_COUNT, MAX_COUNT = 20, 1000
 
 
 @dataclass
