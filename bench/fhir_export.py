@@ -1,7 +1,7 @@
 """FHIR benchmarks: Bulk Data export of a synthetic clinic (resources/s, peak memory) and search p95.
 
 The synthetic clinic is written with bulk_create straight into the tables (a benchmark fixture, not
-an application write): `BENCH_FHIR_PATIENTS` patients (default 300; the issue's size is 10000, about
+an application write): `BENCH_FHIR_PATIENTS` patients (default 150; the issue's size is 10000, about
 2 million resources), each with a course of 6 infusions, 8 readings an infusion and 8 assessments.
 Each export runs in a fresh Python process so its peak memory (ru_maxrss) is its own.
 """
@@ -151,7 +151,7 @@ def _search_p95(clinic: Any, token: str) -> tuple[float, float]:
 
 def bench_fhir() -> None:
     """Print export resources/s and peak memory beside json.dumps of the same rows, and search p95."""
-    patients_n = int(os.environ.get("BENCH_FHIR_PATIENTS", "300"))
+    patients_n = int(os.environ.get("BENCH_FHIR_PATIENTS", "150"))
     clinic, token = build(patients_n)
     full, sample, plain = (_run_child(m, clinic.pk) for m in ("export", "sample", "baseline"))
     for name, figures in (("FHIR $export, every resource validated", full), ("FHIR $export, validation sampled 1/100", sample)):
