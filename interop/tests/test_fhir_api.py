@@ -225,3 +225,20 @@ def test_every_fhir_route_checks_the_bearer_and_the_role(demo, pattern):
     assert call(allowed).status_code not in (401, 403, 500)
     if "resource_id" in str(pattern.pattern):
         assert call(token=demo["b_token"]).status_code == 404
+
+
+def test_questionnaire_responses_include_their_questionnaire_by_canonical_url(demo):
+    pid = demo["patient"].pk
+    bundle = check_bundle(body(get(demo, f"/fhir/QuestionnaireResponse?patient={pid}&_include=QuestionnaireResponse:questionnaire")))
+    responses = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "match"]
+    included = {e["resource"]["url"] for e in bundle["entry"] if e["search"]["mode"] == "include"}
+    assert responses and {r["questionnaire"] for r in responses} <= included
+
+
+def test_encounters_revinclude_the_infusions_given_in_them(demo):
+    pid = demo["patient"].pk
+    bundle = check_bundle(body(get(demo, f"/fhir/Encounter?patient={pid}&_revinclude=MedicationAdministration:context")))
+    encounters = {f"Encounter/{e['resource']['id']}" for e in bundle["entry"] if e["search"]["mode"] == "match"}
+    given = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "include"]
+    assert given and all(g["resourceType"] == "MedicationAdministration" and g["context"]["reference"] in encounters
+                         for g in given)
