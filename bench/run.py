@@ -132,9 +132,14 @@ def bench_vitals() -> None:
 def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"KetaCare benchmarks · {django.db.connection.vendor} · median of {REPEATS} rounds")
-    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals):
+    from bench.fhir_export import bench_fhir
+
+    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_fhir):
         bench()
-    from concurrency import bench_concurrency  # bench/concurrency.py, run per database in child processes
+    from bench.planner import bench_planner
+
+    bench_planner()
+    from bench.concurrency import bench_concurrency  # run per database in child processes
 
     bench_concurrency()
 
