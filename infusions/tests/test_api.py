@@ -82,3 +82,11 @@ def test_roles_away_from_the_chair_get_403(world):
     session = infusing(world)
     assert api(world.users[Role.FRONT_DESK], world.a)("post", f"/sessions/{session.pk}/actions",
                                                       {"action": "pause", "reason": "x"})[0] == 403
+
+
+def test_a_value_is_judged_as_measured_through_the_api(world):
+    session = infusing(world)
+    nurse = api(world.users[Role.NURSE], world.a)
+    status, vital = nurse("post", f"/sessions/{session.pk}/vitals", {"spo2_pct": "89.95", "resp_rate_per_min": "9.5"})
+    assert status == 201 and vital["spo2_pct"] == "90.0"
+    assert sorted(session.alerts.values_list("rule", flat=True)) == ["rr_warn", "spo2_stop"]
