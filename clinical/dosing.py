@@ -12,6 +12,10 @@ Rules, each from CLINICAL.md section 2:
   prescriber overrides with a written reason. A duration shorter than the
   protocol's minimum counts as passing a limit (decision made here).
 * The 100 mg/mL strength must be diluted before IV use (product label).
+* Above the protocol limits stands a hard ceiling (Policy, a clinic admin
+  setting, default 1.0 mg/kg) that no override passes, checked against the
+  ordered mg/kg and the dose per kg of actual weight. An override reason is a
+  real sentence: at least 15 characters (``MIN_REASON_CHARS``).
 
 Decisions made here (documented for the reader, tested):
 
@@ -100,6 +104,20 @@ def _require_range(name: str, value: object, high: Decimal, unit: str) -> None:
         raise ClinicalError(f"{name} must be above 0 and at most {high} {unit}; got {number} {unit}.")
 
 
+# The hard ceiling's default (CLINICAL.md section 2: the label's anaesthetic induction dose starts at 1 mg/kg).
+DEFAULT_CEILING_MG_PER_KG = Decimal("1.0")
+MIN_REASON_CHARS = 15  # an override reason is a real sentence, not "x"
+
+
+def check_override_reason(reason: str | None) -> str:
+    """Return the stripped reason, refusing one shorter than MIN_REASON_CHARS characters."""
+    text = (reason or "").strip()
+    if len(text) < MIN_REASON_CHARS:
+        raise ClinicalError(f"An override reason must be a real sentence of at least {MIN_REASON_CHARS} characters; "
+                            f"got {len(text)}.")
+    return text
+
+
 @dataclass(frozen=True, kw_only=True)
 class DoseLimits:
     """Protocol limits for an order (Policy, per protocol template: CLINICAL.md section 2).
@@ -118,9 +136,10 @@ class DoseLimits:
     max_total_mg: Decimal = Decimal("100")
     min_duration_min: Decimal = Decimal("40")
     vial_strengths_mg_per_ml: tuple[Decimal, ...] = (Decimal("10"), Decimal("50"), Decimal("100"))
+    ceiling_mg_per_kg: Decimal = DEFAULT_CEILING_MG_PER_KG  # hard: no override passes it
 
     def __post_init__(self) -> None:
-        for name in ("max_mg_per_kg", "max_total_mg", "min_duration_min"):
+        for name in ("max_mg_per_kg", "max_total_mg", "min_duration_min", "ceiling_mg_per_kg"):
             if _require_decimal(name, getattr(self, name)) <= 0:
                 raise ClinicalError(f"{name} must be above 0.")
         if not self.vial_strengths_mg_per_ml:
@@ -259,6 +278,19 @@ def _exceeded_limits(inputs: DoseInputs, limits: DoseLimits, total_mg: Decimal) 
     return found
 
 
+def _check_ceiling(inputs: DoseInputs, limits: DoseLimits, total_mg: Decimal) -> None:
+    """Refuse, whatever the override, a dose above the hard ceiling (CLINICAL.md section 2)."""
+    with localcontext(_CONTEXT):
+        per_actual_kg = total_mg / inputs.actual_weight_kg
+    worst = max(inputs.mg_per_kg, per_actual_kg)
+    if worst > limits.ceiling_mg_per_kg:
+        shown = worst.quantize(Decimal("0.001"), rounding=ROUND_CEILING)
+        raise ClinicalError(
+            f"Dose refused: {shown} mg/kg is above the clinic's hard ceiling of {limits.ceiling_mg_per_kg} mg/kg, "
+            "which no override passes."
+        )
+
+
 def _check_dilution(inputs: DoseInputs, volume_drawn_ml: Decimal) -> None:
     """Refuse a bag the drawn volume cannot fit, or an undiluted concentrate (CLINICAL.md section 2)."""
     drawn = round_half_up(volume_drawn_ml, VOLUME_QUANTUM)
@@ -312,12 +344,15 @@ def plan_dose(inputs: DoseInputs, limits: DoseLimits, override_reason: str | Non
         bag_mg_per_ml = total_mg / inputs.bag_volume_ml
         rate_ml_per_h = inputs.bag_volume_ml * 60 / inputs.duration_min
     _check_dilution(inputs, volume_drawn_ml)
+    _check_ceiling(inputs, limits, total_mg)
     exceeded = _exceeded_limits(inputs, limits, total_mg)
     reason = override_reason.strip() if override_reason else ""
     if exceeded and not reason:
         raise ClinicalError(
             f"Dose refused: {'; '.join(exceeded)}. A prescriber may override with a written reason."
         )
+    if exceeded:
+        reason = check_override_reason(reason)
     notes = _notes(inputs, weight_used, total_mg, bag_mg_per_ml)
     if reason and not exceeded:
         notes.append("An override reason was given but no protocol limit was exceeded; it was not used.")

@@ -131,6 +131,10 @@ def test_a_dose_above_the_limits_waits_for_a_prescribers_override(world):
         services.override_dose(session=session, reason="Weight verified", by=world.users[Role.NURSE])
     with pytest.raises(ServiceError, match="required"):
         services.override_dose(session=session, reason=" ", by=world.users[Role.PRESCRIBER])
+    with pytest.raises(ServiceError, match="at least 15 characters"):
+        services.override_dose(session=session, reason="x", by=world.users[Role.PRESCRIBER])
+    session.refresh_from_db()
+    assert session.total_mg is None and not session.dose_override_reason
     session = services.override_dose(session=session, reason="Weight verified on two scales",
                                      by=world.users[Role.PRESCRIBER])
     assert session.total_mg == Decimal("125.0") and session.dose["overridden"] is True
