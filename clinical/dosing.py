@@ -21,9 +21,10 @@ Decisions made here (documented for the reader, tested):
 
 * Devine is not defined below 5 ft (152.4 cm): IDEAL and ADJUSTED are refused
   for shorter patients rather than silently using the base weight.
-* The mg/kg limit is checked against the ordered mg/kg and against the dose
-  per kg of *actual* weight, so an ideal weight above the actual weight cannot
-  carry a dose past the limit unnoticed.
+* When the ideal or adjusted weight is above the actual weight (short, light
+  patients), the dose uses the actual weight and the plan says so, in its
+  steps and notes (CLINICAL.md section 2). The mg/kg limits are still checked
+  against the dose per kg of actual weight as well.
 * The 100 mg/mL strength is diluted with at least an equal volume (the label's
   dilution), so its bag may hold at most half the vial strength.
 
@@ -314,15 +315,19 @@ def _notes(inputs: DoseInputs, weight_used: Decimal, total_mg: Decimal, bag_mg_p
             f"The {inputs.vial_mg_per_ml} mg/mL strength must be diluted before IV use (product label); "
             f"this bag dilutes it to {round_half_up(bag_mg_per_ml, CONCENTRATION_QUANTUM)} mg/mL."
         )
-    if weight_used > inputs.actual_weight_kg:
-        with localcontext(_CONTEXT):
-            per_actual = total_mg / inputs.actual_weight_kg
-        notes.append(
-            f"The {inputs.basis.value} weight ({round_half_up(weight_used, WEIGHT_QUANTUM)} kg) is above the "
-            f"actual weight ({round_half_up(inputs.actual_weight_kg, WEIGHT_QUANTUM)} kg): the dose is "
-            f"{round_half_up(per_actual, Decimal('0.01'))} mg per kg of actual weight."
-        )
     return notes
+
+
+def _cap_at_actual(inputs: DoseInputs, basis_weight: Decimal) -> tuple[Decimal, str | None]:
+    """Dose on actual weight when the ideal or adjusted weight is above it, and say so (CLINICAL.md section 2)."""
+    actual = inputs.actual_weight_kg
+    if basis_weight <= actual:
+        return basis_weight, None
+    return actual, (
+        f"The {inputs.basis.value} body weight ({round_half_up(basis_weight, WEIGHT_QUANTUM)} kg) is above the "
+        f"actual weight ({round_half_up(actual, WEIGHT_QUANTUM)} kg): the dose uses the actual weight, "
+        f"{round_half_up(actual, WEIGHT_QUANTUM)} kg (the other bases exist to avoid overdosing, never to raise a dose)."
+    )
 
 
 def plan_dose(inputs: DoseInputs, limits: DoseLimits, override_reason: str | None = None) -> DosePlan:
@@ -337,7 +342,10 @@ def plan_dose(inputs: DoseInputs, limits: DoseLimits, override_reason: str | Non
         raise ClinicalError(
             f"Vial strength {inputs.vial_mg_per_ml} mg/mL is not in the clinic's formulary ({strengths} mg/mL)."
         )
-    weight_used, ideal, weight_steps = _weight_steps(inputs)
+    basis_weight, ideal, weight_steps = _weight_steps(inputs)
+    weight_used, capped = _cap_at_actual(inputs, basis_weight)
+    if capped:
+        weight_steps.append(capped)
     with localcontext(_CONTEXT):
         total_mg = inputs.mg_per_kg * weight_used
         volume_drawn_ml = total_mg / inputs.vial_mg_per_ml
@@ -353,7 +361,7 @@ def plan_dose(inputs: DoseInputs, limits: DoseLimits, override_reason: str | Non
         )
     if exceeded:
         reason = check_override_reason(reason)
-    notes = _notes(inputs, weight_used, total_mg, bag_mg_per_ml)
+    notes = _notes(inputs, weight_used, total_mg, bag_mg_per_ml) + ([capped] if capped else [])
     if reason and not exceeded:
         notes.append("An override reason was given but no protocol limit was exceeded; it was not used.")
     shown = _Rounded(

@@ -235,15 +235,24 @@ def test_unneeded_override_reason_is_not_recorded_as_an_override() -> None:
     assert any("no protocol limit was exceeded" in note for note in plan.notes)
 
 
-def test_ideal_weight_above_actual_cannot_pass_the_mg_per_kg_limit_unnoticed() -> None:
-    # Woman 170 cm, 45 kg: IBW = 45.5 + 2.3 x (66.929 - 60) = 61.437 kg.
-    # 0.75 x 61.437 = 46.08 mg = 1.024 mg per kg of actual weight: above 0.75.
-    order = inputs(basis=WeightBasis.IDEAL, sex=Sex.FEMALE, height_cm=D("170"), actual_weight_kg=D("45"))
-    with pytest.raises(ClinicalError, match="1.024 mg/kg is above the clinic's hard ceiling"):
-        plan_dose(replace(order, mg_per_kg=D("0.75")), LIMITS, override_reason="Ordered by the protocol lead")
-    plan = plan_dose(order, LIMITS)  # 0.5 x 61.437 = 30.7 mg = 0.68 mg/kg of actual weight
-    assert plan.total_mg == D("30.7")
-    assert any("0.68 mg per kg of actual weight" in note for note in plan.notes)
+@pytest.mark.parametrize("basis", [WeightBasis.IDEAL, WeightBasis.ADJUSTED])
+def test_an_ideal_or_adjusted_weight_above_actual_never_raises_the_dose(basis: WeightBasis) -> None:
+    # Woman 170 cm, 45 kg: IBW = 45.5 + 2.3 x (66.929 - 60) = 61.437 kg; adjusted = 61.437 + 0.4 x (45 - 61.437)
+    # = 54.862 kg. Both are above 45 kg, so the dose is 0.5 x 45 = 22.5 mg (not 30.7 or 27.4 mg).
+    order = inputs(basis=basis, sex=Sex.FEMALE, height_cm=D("170"), actual_weight_kg=D("45"))
+    plan = plan_dose(order, LIMITS)
+    assert (plan.weight_used_kg, plan.total_mg, plan.ideal_weight_kg) == (D("45.0"), D("22.5"), D("61.4"))
+    shown = {WeightBasis.IDEAL: "61.4", WeightBasis.ADJUSTED: "54.9"}[basis]
+    said = f"The {basis.value} body weight ({shown} kg) is above the actual weight (45.0 kg): the dose uses the actual weight"
+    assert any(said in note for note in plan.notes) and any(said in step for step in plan.steps)
+    assert "0.5 mg/kg x 45.0 kg = 22.5 mg" in plan.steps
+    # At the protocol maximum the dose stays within it: 0.75 x 45 = 33.75 mg = 0.75 mg/kg of actual weight.
+    assert plan_dose(replace(order, mg_per_kg=D("0.75")), LIMITS).total_mg == D("33.8")
+
+
+def test_an_ideal_weight_below_actual_is_used_without_a_note() -> None:
+    plan = plan_dose(inputs(basis=WeightBasis.IDEAL), LIMITS)  # 80 kg man, 178 cm: IBW 73.2 kg
+    assert plan.weight_used_kg == D("73.2") and not any("actual weight" in n for n in plan.notes)
 
 
 # --- dilution and bag ---------------------------------------------------------

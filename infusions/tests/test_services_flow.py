@@ -307,3 +307,13 @@ def test_the_clinics_limit_is_used(world):
     session = booked(world)
     session.clinic.refresh_from_db()
     assert check_in(world, session, weight_kg="80.0").state == SessionState.CHECKED_IN
+
+
+def test_an_ideal_weight_above_actual_doses_on_actual_weight_and_says_so(world):
+    session = booked(world)
+    type(session.course).objects.filter(pk=session.course_id).update(weight_basis="ideal")
+    type(session.patient).objects.filter(pk=session.patient_id).update(height_cm=Decimal("170.0"), weight_kg=Decimal("45.0"))
+    session = type(session).objects.get(pk=session.pk)
+    session = check_in(world, session, weight_kg="45.0")  # ideal weight 61.4 kg
+    assert session.total_mg == Decimal("22.50") and session.dose["weight_used_kg"] == "45.0"
+    assert any("the dose uses the actual weight" in note for note in session.dose["notes"])
