@@ -33,6 +33,7 @@ from clinical.errors import ClinicalError
 from clinical.hl7.codes import VitalKind
 from clinical.hl7.model import DeviceObservation
 from clinical.hl7.select import select_preferred
+from clinical.instants import utc, utc_or_none
 from clinical.session_flow import SessionState
 from clinical.vitals import Phase, Reading, Thresholds, charted_reading
 
@@ -53,6 +54,7 @@ def phase_of(state: SessionState) -> Phase | None:
 
 def phase_at(moment: datetime, *, started_at: datetime | None, infusion_ended_at: datetime | None) -> Phase:
     """Return the phase a reading measured at ``moment`` belongs to (CLINICAL.md section 3)."""
+    moment, started_at, infusion_ended_at = utc(moment), utc_or_none(started_at), utc_or_none(infusion_ended_at)
     if started_at is None or moment < started_at:
         return Phase.PRE_START
     if infusion_ended_at is None or moment < infusion_ended_at:

@@ -38,6 +38,7 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import Enum
 
 from clinical.errors import ClinicalError
+from clinical.instants import utc, utc_or_none
 
 Measure = Decimal | int
 
@@ -355,9 +356,8 @@ def next_due_at(
     reading: the clock restarts when a phase begins, so a reading taken before
     the infusion does not make the first infusing reading overdue at once.
     """
-    _require_aware("phase_started_at", phase_started_at)
-    if last_reading_at is not None:
-        _require_aware("last_reading_at", last_reading_at)
+    phase_started_at = utc(phase_started_at, "phase_started_at")  # instants, never wall-clock arithmetic
+    last_reading_at = utc_or_none(last_reading_at, "last_reading_at")
     interval = schedule.interval_min(phase)
     if interval is None:
         return None
@@ -375,7 +375,9 @@ def evaluate_overdue(
     is the minutes elapsed, rounded up to 0.1 min, so it always exceeds the
     interval it is compared with.
     """
-    _require_aware("now", now)
+    now = utc(now, "now")  # instants, never wall-clock arithmetic (clinical.instants)
+    phase_started_at = utc(phase_started_at, "phase_started_at")
+    last_reading_at = utc_or_none(last_reading_at, "last_reading_at")
     due = next_due_at(schedule, phase, phase_started_at, last_reading_at)
     for name, moment in (("phase_started_at", phase_started_at), ("last_reading_at", last_reading_at)):
         if moment is not None and moment > now:
