@@ -34,7 +34,7 @@ def when(at: datetime | None) -> datetime:
         raise ServiceError("The time needs a time zone.", {"at": "Naive time."})
     if at > now() + CLOCK_SKEW:
         raise ServiceError("A step cannot be recorded in the future.", {"at": "In the future."})
-    return at
+    return at.astimezone(UTC)  # an instant: arithmetic on it never follows the local wall clock
 
 
 RELATIONS = ("course", "patient", "chair", "clinic")
