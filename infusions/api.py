@@ -17,7 +17,7 @@ from ketacare.errors import ServiceError
 from ketacare.scoping import get_in_clinic
 
 from . import alerts, queries, services
-from .models import AdverseEvent, Alert, Hl7Message, InfusionSession, VitalSign
+from .models import AdverseEvent, Alert, InfusionSession, VitalSign
 
 router = Router()
 R = Role
@@ -160,22 +160,6 @@ class DischargeIn(Schema):
 
 class AckIn(Schema):
     action_note: str = Field(max_length=4000)
-
-
-class MessageOut(Schema):
-    id: int
-    control_id: str
-    sending_application: str
-    received_at: datetime
-    status: str
-    error: str
-    patient_ref: str
-    location: str
-    reading_count: int
-
-
-class AssignIn(Schema):
-    session_id: int
 
 
 def _session(request: HttpRequest, session_id: int) -> InfusionSession:
@@ -322,25 +306,3 @@ def list_alerts(request: HttpRequest) -> list[Alert]:
 def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
     alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
     return alerts.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)
-
-
-@router.get("/quarantine", response=list[MessageOut])
-@api_allow(*CHAIR)
-def list_quarantine(request: HttpRequest) -> list[Hl7Message]:
-    rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
-    _viewed(request, "hl7_quarantine_view", count=len(rows))
-    return rows
-
-
-@router.post("/quarantine/{message_id}/assign", response=MessageOut)
-@api_allow(*CHAIR)
-def assign(request: HttpRequest, message_id: int, body: AssignIn) -> Hl7Message:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
-    return services.assign_hl7_message(message=message, session=_session(request, body.session_id), by=request.user)
-
-
-@router.post("/quarantine/{message_id}/dismiss", response=MessageOut)
-@api_allow(*CHAIR)
-def dismiss(request: HttpRequest, message_id: int, body: ReasonIn) -> Hl7Message:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
-    return services.dismiss_hl7_message(message=message, reason=body.reason, by=request.user)

@@ -11,8 +11,8 @@ from clinical.session_flow import SessionState as KState
 from clinical.vitals import Phase, next_due_at
 
 from .alerts import open_alerts
-from .choices import IN_PROGRESS, AlertKind, Hl7Status, SessionState
-from .models import Hl7Message, InfusionSession, VitalSign
+from .choices import IN_PROGRESS, AlertKind, SessionState
+from .models import InfusionSession, VitalSign
 from .services.common import schedule_of
 
 SEVERITY = {"critical": 0, "stop": 1, "pause": 2, "do_not_start": 3, "warn": 4}
@@ -60,10 +60,6 @@ def next_due(session: InfusionSession, vitals: list[VitalSign]) -> datetime | No
         return None
     bp = [v.measured_at for v in vitals if v.systolic_mmhg is not None]
     return next_due_at(schedule_of(session), phase, started, max(bp) if bp else None)
-
-
-def quarantine(clinic: Any) -> QuerySet[Hl7Message]:
-    return Hl7Message.objects.in_clinic(clinic).filter(status=Hl7Status.QUARANTINED).order_by("-received_at")
 
 
 def patient_sessions(patient: Any) -> QuerySet[InfusionSession]:

@@ -21,13 +21,12 @@ from .flow import (
     stop_infusion,
     transfer,
 )
-from .hl7 import Filing, assign_hl7_message, dismiss_hl7_message, file_hl7_message
 from .vitals import raise_overdue_alerts, record_vitals, record_vitals_batch
 
 __all__ = [
-    "ACTIONS", "BOOKING_ROLES", "LIVE_STATES", "Filing", "add_note", "apply_action", "assign_hl7_message",
-    "book_session", "cancel_session", "check_in", "cosign_session", "discharge_patient", "dismiss_hl7_message",
-    "do_not_start_findings", "due_assessments", "file_hl7_message", "notify_prescriber", "now", "override_dose",
+    "ACTIONS", "BOOKING_ROLES", "LIVE_STATES", "add_note", "apply_action", "book_session", "cancel_session",
+    "check_in", "cosign_session", "discharge_patient", "do_not_start_findings", "due_assessments",
+    "notify_prescriber", "now", "override_dose",
     "pause", "pregnancy_test_required", "raise_overdue_alerts", "record_adverse_event", "record_cadss",
     "record_side_effects", "record_vitals", "record_vitals_batch", "resume", "sign_session", "start",
     "stop_early", "stop_infusion", "stored_plan", "transfer", "verify_dose",

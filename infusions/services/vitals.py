@@ -80,12 +80,12 @@ def check_recordable(session: InfusionSession) -> None:
 
 
 def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, source: str, by: Any,
-                   hl7_message: Any = None, control_id: str = "") -> tuple[list[VitalSign], list[Any]]:
+                   hl7_message_id: int | None = None, control_id: str = "") -> tuple[list[VitalSign], list[Any]]:
     """Write readings and the alerts the kernel finds (inside the caller's transaction)."""
     user = by if getattr(by, "pk", None) else None
     created = VitalSign.objects.bulk_create([
         VitalSign(clinic=session.clinic, session=session, measured_at=row.at, source=source, device=row.device[:80],
-                  entered_by=user if source == ReadingSource.TYPED else None, hl7_message=hl7_message,
+                  entered_by=user if source == ReadingSource.TYPED else None, hl7_message_id=hl7_message_id,
                   message_control_id=control_id[:64],
                   **{name: getattr(row.reading, name) for name in FIELDS})
         for row in rows

@@ -175,7 +175,7 @@ def test_another_clinics_nurse_gets_404_for_every_session_write(world, name):
 def test_another_clinics_users_get_404_for_alerts_and_messages(world):
     from django.test import Client
 
-    from infusions.models import Hl7Message
+    from interop.models import Hl7Message
 
     session = infusing(world)
     _, (alert,) = services.record_vitals(session=session, values={"heart_rate_bpm": 130}, by=world.users[Role.NURSE])
@@ -184,7 +184,7 @@ def test_another_clinics_users_get_404_for_alerts_and_messages(world):
     other = Client()
     other.force_login(world.b_users[Role.NURSE])
     assert other.post(reverse("infusions:acknowledge", kwargs={"alert_id": alert.pk}), {"action_note": "x"}).status_code == 404
-    assert other.get(reverse("infusions:quarantined", kwargs={"message_id": message.pk})).status_code == 404
+    assert other.get(reverse("interop:quarantined", kwargs={"message_id": message.pk})).status_code == 404
     assert Alert.objects.get(pk=alert.pk).is_open
 
 

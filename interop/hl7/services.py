@@ -19,14 +19,16 @@ from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, 
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
 from clinical.session_extras import TimedReading, readings_from_observations
 from courses.models import Chair
+from infusions.choices import IN_PROGRESS, ReadingSource
+from infusions.models import InfusionSession
+from infusions.services.common import locked, now, text, when
+from infusions.services.vitals import TimedValues, check_recordable, store_readings
 from ketacare.errors import ServiceError
 from patients.models import Patient
 
-from ..choices import IN_PROGRESS, Hl7Status, ReadingSource
-from ..models import Hl7Message, InfusionSession
+from ..choices import Hl7Status
+from ..models import Hl7Message
 from ..policy import hl7_options, hl7_time_zone
-from .common import locked, now, text, when
-from .vitals import TimedValues, check_recordable, store_readings
 
 FUTURE_SKEW = timedelta(minutes=10)  # a monitor clock this far ahead is trusted; beyond, the message is held
 
@@ -121,7 +123,8 @@ def _store(session: InfusionSession, readings: tuple[TimedReading, ...], message
     default_device = parsed.sending_application
     rows = [TimedValues(r.at, r.reading, r.equipment_id or default_device) for r in readings]
     if rows:
-        store_readings(session, rows, source=ReadingSource.DEVICE, by=by, hl7_message=message, control_id=parsed.control_id)
+        store_readings(session, rows, source=ReadingSource.DEVICE, by=by, hl7_message_id=message.pk,
+                       control_id=parsed.control_id)
     return len(rows)
 
 

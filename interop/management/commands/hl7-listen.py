@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from infusions import services
-from infusions.listener import MllpListener
 from infusions.management.clinic_option import clinic_from
+from interop.hl7.listener import MllpListener
 
 
 class Command(BaseCommand):

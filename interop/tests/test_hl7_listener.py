@@ -9,11 +9,12 @@ import pytest
 
 from clinical.hl7 import MllpDecoder, frame
 from clinical.hl7.samples import SampleStyle, sample_oru
-from infusions.choices import Hl7Status, ReadingSource
-from infusions.listener import MllpListener
-from infusions.models import Hl7Message, VitalSign
-
-from .helpers import infusing, t0
+from infusions.choices import ReadingSource
+from infusions.models import VitalSign
+from infusions.tests.helpers import infusing, t0
+from interop.choices import Hl7Status
+from interop.hl7.listener import MllpListener
+from interop.models import Hl7Message
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

@@ -21,8 +21,8 @@ from django.db import close_old_connections, connection, connections
 from clinical.hl7 import MessageTooLarge, MllpDecoder, build_ack, build_error_ack, frame, read_header
 from clinical.hl7.errors import Hl7Reject
 
+from ..policy import hl7_max_bytes
 from . import services
-from .policy import hl7_max_bytes
 
 log = logging.getLogger("ketacare.hl7")
 RECV_BYTES = 65536
