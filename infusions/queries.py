@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from clinical.session_extras import phase_of
 from clinical.session_flow import SessionState as KState
@@ -12,7 +12,7 @@ from clinical.vitals import Phase, next_due_at
 
 from .alerts import open_alerts
 from .choices import IN_PROGRESS, AlertKind, SessionState
-from .models import InfusionSession, VitalSign
+from .models import InfusionSession, SessionEvent, VitalSign
 from .services.common import schedule_of
 
 SEVERITY = {"critical": 0, "stop": 1, "pause": 2, "do_not_start": 3, "warn": 4}
@@ -65,3 +65,8 @@ def next_due(session: InfusionSession, vitals: list[VitalSign]) -> datetime | No
 def patient_sessions(patient: Any) -> QuerySet[InfusionSession]:
     return (InfusionSession.objects.in_clinic(patient.clinic).filter(patient=patient)
             .select_related("chair").order_by("scheduled_start"))
+
+
+def session_state_version() -> int:
+    """A number that grows with every session state change (the newest SessionEvent id); 0 when none."""
+    return SessionEvent.objects.aggregate(top=Max("pk"))["top"] or 0

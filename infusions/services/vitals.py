@@ -90,7 +90,7 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
                   **{name: getattr(row.reading, name) for name in FIELDS})
         for row in rows
     ])
-    raised = _raise_vital_alerts(session, list(zip(rows, created, strict=True)), by=by)
+    raised = raise_vital_alerts(session, list(zip(rows, created, strict=True)), by=by)
     bp_times = [row.at for row in rows if row.reading.systolic_mmhg is not None]
     if bp_times:
         alerts.close_alerts(session=session, kind=AlertKind.OVERDUE, at=max(bp_times), by=by,
@@ -98,7 +98,8 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
     return created, raised
 
 
-def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Any) -> list[Any]:
+def raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Any) -> list[Any]:
+    """Raise the alerts the kernel finds in these readings, once per rule still open (inside the transaction)."""
     thresholds, already = thresholds_of(session), alerts.open_rules(session)
     raised = []
     for row, vital in pairs:

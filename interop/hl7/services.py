@@ -53,7 +53,7 @@ class Filing:
     readings: int = 0
 
 
-def _decode(raw: bytes | str) -> str:
+def decode_raw(raw: bytes | str) -> str:
     if isinstance(raw, str):
         return raw
     try:
@@ -62,16 +62,16 @@ def _decode(raw: bytes | str) -> str:
         return raw.decode("latin-1")
 
 
-def _key(clinic: Any, header: MessageHeader) -> dict[str, Any]:
+def message_key(clinic: Any, header: MessageHeader) -> dict[str, Any]:
     return {"clinic": clinic, "sending_application": header.sending_application[:180],
             "sending_facility": header.sending_facility[:180], "control_id": header.control_id[:199]}
 
 
-def _sender(header: MessageHeader) -> str:
+def sender_label(header: MessageHeader) -> str:
     return f"hl7:{header.sending_application}"[:150]
 
 
-def _location_keys(parsed: OruMessage) -> list[str]:
+def location_keys(parsed: OruMessage) -> list[str]:
     """PV1-3's point of care, room and bed, lower-cased, blanks left out, in order."""
     loc = parsed.location
     return [k.strip().lower() for k in ((loc.point_of_care, loc.room, loc.bed) if loc else ()) if k.strip()]
@@ -97,7 +97,7 @@ def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
                     .select_related("chair"))
     if not sessions:
         raise NotFiled("no session in progress for the patient in PID-3", UNKNOWN_KEY_IDENTIFIER)
-    keys = _location_keys(parsed)
+    keys = location_keys(parsed)
     chairs = {c.pk for c in Chair.objects.in_clinic(clinic) if chair_matches(c, keys)} if keys else set()
     if chairs:
         sessions = [s for s in sessions if s.chair_id in chairs]
@@ -108,7 +108,7 @@ def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
     return sessions[0]
 
 
-def _readings(parsed: OruMessage, received_at: datetime) -> tuple[TimedReading, ...]:
+def readings_of(parsed: OruMessage, received_at: datetime) -> tuple[TimedReading, ...]:
     try:
         readings = readings_from_observations(parsed.observations)
     except ClinicalError as exc:
@@ -131,15 +131,15 @@ def _store(session: InfusionSession, readings: tuple[TimedReading, ...], message
 def _file(clinic: Any, parsed: OruMessage, received_at: datetime, existing: Hl7Message | None) -> int:
     """File in one transaction; raise NotFiled (nothing written) or IntegrityError (a concurrent duplicate)."""
     session = match_session(clinic, parsed)
-    readings = _readings(parsed, received_at)
-    by = _sender(parsed.header)
+    readings = readings_of(parsed, received_at)
+    by = sender_label(parsed.header)
     with transaction.atomic():
         session = locked(session)
         if session.state not in IN_PROGRESS:
             raise NotFiled("no session in progress for the patient in PID-3", UNKNOWN_KEY_IDENTIFIER)
         if existing is None:
-            message = Hl7Message.objects.create(**_key(clinic, parsed.header), received_at=received_at,
-                                                status=Hl7Status.FILED, session=session, location=_location_text(parsed))
+            message = Hl7Message.objects.create(**message_key(clinic, parsed.header), received_at=received_at,
+                                                status=Hl7Status.FILED, session=session, location=location_text(parsed))
         else:
             message = Hl7Message.objects.select_for_update().get(pk=existing.pk)
             if message.status != Hl7Status.QUARANTINED:
@@ -152,7 +152,7 @@ def _file(clinic: Any, parsed: OruMessage, received_at: datetime, existing: Hl7M
     return message.reading_count
 
 
-def _location_text(parsed: OruMessage) -> str:
+def location_text(parsed: OruMessage) -> str:
     loc = parsed.location
     return "^".join((loc.point_of_care, loc.room, loc.bed)).strip("^")[:120] if loc else ""
 
@@ -162,13 +162,13 @@ def _quarantine(clinic: Any, raw: bytes | str, header: MessageHeader, received_a
     refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
     with transaction.atomic():
         message = Hl7Message.objects.create(
-            **_key(clinic, header), received_at=received_at, status=Hl7Status.QUARANTINED, error=reason.text[:300],
-            patient_ref=refs, location=_location_text(parsed) if parsed else "", raw=_decode(raw))
-        audit.record(action="hl7_quarantine", by=_sender(header), clinic=clinic, obj=message,
+            **message_key(clinic, header), received_at=received_at, status=Hl7Status.QUARANTINED, error=reason.text[:300],
+            patient_ref=refs, location=location_text(parsed) if parsed else "", raw=decode_raw(raw))
+        audit.record(action="hl7_quarantine", by=sender_label(header), clinic=clinic, obj=message,
                      detail={"control_id": header.control_id, "error": reason.text})
 
 
-def _answer_existing(existing: Hl7Message, header: MessageHeader) -> Filing | None:
+def answer_existing(existing: Hl7Message, header: MessageHeader) -> Filing | None:
     if existing.status in (Hl7Status.FILED, Hl7Status.ASSIGNED):
         return Filing("AA", "already filed", header, duplicate=True, readings=existing.reading_count)
     if existing.status == Hl7Status.DISMISSED:
@@ -184,8 +184,8 @@ def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | N
     try:
         parsed = parse_oru(raw, default_tz=hl7_time_zone(clinic), options=hl7_options(clinic))
         header = parsed.header
-        existing = Hl7Message.objects.filter(**_key(clinic, header)).first()
-        if existing is not None and (answer := _answer_existing(existing, header)) is not None:
+        existing = Hl7Message.objects.filter(**message_key(clinic, header)).first()
+        if existing is not None and (answer := answer_existing(existing, header)) is not None:
             return answer
         count = _file(clinic, parsed, received, existing)
         return Filing("AA", "filed", header, readings=count)
@@ -195,7 +195,7 @@ def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | N
         reason = exc
     except IntegrityError:
         return _after_race(clinic, header)
-    if Hl7Message.objects.filter(**_key(clinic, header)).exists():
+    if Hl7Message.objects.filter(**message_key(clinic, header)).exists():
         return Filing("AE", reason.text, header, reason.code, duplicate=True)
     try:
         _quarantine(clinic, raw, header, received, reason, parsed)
@@ -206,8 +206,8 @@ def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | N
 
 def _after_race(clinic: Any, header: MessageHeader) -> Filing:
     """Another connection stored the same control id first: answer as for a resend."""
-    existing = Hl7Message.objects.filter(**_key(clinic, header)).first()
-    answer = _answer_existing(existing, header) if existing else None
+    existing = Hl7Message.objects.filter(**message_key(clinic, header)).first()
+    answer = answer_existing(existing, header) if existing else None
     return answer or Filing("AE", "held in quarantine", header, duplicate=True)
 
 
@@ -220,7 +220,7 @@ def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: dat
         raise ServiceError("Choose a session of this clinic.", {"session": "Not in this clinic."})
     try:
         parsed = parse_oru(message.raw, default_tz=hl7_time_zone(message.clinic), options=hl7_options(message.clinic))
-        readings = _readings(parsed, message.received_at)
+        readings = readings_of(parsed, message.received_at)
     except (ClinicalError, NotFiled) as exc:
         raise ServiceError(f"This message cannot be filed ({exc}); dismiss it with a reason.") from None
     with transaction.atomic():
