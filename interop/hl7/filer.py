@@ -34,6 +34,7 @@ class Filer:
         self._thread = threading.Thread(target=self._run, name="hl7-filer", daemon=True)
         self._abort = threading.Event()
         self._tuned: Any = None
+        self.durability = ""  # what the database reports for the setting below, once connected
         self.batches = 0
         self.filed = 0
         self.largest_batch = 0
@@ -101,6 +102,9 @@ class Filer:
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 cursor.execute("PRAGMA synchronous=FULL")
-            elif connection.vendor == "postgresql":
+                cursor.execute("PRAGMA synchronous")
+            else:
                 cursor.execute("SET synchronous_commit TO on")
+                cursor.execute("SHOW synchronous_commit")
+            self.durability = str(cursor.fetchone()[0])
         self._tuned = connection.connection
