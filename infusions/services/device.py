@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..choices import AlertKind, ReadingSource
-from ..models import InfusionSession, VitalSign
+from ..models import Alert, InfusionSession, VitalSign
 from .vitals import FIELDS, TimedValues, raise_vital_alerts
 
 
@@ -24,7 +24,8 @@ def store_device_readings(*, groups: Sequence[DeviceReadings]) -> int:
     """Write every group's readings in one INSERT and raise their alerts (inside the caller's transaction).
 
     The same rows and alerts as `store_readings` called per message, in order: the alert rules
-    are judged per session over all its readings, and an overdue-BP alert is closed once.
+    are judged per session over all its readings, and an overdue-BP alert is closed once. One
+    query finds which sessions have an overdue alert open, so a quiet batch costs no query per session.
     """
     from .. import alerts
 
@@ -38,11 +39,13 @@ def store_device_readings(*, groups: Sequence[DeviceReadings]) -> int:
     for g in groups:
         first.setdefault(g.session.pk, g)
         per_session.setdefault(g.session.pk, []).extend((row, next(created)) for row in g.rows)
+    overdue = set(Alert.objects.filter(session_id__in=list(per_session), kind=AlertKind.OVERDUE,
+                                       acknowledged_at__isnull=True).values_list("session_id", flat=True))
     for pk, pairs in per_session.items():
         session, by = first[pk].session, first[pk].by
         raise_vital_alerts(session, pairs, by=by)
         bp_times = [row.at for row, _ in pairs if row.reading.systolic_mmhg is not None]
-        if bp_times:
+        if bp_times and pk in overdue:
             alerts.close_alerts(session=session, kind=AlertKind.OVERDUE, at=max(bp_times), by=by,
                                 note="Closed automatically: a blood-pressure reading was recorded.")
     return len(vitals)

@@ -100,18 +100,21 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
 
 def raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Any) -> list[Any]:
     """Raise the alerts the kernel finds in these readings, once per rule still open (inside the transaction)."""
-    thresholds, already = thresholds_of(session), alerts.open_rules(session)
-    raised = []
-    for row, vital in pairs:
-        phase = phase_at(row.at, started_at=session.started_at, infusion_ended_at=session.infusion_ended_at)
-        for finding in evaluate_reading(row.reading, thresholds, phase):
-            if finding.rule_id.value in already:
-                continue
-            already.add(finding.rule_id.value)
-            raised.append(alerts.raise_alert(
-                clinic=session.clinic, patient=session.patient, session=session, kind=AlertKind.VITAL,
-                level=finding.level.value, rule=finding.rule_id.value, message=finding.message, by=by,
-                value=finding.value, threshold=finding.threshold, source=vital, at=row.at))
+    thresholds = thresholds_of(session)
+    found = [(row, vital, finding) for row, vital in pairs
+             for finding in evaluate_reading(row.reading, thresholds, phase_at(
+                 row.at, started_at=session.started_at, infusion_ended_at=session.infusion_ended_at))]
+    if not found:
+        return []
+    already, raised = alerts.open_rules(session), []
+    for row, vital, finding in found:
+        if finding.rule_id.value in already:
+            continue
+        already.add(finding.rule_id.value)
+        raised.append(alerts.raise_alert(
+            clinic=session.clinic, patient=session.patient, session=session, kind=AlertKind.VITAL,
+            level=finding.level.value, rule=finding.rule_id.value, message=finding.message, by=by,
+            value=finding.value, threshold=finding.threshold, source=vital, at=row.at))
     return raised
 
 

@@ -13,7 +13,6 @@ class Limits:
     max_connections: int = 200
     idle_timeout_s: float = 300.0
     rate_per_s: float = 2000.0  # per connection; a burst of one second's worth is allowed
-    max_bytes: int = 1024 * 1024
     batch_max: int = 200
     batch_wait_ms: float = 2.0
 

@@ -39,10 +39,10 @@ def msa(ack: str) -> tuple[str, str]:
     return fields[1], fields[2]
 
 
-def oru(session, control_id, style=SampleStyle.PCD01_MDC, mrn=None, minutes_ago=1):
+def oru(session, control_id, style=SampleStyle.PCD01_MDC, mrn=None, minutes_ago=1, vitals=None):
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=minutes_ago)
     return sample_oru(style, mrn=mrn or session.patient.mrn, chair=session.chair.name, control_id=control_id,
-                      observed_at=at.astimezone(ZoneInfo(session.clinic.time_zone)))
+                      observed_at=at.astimezone(ZoneInfo(session.clinic.time_zone)), vitals=vitals)
 
 
 def device_rows(session):

@@ -36,3 +36,39 @@ def test_hl7_sample_writes_framed_messages_that_file_for_the_session(world, styl
     times = [parse_oru(raw, default_tz=tz).observations[0].observed_at for raw in frames]
     assert times[1] - times[0] == timedelta(minutes=5)
     assert abs(times[1] - datetime.now(UTC)) < timedelta(minutes=2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hl7_listen_serves_until_sigterm_and_files_what_it_acks(world):
+    """`ketacare hl7-listen` in its own process, on the test database: AA over TCP, then a clean stop."""
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    from interop.models import Hl7Message
+
+    from .mllp_helpers import Sender, msa, oru
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the child process reaches the SQLite test file directly")
+    session = infusing(world, t0(2))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(connection.settings_dict['NAME']).resolve()}"}
+    command = [sys.executable, "-m", "ketacare.cli", "hl7-listen", "--port", "0", "--clinic", "clinic-a", "--tick", "0",
+               "--max-connections", "4"]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+    try:
+        line = child.stdout.readline()
+        port = int(re.search(r":(\d+) for", line).group(1))
+        sender = Sender(("127.0.0.1", port))
+        assert msa(sender.send(oru(session, "CLI1"))) == ("AA", "CLI1")
+        sender.close()
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=30) == 0
+    finally:
+        child.kill()
+    assert Hl7Message.objects.filter(control_id="CLI1", status="filed").exists()

@@ -166,3 +166,27 @@ def test_a_resend_of_a_held_message_files_once_the_session_is_found(world, sessi
         sender.close()
         listener.stop()
     assert Hl7Message.objects.count() == 2
+
+
+def test_a_batch_raises_the_alerts_its_readings_fire_and_closes_an_overdue_one(world):
+    from decimal import Decimal
+
+    from clinical.hl7.samples import SampleVitals
+    from infusions import services as infusions
+    from infusions.choices import AlertKind
+    from infusions.models import Alert
+
+    session = infusing(world, t0(2))  # started 110 min ago with no reading: the blood pressure is overdue
+    (overdue,) = infusions.raise_overdue_alerts(clinic=world.a)
+    listener = listen(world)
+    high = SampleVitals(systolic_mmhg=Decimal(186), diastolic_mmhg=Decimal(96))
+    try:
+        results = together(listener, [lambda s: msa(s.send(oru(session, "HI1", vitals=high))),
+                                      lambda s: msa(s.send(oru(session, "HI2", vitals=high, minutes_ago=2)))])
+    finally:
+        listener.stop()
+    assert sorted(results) == [("AA", "HI1"), ("AA", "HI2")]
+    vital = Alert.objects.get(session=session, kind=AlertKind.VITAL)  # once, though two readings crossed it
+    assert (vital.rule, vital.threshold, vital.level) == ("sbp_pause", "180", "pause")
+    overdue.refresh_from_db()
+    assert overdue.acknowledged_at is not None and "blood-pressure reading" in overdue.action_note
