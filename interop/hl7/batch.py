@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 
 from audit import services as audit
 from clinical.hl7 import MessageHeader, OruMessage
@@ -152,10 +153,16 @@ def _plan(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> _Plan:
 
 
 def _existing(clinic: Any, items: Sequence[Incoming]) -> dict[Key, Hl7Message]:
-    ids = {item.key[2] for item in items}
-    keys = {item.key for item in items}
-    rows = Hl7Message.objects.filter(clinic=clinic, control_id__in=ids)
-    return {k: row for row in rows if (k := (row.sending_application, row.sending_facility, row.control_id)) in keys}
+    """The stored messages with these keys, in one query that uses the unique index (sender, then MSH-10)."""
+    by_sender: dict[tuple[str, str], set[str]] = {}
+    for item in items:
+        app, facility, control_id = item.key
+        by_sender.setdefault((app, facility), set()).add(control_id)
+    wanted = Q()
+    for (app, facility), ids in by_sender.items():
+        wanted |= Q(sending_application=app, sending_facility=facility, control_id__in=sorted(ids))
+    rows = Hl7Message.objects.filter(wanted, clinic=clinic)
+    return {(row.sending_application, row.sending_facility, row.control_id): row for row in rows}
 
 
 def _match(clinic: Any, cache: SessionCache, parsed: OruMessage, received_at: datetime, i: int, plan: _Plan) -> None:

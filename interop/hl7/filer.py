@@ -1,9 +1,11 @@
 """The listener's filing thread: one persistent database connection, batches closed by size, time or arrivals.
 
-Messages from every connection queue here. A batch closes when it holds `batch_max` messages,
+Frames from every connection queue here, as received. The thread parses them (so the event loop
+only moves bytes and never competes for the interpreter while a batch runs), answers garbage
+with AR at once, and files the rest together. A batch closes when it holds `batch_max` messages,
 when every open connection has a message in it (no one else can add to it before answering), or
 `batch_wait_ms` after its first message; it is then filed in one transaction (`batch.file_batch`)
-and every result goes back to the event loop in one hop. ACKs are written only after that.
+and every ACK goes back to the event loop in one hop, to be written only after that commit.
 """
 
 import logging
@@ -22,15 +24,19 @@ from .services import Filing
 
 log = logging.getLogger("ketacare.hl7")
 Result = Filing | NoAck
-Deliver = Callable[[list[tuple[Any, Result]]], None]
+Deliver = Callable[[list[tuple[Any, bytes]]], None]
+Prepare = Callable[[bytes], Incoming | bytes]
+Answer = Callable[[Incoming, Result], bytes]
 
 
 class Filer:
     """Files what `submit` queues, in batches, on its own thread and connection; `deliver` gets the answers."""
 
-    def __init__(self, *, clinic: Any, limits: Limits, deliver: Deliver, open_connections: Callable[[], int]) -> None:
-        self.clinic, self.limits, self.deliver, self.open_connections = clinic, limits, deliver, open_connections
-        self._queue: queue.SimpleQueue[tuple[Incoming, Any] | None] = queue.SimpleQueue()
+    def __init__(self, *, clinic: Any, limits: Limits, prepare: Prepare, answer: Answer, deliver: Deliver,
+                 open_connections: Callable[[], int]) -> None:
+        self.clinic, self.limits, self.open_connections = clinic, limits, open_connections
+        self.prepare, self.answer, self.deliver = prepare, answer, deliver
+        self._queue: queue.SimpleQueue[tuple[bytes, Any] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="hl7-filer", daemon=True)
         self._abort = threading.Event()
         self._tuned: Any = None
@@ -42,8 +48,8 @@ class Filer:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, item: Incoming, token: Any) -> None:
-        self._queue.put((item, token))
+    def submit(self, raw: bytes, token: Any) -> None:
+        self._queue.put((raw, token))
 
     def stop(self, *, abort: bool = False, timeout_s: float = 10.0) -> None:
         """Finish the batch in hand (and, unless aborting, everything queued), then end the thread."""
@@ -59,13 +65,27 @@ class Filer:
             while not stopping:
                 batch, stopping = self._collect()
                 if batch and not self._abort.is_set():
-                    results = self._file(cache, [item for item, _ in batch])
-                    self.deliver([(token, result) for (_, token), result in zip(batch, results, strict=True)])
+                    self.deliver(self._answer_all(cache, batch))
         finally:
             cache.close()
             connection.close()
 
-    def _collect(self) -> tuple[list[tuple[Incoming, Any]], bool]:
+    def _answer_all(self, cache: SessionCache, batch: list[tuple[bytes, Any]]) -> list[tuple[Any, bytes]]:
+        """Parse every frame, file the readable ones together, and return each token's ACK (b"" for none)."""
+        prepared = [(self._prepare(raw), token) for raw, token in batch]
+        items = [(p, token) for p, token in prepared if isinstance(p, Incoming)]
+        results = self._file(cache, [p for p, _ in items]) if items else []
+        answers = {id(token): self.answer(p, result) for (p, token), result in zip(items, results, strict=True)}
+        return [(token, p if isinstance(p, bytes) else answers[id(token)]) for p, token in prepared]
+
+    def _prepare(self, raw: bytes) -> Incoming | bytes:
+        try:
+            return self.prepare(raw)
+        except Exception:  # a bug, not the sender's fault: no ACK, so the message is resent after the fix
+            log.exception("hl7 message not parsed, no ACK sent")
+            return b""
+
+    def _collect(self) -> tuple[list[tuple[bytes, Any]], bool]:
         first = self._queue.get()
         if first is None:
             return [], True

@@ -1,8 +1,8 @@
 """The MLLP listener for bedside monitors: asyncio framing, group commit, each ACK after its batch committed.
 
-One event loop (its own thread) serves every connection: it frames, parses (the kernel's fast
-path), refuses garbage at once (AR), and queues the rest for the filing thread (`filer.Filer`),
-which files the messages that arrived together in one transaction. Each ACK is written only
+One event loop (its own thread) serves every connection: it frames and queues each message for
+the filing thread (`filer.Filer`), which parses it (the kernel's fast path), refuses garbage (AR)
+and files the messages that arrived together in one transaction. Each ACK is written only
 once the batch holding its message has committed; a batch that could not be committed gets no
 ACK, and the connection is closed so the sender resends. Limits: connections, idle time,
 messages a second per connection, message size (`limits.Limits`). Logs carry the control id,
@@ -47,10 +47,10 @@ def _ack_id() -> str:
 class _Slot:
     """One message of a connection, in arrival order, until its ACK is written."""
 
-    __slots__ = ("ack", "item")
+    __slots__ = ("ack",)
 
-    def __init__(self, item: Incoming | None = None, ack: bytes | None = None) -> None:
-        self.item, self.ack = item, ack
+    def __init__(self) -> None:
+        self.ack: bytes | None = None
 
 
 class _Connection(asyncio.Protocol):
@@ -119,16 +119,12 @@ class _Connection(asyncio.Protocol):
         self._flush()
 
     def _start(self, raw: bytes) -> None:
-        prepared = self.listener.prepare(raw)
-        if isinstance(prepared, bytes):
-            self.slots.append(_Slot(ack=prepared))
-        else:
-            slot = _Slot(item=prepared)
-            self.slots.append(slot)
-            self.listener.filer.submit(prepared, (self, slot))
+        slot = _Slot()
+        self.slots.append(slot)
+        self.listener.filer.submit(raw, (self, slot))
 
-    def resolved(self, slot: _Slot, result: Result) -> None:
-        slot.ack = self.listener.ack_for(slot.item, result)
+    def resolved(self, slot: _Slot, ack: bytes) -> None:
+        slot.ack = ack
         self._flush()
 
     def _flush(self) -> None:
@@ -199,8 +195,8 @@ class MllpListener:
         self.loop = asyncio.new_event_loop()
         self.connections: set[_Connection] = set()
         self.stopping = False
-        self.filer = Filer(clinic=clinic, limits=self.limits, deliver=self._deliver_threadsafe,
-                           open_connections=lambda: len(self.connections))
+        self.filer = Filer(clinic=clinic, limits=self.limits, prepare=self.prepare, answer=self.ack_for,
+                           deliver=self._deliver_threadsafe, open_connections=lambda: len(self.connections))
         self._server: asyncio.AbstractServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -267,7 +263,7 @@ class MllpListener:
 
     # -- messages
     def prepare(self, raw: bytes) -> Incoming | bytes:
-        """Parse in the event loop: an Incoming for the filer, or the framed AR for what is not a readable ORU^R01."""
+        """Parse (in the filing thread): an Incoming to file, or the framed AR for what is not a readable ORU^R01."""
         now = datetime.now(UTC)
         try:
             parsed = parse_oru(raw, default_tz=self.time_zone, options=self.options)
@@ -279,9 +275,10 @@ class MllpListener:
             return Incoming(raw, read_header(raw), now, reason=NotFiled(str(exc), exc.hl7_error_code))
         return Incoming(raw, parsed.header, now, parsed=parsed)
 
-    def ack_for(self, item: Incoming | None, result: Result) -> bytes:
+    def ack_for(self, item: Incoming, result: Result) -> bytes:
+        """The framed ACK of a filed message, or NO_ACK when nothing may be answered."""
         if isinstance(result, NoAck) or not isinstance(result, Filing):
-            log.warning("hl7 %s: not filed, no ACK sent (the sender will resend)", item.header.control_id if item else "-")
+            log.warning("hl7 %s: not filed, no ACK sent (the sender will resend)", item.header.control_id or "-")
             return NO_ACK
         if log.isEnabledFor(logging.INFO):
             outcome = (" (resend)" if result.duplicate else f" {result.readings} reading(s)" if result.code == "AA"
@@ -297,15 +294,15 @@ class MllpListener:
                     header.control_id or "-", header.sending_application or "-", self.max_bytes)
         return frame(build_error_ack(error.head, error, now=datetime.now(UTC), control_id=_ack_id()))
 
-    def _deliver_threadsafe(self, results: list[tuple[Any, Result]]) -> None:
+    def _deliver_threadsafe(self, results: list[tuple[Any, bytes]]) -> None:
         try:
             self.loop.call_soon_threadsafe(self._deliver, results)
         except RuntimeError:  # the loop is closed: the connections are gone, and with them these ACKs
             pass
 
-    def _deliver(self, results: list[tuple[Any, Result]]) -> None:
-        for (conn, slot), result in results:
-            conn.resolved(slot, result)
+    def _deliver(self, results: list[tuple[Any, bytes]]) -> None:
+        for (conn, slot), ack in results:
+            conn.resolved(slot, ack)
 
     def stats(self) -> dict[str, int]:
         return {"batches": self.filer.batches, "filed": self.filer.filed, "largest_batch": self.filer.largest_batch,
