@@ -5,10 +5,10 @@ writes its audit event in it. Chairside steps take `at` (default now) so the dem
 back-fill past sessions.
 """
 
-from .after import notify_prescriber, record_adverse_event, record_cadss, record_side_effects
-from .booking import BOOKING_ROLES, LIVE_STATES, book_session, cancel_session, now
+from .after import record_adverse_event, record_cadss, record_side_effects
 from .checkin import check_in, due_assessments, pregnancy_test_required
 from .closing import add_note, cosign_session, discharge_patient, sign_session
+from .common import now
 from .dose import override_dose, stored_plan, verify_dose
 from .flow import (
     ACTIONS,
@@ -24,9 +24,8 @@ from .flow import (
 from .vitals import raise_overdue_alerts, record_vitals, record_vitals_batch
 
 __all__ = [
-    "ACTIONS", "BOOKING_ROLES", "LIVE_STATES", "add_note", "apply_action", "book_session", "cancel_session",
-    "check_in", "cosign_session", "discharge_patient", "do_not_start_findings", "due_assessments",
-    "notify_prescriber", "now", "override_dose",
+    "ACTIONS", "add_note", "apply_action", "check_in", "cosign_session", "discharge_patient",
+    "do_not_start_findings", "due_assessments", "now", "override_dose",
     "pause", "pregnancy_test_required", "raise_overdue_alerts", "record_adverse_event", "record_cadss",
     "record_side_effects", "record_vitals", "record_vitals_batch", "resume", "sign_session", "start",
     "stop_early", "stop_infusion", "stored_plan", "transfer", "verify_dose",

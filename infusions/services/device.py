@@ -4,8 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..choices import AlertKind, ReadingSource
-from ..models import Alert, InfusionSession, VitalSign
+from alerts import services as alerts
+from alerts.choices import AlertKind
+from alerts.queries import open_alerts
+
+from ..choices import ReadingSource
+from ..models import InfusionSession, VitalSign
 from .vitals import FIELDS, TimedValues, raise_vital_alerts
 
 
@@ -27,8 +31,6 @@ def store_device_readings(*, groups: Sequence[DeviceReadings]) -> int:
     are judged per session over all its readings, and an overdue-BP alert is closed once. One
     query finds which sessions have an overdue alert open, so a quiet batch costs no query per session.
     """
-    from .. import alerts
-
     vitals = [VitalSign(clinic_id=g.session.clinic_id, session=g.session, measured_at=row.at, source=ReadingSource.DEVICE,
                         device=row.device[:80], hl7_message_id=g.hl7_message_id, message_control_id=g.control_id[:64],
                         **{name: getattr(row.reading, name) for name in FIELDS})
@@ -39,8 +41,9 @@ def store_device_readings(*, groups: Sequence[DeviceReadings]) -> int:
     for g in groups:
         first.setdefault(g.session.pk, g)
         per_session.setdefault(g.session.pk, []).extend((row, next(created)) for row in g.rows)
-    overdue = set(Alert.objects.filter(session_id__in=list(per_session), kind=AlertKind.OVERDUE,
-                                       acknowledged_at__isnull=True).values_list("session_id", flat=True))
+    clinic = groups[0].session.clinic if groups else None
+    overdue = set(open_alerts(clinic).filter(session_id__in=list(per_session), kind=AlertKind.OVERDUE)
+                  .values_list("session_id", flat=True)) if groups else set()
     for pk, pairs in per_session.items():
         session, by = first[pk].session, first[pk].by
         raise_vital_alerts(session, pairs, by=by)

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.choices import Role
-from infusions.choices import AlertKind
-from infusions.models import Alert
+from alerts.choices import AlertKind
+from alerts.models import Alert
 
 from .helpers import infusing, t0
 

@@ -14,11 +14,11 @@ from typing import Any
 
 from clinical.hl7 import OruMessage
 from clinical.hl7.errors import UNKNOWN_KEY_IDENTIFIER
-from courses.models import Chair
 from infusions.choices import IN_PROGRESS
 from infusions.models import InfusionSession
 from infusions.queries import session_state_version
 from infusions.signals import session_state_changed
+from scheduling.models import Chair
 
 from .services import NotFiled, chair_matches, location_keys
 

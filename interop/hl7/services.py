@@ -18,13 +18,13 @@ from clinical.errors import ClinicalError
 from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, read_header
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
 from clinical.session_extras import TimedReading, readings_from_observations
-from courses.models import Chair
 from infusions.choices import IN_PROGRESS, ReadingSource
 from infusions.models import InfusionSession
 from infusions.services.common import locked, now, text, when
 from infusions.services.vitals import TimedValues, check_recordable, store_readings
 from ketacare.errors import ServiceError
 from patients.models import Patient
+from scheduling.models import Chair
 
 from ..choices import Hl7Status
 from ..models import Hl7Message

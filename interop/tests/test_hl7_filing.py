@@ -6,17 +6,18 @@ from decimal import Decimal
 import pytest
 
 from accounts.choices import Role
+from alerts.models import Alert
 from audit.models import AuditEvent
 from clinical.hl7 import Hl7Reject
 from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
-from courses.services import add_chair
 from infusions.choices import ReadingSource
-from infusions.models import Alert, VitalSign
+from infusions.models import VitalSign
 from infusions.tests.helpers import booked, infusing, t0
 from interop import services
 from interop.choices import Hl7Status
 from interop.models import Hl7Message
 from ketacare.errors import ServiceError
+from scheduling.services import add_chair
 
 pytestmark = pytest.mark.django_db
 

@@ -171,10 +171,10 @@ def test_a_resend_of_a_held_message_files_once_the_session_is_found(world, sessi
 def test_a_batch_raises_the_alerts_its_readings_fire_and_closes_an_overdue_one(world):
     from decimal import Decimal
 
+    from alerts.choices import AlertKind
+    from alerts.models import Alert
     from clinical.hl7.samples import SampleVitals
     from infusions import services as infusions
-    from infusions.choices import AlertKind
-    from infusions.models import Alert
 
     session = infusing(world, t0(2))  # started 110 min ago with no reading: the blood pressure is overdue
     (overdue,) = infusions.raise_overdue_alerts(clinic=world.a)

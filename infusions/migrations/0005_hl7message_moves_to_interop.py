@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("infusions", "0002_chairside"),
+        ("infusions", "0004_merge_alert_and_chair_moves"),
     ]
 
     operations = [
