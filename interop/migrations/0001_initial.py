@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0001_initial"),
-        ("infusions", "0005_hl7message_moves_to_interop"),
+        ("infusions", "0007_hl7message_moves_to_interop"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

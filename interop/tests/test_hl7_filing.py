@@ -156,3 +156,18 @@ def test_a_message_for_another_clinics_patient_is_not_filed(world):
     other = make_session(world, t0(), clinic=world.b)
     filing = services.file_hl7_message(clinic=world.a, raw=message(other))
     assert filing.code == "AE" and not VitalSign.objects.filter(source=ReadingSource.DEVICE).exists()
+
+
+def test_another_clinics_users_get_404_for_a_held_message(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    session = infusing(world)
+    services.file_hl7_message(clinic=world.a, raw=message(session, mrn="UNKNOWN-9"))
+    held = Hl7Message.objects.get()
+    other = Client()
+    other.force_login(world.b_users[Role.NURSE])
+    assert other.get(reverse("interop:quarantined", kwargs={"message_id": held.pk})).status_code == 404
+    assert other.post(f"/api/interop/quarantine/{held.pk}/dismiss", {"reason": "x"},
+                      content_type="application/json").status_code == 404
+    assert Hl7Message.objects.get().status == Hl7Status.QUARANTINED

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("infusions", "0004_merge_alert_and_chair_moves"),
+        ("infusions", "0006_one_live_booking_per_chair_and_start"),
     ]
 
     operations = [
