@@ -134,6 +134,9 @@ def bench_hl7_feed() -> None:
     stats = ours["stats"]
     print(f"{'  group commit':<34} {stats['batches']:>12,} batches, {stats['filed'] / max(1, stats['batches']):.1f} "
           f"messages each on average, largest {stats['largest_batch']}")
+    cpu_us = stats["filer_cpu_s"] / max(1, stats["filed"]) * 1e6
+    print(f"{'  filing thread CPU per message':<34} {cpu_us:>12,.0f} us     (parse, file, ACK: one free core would file "
+          f"{1e6 / max(cpu_us, 1):,.0f} msg/s)")
     if fsync_ms:
         print(f"{'  disk: one fsync':<34} {fsync_ms:>12.2f} ms     ceiling with {SENDERS} senders each waiting: "
               f"{SENDERS} per commit = {SENDERS * 1000 / fsync_ms:,.0f} msg/s; load average {os.getloadavg()[0]:.1f}"

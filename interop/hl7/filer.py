@@ -44,6 +44,7 @@ class Filer:
         self.batches = 0
         self.filed = 0
         self.largest_batch = 0
+        self.cpu_s = 0.0  # CPU time of this thread spent parsing, filing and building ACKs
 
     def start(self) -> None:
         self._thread.start()
@@ -65,7 +66,10 @@ class Filer:
             while not stopping:
                 batch, stopping = self._collect()
                 if batch and not self._abort.is_set():
-                    self.deliver(self._answer_all(cache, batch))
+                    started = time.thread_time()
+                    answers = self._answer_all(cache, batch)
+                    self.cpu_s += time.thread_time() - started
+                    self.deliver(answers)
         finally:
             cache.close()
             connection.close()

@@ -304,6 +304,6 @@ class MllpListener:
         for (conn, slot), ack in results:
             conn.resolved(slot, ack)
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, float]:
         return {"batches": self.filer.batches, "filed": self.filer.filed, "largest_batch": self.filer.largest_batch,
-                "connections": len(self.connections)}
+                "connections": len(self.connections), "filer_cpu_s": self.filer.cpu_s}
