@@ -127,8 +127,11 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"KetaCare benchmarks · {django.db.connection.vendor} · median of {REPEATS} rounds")
+    from bench.fhir_export import bench_fhir
+    from bench.planner import bench_planner
+
     only = set(sys.argv[1:])
-    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_hl7_feed):
+    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_fhir, bench_planner, bench_hl7_feed):
         if not only or bench.__name__ in only:
             bench()
 
