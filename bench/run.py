@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, and `bench` as a package
 if "DATABASE_URL" not in os.environ:
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketacare.settings")
@@ -101,6 +101,7 @@ def bench_vitals() -> None:
     from accounts.choices import Role
     from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
     from infusions import services as infusions
+    from interop import services as interop
     from ketacare.demo import build_apps
     from ketacare.management.commands.demo import Command
 
@@ -117,7 +118,7 @@ def bench_vitals() -> None:
         msg = sample_oru(SampleStyle.PCD01_MDC, mrn="DEMO-0001", chair=session.chair.name, control_id=f"B{n}",
                          observed_at=datetime.now(UTC) - timedelta(seconds=n % 50),
                          vitals=SampleVitals(systolic_mmhg=Decimal(120 + rng.randint(0, 10))))
-        filing = infusions.file_hl7_message(clinic=ctx.clinic, raw=msg)
+        filing = interop.file_hl7_message(clinic=ctx.clinic, raw=msg)
         if filing.code != "AA":
             raise SystemExit(f"bench: the monitor message was not filed ({filing.code}: {filing.text})")
 
@@ -130,18 +131,19 @@ def bench_vitals() -> None:
 
 
 def main() -> None:
+    from bench.hl7_feed import bench_hl7_feed
+
     call_command("migrate", verbosity=0)
     print(f"KetaCare benchmarks · {django.db.connection.vendor} · median of {REPEATS} rounds")
+    from bench.concurrency import bench_concurrency  # run per database in child processes
     from bench.fhir_export import bench_fhir
-
-    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_fhir):
-        bench()
     from bench.planner import bench_planner
 
-    bench_planner()
-    from bench.concurrency import bench_concurrency  # run per database in child processes
-
-    bench_concurrency()
+    only = set(sys.argv[1:])
+    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_fhir, bench_planner, bench_hl7_feed,
+                  bench_concurrency):
+        if not only or bench.__name__ in only:
+            bench()
 
 
 if __name__ == "__main__":

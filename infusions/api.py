@@ -16,7 +16,7 @@ from ketacare.errors import ServiceError
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
-from .models import AdverseEvent, Hl7Message, InfusionSession, VitalSign
+from .models import AdverseEvent, InfusionSession, VitalSign
 
 router = Router()
 R = Role
@@ -139,20 +139,6 @@ class DischargeIn(Schema):
     override_reason: str = Field("", max_length=4000)
 
 
-class MessageOut(Schema):
-    id: int
-    control_id: str
-    sending_application: str
-    received_at: datetime
-    status: str
-    error: str
-    patient_ref: str
-    location: str
-    reading_count: int
-
-
-class AssignIn(Schema):
-    session_id: int
 
 
 def _session(request: HttpRequest, session_id: int) -> InfusionSession:
@@ -277,23 +263,3 @@ def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
     return _fresh(services.cosign_session(session=_session(request, session_id), by=request.user))
 
 
-@router.get("/quarantine", response=list[MessageOut])
-@api_allow(*CHAIR)
-def list_quarantine(request: HttpRequest) -> list[Hl7Message]:
-    rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
-    _viewed(request, "hl7_quarantine_view", count=len(rows))
-    return rows
-
-
-@router.post("/quarantine/{message_id}/assign", response=MessageOut)
-@api_allow(*CHAIR)
-def assign(request: HttpRequest, message_id: int, body: AssignIn) -> Hl7Message:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
-    return services.assign_hl7_message(message=message, session=_session(request, body.session_id), by=request.user)
-
-
-@router.post("/quarantine/{message_id}/dismiss", response=MessageOut)
-@api_allow(*CHAIR)
-def dismiss(request: HttpRequest, message_id: int, body: ReasonIn) -> Hl7Message:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
-    return services.dismiss_hl7_message(message=message, reason=body.reason, by=request.user)

@@ -82,13 +82,6 @@ class SideEffect(models.TextChoices):
     OTHER = "other", "Other (see note)"
 
 
-class Hl7Status(models.TextChoices):
-    FILED = "filed", "Filed"
-    QUARANTINED = "quarantined", "In quarantine"
-    ASSIGNED = "assigned", "Assigned by a nurse"
-    DISMISSED = "dismissed", "Dismissed"
-
-
 class PregnancyTest(models.TextChoices):
     NEGATIVE = "negative", "Negative"
     POSITIVE = "positive", "Positive"

@@ -11,7 +11,6 @@ from typing import Any
 
 from accounts.choices import Role
 from alerts import services as alerts
-from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
 from ketacare.demo import DemoContext, DemoPatient
 
 from . import services
@@ -103,7 +102,7 @@ def _after(ctx: DemoContext, session: Any, end: datetime, early: bool) -> None:
 
 
 def _start_now(ctx: DemoContext, session: Any, second: Any) -> None:
-    """DEMO-0001: checked in 20 min ago, infusing since 15 min ago, one typed and one monitor reading."""
+    """DEMO-0001: checked in 20 min ago, infusing since 15 min ago, one typed reading (interop adds a monitor one)."""
     nurse, now = ctx.users[Role.NURSE], ctx.now.replace(microsecond=0)
     checked = min(session.scheduled_start, now - timedelta(minutes=20))
     session = _checkin(ctx, session, checked, {"systolic_mmhg": 126, "diastolic_mmhg": 80, "heart_rate_bpm": 72,
@@ -114,7 +113,3 @@ def _start_now(ctx: DemoContext, session: Any, second: Any) -> None:
     services.record_vitals(session=session, values={"systolic_mmhg": 131, "diastolic_mmhg": 84, "heart_rate_bpm": 78,
                                                     "spo2_pct": "98", "resp_rate_per_min": 15},
                            measured_at=now - timedelta(minutes=15), by=nurse)
-    raw = sample_oru(SampleStyle.PCD01_MDC, mrn=session.patient.mrn, chair=session.chair.name, control_id="DEMO-MON-0001",
-                     observed_at=now - timedelta(minutes=5), vitals=SampleVitals(systolic_mmhg=Decimal(138),
-                                                                                 diastolic_mmhg=Decimal(88)))
-    services.file_hl7_message(clinic=ctx.clinic, raw=raw, received_at=now - timedelta(minutes=5))

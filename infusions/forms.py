@@ -114,12 +114,3 @@ class DischargeForm(forms.Form):
 
     def scores(self) -> dict[str, str]:
         return {k.removeprefix("score_"): v for k, v in self.cleaned_data.items() if k.startswith("score_")}
-
-
-class AssignForm(forms.Form):
-    session = forms.ChoiceField(label="Session in progress")
-
-    def __init__(self, *args: Any, sessions: Any = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["session"].choices = [("", "—")] + [
-            (str(s.pk), f"{s.chair} · {s.patient.full_name} ({s.patient.mrn})") for s in sessions]

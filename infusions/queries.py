@@ -4,14 +4,14 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from clinical.session_extras import phase_of
 from clinical.session_flow import SessionState as KState
 from clinical.vitals import Phase, next_due_at
 
-from .choices import IN_PROGRESS, NOT_HELD, Hl7Status
-from .models import Hl7Message, InfusionSession, VitalSign
+from .choices import IN_PROGRESS, NOT_HELD
+from .models import InfusionSession, SessionEvent, VitalSign
 from .services.common import schedule_of
 
 
@@ -47,10 +47,11 @@ def next_due(session: InfusionSession, vitals: list[VitalSign]) -> datetime | No
     return next_due_at(schedule_of(session), phase, started, max(bp) if bp else None)
 
 
-def quarantine(clinic: Any) -> QuerySet[Hl7Message]:
-    return Hl7Message.objects.in_clinic(clinic).filter(status=Hl7Status.QUARANTINED).order_by("-received_at")
-
-
 def patient_sessions(patient: Any) -> QuerySet[InfusionSession]:
     return (InfusionSession.objects.in_clinic(patient.clinic).filter(patient=patient)
             .select_related("chair").order_by("scheduled_start"))
+
+
+def session_state_version() -> int:
+    """A number that grows with every session state change (the newest SessionEvent id); 0 when none."""
+    return SessionEvent.objects.aggregate(top=Max("pk"))["top"] or 0

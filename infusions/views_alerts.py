@@ -1,22 +1,16 @@
-"""Today's sessions and the monitor-message quarantine (the alert pages are the alerts app's)."""
+"""Today's sessions (the alert pages are the alerts app's, the quarantine interop's)."""
 
 from datetime import UTC, datetime
 
-from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from accounts.choices import Role
 from audit import services as audit
 from ketacare.access import allow
-from ketacare.errors import ServiceError
-from ketacare.scoping import get_in_clinic
 
-from . import queries, services
-from .forms import AssignForm, ReasonForm
-from .models import Hl7Message, InfusionSession
-from .views import CHAIR
+from . import queries
 
 ALL_CLINICAL = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
@@ -31,49 +25,3 @@ def today(request: HttpRequest) -> HttpResponse:
     rows = list(queries.sessions_on(request.clinic, datetime.now(UTC)))  # type: ignore[attr-defined]
     _audit(request, "sessions_today_view", count=len(rows))
     return render(request, "infusions/today.html", {"sessions": rows})
-
-
-@allow(*CHAIR)
-def quarantine(request: HttpRequest) -> HttpResponse:
-    rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
-    _audit(request, "hl7_quarantine_view", count=len(rows))
-    return render(request, "infusions/quarantine.html", {"rows": rows})
-
-
-@allow(*CHAIR)
-def quarantined(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
-    sessions = list(queries.in_progress(request.clinic))  # type: ignore[attr-defined]
-    assign, dismiss = AssignForm(sessions=sessions), ReasonForm()
-    status = 200
-    if request.method == "POST":
-        assign, dismiss = AssignForm(request.POST, sessions=sessions), ReasonForm(request.POST)
-        try:
-            _resolve(request, message, assign, dismiss)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            status = 400
-        else:
-            return redirect("infusions:quarantine")
-    with transaction.atomic():
-        # The held message shows a raw PID: record which patient it names (matched, or as sent).
-        audit.record(action="hl7_message_view", by=request.user, clinic=message.clinic, obj=message,
-                     patient=message.session.patient_id if message.session_id else None,
-                     detail={"patient_ref": message.patient_ref})
-    context = {"message": message, "assign": assign, "dismiss": dismiss, "segments": message.raw.split("\r")}
-    return render(request, "infusions/quarantined.html", context, status=status)
-
-
-def _resolve(request: HttpRequest, message: Hl7Message, assign: AssignForm, dismiss: ReasonForm) -> None:
-    if request.POST.get("do") == "assign":
-        if not assign.is_valid():
-            raise ServiceError("Choose the session in progress to file this message to.")
-        session = get_in_clinic(InfusionSession, request.clinic, pk=assign.cleaned_data["session"])  # type: ignore[attr-defined]
-        done = services.assign_hl7_message(message=message, session=session, by=request.user)
-        messages.success(request, f"{done.reading_count} reading(s) filed to {session.chair} · {session.patient.full_name}.")
-    elif request.POST.get("do") == "dismiss":
-        dismiss.is_valid()
-        services.dismiss_hl7_message(message=message, reason=dismiss.cleaned_data.get("reason", ""), by=request.user)
-        messages.success(request, "Message dismissed.")
-    else:
-        raise ServiceError("Choose to assign or to dismiss the message.")

@@ -19,7 +19,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
     ("Outcomes", "outcomes:report", frozenset({R.PRESCRIBER, R.CLINIC_ADMIN, R.RESEARCHER})),
     ("Protocols", "courses:protocols", frozenset({R.PRESCRIBER, R.CLINIC_ADMIN})),
     ("Clinic", "accounts:clinic_settings", frozenset({R.CLINIC_ADMIN})),
-    ("Instruments", "measures:instruments", frozenset({R.CLINIC_ADMIN})),
+    ("Instruments", "interop:instruments", frozenset({R.CLINIC_ADMIN})),
     ("Audit", "audit:log", frozenset({R.CLINIC_ADMIN})),
 ]
 

@@ -67,12 +67,3 @@ class AcknowledgeForm(forms.Form):
                                   error_messages={"required": "Write the action you took before acknowledging."},
                                   widget=forms.Textarea(attrs={"rows": 4, "data-autofocus": ""}),
                                   help_text="What you did: who contacted the patient, when, the safety plan, any referral.")
-
-
-class WordingForm(forms.Form):
-    file = forms.FileField(label="FHIR Questionnaire (JSON)")
-    instrument = forms.ChoiceField(label="Instrument", required=False)
-
-    def __init__(self, *args: Any, instruments: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [("", "Tell from the file"), *instruments]

@@ -1,6 +1,5 @@
 """Every write of the measures app: assessments, patient links, reminders, wording (alerts go through alerts.services)."""
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,7 @@ from clinical.errors import ClinicalError
 from clinical.instruments import ScoreResult, get_instrument, score
 from ketacare.errors import ServiceError
 
-from . import delivery, queries, tokens, wording
+from . import delivery, queries, tokens
 from .choices import PATIENT_REPORTED, SUICIDE_RISK, Channel, LinkOrigin
 from .models import Assessment, AssessmentSource, InstrumentWording, PatientLink
 from .policy import pcl5_cutpoint
@@ -257,20 +256,20 @@ def send_reminders(*, clinic: Any, now: datetime, by: Any = REMINDER_ACTOR) -> R
     return run
 
 
-def import_wording(*, data: Any, raw: bytes, instrument_id: str | None = None, clinic: Any = None,
-                   by: Any) -> InstrumentWording:
-    """Load official item wording from a FHIR Questionnaire for one clinic or (clinic None) all; refuse a misfit."""
+def save_wording(*, instrument_id: str, items: dict[str, str], title: str = "", url: str = "", version: str = "",
+                 copyright: str = "", source_sha256: str = "", clinic: Any = None, by: Any) -> InstrumentWording:
+    """Store an instrument's official item wording (read by interop.fhir) for one clinic or (clinic None) all."""
     if clinic is not None and getattr(by, "pk", None):
         require_role(by, clinic, Role.CLINIC_ADMIN, to="import instrument wording")
-    found = wording.read_wording(data, instrument_id)
-    values = {"items": found.items, "title": found.title[:200], "questionnaire_url": found.url[:300],
-              "questionnaire_version": found.version[:64], "copyright": found.copyright,
-              "source_sha256": hashlib.sha256(raw).hexdigest(), "imported_at": _now(),
+    instrument = get_instrument(instrument_id)
+    values = {"items": items, "title": title[:200], "questionnaire_url": url[:300],
+              "questionnaire_version": version[:64], "copyright": copyright,
+              "source_sha256": source_sha256, "imported_at": _now(),
               "imported_by": getattr(by, "username", None) or str(by)}
     with transaction.atomic():
         row, created = InstrumentWording.objects.update_or_create(
-            clinic=clinic, instrument=found.instrument.id, defaults=values)
+            clinic=clinic, instrument=instrument.id, defaults=values)
         audit.record(action="wording_import", by=by, clinic=clinic, obj=row,
-                     detail={"instrument": found.instrument.id, "items": len(found.items), "replaced": not created,
-                             "sha256": values["source_sha256"], "url": found.url})
+                     detail={"instrument": instrument.id, "items": len(items), "replaced": not created,
+                             "sha256": source_sha256, "url": url})
     return row

@@ -8,7 +8,6 @@ from .models import Assessment
 app_name = "measures"
 urlpatterns = [
     path("due/", views.due_list, name="due"),
-    path("instruments/", views.instruments, name="instruments"),
     path("patients/<int:patient_id>/", views.patient_measures, name="patient"),
     path("patients/<int:patient_id>/enter/", views.enter, name="enter"),
     path("patients/<int:patient_id>/link/", views.issue_link, name="issue_link"),

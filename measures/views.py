@@ -1,6 +1,5 @@
 """Staff pages: enter a questionnaire, send a patient link, a patient's measures, due list, alerts, wording."""
 
-import json
 import zoneinfo
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +25,7 @@ from patients.models import Patient
 from . import progress, queries, services
 from .choices import PATIENT_REPORTED, SUICIDE_RISK, short_name
 from .delivery import link_url
-from .forms import AcknowledgeForm, EntryForm, LinkForm, WordingForm, point_choices, split_point
+from .forms import AcknowledgeForm, EntryForm, LinkForm, point_choices, split_point
 from .models import Assessment
 from .questionnaire import item_views, parse_answers, values_by_id
 
@@ -207,28 +206,3 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
               if alert.source_id.isdigit() else None)
     return render(request, "measures/acknowledge.html", {"alert": alert, "form": form, "assessment": source},
                   status=400 if form.errors or (request.method == "POST" and not alert.is_open) else 200)
-
-
-@allow(R.CLINIC_ADMIN)
-def instruments(request: HttpRequest) -> HttpResponse:
-    choices = [(i.id, i.name) for i in INSTRUMENTS.values()]
-    form = WordingForm(request.POST or None, request.FILES or None, instruments=choices)
-    if request.method == "POST" and form.is_valid():
-        raw = form.cleaned_data["file"].read(5_000_001)
-        try:
-            if len(raw) > 5_000_000:
-                raise ServiceError("The file is larger than 5 MB; is this a Questionnaire?")
-            try:
-                data = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                raise ServiceError("The file is not JSON; nothing was imported.") from None
-            row = services.import_wording(data=data, raw=raw, instrument_id=form.cleaned_data["instrument"] or None,
-                                          clinic=request.clinic, by=request.user)  # type: ignore[attr-defined]
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Wording for {short_name(row.instrument)} imported ({len(row.items)} items).")
-            return redirect("measures:instruments")
-    rows = [(i, queries.wording_for(request.clinic, i.id)) for i in INSTRUMENTS.values()]  # type: ignore[attr-defined]
-    return render(request, "measures/instruments.html", {"rows": rows, "form": form},
-                  status=400 if form.errors else 200)

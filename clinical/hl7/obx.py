@@ -30,7 +30,7 @@ from clinical.hl7.errors import (
     Hl7ContentError,
 )
 from clinical.hl7.model import DeviceObservation, Hl7ParseOptions, IgnoredObservation
-from clinical.hl7.segments import Seg
+from clinical.hl7.segments import SegmentView as Seg
 from clinical.hl7.timestamps import parse_hl7_time
 from clinical.hl7.units import CANONICAL_UNIT, KIND_DIMENSION, lookup_unit, to_canonical
 

@@ -21,6 +21,7 @@ from clinical.hl7.errors import (
     Hl7ContentError,
     Hl7Reject,
 )
+from clinical.hl7.fastseg import split_plain
 from clinical.hl7.header import MessageHeader, read_header
 from clinical.hl7.model import (
     DeviceObservation,
@@ -31,7 +32,8 @@ from clinical.hl7.model import (
     PatientIdentifier,
 )
 from clinical.hl7.obx import ObservationReader
-from clinical.hl7.segments import Seg, split_segments
+from clinical.hl7.segments import SegmentView as Seg
+from clinical.hl7.segments import split_segments
 from clinical.hl7.timestamps import check_default_tz, parse_hl7_time
 
 # MSH-18 character sets (HL7 table 0211) this feed decodes; blank means UTF-8.
@@ -120,8 +122,12 @@ def parse_oru(
     *,
     default_tz: tzinfo,
     options: Hl7ParseOptions | None = None,
+    fast: bool = True,
 ) -> OruMessage:
     """Parse one ORU^R01 message; times without a UTC offset are read in ``default_tz``.
+
+    ``fast`` reads plain messages with str.split (``fastseg``) and the rest with python-hl7;
+    ``fast=False`` always uses python-hl7 (the reference the tests compare against).
 
     Raises Hl7Reject (answer AR) when the input is not a readable ORU^R01 and
     Hl7ContentError (answer AE) when it is readable but cannot be filed.
@@ -131,7 +137,8 @@ def parse_oru(
     header = read_header(raw)
     text = _normalise(_decode(raw, header))
     _check_header(header, text, options)
-    segments = split_segments(text)
+    plain = split_plain(text) if fast else None
+    segments: list[Seg] = list(plain) if plain is not None else list(split_segments(text))
     if not header.message_time:
         raise Hl7ContentError(
             "MSH-7 (message date/time) is empty",

@@ -10,7 +10,7 @@ import hl7
 
 from clinical.hl7.errors import SEGMENT_SEQUENCE_ERROR, ErrorLocation, Hl7Reject
 
-_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{2}")
+SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{2}")
 
 
 class _Hl7Segment(Protocol):
@@ -30,6 +30,24 @@ class _Hl7Segment(Protocol):
 
 class _Sized(Protocol):
     def __len__(self) -> int: ...
+
+
+class SegmentView(Protocol):
+    """What the ORU reader needs of a segment (``Seg`` over python-hl7, or ``fastseg.PlainSeg``)."""
+
+    @property
+    def segment_id(self) -> str: ...
+
+    @property
+    def sequence(self) -> int: ...
+
+    def get(self, field: int, component: int = 1, repetition: int = 1) -> str: ...
+
+    def text(self, field: int) -> str: ...
+
+    def repetitions(self, field: int) -> int: ...
+
+    def loc(self, field: int) -> ErrorLocation: ...
 
 
 @dataclass(frozen=True)
@@ -73,7 +91,7 @@ def split_segments(text: str) -> list[Seg]:
     segments: list[Seg] = []
     for raw in message:
         segment_id = str(raw[0]).strip()
-        if not _SEGMENT_ID.fullmatch(segment_id):
+        if not SEGMENT_ID.fullmatch(segment_id):
             raise Hl7Reject(
                 f"segment {len(segments) + 1} has no valid segment id",
                 hl7_error_code=SEGMENT_SEQUENCE_ERROR,

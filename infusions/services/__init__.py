@@ -21,13 +21,11 @@ from .flow import (
     stop_infusion,
     transfer,
 )
-from .hl7 import Filing, assign_hl7_message, dismiss_hl7_message, file_hl7_message
 from .vitals import raise_overdue_alerts, record_vitals, record_vitals_batch
 
 __all__ = [
-    "ACTIONS", "Filing", "add_note", "apply_action", "assign_hl7_message",
-    "check_in", "cosign_session", "discharge_patient", "dismiss_hl7_message",
-    "do_not_start_findings", "due_assessments", "file_hl7_message", "now", "override_dose",
+    "ACTIONS", "add_note", "apply_action", "check_in", "cosign_session", "discharge_patient",
+    "do_not_start_findings", "due_assessments", "now", "override_dose",
     "pause", "pregnancy_test_required", "raise_overdue_alerts", "record_adverse_event", "record_cadss",
     "record_side_effects", "record_vitals", "record_vitals_batch", "resume", "sign_session", "start",
     "stop_early", "stop_infusion", "stored_plan", "transfer", "verify_dose",

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import transaction
+
 from accounts.choices import Role
 from accounts.queries import require_role
 from audit import services as audit
@@ -17,6 +19,7 @@ from ketacare.locking import for_update
 
 from ..choices import NOT_HELD
 from ..models import InfusionSession, SessionEvent
+from ..signals import session_state_changed
 
 CHAIR_ROLES = (Role.PRESCRIBER, Role.NURSE)
 CLOCK_SKEW = timedelta(minutes=2)  # a step may be timed this far ahead of the server clock
@@ -95,6 +98,8 @@ def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Any
                                 to_state=after.value, reason=reason.strip(), at=at, by=_user(by))
     audit.record(action=f"session_{action.value}", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
                  detail={"from": before.value, "to": after.value, "at": at.isoformat(), "reason": reason.strip(), **(detail or {})})
+    ids = {"session_id": session.pk, "clinic_id": session.clinic_id}
+    transaction.on_commit(lambda: session_state_changed.send(sender=InfusionSession, **ids))
     return session
 
 

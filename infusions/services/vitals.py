@@ -82,17 +82,17 @@ def check_recordable(session: InfusionSession) -> None:
 
 
 def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, source: str, by: Any,
-                   hl7_message: Any = None, control_id: str = "") -> tuple[list[VitalSign], list[Any]]:
+                   hl7_message_id: int | None = None, control_id: str = "") -> tuple[list[VitalSign], list[Any]]:
     """Write readings and the alerts the kernel finds (inside the caller's transaction)."""
     user = by if getattr(by, "pk", None) else None
     created = VitalSign.objects.bulk_create([
         VitalSign(clinic=session.clinic, session=session, measured_at=row.at, source=source, device=row.device[:80],
-                  entered_by=user if source == ReadingSource.TYPED else None, hl7_message=hl7_message,
+                  entered_by=user if source == ReadingSource.TYPED else None, hl7_message_id=hl7_message_id,
                   message_control_id=control_id[:64],
                   **{name: getattr(charted_reading(row.reading), name) for name in FIELDS})
         for row in rows
     ])
-    raised = _raise_vital_alerts(session, list(zip(rows, created, strict=True)), by=by)
+    raised = raise_vital_alerts(session, list(zip(rows, created, strict=True)), by=by)
     bp_times = [row.at for row in rows if row.reading.systolic_mmhg is not None]
     if bp_times:
         alerts.close_alerts(session=session, kind=AlertKind.OVERDUE, at=max(bp_times), by=by,
@@ -100,16 +100,20 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
     return created, raised
 
 
-def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Any) -> list[Any]:
-    thresholds, already = thresholds_of(session), open_rules(session)
-    raised = []
-    for row, vital in pairs:
-        phase = phase_at(row.at, started_at=session.started_at, infusion_ended_at=session.infusion_ended_at)
-        for finding in evaluate_signs(row.reading, thresholds, phase):  # the values as measured, one alert a sign
-            if finding.rule_id.value in already:
-                continue
-            already.add(finding.rule_id.value)
-            raised.append(alerts.raise_vital_alert(session=session, finding=finding, source=vital, at=row.at, by=by))
+def raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Any) -> list[Any]:
+    """Raise the alerts the kernel finds in these readings, one per sign and rule still open (inside the transaction)."""
+    thresholds = thresholds_of(session)
+    found = [(row, vital, finding) for row, vital in pairs  # the values as measured, one alert a sign
+             for finding in evaluate_signs(row.reading, thresholds, phase_at(
+                 row.at, started_at=session.started_at, infusion_ended_at=session.infusion_ended_at))]
+    if not found:
+        return []
+    already, raised = open_rules(session), []
+    for row, vital, finding in found:
+        if finding.rule_id.value in already:
+            continue
+        already.add(finding.rule_id.value)
+        raised.append(alerts.raise_vital_alert(session=session, finding=finding, source=vital, at=row.at, by=by))
     return raised
 
 

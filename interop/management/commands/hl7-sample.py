@@ -16,7 +16,7 @@ from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
 from infusions.choices import IN_PROGRESS
 from infusions.management.clinic_option import clinic_from
 from infusions.models import InfusionSession
-from infusions.policy import hl7_time_zone
+from interop.policy import hl7_time_zone
 
 
 class Command(BaseCommand):

@@ -1,19 +1,16 @@
 """The MLLP listener over a real TCP socket: ACK codes, idempotency, size limit, concurrency, and a crash."""
 
-import socket
 import threading
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from clinical.hl7 import MllpDecoder, frame
-from clinical.hl7.samples import SampleStyle, sample_oru
-from infusions.choices import Hl7Status, ReadingSource
-from infusions.listener import MllpListener
-from infusions.models import Hl7Message, VitalSign
+from clinical.hl7.samples import SampleStyle
+from infusions.tests.helpers import infusing, t0
+from interop.choices import Hl7Status
+from interop.hl7.listener import MllpListener
+from interop.models import Hl7Message
 
-from .helpers import infusing, t0
+from .mllp_helpers import Sender, device_rows, msa, oru
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -25,45 +22,6 @@ def live(world):
     listener = MllpListener(clinic=world.a, host="127.0.0.1", port=0, max_bytes=64 * 1024).start()
     yield session, listener
     listener.stop(abort=True)
-
-
-class Sender:
-    """A monitor: one connection, send a frame, wait for its ACK."""
-
-    def __init__(self, address):
-        self.sock = socket.create_connection(address, timeout=10)
-        self.decoder = MllpDecoder()
-        self.pending: list[bytes] = []
-
-    def send(self, raw: str | bytes) -> str:
-        self.sock.sendall(frame(raw) if isinstance(raw, str) else raw)
-        return self.receive()
-
-    def receive(self) -> str:
-        while not self.pending:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed by the listener")
-            self.pending.extend(self.decoder.feed(chunk))
-        return self.pending.pop(0).decode()
-
-    def close(self):
-        self.sock.close()
-
-
-def msa(ack: str) -> tuple[str, str]:
-    fields = next(seg for seg in ack.split("\r") if seg.startswith("MSA")).split("|")
-    return fields[1], fields[2]
-
-
-def oru(session, control_id, style=SampleStyle.PCD01_MDC, mrn=None, minutes_ago=1):
-    at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=minutes_ago)
-    return sample_oru(style, mrn=mrn or session.patient.mrn, chair=session.chair.name, control_id=control_id,
-                      observed_at=at.astimezone(ZoneInfo(session.clinic.time_zone)))
-
-
-def device_rows(session):
-    return VitalSign.objects.filter(session=session, source=ReadingSource.DEVICE)
 
 
 def test_valid_messages_in_each_vendor_style_file_readings_and_get_aa(live):

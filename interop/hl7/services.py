@@ -18,16 +18,18 @@ from clinical.errors import ClinicalError
 from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, read_header
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
 from clinical.session_extras import TimedReading, readings_from_observations
+from infusions.choices import IN_PROGRESS, ReadingSource
+from infusions.models import InfusionSession
+from infusions.services.common import locked, now, text, when
+from infusions.services.vitals import TimedValues, check_recordable, store_readings
 from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 from patients.models import Patient
 from scheduling.models import Chair
 
-from ..choices import IN_PROGRESS, Hl7Status, ReadingSource
-from ..models import Hl7Message, InfusionSession
+from ..choices import Hl7Status
+from ..models import Hl7Message
 from ..policy import hl7_options, hl7_time_zone
-from .common import locked, now, text, when
-from .vitals import TimedValues, check_recordable, store_readings
 
 FUTURE_SKEW = timedelta(minutes=10)  # a monitor clock this far ahead is trusted; beyond, the message is held
 
@@ -52,7 +54,7 @@ class Filing:
     readings: int = 0
 
 
-def _decode(raw: bytes | str) -> str:
+def decode_raw(raw: bytes | str) -> str:
     if isinstance(raw, str):
         return raw
     try:
@@ -61,16 +63,16 @@ def _decode(raw: bytes | str) -> str:
         return raw.decode("latin-1")
 
 
-def _key(clinic: Any, header: MessageHeader) -> dict[str, Any]:
+def message_key(clinic: Any, header: MessageHeader) -> dict[str, Any]:
     return {"clinic": clinic, "sending_application": header.sending_application[:180],
             "sending_facility": header.sending_facility[:180], "control_id": header.control_id[:199]}
 
 
-def _sender(header: MessageHeader) -> str:
+def sender_label(header: MessageHeader) -> str:
     return f"hl7:{header.sending_application}"[:150]
 
 
-def _location_keys(parsed: OruMessage) -> list[str]:
+def location_keys(parsed: OruMessage) -> list[str]:
     """PV1-3's point of care, room and bed, lower-cased, blanks left out, in order."""
     loc = parsed.location
     return [k.strip().lower() for k in ((loc.point_of_care, loc.room, loc.bed) if loc else ()) if k.strip()]
@@ -96,7 +98,7 @@ def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
                     .select_related("chair"))
     if not sessions:
         raise NotFiled("no session in progress for the patient in PID-3", UNKNOWN_KEY_IDENTIFIER)
-    keys = _location_keys(parsed)
+    keys = location_keys(parsed)
     chairs = {c.pk for c in Chair.objects.in_clinic(clinic) if chair_matches(c, keys)} if keys else set()
     if chairs:
         sessions = [s for s in sessions if s.chair_id in chairs]
@@ -107,7 +109,7 @@ def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
     return sessions[0]
 
 
-def _readings(parsed: OruMessage, received_at: datetime) -> tuple[TimedReading, ...]:
+def readings_of(parsed: OruMessage, received_at: datetime) -> tuple[TimedReading, ...]:
     try:
         readings = readings_from_observations(parsed.observations)
     except ClinicalError as exc:
@@ -122,22 +124,23 @@ def _store(session: InfusionSession, readings: tuple[TimedReading, ...], message
     default_device = parsed.sending_application
     rows = [TimedValues(r.at, r.reading, r.equipment_id or default_device) for r in readings]
     if rows:
-        store_readings(session, rows, source=ReadingSource.DEVICE, by=by, hl7_message=message, control_id=parsed.control_id)
+        store_readings(session, rows, source=ReadingSource.DEVICE, by=by, hl7_message_id=message.pk,
+                       control_id=parsed.control_id)
     return len(rows)
 
 
 def _file(clinic: Any, parsed: OruMessage, received_at: datetime, existing: Hl7Message | None) -> int:
     """File in one transaction; raise NotFiled (nothing written) or IntegrityError (a concurrent duplicate)."""
     session = match_session(clinic, parsed)
-    readings = _readings(parsed, received_at)
-    by = _sender(parsed.header)
+    readings = readings_of(parsed, received_at)
+    by = sender_label(parsed.header)
     with transaction.atomic():
         session = locked(session)
         if session.state not in IN_PROGRESS:
             raise NotFiled("no session in progress for the patient in PID-3", UNKNOWN_KEY_IDENTIFIER)
         if existing is None:
-            message = Hl7Message.objects.create(**_key(clinic, parsed.header), received_at=received_at,
-                                                status=Hl7Status.FILED, session=session, location=_location_text(parsed))
+            message = Hl7Message.objects.create(**message_key(clinic, parsed.header), received_at=received_at,
+                                                status=Hl7Status.FILED, session=session, location=location_text(parsed))
         else:
             message = for_update(Hl7Message.objects).get(pk=existing.pk)
             if message.status != Hl7Status.QUARANTINED:
@@ -150,7 +153,7 @@ def _file(clinic: Any, parsed: OruMessage, received_at: datetime, existing: Hl7M
     return message.reading_count
 
 
-def _location_text(parsed: OruMessage) -> str:
+def location_text(parsed: OruMessage) -> str:
     loc = parsed.location
     return "^".join((loc.point_of_care, loc.room, loc.bed)).strip("^")[:120] if loc else ""
 
@@ -160,13 +163,13 @@ def _quarantine(clinic: Any, raw: bytes | str, header: MessageHeader, received_a
     refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
     with transaction.atomic():
         message = Hl7Message.objects.create(
-            **_key(clinic, header), received_at=received_at, status=Hl7Status.QUARANTINED, error=reason.text[:300],
-            patient_ref=refs, location=_location_text(parsed) if parsed else "", raw=_decode(raw))
-        audit.record(action="hl7_quarantine", by=_sender(header), clinic=clinic, obj=message,
+            **message_key(clinic, header), received_at=received_at, status=Hl7Status.QUARANTINED, error=reason.text[:300],
+            patient_ref=refs, location=location_text(parsed) if parsed else "", raw=decode_raw(raw))
+        audit.record(action="hl7_quarantine", by=sender_label(header), clinic=clinic, obj=message,
                      detail={"control_id": header.control_id, "error": reason.text})
 
 
-def _answer_existing(existing: Hl7Message, header: MessageHeader) -> Filing | None:
+def answer_existing(existing: Hl7Message, header: MessageHeader) -> Filing | None:
     if existing.status in (Hl7Status.FILED, Hl7Status.ASSIGNED):
         return Filing("AA", "already filed", header, duplicate=True, readings=existing.reading_count)
     if existing.status == Hl7Status.DISMISSED:
@@ -182,8 +185,8 @@ def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | N
     try:
         parsed = parse_oru(raw, default_tz=hl7_time_zone(clinic), options=hl7_options(clinic))
         header = parsed.header
-        existing = Hl7Message.objects.filter(**_key(clinic, header)).first()
-        if existing is not None and (answer := _answer_existing(existing, header)) is not None:
+        existing = Hl7Message.objects.filter(**message_key(clinic, header)).first()
+        if existing is not None and (answer := answer_existing(existing, header)) is not None:
             return answer
         count = _file(clinic, parsed, received, existing)
         return Filing("AA", "filed", header, readings=count)
@@ -193,7 +196,7 @@ def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | N
         reason = exc
     except IntegrityError:
         return _after_race(clinic, header)
-    if Hl7Message.objects.filter(**_key(clinic, header)).exists():
+    if Hl7Message.objects.filter(**message_key(clinic, header)).exists():
         return Filing("AE", reason.text, header, reason.code, duplicate=True)
     try:
         _quarantine(clinic, raw, header, received, reason, parsed)
@@ -204,8 +207,8 @@ def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | N
 
 def _after_race(clinic: Any, header: MessageHeader) -> Filing:
     """Another connection stored the same control id first: answer as for a resend."""
-    existing = Hl7Message.objects.filter(**_key(clinic, header)).first()
-    answer = _answer_existing(existing, header) if existing else None
+    existing = Hl7Message.objects.filter(**message_key(clinic, header)).first()
+    answer = answer_existing(existing, header) if existing else None
     return answer or Filing("AE", "held in quarantine", header, duplicate=True)
 
 
@@ -218,7 +221,7 @@ def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: dat
         raise ServiceError("Choose a session of this clinic.", {"session": "Not in this clinic."})
     try:
         parsed = parse_oru(message.raw, default_tz=hl7_time_zone(message.clinic), options=hl7_options(message.clinic))
-        readings = _readings(parsed, message.received_at)
+        readings = readings_of(parsed, message.received_at)
     except (ClinicalError, NotFiled) as exc:
         raise ServiceError(f"This message cannot be filed ({exc}); dismiss it with a reason.") from None
     with transaction.atomic():

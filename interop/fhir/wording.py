@@ -1,10 +1,11 @@
-"""Read official item wording from a FHIR R4 Questionnaire (ADR 0006).
+"""Read official item wording from a FHIR R4 Questionnaire and store it through measures (ADR 0006).
 
 The resource is validated with fhir.resources (R4B models, wire-compatible with R4 for
 Questionnaire); the kernel matches its items to ours by code or linkId. Every required item
 of the instrument must get wording, so patients never see a mix of sources.
 """
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ from pydantic import ValidationError
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, Instrument, get_instrument, wording_from_questionnaire
 from ketacare.errors import ServiceError
+from measures import services as measures
+from measures.models import InstrumentWording
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,12 @@ def read_wording(data: Any, instrument_id: str | None = None) -> Wording:
         raise ServiceError(f"Item wording over 1000 characters for {too_long[0]}; is this the right file?")
     return Wording(instrument, items, str(questionnaire.title or questionnaire.name or ""), str(questionnaire.url or ""),
                    str(questionnaire.version or ""), str(questionnaire.copyright or ""))
+
+
+def import_wording(*, data: Any, raw: bytes, instrument_id: str | None = None, clinic: Any = None,
+                   by: Any) -> InstrumentWording:
+    """Load official item wording from a FHIR Questionnaire for one clinic or (clinic None) all; refuse a misfit."""
+    found = read_wording(data, instrument_id)
+    return measures.save_wording(instrument_id=found.instrument.id, items=found.items, title=found.title, url=found.url,
+                                 version=found.version, copyright=found.copyright,
+                                 source_sha256=hashlib.sha256(raw).hexdigest(), clinic=clinic, by=by)

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.models import Clinic
 from clinical.instruments import INSTRUMENTS
+from interop.fhir.wording import import_wording
 from ketacare.errors import ServiceError
-from measures import services
 from measures.models import InstrumentWording
 
 MAX_BYTES = 5_000_000
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             if clinic is None:
                 self._fail(f"No clinic with slug {options['clinic']!r}.")
         try:
-            row = services.import_wording(data=data, raw=raw, instrument_id=options.get("instrument"),
+            row = import_wording(data=data, raw=raw, instrument_id=options.get("instrument"),
                                           clinic=clinic, by="command line")
         except ServiceError as exc:
             self._fail(exc.message)

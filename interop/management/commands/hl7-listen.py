@@ -1,18 +1,20 @@
 """`ketacare hl7-listen`: the MLLP listener bedside monitors send ORU^R01 vitals to (IHE PCD-01).
 
-One listener serves one clinic (docs/adr/0005-hl7-listener.md). Ctrl-C or SIGTERM stop it after the
-messages in hand are filed and answered.
+One listener serves one clinic (docs/adr/0005-hl7-listener.md); it files what arrives together in one
+transaction and ACKs after the commit (docs/adr/0009-hl7-group-commit.md). Ctrl-C or SIGTERM stop it
+after the messages in hand are filed and answered.
 """
 
 import signal
 import threading
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from infusions import services
-from infusions.listener import MllpListener
 from infusions.management.clinic_option import clinic_from
+from interop.hl7.limits import Limits
+from interop.hl7.listener import MllpListener
 
 
 class Command(BaseCommand):
@@ -26,10 +28,22 @@ class Command(BaseCommand):
                             help="Largest message accepted (default: the clinic setting, 1 MiB).")
         parser.add_argument("--tick", type=int, default=30,
                             help="Also raise overdue-reading alerts every N seconds (0 = off; default 30).")
+        parser.add_argument("--max-connections", type=int, default=None,
+                            help="Connections served at once (default KETACARE_HL7_MAX_CONNECTIONS, 200).")
+        parser.add_argument("--idle-timeout", type=float, default=None,
+                            help="Close a connection silent this many seconds (default KETACARE_HL7_IDLE_TIMEOUT_S, 300).")
+        parser.add_argument("--rate", type=float, default=None,
+                            help="Messages a second per connection before reading slows (default KETACARE_HL7_RATE_PER_S).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         clinic = clinic_from(options["clinic"])
-        listener = MllpListener(clinic=clinic, host=options["host"], port=options["port"], max_bytes=options["max_bytes"])
+        try:
+            limits = Limits.from_settings(max_connections=options["max_connections"], rate_per_s=options["rate"],
+                                          idle_timeout_s=options["idle_timeout"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        listener = MllpListener(clinic=clinic, host=options["host"], port=options["port"], max_bytes=options["max_bytes"],
+                                limits=limits)
         stop = threading.Event()
         if options["tick"] > 0:
             threading.Thread(target=self._tick, args=(clinic, options["tick"], stop), daemon=True).start()

@@ -138,10 +138,10 @@ def test_a_clinic_admin_imports_wording_for_the_clinic_in_the_browser(world, cli
 
     c = client_for("clinic_admin")
     upload = SimpleUploadedFile("q.json", DATA.read_bytes(), content_type="application/json")
-    response = c.post("/measures/instruments/", {"file": upload, "instrument": ""})
+    response = c.post("/interop/instruments/", {"file": upload, "instrument": ""})
     assert response.status_code == 302
     assert InstrumentWording.objects.get().clinic == world.a
     bad = SimpleUploadedFile("q.json", b"{nope", content_type="application/json")
-    response = c.post("/measures/instruments/", {"file": bad, "instrument": ""})
+    response = c.post("/interop/instruments/", {"file": bad, "instrument": ""})
     assert response.status_code == 400 and b"not JSON" in response.content
-    assert client_for("nurse").get("/measures/instruments/").status_code == 403
+    assert client_for("nurse").get("/interop/instruments/").status_code == 403

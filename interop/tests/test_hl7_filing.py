@@ -10,13 +10,14 @@ from alerts.models import Alert
 from audit.models import AuditEvent
 from clinical.hl7 import Hl7Reject
 from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
-from infusions import services
-from infusions.choices import Hl7Status, ReadingSource
-from infusions.models import Hl7Message, VitalSign
+from infusions.choices import ReadingSource
+from infusions.models import VitalSign
+from infusions.tests.helpers import booked, infusing, t0
+from interop import services
+from interop.choices import Hl7Status
+from interop.models import Hl7Message
 from ketacare.errors import ServiceError
 from scheduling.services import add_chair
-
-from .helpers import booked, infusing, t0
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_a_resend_of_a_quarantined_message_adds_no_row_and_files_once_the_sessio
     assert services.file_hl7_message(clinic=world.a, raw=raw).code == "AE"
     assert services.file_hl7_message(clinic=world.a, raw=raw).code == "AE"
     assert Hl7Message.objects.count() == 1
-    from .helpers import check_in
+    from infusions.tests.helpers import check_in
 
     check_in(world, session, at=start)
     assert services.file_hl7_message(clinic=world.a, raw=raw).code == "AA"
@@ -130,7 +131,7 @@ def test_a_nurse_assigns_a_quarantined_message_to_a_session(world):
         services.assign_hl7_message(message=held, session=session, by=world.users[Role.FRONT_DESK])
     done = services.assign_hl7_message(message=held, session=session, by=world.users[Role.NURSE])
     assert done.status == Hl7Status.ASSIGNED and done.reading_count == 1
-    assert VitalSign.objects.filter(session=session, hl7_message=held).count() == 1
+    assert VitalSign.objects.filter(session=session, hl7_message_id=held.pk).count() == 1
     with pytest.raises(ServiceError, match="no longer in quarantine"):
         services.assign_hl7_message(message=held, session=session, by=world.users[Role.NURSE])
     assert services.file_hl7_message(clinic=world.a, raw=message(session, mrn="UNKNOWN-7")).code == "AA"
@@ -155,3 +156,18 @@ def test_a_message_for_another_clinics_patient_is_not_filed(world):
     other = make_session(world, t0(), clinic=world.b)
     filing = services.file_hl7_message(clinic=world.a, raw=message(other))
     assert filing.code == "AE" and not VitalSign.objects.filter(source=ReadingSource.DEVICE).exists()
+
+
+def test_another_clinics_users_get_404_for_a_held_message(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    session = infusing(world)
+    services.file_hl7_message(clinic=world.a, raw=message(session, mrn="UNKNOWN-9"))
+    held = Hl7Message.objects.get()
+    other = Client()
+    other.force_login(world.b_users[Role.NURSE])
+    assert other.get(reverse("interop:quarantined", kwargs={"message_id": held.pk})).status_code == 404
+    assert other.post(f"/api/interop/quarantine/{held.pk}/dismiss", {"reason": "x"},
+                      content_type="application/json").status_code == 404
+    assert Hl7Message.objects.get().status == Hl7Status.QUARANTINED

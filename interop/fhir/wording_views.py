@@ -1,0 +1,42 @@
+"""The instruments page: which wording each instrument shows, and importing official wording (ADR 0006)."""
+
+import json
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.choices import Role as R
+from clinical.instruments import INSTRUMENTS
+from ketacare.access import allow
+from ketacare.errors import ServiceError
+from measures import queries
+from measures.choices import short_name
+
+from ..forms import WordingForm
+from .wording import import_wording
+
+
+@allow(R.CLINIC_ADMIN)
+def instruments(request: HttpRequest) -> HttpResponse:
+    choices = [(i.id, i.name) for i in INSTRUMENTS.values()]
+    form = WordingForm(request.POST or None, request.FILES or None, instruments=choices)
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read(5_000_001)
+        try:
+            if len(raw) > 5_000_000:
+                raise ServiceError("The file is larger than 5 MB; is this a Questionnaire?")
+            try:
+                data = json.loads(raw)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise ServiceError("The file is not JSON; nothing was imported.") from None
+            row = import_wording(data=data, raw=raw, instrument_id=form.cleaned_data["instrument"] or None,
+                                 clinic=request.clinic, by=request.user)  # type: ignore[attr-defined]
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Wording for {short_name(row.instrument)} imported ({len(row.items)} items).")
+            return redirect("interop:instruments")
+    rows = [(i, queries.wording_for(request.clinic, i.id)) for i in INSTRUMENTS.values()]  # type: ignore[attr-defined]
+    return render(request, "interop/instruments.html", {"rows": rows, "form": form},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,245 @@
+"""File the monitor messages that arrived together in one transaction (group commit), each with its own answer.
+
+`file_batch` runs in the listener's filing thread on its one persistent connection. Inside one
+transaction it looks up every key at once, matches sessions from the cache, locks those sessions
+in primary-key order (the documented lock order), inserts the messages and their readings in one
+statement each (through `infusions.services.store_device_readings`), and writes one audit event
+per session and sender. If anything in the batch fails, the batch is rolled back and filed again
+one message per transaction, so one bad message gets its own AE and the others still commit.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
+
+from audit import services as audit
+from clinical.hl7 import MessageHeader, OruMessage
+from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
+from infusions.choices import IN_PROGRESS
+from infusions.models import InfusionSession
+from infusions.services.device import DeviceReadings, store_device_readings
+from infusions.services.vitals import TimedValues
+
+from ..choices import Hl7Status
+from ..models import Hl7Message
+from .cache import SessionCache
+from .services import (
+    Filing,
+    NotFiled,
+    answer_existing,
+    decode_raw,
+    file_hl7_message,
+    location_text,
+    match_session,
+    message_key,
+    readings_of,
+    sender_label,
+)
+
+log = logging.getLogger("ketacare.hl7")
+Key = tuple[str, str, str]
+
+
+class NoAck(Exception):
+    """Filing failed for a reason a resend may cure (the database is down): answer nothing."""
+
+
+@dataclass
+class Incoming:
+    """One framed message, parsed in the event loop: `parsed`, or the content error that holds it."""
+
+    raw: bytes
+    header: MessageHeader
+    received_at: datetime
+    parsed: OruMessage | None = None
+    reason: NotFiled | None = None
+
+    @property
+    def key(self) -> Key:
+        h = self.header
+        return h.sending_application[:180], h.sending_facility[:180], h.control_id[:199]
+
+
+@dataclass
+class _Plan:
+    """What the batch decided for each message before writing."""
+
+    answers: dict[int, Filing | NoAck] = field(default_factory=dict)
+    file: list[tuple[int, InfusionSession, list[TimedValues]]] = field(default_factory=list)
+    hold: list[tuple[int, NotFiled]] = field(default_factory=list)
+    again: list[int] = field(default_factory=list)  # a resend of a held message: the one-message service
+    same_as: dict[int, int] = field(default_factory=dict)  # a second copy in this batch -> the first
+
+
+def file_batch(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> list[Filing | NoAck]:
+    """Answer every message; all committed together, or (after a failure) one transaction each."""
+    try:
+        with transaction.atomic():
+            return _file_together(clinic, cache, items)
+    except (OperationalError, InterfaceError):
+        if len(items) == 1:
+            raise
+        log.warning("hl7 batch of %s failed on the database; filing one by one", len(items))
+    except Exception:
+        if len(items) == 1:
+            return [_failed(items[0])]
+        log.exception("hl7 batch of %s failed; filing one by one", len(items))
+    cache.forget()
+    return [_file_alone(clinic, cache, item) for item in items]
+
+
+def _file_alone(clinic: Any, cache: SessionCache, item: Incoming) -> Filing | NoAck:
+    try:
+        with transaction.atomic():
+            return _file_together(clinic, cache, [item])[0]
+    except (OperationalError, InterfaceError):
+        return NoAck()
+    except IntegrityError:  # perhaps another process stored the same key first: answer as for a resend
+        known = Hl7Message.objects.filter(**message_key(clinic, item.header)).first()
+        answer = answer_existing(known, item.header) if known is not None else None
+        return answer or _failed(item)
+    except Exception:
+        return _failed(item)
+
+
+def _failed(item: Incoming) -> Filing:
+    """The one message the database refused: AE, so the sender's interface team sees it (ADR 0004)."""
+    log.exception("hl7 %s from %s: could not be stored", item.header.control_id or "-", item.header.sending_application or "-")
+    return Filing("AE", "the message could not be stored; nothing was filed", item.header, APPLICATION_INTERNAL_ERROR)
+
+
+def _file_together(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> list[Filing | NoAck]:
+    cache.refresh()
+    plan = _plan(clinic, cache, items)
+    _lock_and_check(plan, cache)
+    _write_filed(clinic, items, plan)
+    _write_held(clinic, items, plan)
+    for i in plan.again:
+        item = items[i]
+        plan.answers[i] = file_hl7_message(clinic=clinic, raw=item.raw, received_at=item.received_at)
+    for i, first in plan.same_as.items():
+        plan.answers[i] = _copy_answer(plan.answers[first], items[i].header)
+    return [plan.answers[i] for i in range(len(items))]
+
+
+def _plan(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> _Plan:
+    plan, existing, first_of = _Plan(), _existing(clinic, items), {}
+    for i, item in enumerate(items):
+        if item.key in first_of:
+            plan.same_as[i] = first_of[item.key]
+            continue
+        first_of[item.key] = i
+        known = existing.get(item.key)
+        if item.reason is not None or item.parsed is None:
+            reason = item.reason or NotFiled("unreadable")
+            if known is None:
+                plan.hold.append((i, reason))
+            else:  # stored before: not held twice (as `file_hl7_message` answers)
+                plan.answers[i] = Filing("AE", reason.text, item.header, reason.code, duplicate=True)
+        elif known is not None:
+            answer = answer_existing(known, item.header)
+            if answer is None:
+                plan.again.append(i)
+            else:
+                plan.answers[i] = answer
+        else:
+            _match(clinic, cache, item.parsed, item.received_at, i, plan)
+    return plan
+
+
+def _existing(clinic: Any, items: Sequence[Incoming]) -> dict[Key, Hl7Message]:
+    """The stored messages with these keys, in one query that uses the unique index (sender, then MSH-10)."""
+    by_sender: dict[tuple[str, str], set[str]] = {}
+    for item in items:
+        app, facility, control_id = item.key
+        by_sender.setdefault((app, facility), set()).add(control_id)
+    wanted = Q()
+    for (app, facility), ids in by_sender.items():
+        wanted |= Q(sending_application=app, sending_facility=facility, control_id__in=sorted(ids))
+    rows = Hl7Message.objects.filter(wanted, clinic=clinic)
+    return {(row.sending_application, row.sending_facility, row.control_id): row for row in rows}
+
+
+def _match(clinic: Any, cache: SessionCache, parsed: OruMessage, received_at: datetime, i: int, plan: _Plan) -> None:
+    try:
+        session = cache.match(parsed) or match_session(clinic, parsed)
+        readings = readings_of(parsed, received_at)
+    except NotFiled as exc:
+        plan.hold.append((i, exc))
+        return
+    device = parsed.sending_application
+    plan.file.append((i, session, [TimedValues(r.at, r.reading, r.equipment_id or device) for r in readings]))
+
+
+def _lock_and_check(plan: _Plan, cache: SessionCache) -> None:
+    """Lock the batch's sessions in pk order; a message whose session has left progress is held instead."""
+    ids = sorted({session.pk for _, session, _ in plan.file})
+    if not ids:
+        return
+    states = dict(InfusionSession.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "state"))
+    gone = {pk for pk in ids if states.get(pk) not in IN_PROGRESS}
+    if gone:
+        cache.forget()
+        reason = NotFiled("no session in progress for the patient in PID-3", UNKNOWN_KEY_IDENTIFIER)
+        plan.hold.extend((i, reason) for i, session, _ in plan.file if session.pk in gone)
+        plan.file = [entry for entry in plan.file if entry[1].pk not in gone]
+
+
+def _write_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> int:
+    if not plan.file:
+        return 0
+    rows = [Hl7Message(**message_key(clinic, items[i].header), received_at=items[i].received_at, status=Hl7Status.FILED,
+                       session=session, location=location_text(items[i].parsed), reading_count=len(readings))
+            for i, session, readings in plan.file]
+    messages = Hl7Message.objects.bulk_create(rows)
+    if any(m.pk is None for m in messages):
+        raise IntegrityError("the database did not return the new message ids")
+    groups = [DeviceReadings(session, readings, message.pk, items[i].header.control_id, sender_label(items[i].header))
+              for (i, session, readings), message in zip(plan.file, messages, strict=True)]
+    count = store_device_readings(groups=groups)
+    _audit_filed(clinic, items, plan, messages)
+    for (i, _, readings), _message in zip(plan.file, messages, strict=True):
+        plan.answers[i] = Filing("AA", "filed", items[i].header, readings=len(readings))
+    return count
+
+
+def _audit_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan, messages: list[Hl7Message]) -> None:
+    """One audit event per session and sender in the batch, naming every message it filed."""
+    grouped: dict[tuple[int, str], list[tuple[int, InfusionSession, int, Hl7Message]]] = {}
+    for (i, session, readings), message in zip(plan.file, messages, strict=True):
+        grouped.setdefault((session.pk, sender_label(items[i].header)), []).append((i, session, len(readings), message))
+    for (_, by), entries in grouped.items():
+        session = entries[0][1]
+        audit.record(action="hl7_file", by=by, clinic=clinic, patient=session.patient_id, obj=session,
+                     detail={"session": session.pk, "readings": sum(n for _, _, n, _ in entries),
+                             "control_ids": [items[i].header.control_id for i, _, _, _ in entries],
+                             "messages": [m.pk for _, _, _, m in entries]})
+
+
+def _write_held(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> None:
+    for i, reason in plan.hold:
+        item = items[i]
+        parsed = item.parsed
+        refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
+        message = Hl7Message.objects.create(
+            **message_key(clinic, item.header), received_at=item.received_at, status=Hl7Status.QUARANTINED,
+            error=reason.text[:300], patient_ref=refs, location=location_text(parsed) if parsed else "",
+            raw=decode_raw(item.raw))
+        audit.record(action="hl7_quarantine", by=sender_label(item.header), clinic=clinic, obj=message,
+                     detail={"control_id": item.header.control_id, "error": reason.text})
+        plan.answers[i] = Filing("AE", reason.text, item.header, reason.code)
+
+
+def _copy_answer(first: Filing | NoAck, header: MessageHeader) -> Filing | NoAck:
+    """A second copy of a message in the same batch: answered as a resend of the first."""
+    if isinstance(first, NoAck):
+        return first
+    if first.code == "AA":
+        return Filing("AA", "already filed", header, duplicate=True, readings=first.readings)
+    return Filing("AE", first.text, header, first.error_code, duplicate=True)
+
