@@ -131,6 +131,9 @@ def _safety(infusions: Sequence[InfusionRow], defs: ReportDefinitions) -> dict[s
         return round(count * 100 / n, 6) if n else None
 
     cadss = [float(i.peak_cadss) for i in infusions if i.peak_cadss is not None]
+    surges = [i for i in infusions if bp_surge(i, defs.surge_sbp_mmhg, defs.surge_dbp_mmhg)]
+    sbp = [float(i.peak_sbp - i.baseline_sbp) for i in infusions if i.peak_sbp is not None and i.baseline_sbp is not None]
+    dbp = [float(i.peak_dbp - i.baseline_dbp) for i in infusions if i.peak_dbp is not None and i.baseline_dbp is not None]
     return {
         "infusions": n,
         "bp_surge_per_100": per_100(sum(bp_surge(i, defs.surge_sbp_mmhg, defs.surge_dbp_mmhg) for i in infusions)),
@@ -140,6 +143,9 @@ def _safety(infusions: Sequence[InfusionRow], defs: ReportDefinitions) -> dict[s
         "transferred_per_100": per_100(sum(i.transferred for i in infusions)),
         "paused_per_100": per_100(sum(i.paused for i in infusions)),
         "mean_peak_cadss": round(sum(cadss) / len(cadss), 6) if cadss else None,
+        # Beside the Yale figures (CLINICAL.md s3): mean rise, and surges within the first three infusions.
+        "sbp_rise": mean_ci_of(sbp), "dbp_rise": mean_ci_of(dbp),
+        "surges_in_first_three": proportion(sum(i.n <= 3 for i in surges), len(surges), defs.min_n),
     }
 
 
@@ -182,6 +188,8 @@ def build_report(courses: Sequence[CourseRow], assessments: Sequence[AssessmentR
         "courses": {"started": len(courses), **{s: sum(c.status == s for c in courses) for s in STATUSES}},
         **pcl5,
         "clusters_end_of_course": {x.upper(): _change(facts, x, defs.min_n) for x in CLUSTERS},
+        "change_24h": mean_ci_of([float(f.post_24h.total - f.baseline.total) for f in facts
+                                  if f.baseline is not None and f.post_24h is not None], defs.min_n),
         "durability": kaplan_meier(_times(f.durability for f in facts), defs.min_n),
         "time_to_first_response": kaplan_meier(_times(f.first_response for f in facts), defs.min_n),
         "safety": _safety(infusions, defs),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from clinical.errors import ClinicalError
 
-BASELINE, END_OF_COURSE = "baseline", "end_of_course"
+BASELINE, END_OF_COURSE, POST_24H = "baseline", "end_of_course", "post_first_24h"
 FOLLOW_UPS = ("follow_1w", "follow_1m", "follow_3m")
 TRAJECTORY_POINTS = ("baseline", "post_first_24h", "end_of_course", "follow_1w", "follow_1m", "follow_3m")
 STATUSES = ("active", "completed", "stopped")
@@ -141,6 +141,7 @@ class CourseFacts:
     course: CourseRow
     baseline: AssessmentRow | None
     end_of_course: AssessmentRow | None
+    post_24h: AssessmentRow | None  # the first at ``post_first_24h`` (Feder 2014's 24 h comparison)
     in_itt: bool
     in_completers: bool
     responder: bool  # at end of course; False without an end-of-course value
@@ -183,6 +184,7 @@ def course_facts(course: CourseRow, rows: Sequence[AssessmentRow], rule: Instrum
         durability = _durability(course, later, eoc, base, rule)
     return CourseFacts(
         course=course, baseline=base, end_of_course=eoc, in_itt=in_itt,
+        post_24h=next((a for a in mine if a.point == POST_24H), None),
         in_completers=course.status == "completed" and base is not None and eoc is not None,
         responder=responder, remission_eligible=eligible,
         remitted=eligible and eoc is not None and eoc.total < rule.remission_below,

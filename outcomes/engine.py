@@ -92,9 +92,10 @@ def _facts_sql(rule: InstrumentRule) -> str:
                arg_max({{'t': total, 'b': b, 'c': c, 'd': d, 'e': e, 'k': k}}, k)
                    FILTER (WHERE point = 'baseline') AS base,
                arg_min({{'t': total, 'b': b, 'c': c, 'd': d, 'e': e, 'k': k, 'day': day}}, k)
-                   FILTER (WHERE point = 'end_of_course') AS eoc
+                   FILTER (WHERE point = 'end_of_course') AS eoc,
+               arg_min(total, k) FILTER (WHERE point = 'post_first_24h') AS p24
         FROM a GROUP BY clinic, course)
-    SELECT c.clinic, c.course, c.status, c.last_infusion_day, ends.base, ends.eoc,
+    SELECT c.clinic, c.course, c.status, c.last_infusion_day, ends.base, ends.eoc, ends.p24,
            c.status <> 'active' AND ends.base IS NOT NULL AS in_itt,
            c.status = 'completed' AND ends.base IS NOT NULL AND ends.eoc IS NOT NULL AS in_completers,
            coalesce(ends.base IS NOT NULL AND ends.eoc IS NOT NULL
@@ -129,6 +130,13 @@ def _changes(con: duckdb.DuckDBPyConnection, fields: Sequence[str], min_n: int) 
     row = con.execute(f"SELECT {', '.join(parts)} FROM facts WHERE base IS NOT NULL AND eoc IS NOT NULL").fetchone()
     return {f: mean_ci(int(row[3 * i]), float(row[3 * i + 1]), float(row[3 * i + 2]), min_n)
             for i, f in enumerate(fields)}
+
+
+def _change_24h(con: duckdb.DuckDBPyConnection, min_n: int) -> dict[str, Any]:
+    row = con.execute("""SELECT count(*), coalesce(sum((p24 - base.t)::DOUBLE), 0),
+                                coalesce(sum(((p24 - base.t) * (p24 - base.t))::DOUBLE), 0)
+                         FROM facts WHERE base IS NOT NULL AND p24 IS NOT NULL""").fetchone()
+    return mean_ci(int(row[0]), float(row[1]), float(row[2]), min_n)
 
 
 def _durability_times(con: duckdb.DuckDBPyConnection, rule: InstrumentRule) -> list[TimeCount]:
@@ -175,7 +183,14 @@ def _safety(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions) -> dict[str
         SELECT count(*), count(*) FILTER (WHERE peak_sbp >= {int(defs.surge_sbp_mmhg)}
                                           OR peak_dbp >= {int(defs.surge_dbp_mmhg)}),
                sum(ae_count), sum(ae_serious), sum(stopped_early), sum(transferred), sum(paused),
-               avg(peak_cadss::DOUBLE) FROM infusions""").fetchone()
+               avg(peak_cadss::DOUBLE),
+               count(*) FILTER (WHERE (peak_sbp >= {int(defs.surge_sbp_mmhg)} OR peak_dbp >= {int(defs.surge_dbp_mmhg)})
+                                AND n <= 3),
+               count(peak_sbp - baseline_sbp), coalesce(sum((peak_sbp - baseline_sbp)::DOUBLE), 0),
+               coalesce(sum(((peak_sbp - baseline_sbp) * (peak_sbp - baseline_sbp))::DOUBLE), 0),
+               count(peak_dbp - baseline_dbp), coalesce(sum((peak_dbp - baseline_dbp)::DOUBLE), 0),
+               coalesce(sum(((peak_dbp - baseline_dbp) * (peak_dbp - baseline_dbp))::DOUBLE), 0)
+        FROM infusions""").fetchone()
     n = int(row[0])
 
     def per_100(count: Any) -> float | None:
@@ -184,7 +199,10 @@ def _safety(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions) -> dict[str
     return {"infusions": n, "bp_surge_per_100": per_100(row[1]), "ae_per_100": per_100(row[2]),
             "serious_ae_per_100": per_100(row[3]), "stopped_early_per_100": per_100(row[4]),
             "transferred_per_100": per_100(row[5]), "paused_per_100": per_100(row[6]),
-            "mean_peak_cadss": None if row[7] is None else round(float(row[7]), 6)}
+            "mean_peak_cadss": None if row[7] is None else round(float(row[7]), 6),
+            "sbp_rise": mean_ci(int(row[9]), float(row[10]), float(row[11])),
+            "dbp_rise": mean_ci(int(row[12]), float(row[13]), float(row[14])),
+            "surges_in_first_three": proportion(int(row[8]), int(row[1]), defs.min_n)}
 
 
 def _followup(con: duckdb.DuckDBPyConnection, min_n: int) -> dict[str, Any]:
@@ -230,6 +248,7 @@ def compute(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions, curve: bool
         "courses": _courses(con),
         **pcl5,
         "clusters_end_of_course": {x.upper(): clusters[x] for x in CLUSTERS},
+        "change_24h": _change_24h(con, min_n),
         "durability": kaplan_meier(durability, min_n),
         "time_to_first_response": kaplan_meier(_first_response_times(con, rule), min_n),
         "safety": _safety(con, defs),

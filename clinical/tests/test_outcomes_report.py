@@ -128,11 +128,17 @@ def test_safety_is_per_100_infusions_started():
                              ae_count=int(n == 2), ae_serious=0, paused=int(n == 3), peak_cadss=n)
                  for n in range(1, 5)]
     safety = build_report([course("A")], [], infusions, DEFS)["safety"]
+    rises = {k: safety.pop(k) for k in ("sbp_rise", "dbp_rise", "surges_in_first_three")}
+    assert rises["sbp_rise"]["n"] == 0  # no baseline readings here
     assert safety == {"infusions": 4, "bp_surge_per_100": 0.0, "ae_per_100": 25.0, "serious_ae_per_100": 0.0,
                       "stopped_early_per_100": 0.0, "transferred_per_100": 0.0, "paused_per_100": 25.0,
                       "mean_peak_cadss": 2.5}
-    surge = [InfusionRow("A", "K1", 1, 0, peak_sbp=180, peak_dbp=80), InfusionRow("A", "K1", 2, 2, peak_dbp=110)]
-    assert build_report([course("A")], [], surge, DEFS)["safety"]["bp_surge_per_100"] == 100.0
+    surge = [InfusionRow("A", "K1", 1, 0, 140, 80, peak_sbp=180, peak_dbp=80),
+             InfusionRow("A", "K1", 4, 7, 130, 90, peak_sbp=150, peak_dbp=110)]
+    safety = build_report([course("A")], [], surge, DEFS)["safety"]
+    assert safety["bp_surge_per_100"] == 100.0
+    assert (safety["sbp_rise"]["mean"], safety["dbp_rise"]["mean"]) == (30.0, 10.0)
+    assert (safety["surges_in_first_three"]["k"], safety["surges_in_first_three"]["n"]) == (1, 2)
 
 
 def test_followup_completeness_is_among_completed_courses():
