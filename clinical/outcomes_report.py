@@ -149,12 +149,16 @@ def _safety(infusions: Sequence[InfusionRow], defs: ReportDefinitions) -> dict[s
     }
 
 
-def _trajectory(grouped: dict[tuple[str, str], list[AssessmentRow]], min_n: int) -> dict[str, Any]:
+def _trajectory(facts: Sequence[CourseFacts], grouped: dict[tuple[str, str], list[AssessmentRow]],
+                min_n: int) -> dict[str, Any]:
+    """Mean PCL-5 at each point: the course baseline, then the first assessment at each later point."""
     values: dict[str, list[float]] = {p: [] for p in TRAJECTORY_POINTS}
-    for rows in grouped.values():
+    for f in facts:
+        if f.baseline is not None:
+            values[TRAJECTORY_POINTS[0]].append(float(f.baseline.total))
         seen: set[str] = set()
-        for a in ordered(r for r in rows if r.instrument == PCL5):
-            if a.point in values and a.point not in seen:  # the first at each point, like end of course
+        for a in ordered(r for r in grouped.get((f.course.clinic, f.course.course), []) if r.instrument == PCL5):
+            if a.point in values and a.point != TRAJECTORY_POINTS[0] and a.point not in seen:
                 seen.add(a.point)
                 values[a.point].append(float(a.total))
     return {p: mean_ci_of(v, min_n) for p, v in values.items()}
@@ -196,6 +200,6 @@ def build_report(courses: Sequence[CourseRow], assessments: Sequence[AssessmentR
         "followup_completeness": {
             p: proportion(sum(has_follow_up(grouped.get((c.clinic, c.course), []), p) for c in completed),
                           len(completed), defs.min_n) for p in FOLLOW_UPS},
-        "trajectory_pcl5": _trajectory(grouped, defs.min_n),
+        "trajectory_pcl5": _trajectory(facts, grouped, defs.min_n),
         "secondary": secondary,
     }

@@ -180,7 +180,8 @@ def course_facts(course: CourseRow, rows: Sequence[AssessmentRow], rule: Instrum
     eligible = base is not None and base.total >= rule.remission_below
     durability = None
     if in_itt and responder and eoc is not None and base is not None:
-        later = [a for a in mine if (a.day, a.seq) > (eoc.day, eoc.seq)]
+        # Later: on a day after the end-of-course assessment's (and after day 0).
+        later = [a for a in mine if a.day > max(eoc.day, 0)]
         durability = _durability(course, later, eoc, base, rule)
     return CourseFacts(
         course=course, baseline=base, end_of_course=eoc, in_itt=in_itt,

@@ -2,11 +2,14 @@
 
 The definitions are the kernel's (clinical/outcomes_rules.py); here they are
 set-based SQL over all courses at once, so one clinic and a network of a
-million patients take the same path. Kaplan-Meier runs in lifelines on the
-(time, event, count) groups DuckDB hands over; t intervals and Wilson
-proportions come from clinical/outcomes_stats.py. Sources: export directories
-(CSV or Parquet, several pooled together) or Arrow tables (the database's
-snapshot, outcomes/rows.py).
+million patients take the same path. Two passes over the assessments: one
+aggregate per course (baseline, end of course, 24 h, follow-ups, for every
+instrument), then one join of the later PCL-5 rows against those facts
+(durability, time to first response). Courses are grouped by a dense integer
+key (`course_n` plus each pooled export's offset), which DuckDB aggregates
+with a perfect hash. Kaplan-Meier runs in lifelines on the (time, event,
+count) groups DuckDB hands over; t intervals and Wilson proportions come from
+clinical/outcomes_stats.py.
 """
 
 # ruff: noqa: S608 - SQL is assembled from this module's constants, schema names and validated ints only.
@@ -24,6 +27,7 @@ from clinical.outcomes_report import ReportDefinitions
 from clinical.outcomes_rules import (
     CLUSTERS,
     FOLLOW_UPS,
+    PCL5,
     SECONDARY_RULES,
     STATUSES,
     TRAJECTORY_POINTS,
@@ -34,31 +38,42 @@ from clinical.outcomes_stats import TimeCount, kaplan_meier, kaplan_meier_curve,
 from .tables import TABLES, file_name, find_format
 
 THREADS = 2
+K = "(day::BIGINT * 1000000 + seq)"  # a course's assessments in time order
+INSTRUMENTS = (PCL5, *(r.instrument for r in SECONDARY_RULES))
 
 
 def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute(f"SET threads = {THREADS}")
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET perfect_ht_threshold = 24")  # dense course keys up to 16 million aggregate without hashing
     return con
 
 
-def _sql_list(paths: Sequence[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _reader(directory: Path, table: str) -> str:
+    fmt = find_format(directory)
+    path = _quote(directory / file_name(table, fmt))
+    if fmt == "parquet":
+        return f"read_parquet({path})"
+    types = "{" + ", ".join(f"'{n}': '{t}'" for n, t in TABLES[table]) + "}"
+    return f"read_csv({path}, header = true, columns = {types})"
 
 
 def open_exports(directories: Sequence[Path]) -> duckdb.DuckDBPyConnection:
     """Views over one or more export directories, pooled (a network's research office)."""
     con = connect()
+    offsets, offset = [], 0
+    for directory in directories:
+        offsets.append(offset)
+        offset += int(con.execute(f"SELECT count(*) FROM {_reader(Path(directory), 'courses')}").fetchone()[0])
     for table, schema in TABLES.items():
-        parts = []
-        for fmt in sorted({find_format(Path(d)) for d in directories}):
-            paths = [Path(d) / file_name(table, fmt) for d in directories if find_format(Path(d)) == fmt]
-            if fmt == "parquet":
-                parts.append(f"SELECT {', '.join(n for n, _ in schema)} FROM read_parquet({_sql_list(paths)})")
-            else:
-                types = "{" + ", ".join(f"'{n}': '{t}'" for n, t in schema) + "}"
-                parts.append(f"SELECT {', '.join(n for n, _ in schema)} FROM read_csv({_sql_list(paths)}, "
-                             f"header = true, columns = {types})")
+        names = ", ".join(n for n, _ in schema)
+        parts = [f"SELECT {names}, course_n + {off} AS key FROM {_reader(Path(d), table)}"
+                 for d, off in zip(directories, offsets, strict=True)]
         con.execute(f"CREATE VIEW {table} AS " + " UNION ALL ".join(parts))
     return con
 
@@ -68,7 +83,7 @@ def open_tables(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnection:
     con = connect()
     for table in TABLES:
         con.register(f"_{table}", tables[table])
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM _{table}")
+        con.execute(f"CREATE VIEW {table} AS SELECT *, course_n AS key FROM _{table}")
     return con
 
 
@@ -80,116 +95,106 @@ def _responds(base: str, value: str, rule: InstrumentRule) -> str:
     return f"({pct} OR ({base} - {value}) >= {int(rule.points_drop)})"
 
 
-def _facts_sql(rule: InstrumentRule) -> str:
-    """One row per course: baseline (last at baseline), end of course (first at end_of_course), sets."""
-    instrument = rule.instrument.replace("'", "")
-    return f"""
-    WITH a AS (
-        SELECT clinic, course, point, day, total, b, c, d, e, day::BIGINT * 1000000 + seq AS k
-        FROM assessments WHERE instrument = '{instrument}'),
-    ends AS (
-        SELECT clinic, course,
-               arg_max({{'t': total, 'b': b, 'c': c, 'd': d, 'e': e, 'k': k}}, k)
-                   FILTER (WHERE point = 'baseline') AS base,
-               arg_min({{'t': total, 'b': b, 'c': c, 'd': d, 'e': e, 'k': k, 'day': day}}, k)
-                   FILTER (WHERE point = 'end_of_course') AS eoc,
-               arg_min(total, k) FILTER (WHERE point = 'post_first_24h') AS p24
-        FROM a GROUP BY clinic, course)
-    SELECT c.clinic, c.course, c.status, c.last_infusion_day, ends.base, ends.eoc, ends.p24,
-           c.status <> 'active' AND ends.base IS NOT NULL AS in_itt,
-           c.status = 'completed' AND ends.base IS NOT NULL AND ends.eoc IS NOT NULL AS in_completers,
-           coalesce(ends.base IS NOT NULL AND ends.eoc IS NOT NULL
-                    AND {_responds('ends.base.t', 'ends.eoc.t', rule)}, false) AS responder,
-           coalesce(ends.base.t >= {int(rule.remission_below)}, false) AS eligible,
-           coalesce(ends.base.t >= {int(rule.remission_below)} AND ends.eoc.t < {int(rule.remission_below)},
-                    false) AS remitted
-    FROM courses c LEFT JOIN ends ON ends.clinic = c.clinic AND ends.course = c.course
-    """
+def _at(expr: str, instrument: str, point: str, last: bool = False) -> str:
+    fn = "arg_max_null" if last else "arg_min_null"
+    return f"{fn}({expr}, {K}) FILTER (WHERE instrument = '{instrument}' AND point = '{point}')"
 
 
-def _proportions(con: duckdb.DuckDBPyConnection, min_n: int) -> dict[str, Any]:
-    row = con.execute("""
-        SELECT count(*) FILTER (WHERE in_itt), count(*) FILTER (WHERE in_itt AND responder),
-               count(*) FILTER (WHERE in_completers), count(*) FILTER (WHERE in_completers AND responder),
-               count(*) FILTER (WHERE in_itt AND eligible), count(*) FILTER (WHERE in_itt AND remitted),
-               count(*) FILTER (WHERE in_completers AND eligible), count(*) FILTER (WHERE in_completers AND remitted)
+def _per_course_sql() -> str:
+    """Pass 1: one row per course with what every definition needs, for every instrument."""
+    cols = []
+    for i in INSTRUMENTS:
+        cols += [f"{_at('total', i, 'baseline', last=True)} AS base_{i}",
+                 f"{_at('total', i, 'end_of_course')} AS eoc_{i}",
+                 f"count(*) FILTER (WHERE instrument = '{i}') AS n_{i}"]
+    cols.append(f"{_at('day', PCL5, 'end_of_course')} AS eoc_day")
+    for x in CLUSTERS:
+        cols += [f"{_at(x, PCL5, 'baseline', last=True)} AS base_{x}", f"{_at(x, PCL5, 'end_of_course')} AS eoc_{x}"]
+    for point in TRAJECTORY_POINTS[1:]:
+        if point != "end_of_course":
+            cols.append(f"{_at('total', PCL5, point)} AS at_{point}")
+    return f"SELECT key, {', '.join(cols)} FROM assessments GROUP BY key"
+
+
+def _facts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE per AS {_per_course_sql()}")
+    con.execute("""CREATE OR REPLACE TEMP TABLE facts AS
+        SELECT c.key, c.status, c.last_infusion_day, per.* EXCLUDE (key)
+        FROM courses c LEFT JOIN per ON per.key = c.key""")
+
+
+def _sets(i: str, rule: InstrumentRule) -> dict[str, str]:
+    base, eoc, cut = f"base_{i}", f"eoc_{i}", int(rule.remission_below)
+    itt = f"status <> 'active' AND {base} IS NOT NULL"
+    done = f"status = 'completed' AND {base} IS NOT NULL AND {eoc} IS NOT NULL"
+    responder = f"({eoc} IS NOT NULL AND {_responds(base, eoc, rule)})"
+    return {"itt": itt, "done": done, "responder": responder, "eligible": f"{base} >= {cut}",
+            "remitted": f"({base} >= {cut} AND {eoc} < {cut})"}
+
+
+def _mean_cols(diff: str) -> str:
+    return f"count({diff}), coalesce(sum(({diff})::DOUBLE), 0), coalesce(sum((({diff}) * ({diff}))::DOUBLE), 0)"
+
+
+def _instrument(con: duckdb.DuckDBPyConnection, i: str, rule: InstrumentRule, min_n: int) -> dict[str, Any]:
+    s = _sets(i, rule)
+    row = con.execute(f"""
+        SELECT count(*) FILTER (WHERE {s['itt']}), count(*) FILTER (WHERE {s['itt']} AND {s['responder']}),
+               count(*) FILTER (WHERE {s['done']}), count(*) FILTER (WHERE {s['done']} AND {s['responder']}),
+               count(*) FILTER (WHERE {s['itt']} AND {s['eligible']}),
+               count(*) FILTER (WHERE {s['itt']} AND {s['remitted']}),
+               count(*) FILTER (WHERE {s['done']} AND {s['eligible']}),
+               count(*) FILTER (WHERE {s['done']} AND {s['remitted']}),
+               {_mean_cols(f'eoc_{i} - base_{i}')}
         FROM facts""").fetchone()
-    itt, itt_k, done, done_k, r_itt, r_itt_k, r_done, r_done_k = (int(v) for v in row)
+    c = [int(v) for v in row[:8]]
     return {
-        "response_end_of_course": {"itt": proportion(itt_k, itt, min_n), "completers": proportion(done_k, done, min_n)},
-        "remission_end_of_course": {"itt": proportion(r_itt_k, r_itt, min_n),
-                                    "completers": proportion(r_done_k, r_done, min_n)},
+        "response_end_of_course": {"itt": proportion(c[1], c[0], min_n), "completers": proportion(c[3], c[2], min_n)},
+        "remission_end_of_course": {"itt": proportion(c[5], c[4], min_n), "completers": proportion(c[7], c[6], min_n)},
+        "change_end_of_course": mean_ci(int(row[8]), float(row[9]), float(row[10]), min_n),
     }
 
 
-def _changes(con: duckdb.DuckDBPyConnection, fields: Sequence[str], min_n: int) -> dict[str, dict[str, Any]]:
-    parts = []
-    for f in fields:
-        diff = f"(eoc.{f} - base.{f})::DOUBLE"
-        parts.append(f"count({diff}), coalesce(sum({diff}), 0), coalesce(sum({diff} * {diff}), 0)")
-    row = con.execute(f"SELECT {', '.join(parts)} FROM facts WHERE base IS NOT NULL AND eoc IS NOT NULL").fetchone()
-    return {f: mean_ci(int(row[3 * i]), float(row[3 * i + 1]), float(row[3 * i + 2]), min_n)
-            for i, f in enumerate(fields)}
+def _means(con: duckdb.DuckDBPyConnection, diffs: dict[str, str], min_n: int) -> dict[str, dict[str, Any]]:
+    row = con.execute(f"SELECT {', '.join(_mean_cols(d) for d in diffs.values())} FROM facts").fetchone()
+    return {name: mean_ci(int(row[3 * n]), float(row[3 * n + 1]), float(row[3 * n + 2]), min_n)
+            for n, name in enumerate(diffs)}
 
 
-def _change_24h(con: duckdb.DuckDBPyConnection, min_n: int) -> dict[str, Any]:
-    row = con.execute("""SELECT count(*), coalesce(sum((p24 - base.t)::DOUBLE), 0),
-                                coalesce(sum(((p24 - base.t) * (p24 - base.t))::DOUBLE), 0)
-                         FROM facts WHERE base IS NOT NULL AND p24 IS NOT NULL""").fetchone()
-    return mean_ci(int(row[0]), float(row[1]), float(row[2]), min_n)
-
-
-def _durability_times(con: duckdb.DuckDBPyConnection, rule: InstrumentRule) -> list[TimeCount]:
-    # Among ITT responders: first later assessment no longer responding, minus the last infusion's day
-    # (event); else censored at the last assessment's day minus the last infusion's day (issue 11).
-    instrument = rule.instrument.replace("'", "")
-    rows = con.execute(f"""
-        WITH later AS (
-            SELECT f.clinic, f.course, f.eoc.day AS eoc_day, coalesce(f.last_infusion_day, 0) AS last_inf,
-                   min(a.day) FILTER (WHERE NOT {_responds('f.base.t', 'a.total', rule)}) AS lost_day,
-                   max(a.day) AS last_day
-            FROM facts f LEFT JOIN assessments a
-              ON a.clinic = f.clinic AND a.course = f.course AND a.instrument = '{instrument}'
-             AND a.day::BIGINT * 1000000 + a.seq > f.eoc.k
-            WHERE f.in_itt AND f.responder
-            GROUP BY f.clinic, f.course, f.eoc.day, f.last_infusion_day)
-        SELECT coalesce(lost_day, last_day, eoc_day) - last_inf AS days, lost_day IS NOT NULL AS event,
-               count(*) FROM later GROUP BY ALL ORDER BY ALL""").fetchall()
-    return [TimeCount(int(d), bool(e), int(n)) for d, e, n in rows]
-
-
-def _first_response_times(con: duckdb.DuckDBPyConnection, rule: InstrumentRule) -> list[TimeCount]:
-    # Courses with a baseline and an assessment after day 0: first one responding (event), else the last.
-    instrument = rule.instrument.replace("'", "")
-    rows = con.execute(f"""
-        WITH after AS (
-            SELECT min(a.day) FILTER (WHERE {_responds('f.base.t', 'a.total', rule)}) AS hit_day,
-                   max(a.day) AS last_day
-            FROM facts f JOIN assessments a
-              ON a.clinic = f.clinic AND a.course = f.course AND a.instrument = '{instrument}' AND a.day > 0
-            WHERE f.base IS NOT NULL GROUP BY f.clinic, f.course)
-        SELECT coalesce(hit_day, last_day), hit_day IS NOT NULL, count(*) FROM after GROUP BY ALL ORDER BY ALL
-    """).fetchall()
-    return [TimeCount(int(d), bool(e), int(n)) for d, e, n in rows]
+def _times(con: duckdb.DuckDBPyConnection, rule: InstrumentRule) -> tuple[list[TimeCount], list[TimeCount]]:
+    """Pass 2: durability among ITT responders, and time to first response (issue 11 definitions)."""
+    s = _sets(PCL5, rule)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE later AS
+        SELECT a.key,
+               min(a.day) FILTER (WHERE a.day > f.eoc_day AND NOT {_responds('f.base_pcl5', 'a.total', rule)}) AS lost_day,
+               max(a.day) FILTER (WHERE a.day > f.eoc_day) AS later_last,
+               min(a.day) FILTER (WHERE {_responds('f.base_pcl5', 'a.total', rule)}) AS hit_day,
+               max(a.day) AS last_day
+        FROM assessments a JOIN facts f ON f.key = a.key
+        WHERE a.instrument = '{PCL5}' AND a.day > 0 AND f.base_pcl5 IS NOT NULL
+        GROUP BY a.key""")
+    durability = con.execute(f"""
+        SELECT coalesce(l.lost_day, l.later_last, f.eoc_day) - coalesce(f.last_infusion_day, 0),
+               l.lost_day IS NOT NULL, count(*)
+        FROM facts f LEFT JOIN later l ON l.key = f.key
+        WHERE {s['itt']} AND {s['responder']} GROUP BY ALL ORDER BY ALL""").fetchall()
+    first = con.execute("""SELECT coalesce(hit_day, last_day), hit_day IS NOT NULL, count(*) FROM later
+                           GROUP BY ALL ORDER BY ALL""").fetchall()
+    return ([TimeCount(int(d), bool(e), int(n)) for d, e, n in durability],
+            [TimeCount(int(d), bool(e), int(n)) for d, e, n in first])
 
 
 def _courses(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    counts = dict(con.execute("SELECT status, count(*) FROM courses GROUP BY status").fetchall())
+    counts = dict(con.execute("SELECT status, count(*) FROM facts GROUP BY status").fetchall())
     return {"started": sum(int(v) for v in counts.values()), **{s: int(counts.get(s, 0)) for s in STATUSES}}
 
 
 def _safety(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions) -> dict[str, Any]:
+    surge = f"(peak_sbp >= {int(defs.surge_sbp_mmhg)} OR peak_dbp >= {int(defs.surge_dbp_mmhg)})"
     row = con.execute(f"""
-        SELECT count(*), count(*) FILTER (WHERE peak_sbp >= {int(defs.surge_sbp_mmhg)}
-                                          OR peak_dbp >= {int(defs.surge_dbp_mmhg)}),
-               sum(ae_count), sum(ae_serious), sum(stopped_early), sum(transferred), sum(paused),
-               avg(peak_cadss::DOUBLE),
-               count(*) FILTER (WHERE (peak_sbp >= {int(defs.surge_sbp_mmhg)} OR peak_dbp >= {int(defs.surge_dbp_mmhg)})
-                                AND n <= 3),
-               count(peak_sbp - baseline_sbp), coalesce(sum((peak_sbp - baseline_sbp)::DOUBLE), 0),
-               coalesce(sum(((peak_sbp - baseline_sbp) * (peak_sbp - baseline_sbp))::DOUBLE), 0),
-               count(peak_dbp - baseline_dbp), coalesce(sum((peak_dbp - baseline_dbp)::DOUBLE), 0),
-               coalesce(sum(((peak_dbp - baseline_dbp) * (peak_dbp - baseline_dbp))::DOUBLE), 0)
+        SELECT count(*), count(*) FILTER (WHERE {surge}), sum(ae_count), sum(ae_serious), sum(stopped_early),
+               sum(transferred), sum(paused), avg(peak_cadss::DOUBLE), count(*) FILTER (WHERE {surge} AND n <= 3),
+               {_mean_cols('peak_sbp - baseline_sbp')}, {_mean_cols('peak_dbp - baseline_dbp')}
         FROM infusions""").fetchone()
     n = int(row[0])
 
@@ -200,61 +205,45 @@ def _safety(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions) -> dict[str
             "serious_ae_per_100": per_100(row[3]), "stopped_early_per_100": per_100(row[4]),
             "transferred_per_100": per_100(row[5]), "paused_per_100": per_100(row[6]),
             "mean_peak_cadss": None if row[7] is None else round(float(row[7]), 6),
+            # Beside the Yale figures (CLINICAL.md s3).
             "sbp_rise": mean_ci(int(row[9]), float(row[10]), float(row[11])),
             "dbp_rise": mean_ci(int(row[12]), float(row[13]), float(row[14])),
             "surges_in_first_three": proportion(int(row[8]), int(row[1]), defs.min_n)}
 
 
 def _followup(con: duckdb.DuckDBPyConnection, min_n: int) -> dict[str, Any]:
-    flags = ", ".join(f"bool_or(a.point = '{p}') AS {p}" for p in FOLLOW_UPS)
-    sums = ", ".join(f"count(*) FILTER (WHERE coalesce(f.{p}, false))" for p in FOLLOW_UPS)
-    row = con.execute(f"""
-        WITH f AS (SELECT a.clinic, a.course, {flags} FROM assessments a
-                   WHERE a.instrument = 'pcl5' AND a.point IN ({', '.join(repr(p) for p in FOLLOW_UPS)})
-                   GROUP BY a.clinic, a.course)
-        SELECT count(*), {sums} FROM courses c LEFT JOIN f ON f.clinic = c.clinic AND f.course = c.course
-        WHERE c.status = 'completed'""").fetchone()
+    sums = ", ".join(f"count(at_{p})" for p in FOLLOW_UPS)
+    row = con.execute(f"SELECT count(*), {sums} FROM facts WHERE status = 'completed'").fetchone()
     return {p: proportion(int(row[i + 1]), int(row[0]), min_n) for i, p in enumerate(FOLLOW_UPS)}
 
 
 def _trajectory(con: duckdb.DuckDBPyConnection, min_n: int) -> dict[str, Any]:
-    points = ", ".join(repr(p) for p in TRAJECTORY_POINTS)
-    rows = con.execute(f"""
-        WITH firsts AS (SELECT point, arg_min(total, day::BIGINT * 1000000 + seq)::DOUBLE AS v FROM assessments
-                        WHERE instrument = 'pcl5' AND point IN ({points}) GROUP BY clinic, course, point)
-        SELECT point, count(v), sum(v), sum(v * v) FROM firsts GROUP BY point""").fetchall()
-    found = {p: (int(n), float(s), float(q)) for p, n, s, q in rows}
-    return {p: mean_ci(*found.get(p, (0, 0.0, 0.0)), min_n) for p in TRAJECTORY_POINTS}
-
-
-def _instrument(con: duckdb.DuckDBPyConnection, rule: InstrumentRule, min_n: int) -> dict[str, Any]:
-    con.execute("CREATE OR REPLACE TEMP TABLE facts AS " + _facts_sql(rule))
-    return {**_proportions(con, min_n), "change_end_of_course": _changes(con, ["t"], min_n)["t"]}
-
-
-def _secondary(con: duckdb.DuckDBPyConnection, min_n: int) -> dict[str, Any]:
-    present = {r[0] for r in con.execute("SELECT DISTINCT instrument FROM assessments").fetchall()}
-    return {rule.instrument: _instrument(con, rule, min_n) for rule in SECONDARY_RULES if rule.instrument in present}
+    columns = {p: ("base_pcl5" if p == "baseline" else "eoc_pcl5" if p == "end_of_course" else f"at_{p}")
+               for p in TRAJECTORY_POINTS}
+    return _means(con, columns, min_n)
 
 
 def compute(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions, curve: bool = False) -> dict[str, Any]:
     """The whole report (issue 11 keys); ``curve`` adds the durability curve for the page."""
     rule, min_n = defs.rule, defs.min_n
-    pcl5 = _instrument(con, rule, min_n)
-    clusters = _changes(con, CLUSTERS, min_n)
-    durability = _durability_times(con, rule)
+    _facts(con)
+    durability, first = _times(con, rule)
+    clusters = _means(con, {x.upper(): f"eoc_{x} - base_{x}" for x in CLUSTERS}, min_n)
+    present = con.execute("SELECT " + ", ".join(f"sum(n_{r.instrument})" for r in SECONDARY_RULES)
+                          + " FROM facts").fetchone()
     report = {
         "definitions": defs.as_dict(),
         "courses": _courses(con),
-        **pcl5,
-        "clusters_end_of_course": {x.upper(): clusters[x] for x in CLUSTERS},
-        "change_24h": _change_24h(con, min_n),
+        **_instrument(con, PCL5, rule, min_n),
+        "clusters_end_of_course": clusters,
+        "change_24h": _means(con, {"x": "at_post_first_24h - base_pcl5"}, min_n)["x"],
         "durability": kaplan_meier(durability, min_n),
-        "time_to_first_response": kaplan_meier(_first_response_times(con, rule), min_n),
+        "time_to_first_response": kaplan_meier(first, min_n),
         "safety": _safety(con, defs),
         "followup_completeness": _followup(con, min_n),
         "trajectory_pcl5": _trajectory(con, min_n),
-        "secondary": _secondary(con, min_n),
+        "secondary": {r.instrument: _instrument(con, r.instrument, r, min_n)
+                      for r, n in zip(SECONDARY_RULES, present, strict=True) if n},
     }
     if curve:
         report["durability_curve"] = kaplan_meier_curve(durability)

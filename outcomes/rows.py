@@ -156,7 +156,17 @@ def build_rows(clinics: list[Any], filters: Filters = Filters()) -> ExportRows: 
         if (filters.started_from and start < filters.started_from) or (filters.started_to and start > filters.started_to):
             continue
         _add_course(out, course, mine, start, tz, first, aes, assessments.get(course.pk, []))
-    return out
+    return _numbered(out)
+
+
+def _numbered(rows: ExportRows) -> ExportRows:
+    """Append `course_n`, the rank of each course's pseudonym in this export, and sort by it."""
+    rank = {code: n for n, code in enumerate(sorted(r[0] for r in rows.courses))}
+    return ExportRows(
+        courses=sorted(((*r, rank[r[0]]) for r in rows.courses), key=lambda r: r[-1]),
+        assessments=sorted(((*r, rank[r[0]]) for r in rows.assessments), key=lambda r: (r[-1], r[-2])),
+        infusions=sorted(((*r, rank[r[0]]) for r in rows.infusions), key=lambda r: (r[-1], r[2])),
+    )
 
 
 def _add_course(out: ExportRows, course: Any, sessions: list[dict[str, Any]], start: date, tz: zoneinfo.ZoneInfo,

@@ -1,8 +1,11 @@
 """The research export's three tables: exact columns (issue 11), types, and the files that hold them.
 
-Columns are in the issue's order; `assessments.seq` follows them (the order of
-a course's assessments in time, so "last at baseline" and "first at end of
-course" are exact where two share a day). The same schema types the CSV
+Columns are in the issue's order; two follow them: `assessments.seq` (the
+order of a course's assessments in time, so "last at baseline" and "first at
+end of course" are exact where two share a day) and `course_n` in every table
+(the rank of the course's pseudonym within this export, 0 to N-1: a dense
+integer key, so the engine groups a million courses without hashing strings;
+it carries nothing the pseudonym does not). The same schema types the CSV
 reader, the Parquet writer and the in-memory snapshot of the database, so
 the engine sees identical tables whichever it reads.
 """
@@ -20,18 +23,18 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "courses": (
         ("course", "VARCHAR"), ("clinic", "VARCHAR"), ("status", "VARCHAR"), ("age_band", "VARCHAR"),
         ("sex", "VARCHAR"), ("start_year", "INTEGER"), ("infusions_planned", "INTEGER"),
-        ("infusions_given", "INTEGER"), ("last_infusion_day", "INTEGER"),
+        ("infusions_given", "INTEGER"), ("last_infusion_day", "INTEGER"), ("course_n", "INTEGER"),
     ),
     "assessments": (
         ("course", "VARCHAR"), ("clinic", "VARCHAR"), ("instrument", "VARCHAR"), ("point", "VARCHAR"),
         ("day", "INTEGER"), ("total", "INTEGER"), ("b", "INTEGER"), ("c", "INTEGER"), ("d", "INTEGER"),
-        ("e", "INTEGER"), ("seq", "INTEGER"),
+        ("e", "INTEGER"), ("seq", "INTEGER"), ("course_n", "INTEGER"),
     ),
     "infusions": (
         ("course", "VARCHAR"), ("clinic", "VARCHAR"), ("n", "INTEGER"), ("day", "INTEGER"),
         ("baseline_sbp", "INTEGER"), ("baseline_dbp", "INTEGER"), ("peak_sbp", "INTEGER"), ("peak_dbp", "INTEGER"),
         ("paused", "INTEGER"), ("stopped_early", "INTEGER"), ("transferred", "INTEGER"), ("ae_count", "INTEGER"),
-        ("ae_serious", "INTEGER"), ("peak_cadss", "INTEGER"),
+        ("ae_serious", "INTEGER"), ("peak_cadss", "INTEGER"), ("course_n", "INTEGER"),
     ),
 }
 FORMATS = ("csv", "parquet")

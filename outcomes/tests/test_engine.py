@@ -48,11 +48,12 @@ def dataset(draw):
 
 
 def as_tables(courses, assessments, infusions):
+    n = {(c.clinic, c.course): i for i, c in enumerate(courses)}  # course_n: one per course of the export
     rows = {"courses": [(c.course, c.clinic, c.status, "30-39", "female", 2026, 6, c.infusions_given,
-                         c.last_infusion_day) for c in courses],
-            "assessments": [(a.course, a.clinic, a.instrument, a.point, a.day, a.total, a.b, a.c, a.d, a.e, a.seq)
-                            for a in assessments],
-            "infusions": [dataclasses.astuple(i) for i in infusions]}
+                         c.last_infusion_day, n[(c.clinic, c.course)]) for c in courses],
+            "assessments": [(a.course, a.clinic, a.instrument, a.point, a.day, a.total, a.b, a.c, a.d, a.e, a.seq,
+                             n[(a.clinic, a.course)]) for a in assessments],
+            "infusions": [(*dataclasses.astuple(i), n[(i.clinic, i.course)]) for i in infusions]}
     return {t: arrow_table(t, rows[t]) for t in TABLES}
 
 
