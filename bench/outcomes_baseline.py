@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from clinical.outcomes_report import ReportDefinitions
-from clinical.outcomes_rules import FOLLOW_UPS, SECONDARY_RULES, SURVIVAL_DAYS, TRAJECTORY_POINTS, InstrumentRule
+from clinical.outcomes_rules import (
+    FOLLOW_UPS,
+    SECONDARY_RULES,
+    SURVIVAL_DAYS,
+    TRAJECTORY_POINTS,
+    InstrumentRule,
+)
 from clinical.outcomes_stats import mean_ci, proportion
 
 
@@ -87,7 +93,7 @@ def _durability(f: pd.DataFrame, a: pd.DataFrame, rule: InstrumentRule, min_n: i
     r = f[f.in_itt & f.responder][["clinic", "course", "total", "k_eoc", "day_eoc", "last_infusion_day"]]
     later = a[a.instrument == rule.instrument][["clinic", "course", "day", "total", "k"]].merge(
         r, on=["clinic", "course"], suffixes=("", "_base"))
-    later = later[later.k > later.k_eoc]
+    later = later[later.day > later.day_eoc.clip(lower=0)]
     lost = later[~_responds(later.total_base, later.total, rule)].groupby(["clinic", "course"]).day.min()
     last = later.groupby(["clinic", "course"]).day.max()
     r = r.set_index(["clinic", "course"])
@@ -146,7 +152,10 @@ def report(directory: Path, defs: ReportDefinitions) -> dict[str, Any]:
         "time_to_first_response": _first_response(f, a, rule, min_n),
         "safety": _safety(infusions, defs, min_n),
         "followup_completeness": {p: proportion(int((follow.point == p).sum()), len(done), min_n) for p in FOLLOW_UPS},
-        "trajectory_pcl5": {p: _mean(firsts[firsts.point == p].total, min_n) for p in TRAJECTORY_POINTS},
+        "trajectory_pcl5": {"baseline": _mean(f.total, min_n),
+                            **{p: _mean(f.merge(firsts[firsts.point == p][["clinic", "course", "total"]],
+                                                on=["clinic", "course"], suffixes=("_b", ""))["total"], min_n)
+                               for p in TRAJECTORY_POINTS[1:]}},
         "secondary": {r.instrument: _blocks(_facts(courses, a, r), min_n) for r in SECONDARY_RULES
                       if (a.instrument == r.instrument).any()},
     }

@@ -29,11 +29,13 @@ if side == "engine":
 else:
     import outcomes_baseline
     run = lambda: outcomes_baseline.report(directory, ReportDefinitions())
-times = []
+times, cpu = [], []
 for _ in range(rounds):
-    start = time.perf_counter(); report = run(); times.append(time.perf_counter() - start)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    report = run()
+    times.append(time.perf_counter() - start); cpu.append(time.process_time() - start_cpu)
 report.pop("definitions", None)
-print(json.dumps({{"times": times, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({{"times": times, "cpu": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "report": report}}))
 """
 
@@ -41,7 +43,8 @@ print(json.dumps({{"times": times, "rss_mb": resource.getrusage(resource.RUSAGE_
 def _child(side: str, directory: Path, rounds: int) -> dict:
     code = CHILD.format(root=str(ROOT), bench=str(ROOT / "bench"), side=side, directory=str(directory), rounds=rounds)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ketacare.settings"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,  # noqa: S603 - our code
+                          check=False)
     if done.returncode != 0:
         raise SystemExit(f"bench: the {side} run failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -83,12 +86,16 @@ def bench_outcomes(patients: int | None = None) -> None:
     engine = _child("engine", directory, 5)
     baseline = _child("baseline", directory, 1)
     ours, theirs = statistics.median(engine["times"]), baseline["times"][0]
+    ours_cpu, theirs_cpu = statistics.median(engine["cpu"]), baseline["cpu"][0]
+    load = os.getloadavg()[0]
     diffs = _differences(engine["report"], {**baseline["report"], "durability_curve": None}
                          if "durability_curve" in engine["report"] else baseline["report"])
     print(f"outcome report, {courses:,} courses / {assessments:,} assessments (Parquet):")
-    print(f"  engine (DuckDB + lifelines)   {ours:8.2f} s   peak RSS {engine['rss_mb']:8.0f} MB   "
-          f"(median of {len(engine['times'])}; first run {engine['times'][0]:.2f} s)")
-    print(f"  baseline (pandas + lifelines) {theirs:8.2f} s   peak RSS {baseline['rss_mb']:8.0f} MB")
+    print(f"  engine (DuckDB + lifelines)   {ours:8.2f} s wall {ours_cpu:8.2f} s CPU   peak RSS "
+          f"{engine['rss_mb']:7.0f} MB   (median of {len(engine['times'])}; first run {engine['times'][0]:.2f} s)")
+    print(f"  baseline (pandas + lifelines) {theirs:8.2f} s wall {theirs_cpu:8.2f} s CPU   peak RSS "
+          f"{baseline['rss_mb']:7.0f} MB")
+    print(f"  machine load average {load:.1f} on {os.cpu_count()} cores (wall times stretch with it)")
     print(f"  ratio {theirs / ours:5.1f}x faster; goal <= 2 s and >= 3x; "
           f"figures {'agree' if not diffs else 'DIFFER: ' + '; '.join(diffs[:5])}")
     d = engine["report"]["durability"]

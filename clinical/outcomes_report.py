@@ -184,9 +184,10 @@ def build_report(courses: Sequence[CourseRow], assessments: Sequence[AssessmentR
     facts, pcl5 = instrument_block(courses, grouped, defs.rule, defs.min_n)
     completed = [c for c in courses if c.status == "completed"]
     secondary = {}
-    for rule in SECONDARY_RULES:
-        if any(a.instrument == rule.instrument for a in assessments):
-            secondary[rule.instrument] = instrument_block(courses, grouped, rule, defs.min_n)[1]
+    for rule in SECONDARY_RULES:  # where recorded: some course has a baseline of that instrument
+        rule_facts, block = instrument_block(courses, grouped, rule, defs.min_n)
+        if any(f.baseline is not None for f in rule_facts):
+            secondary[rule.instrument] = block
     return {
         "definitions": defs.as_dict(),
         "courses": {"started": len(courses), **{s: sum(c.status == s for c in courses) for s in STATUSES}},

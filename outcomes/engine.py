@@ -38,7 +38,6 @@ from clinical.outcomes_stats import TimeCount, kaplan_meier, kaplan_meier_curve,
 from .tables import TABLES, file_name, find_format
 
 THREADS = 2
-K = "(day::BIGINT * 1000000 + seq)"  # a course's assessments in time order
 INSTRUMENTS = (PCL5, *(r.instrument for r in SECONDARY_RULES))
 
 
@@ -46,6 +45,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute(f"SET threads = {THREADS}")
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")
     con.execute("SET perfect_ht_threshold = 24")  # dense course keys up to 16 million aggregate without hashing
     return con
 
@@ -95,31 +95,69 @@ def _responds(base: str, value: str, rule: InstrumentRule) -> str:
     return f"({pct} OR ({base} - {value}) >= {int(rule.points_drop)})"
 
 
-def _at(expr: str, instrument: str, point: str, last: bool = False) -> str:
-    fn = "arg_max_null" if last else "arg_min_null"
-    return f"{fn}({expr}, {K}) FILTER (WHERE instrument = '{instrument}' AND point = '{point}')"
+POINTS = ("baseline", "end_of_course", "post_first_24h", *FOLLOW_UPS)  # the points pass 1 reads
+# Pass 1 packs a row into one BIGINT so "last at baseline" is a max and "first at a point" a min:
+# (day * 65536 + seq) << 28 | total << 20 | b << 15 | c << 10 | d << 5 | e   (31 stands for no value).
+PACKED = ("((day::BIGINT * 65536 + seq) * 268435456 + total * 1048576 + coalesce(b, 31) * 32768"
+          " + coalesce(c, 31) * 1024 + coalesce(d, 31) * 32 + coalesce(e, 31))")
+IN_RANGE = ("total BETWEEN 0 AND 255 AND seq BETWEEN 0 AND 65535 AND day BETWEEN -30000 AND 30000"
+            " AND coalesce(greatest(b, c, d, e), 0) <= 30 AND coalesce(least(b, c, d, e), 0) >= 0")
 
 
-def _per_course_sql() -> str:
-    """Pass 1: one row per course with what every definition needs, for every instrument."""
-    cols = []
-    for i in INSTRUMENTS:
-        cols += [f"{_at('total', i, 'baseline', last=True)} AS base_{i}",
-                 f"{_at('total', i, 'end_of_course')} AS eoc_{i}",
-                 f"count(*) FILTER (WHERE instrument = '{i}') AS n_{i}"]
-    cols.append(f"{_at('day', PCL5, 'end_of_course')} AS eoc_day")
+class EngineError(ValueError):
+    """The rows cannot be reported on as they are (a value outside what the export allows)."""
+
+
+def _codes(column: str, values: Sequence[str]) -> str:
+    return f"CASE {column} " + " ".join(f"WHEN '{v}' THEN {n}" for n, v in enumerate(values)) + " END"
+
+
+def _pick(instrument: int, point: str) -> str:
+    # The last at baseline, the first at any other point (issue 11).
+    fn = "max" if point == "baseline" else "min"
+    return f"{fn}(CASE WHEN ip = {instrument * 8 + POINTS.index(point)} THEN v END)"
+
+
+def _unpack(column: str, field: str) -> str:
+    shift = {"total": 20, "b": 15, "c": 10, "d": 5, "e": 0}
+    if field == "day":
+        return f"({column} >> 44)"
+    width = 255 if field == "total" else 31
+    value = f"(({column} >> {shift[field]}) & {width})"
+    return value if field == "total" else f"nullif({value}, 31)"
+
+
+def _per_course_sql(instruments: Sequence[str]) -> str:
+    """Pass 1: one row per course with what every definition needs, for every instrument present."""
+    picks = {f"{i}_{p}": _pick(INSTRUMENTS.index(i), p) for i in instruments for p in POINTS[:2]}
+    picks.update({f"pcl5_{p}": _pick(0, p) for p in POINTS[2:]})
+    cols = [f"{_unpack(name, 'total')} AS {('base_' if name.endswith('_baseline') else 'eoc_') + name.split('_')[0]}"
+            for name in picks if name.endswith(("_baseline", "_end_of_course"))]
+    cols.append(f"{_unpack('pcl5_end_of_course', 'day')} AS eoc_day")
     for x in CLUSTERS:
-        cols += [f"{_at(x, PCL5, 'baseline', last=True)} AS base_{x}", f"{_at(x, PCL5, 'end_of_course')} AS eoc_{x}"]
-    for point in TRAJECTORY_POINTS[1:]:
-        if point != "end_of_course":
-            cols.append(f"{_at('total', PCL5, point)} AS at_{point}")
-    return f"SELECT key, {', '.join(cols)} FROM assessments GROUP BY key"
+        cols += [f"{_unpack('pcl5_baseline', x)} AS base_{x}", f"{_unpack('pcl5_end_of_course', x)} AS eoc_{x}"]
+    cols += [f"{_unpack(f'pcl5_{p}', 'total')} AS at_{p}" for p in POINTS[2:]]
+    cols += [f"NULL::INTEGER AS base_{i}, NULL::INTEGER AS eoc_{i}" for i in INSTRUMENTS if i not in instruments]
+    points = ", ".join(f"'{p}'" for p in POINTS)
+    return f"""SELECT key, bad, {', '.join(cols)} FROM (
+        SELECT key, bool_or(NOT ({IN_RANGE})) AS bad,
+               {', '.join(f'{expr} AS {name}' for name, expr in picks.items())}
+        FROM (SELECT key, day, seq, total, b, c, d, e, {PACKED} AS v,
+                     {_codes('instrument', INSTRUMENTS)} * 8 + {_codes('point', POINTS)} AS ip
+              FROM assessments WHERE point IN ({points}))
+        GROUP BY key)"""
 
 
 def _facts(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE per AS {_per_course_sql()}")
+    found = {r[0] for r in con.execute("SELECT DISTINCT instrument FROM assessments WHERE point = 'baseline'"
+                                       ).fetchall()}
+    instruments = [i for i in INSTRUMENTS if i == PCL5 or i in found]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE per AS {_per_course_sql(instruments)}")
+    if con.execute("SELECT bool_or(bad) FROM per").fetchone()[0]:
+        raise EngineError("An assessment holds a value outside the export's ranges (total 0-255, clusters 0-30, "
+                          "day within +-30000, at most 65536 assessments a course).")
     con.execute("""CREATE OR REPLACE TEMP TABLE facts AS
-        SELECT c.key, c.status, c.last_infusion_day, per.* EXCLUDE (key)
+        SELECT c.key, c.status, c.last_infusion_day, per.* EXCLUDE (key, bad)
         FROM courses c LEFT JOIN per ON per.key = c.key""")
 
 
@@ -229,7 +267,7 @@ def compute(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions, curve: bool
     _facts(con)
     durability, first = _times(con, rule)
     clusters = _means(con, {x.upper(): f"eoc_{x} - base_{x}" for x in CLUSTERS}, min_n)
-    present = con.execute("SELECT " + ", ".join(f"sum(n_{r.instrument})" for r in SECONDARY_RULES)
+    present = con.execute("SELECT " + ", ".join(f"count(base_{r.instrument})" for r in SECONDARY_RULES)
                           + " FROM facts").fetchone()
     report = {
         "definitions": defs.as_dict(),
