@@ -121,10 +121,20 @@ def bench_vitals() -> None:
     report("monitor message filed (HL7 -> rows)", rate(monitor, 40), rate(typed, 40), "same reading typed in")
 
 
+def bench_outcomes() -> None:
+    """The outcome report at network scale (KETACARE_BENCH_PATIENTS, default 100,000) and one clinic's page."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from outcomes_bench import bench_outcomes as network
+    from outcomes_page import bench_outcomes_page
+
+    network()
+    bench_outcomes_page()
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"KetaCare benchmarks · {django.db.connection.vendor} · median of {REPEATS} rounds")
-    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals):
+    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_outcomes):
         bench()
 
 

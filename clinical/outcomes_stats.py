@@ -84,23 +84,30 @@ def _median_ci(kmf: Any) -> list[float | None]:
 
 def kaplan_meier(times: Sequence[TimeCount], min_n: int = 1) -> dict[str, Any]:
     """n, events, the KM median (null when not reached) with its 95% CI, and S(t) at 28, 56, 84 days."""
+    return kaplan_meier_with_curve(times, min_n)[0]
+
+
+def kaplan_meier_with_curve(times: Sequence[TimeCount], min_n: int = 1) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """The summary and the curve (steps, 95% band, numbers at risk) from one fit."""
     n = sum(t.count for t in times)
     events = sum(t.count for t in times if t.event)
     empty: dict[str, Any] = {"n": n, "events": events, "median_days": None, "ci95": None,
                              "survival_at": {str(d): None for d in SURVIVAL_DAYS}, "too_few": n < min_n}
     if n == 0:
-        return empty
+        return empty, {"days": [], "survival": [], "low": [], "high": [], "at_risk": []}
     kmf = _fit(times)
     at = kmf.survival_function_at_times(list(SURVIVAL_DAYS))
-    return {**empty, "median_days": _r(kmf.median_survival_time_), "ci95": _median_ci(kmf),
-            "survival_at": {str(d): _r(v) for d, v in zip(SURVIVAL_DAYS, at, strict=True)}}
+    summary = {**empty, "median_days": _r(kmf.median_survival_time_), "ci95": _median_ci(kmf),
+               "survival_at": {str(d): _r(v) for d, v in zip(SURVIVAL_DAYS, at, strict=True)}}
+    return summary, _curve(kmf)
 
 
 def kaplan_meier_curve(times: Sequence[TimeCount]) -> dict[str, list[Any]]:
     """The survival steps with their 95% band and the numbers at risk, for the page's chart."""
-    if not times:
-        return {"days": [], "survival": [], "low": [], "high": [], "at_risk": []}
-    kmf = _fit(times)
+    return kaplan_meier_with_curve(times)[1]
+
+
+def _curve(kmf: Any) -> dict[str, list[Any]]:
     ci = kmf.confidence_interval_
     table = kmf.event_table
     return {

@@ -33,7 +33,7 @@ from clinical.outcomes_rules import (
     TRAJECTORY_POINTS,
     InstrumentRule,
 )
-from clinical.outcomes_stats import TimeCount, kaplan_meier, kaplan_meier_curve, mean_ci, proportion
+from clinical.outcomes_stats import TimeCount, kaplan_meier, kaplan_meier_with_curve, mean_ci, proportion
 
 from .tables import TABLES, file_name, find_format
 
@@ -269,13 +269,14 @@ def compute(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions, curve: bool
     clusters = _means(con, {x.upper(): f"eoc_{x} - base_{x}" for x in CLUSTERS}, min_n)
     present = con.execute("SELECT " + ", ".join(f"count(base_{r.instrument})" for r in SECONDARY_RULES)
                           + " FROM facts").fetchone()
+    durability_km, durability_curve = kaplan_meier_with_curve(durability, min_n)
     report = {
         "definitions": defs.as_dict(),
         "courses": _courses(con),
         **_instrument(con, PCL5, rule, min_n),
         "clusters_end_of_course": clusters,
         "change_24h": _means(con, {"x": "at_post_first_24h - base_pcl5"}, min_n)["x"],
-        "durability": kaplan_meier(durability, min_n),
+        "durability": durability_km,
         "time_to_first_response": kaplan_meier(first, min_n),
         "safety": _safety(con, defs),
         "followup_completeness": _followup(con, min_n),
@@ -284,5 +285,12 @@ def compute(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions, curve: bool
                       for r, n in zip(SECONDARY_RULES, present, strict=True) if n},
     }
     if curve:
-        report["durability_curve"] = kaplan_meier_curve(durability)
+        report["durability_curve"] = durability_curve
     return report
+
+
+def response_and_durability(con: duckdb.DuckDBPyConnection, defs: ReportDefinitions) -> dict[str, Any]:
+    """Only what a trial's row needs under other definitions (e.g. Feder 2021's 30% alone)."""
+    _facts(con)
+    durability, _ = _times(con, defs.rule)
+    return {**_instrument(con, PCL5, defs.rule, defs.min_n), "durability": kaplan_meier(durability, defs.min_n)}

@@ -63,7 +63,7 @@ def figures(clinic: Any, filters: Filters) -> PageFigures:
     defs = clinic_definitions(clinic)
     con = snapshot(build_rows([clinic], filters))
     report = engine.compute(con, defs, curve=True)
-    pct_only = engine.compute(con, dataclasses.replace(defs, response_points=None))
+    pct_only = engine.response_and_durability(con, dataclasses.replace(defs, response_points=None))
     trials = [{"study": b.study, "design": b.design, "schedule": b.schedule, "outcome": b.outcome,
                "definition": b.clinic_definition, "clinic": b.clinic_figure(report, pct_only)} for b in BENCHMARKS]
     return PageFigures(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Q
 from django.utils.crypto import salted_hmac
 
 from clinical.outcomes_rules import CLUSTERS
@@ -61,101 +61,91 @@ def _local_day(at: datetime, tz: zoneinfo.ZoneInfo) -> date:
     return at.astimezone(tz).date()
 
 
-def _sessions(course_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    from infusions.models import InfusionSession
+def _sessions(courses: Any) -> dict[int, list[dict[str, Any]]]:
+    """Started sessions of the courses with their first and peak BP, pause, CADSS and AE counts."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.fields.json import KT
 
+    from infusions.models import AdverseEvent, InfusionSession, SessionEvent, VitalSign
+
+    sessions = InfusionSession.objects.filter(course__in=courses, started_at__isnull=False)
+    first = VitalSign.objects.filter(session=OuterRef("pk"), systolic_mmhg__isnull=False).order_by("measured_at", "pk")
+    rows = (sessions.annotate(first_sbp=Subquery(first.values("systolic_mmhg")[:1]),
+                              first_dbp=Subquery(first.values("diastolic_mmhg")[:1]), cadss_total=KT("cadss__total"))
+            .values("id", "course_id", "number", "started_at", "state", "cadss_total", "first_sbp", "first_dbp")
+            .order_by("course_id", "number"))
+    peaks = {r["session_id"]: (r["sbp"], r["dbp"]) for r in VitalSign.objects.filter(session__in=sessions)
+             .values("session_id").annotate(sbp=Max("systolic_mmhg"), dbp=Max("diastolic_mmhg")).order_by()}
+    paused = set(SessionEvent.objects.filter(session__in=sessions, to_state="paused")
+                 .values_list("session_id", flat=True))
+    aes = {r["session_id"]: (r["n"], r["serious"]) for r in AdverseEvent.objects.filter(session__in=sessions)
+           .values("session_id").annotate(n=Count("id"), serious=Count("id", filter=Q(serious=True))).order_by()}
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = (InfusionSession.objects.filter(course_id__in=course_ids, started_at__isnull=False)
-            .annotate(peak_sbp=Max("vitals__systolic_mmhg"), peak_dbp=Max("vitals__diastolic_mmhg"),
-                      first_vital_at=Min("vitals__measured_at"),
-                      paused=Count("events", filter=Q(events__to_state="paused"), distinct=True))
-            .values("id", "course_id", "number", "started_at", "state", "cadss", "peak_sbp", "peak_dbp",
-                    "first_vital_at", "paused").order_by("course_id", "number"))
     for row in rows:
+        row["peak_sbp"], row["peak_dbp"] = peaks.get(row["id"], (None, None))
+        row["paused"], row["ae"] = row["id"] in paused, aes.get(row["id"], (0, 0))
         found[row["course_id"]].append(row)
     return found
 
 
-def _first_vitals(session_ids: list[int]) -> dict[int, tuple[int | None, int | None]]:
-    from infusions.models import VitalSign
-
-    first: dict[int, tuple[int | None, int | None]] = {}
-    rows = (VitalSign.objects.filter(session_id__in=session_ids, systolic_mmhg__isnull=False)
-            .order_by("session_id", "measured_at", "pk").values_list("session_id", "systolic_mmhg", "diastolic_mmhg"))
-    for session_id, sbp, dbp in rows:
-        first.setdefault(session_id, (sbp, dbp))
-    return first
-
-
-def _adverse_events(session_ids: list[int]) -> dict[int, tuple[int, int]]:
-    from infusions.models import AdverseEvent
-
-    rows = (AdverseEvent.objects.filter(session_id__in=session_ids).values("session_id")
-            .annotate(n=Count("id"), serious=Count("id", filter=Q(serious=True))))
-    return {r["session_id"]: (r["n"], r["serious"]) for r in rows}
-
-
-def _courses(clinics: list[Any], filters: Filters) -> list[Any]:
+def _courses(clinics: list[Any], filters: Filters) -> Any:
     from courses.models import TreatmentCourse
 
-    query = TreatmentCourse.objects.filter(clinic__in=clinics).select_related("patient", "protocol", "clinic")
+    query = TreatmentCourse.objects.filter(clinic__in=clinics)
     if filters.protocol_id is not None:
         query = query.filter(protocol_id=filters.protocol_id)
-    return list(query.order_by("pk"))
+    return query
 
 
-def _infusion_rows(course: Any, clinic_code: str, sessions: list[dict[str, Any]], start: date,
-                   tz: zoneinfo.ZoneInfo, first: dict[int, tuple[int | None, int | None]],
-                   aes: dict[int, tuple[int, int]]) -> list[tuple[Any, ...]]:
-    code = pseudonym("course", course.pk)
+def _infusion_rows(code: str, clinic_code: str, sessions: list[dict[str, Any]], start: date,
+                   tz: zoneinfo.ZoneInfo) -> list[tuple[Any, ...]]:
     out = []
     for s in sessions:
-        sbp, dbp = first.get(s["id"], (None, None))
-        ae_n, ae_serious = aes.get(s["id"], (0, 0))
-        cadss = (s["cadss"] or {}).get("total")
-        out.append((code, clinic_code, s["number"], (_local_day(s["started_at"], tz) - start).days, sbp, dbp,
-                    s["peak_sbp"], s["peak_dbp"], int(s["paused"] > 0), int(s["state"] == "stopped_early"),
-                    int(s["state"] == "transferred"), ae_n, ae_serious, cadss))
+        cadss = None if s["cadss_total"] in (None, "", "null") else int(float(s["cadss_total"]))
+        out.append((code, clinic_code, s["number"], (_local_day(s["started_at"], tz) - start).days, s["first_sbp"],
+                    s["first_dbp"], s["peak_sbp"], s["peak_dbp"], int(s["paused"]), int(s["state"] == "stopped_early"),
+                    int(s["state"] == "transferred"), s["ae"][0], s["ae"][1], cadss))
     return out
 
 
-def _assessment_rows(course_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+def _assessment_rows(courses: Any) -> dict[int, list[tuple[Any, ...]]]:
+    from django.db.models.fields.json import KT
+
     from measures.models import Assessment
 
     found: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    rows = (Assessment.objects.filter(course_id__in=course_ids, total__isnull=False)
+    clusters = {f"sub_{c}": KT(f"result__subscales__{c.upper()}") for c in CLUSTERS}
+    rows = (Assessment.objects.filter(course__in=courses, total__isnull=False).annotate(**clusters)
             .order_by("course_id", "assessed_at", "pk")
-            .values_list("course_id", "instrument", "point_key", "assessed_at", "total", "result"))
+            .values_list("course_id", "instrument", "point_key", "assessed_at", "total", *clusters))
     for row in rows:
         found[row[0]].append(row[1:])
     return found
 
 
-def _subscales(instrument: str, result: Any) -> tuple[Any, ...]:
-    if instrument != "pcl5" or not isinstance(result, dict):
-        return (None,) * 4
-    sub = result.get("subscales") or {}
-    return tuple(sub.get(c.upper()) for c in CLUSTERS)
+def _int(value: Any) -> int | None:
+    return None if value in (None, "", "null") else int(float(value))
 
 
 def build_rows(clinics: list[Any], filters: Filters = Filters()) -> ExportRows:  # noqa: B008 - frozen
     """Every course of the clinics with at least one infusion started, de-identified."""
+    from accounts.models import Clinic
+
     courses = _courses(clinics, filters)
-    ids = [c.pk for c in courses]
-    sessions = _sessions(ids)
-    session_ids = [s["id"] for group in sessions.values() for s in group]
-    first, aes = _first_vitals(session_ids), _adverse_events(session_ids)
-    assessments = _assessment_rows(ids)
+    sessions, assessments = _sessions(courses), _assessment_rows(courses)
+    zones = {c.pk: zoneinfo.ZoneInfo(c.time_zone) for c in Clinic.objects.filter(pk__in=[c.pk for c in clinics])}
     out = ExportRows()
-    for course in courses:
-        mine = sessions.get(course.pk)
+    fields = ("id", "clinic_id", "status", "patient__date_of_birth", "patient__sex", "protocol_snapshot",
+              "protocol__n_infusions")
+    for course in courses.order_by("pk").values(*fields):
+        mine = sessions.get(course["id"])
         if not mine:
             continue  # never started: no day 0
-        tz = zoneinfo.ZoneInfo(course.clinic.time_zone)
+        tz = zones[course["clinic_id"]]
         start = _local_day(mine[0]["started_at"], tz)
         if (filters.started_from and start < filters.started_from) or (filters.started_to and start > filters.started_to):
             continue
-        _add_course(out, course, mine, start, tz, first, aes, assessments.get(course.pk, []))
+        _add_course(out, course, mine, start, tz, assessments.get(course["id"], []))
     return _numbered(out)
 
 
@@ -169,15 +159,15 @@ def _numbered(rows: ExportRows) -> ExportRows:
     )
 
 
-def _add_course(out: ExportRows, course: Any, sessions: list[dict[str, Any]], start: date, tz: zoneinfo.ZoneInfo,
-                first: dict[int, tuple[int | None, int | None]], aes: dict[int, tuple[int, int]],
-                assessments: list[tuple[Any, ...]]) -> None:
-    code, clinic_code = pseudonym("course", course.pk), pseudonym("clinic", course.clinic_id)
+def _add_course(out: ExportRows, course: dict[str, Any], sessions: list[dict[str, Any]], start: date,
+                tz: zoneinfo.ZoneInfo, assessments: list[tuple[Any, ...]]) -> None:
+    code, clinic_code = pseudonym("course", course["id"]), pseudonym("clinic", course["clinic_id"])
     last_day = (_local_day(sessions[-1]["started_at"], tz) - start).days
-    planned = (course.protocol_snapshot or {}).get("n_infusions", course.protocol.n_infusions)
-    out.courses.append((code, clinic_code, course.status, age_band(course.patient.date_of_birth, start),
-                        course.patient.sex, start.year, planned, len(sessions), last_day))
-    for seq, (instrument, point, at, total, result) in enumerate(assessments):
+    planned = (course["protocol_snapshot"] or {}).get("n_infusions", course["protocol__n_infusions"])
+    out.courses.append((code, clinic_code, course["status"], age_band(course["patient__date_of_birth"], start),
+                        course["patient__sex"], start.year, planned, len(sessions), last_day))
+    for seq, (instrument, point, at, total, *clusters) in enumerate(assessments):
+        subscales = tuple(_int(v) for v in clusters) if instrument == "pcl5" else (None,) * 4
         out.assessments.append((code, clinic_code, instrument, point or "unscheduled",
-                                (_local_day(at, tz) - start).days, total, *_subscales(instrument, result), seq))
-    out.infusions.extend(_infusion_rows(course, clinic_code, sessions, start, tz, first, aes))
+                                (_local_day(at, tz) - start).days, total, *subscales, seq))
+    out.infusions.extend(_infusion_rows(code, clinic_code, sessions, start, tz))
