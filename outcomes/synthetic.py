@@ -61,7 +61,7 @@ def _courses(rng: np.random.Generator, first: int, size: int, clinics: int) -> C
     gain = np.where(responder, rng.uniform(0.3, 0.7, size), rng.uniform(-0.1, 0.25, size))
     return Chunk(first, size, rng.integers(0, clinics, size), status, planned, given, days, last_day,
                  np.clip(rng.normal(52, 10, size), 20, 80), gain, rng.exponential(25, size),
-                 rng.uniform(0.0, 0.25, size))
+                 rng.uniform(-0.05, 0.12, size))
 
 
 def _score(rng: np.random.Generator, c: Chunk, idx: np.ndarray, day: np.ndarray, top: float,
