@@ -182,7 +182,9 @@ class _Writers:
 
             path = self.out / file_name(name, "csv")
             with path.open("ab") as handle:
-                pcsv.write_csv(table, handle, pcsv.WriteOptions(include_header=name not in self.open))
+                if name not in self.open:
+                    handle.write((",".join(table.column_names) + "\n").encode())
+                pcsv.write_csv(table, handle, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
             self.open[name] = True
 
     def close(self) -> None:
