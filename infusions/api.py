@@ -11,19 +11,17 @@ from ninja import Field, Router, Schema
 
 from accounts.choices import Role
 from audit import services as audit
-from courses.models import Chair, TreatmentCourse
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.scoping import get_in_clinic
 
-from . import alerts, queries, services
-from .models import AdverseEvent, Alert, Hl7Message, InfusionSession, VitalSign
+from . import queries, services
+from .models import AdverseEvent, Hl7Message, InfusionSession, VitalSign
 
 router = Router()
 R = Role
 CHAIR = (R.PRESCRIBER, R.NURSE)
 READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
-BOOKERS = (R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN)
 
 
 class SessionOut(Schema):
@@ -64,25 +62,6 @@ class VitalOut(Schema):
     message_control_id: str
 
 
-class AlertOut(Schema):
-    id: int
-    patient_id: int
-    session_id: int | None
-    kind: str
-    level: str
-    rule: str
-    value: str
-    threshold: str
-    message: str
-    raised_at: datetime
-    acknowledged_at: datetime | None
-    action_note: str
-
-
-class BookIn(Schema):
-    course_id: int
-    chair_id: int
-    starts_at: datetime
 
 
 class VitalsIn(Schema):
@@ -158,10 +137,6 @@ class DischargeIn(Schema):
     override_reason: str = Field("", max_length=4000)
 
 
-class AckIn(Schema):
-    action_note: str = Field(max_length=4000)
-
-
 class MessageOut(Schema):
     id: int
     control_id: str
@@ -203,14 +178,6 @@ def list_sessions(request: HttpRequest, on: date | None = None) -> list[Infusion
     rows = list(queries.sessions_on(request.clinic, day))  # type: ignore[attr-defined]
     _viewed(request, "sessions_list_view", count=len(rows))
     return rows
-
-
-@router.post("/sessions", response={201: SessionOut})
-@api_allow(*BOOKERS)
-def book(request: HttpRequest, body: BookIn) -> tuple[int, InfusionSession]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
-    return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
 
 
 @router.get("/sessions/{session_id}", response=SessionOut)
@@ -306,22 +273,6 @@ def sign(request: HttpRequest, session_id: int) -> InfusionSession:
 @api_allow(R.PRESCRIBER)
 def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
     return _fresh(services.cosign_session(session=_session(request, session_id), by=request.user))
-
-
-@router.get("/alerts", response=list[AlertOut])
-@api_allow(*READERS)
-def list_alerts(request: HttpRequest) -> list[Alert]:
-    """Open alerts of the clinic, suicide-risk first, then by severity."""
-    rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    _viewed(request, "alerts_view", count=len(rows))
-    return rows
-
-
-@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut)
-@api_allow(*READERS)
-def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
-    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
-    return alerts.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)
 
 
 @router.get("/quarantine", response=list[MessageOut])

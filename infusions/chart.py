@@ -6,11 +6,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.choices import Role
+from alerts.choices import AlertKind
+from alerts.queries import open_alerts
 from ketacare.chart import TimelineEntry
 from ketacare.dashboard import Panel
 
-from .alerts import open_alerts
-from .choices import AlertKind, SessionState
+from .choices import SessionState
 from .queries import patient_sessions
 
 

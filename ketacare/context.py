@@ -11,9 +11,9 @@ R = Role
 NAV: list[tuple[str, str, frozenset[str]]] = [
     ("Dashboard", "home", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
     ("Patients", "patients:list", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
-    ("Schedule", "courses:schedule", frozenset({R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN})),
+    ("Schedule", "scheduling:schedule", frozenset({R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN})),
     ("Due", "measures:due", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
-    ("Alerts", "infusions:alerts", frozenset({R.PRESCRIBER, R.NURSE})),
+    ("Alerts", "alerts:list", frozenset({R.PRESCRIBER, R.NURSE})),
     ("Ledger", "inventory:home", frozenset({R.INVENTORY_OFFICER, R.NURSE, R.PRESCRIBER, R.CLINIC_ADMIN})),
     ("Outcomes", "outcomes:report", frozenset({R.PRESCRIBER, R.CLINIC_ADMIN, R.RESEARCHER})),
     ("Protocols", "courses:protocols", frozenset({R.PRESCRIBER, R.CLINIC_ADMIN})),

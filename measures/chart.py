@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.choices import CARE_ROLES
-from infusions.alerts import ACK_ROLES
+from alerts.queries import open_risk_alerts
+from alerts.services import ACK_ROLES
 from ketacare.chart import TimelineEntry
 from ketacare.dashboard import Panel
 
@@ -20,7 +21,7 @@ SCHEDULE_ROWS = 12
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:
     role = getattr(request, "role", None)
     found = []
-    alerts = list(queries.open_risk_alerts(patient.clinic, patient))
+    alerts = list(open_risk_alerts(patient.clinic, patient))
     if alerts:
         found.append(Panel("measures/_chart_risk.html", 0, {"alerts": alerts, "can_ack": role in ACK_ROLES}))
     if role in CARE_ROLES:

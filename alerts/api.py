@@ -1,0 +1,57 @@
+"""Alerts API: the clinic's open alerts and acknowledging one, through the same services as the pages."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from accounts.choices import Role
+from audit import services as audit
+from ketacare.api import api_allow
+from ketacare.scoping import get_in_clinic
+
+from . import services
+from .models import Alert
+from .queries import clinic_alerts
+
+router = Router()
+R = Role
+READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
+
+
+class AlertOut(Schema):
+    id: int
+    patient_id: int | None
+    session_id: int | None
+    kind: str
+    level: str
+    rule: str
+    value: str
+    threshold: str
+    message: str
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    action_note: str
+
+
+class AckIn(Schema):
+    action_note: str = Field(max_length=4000)
+
+
+@router.get("/", response=list[AlertOut])
+@api_allow(*READERS)
+def list_alerts(request: HttpRequest) -> list[Alert]:
+    """Open alerts of the clinic, suicide-risk first, then by severity."""
+    rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    with transaction.atomic():
+        audit.record(action="alerts_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
+                     detail={"via": "api", "count": len(rows)})
+    return rows
+
+
+@router.post("/{alert_id}/acknowledge", response=AlertOut)
+@api_allow(*READERS)
+def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
+    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
+    return services.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)
