@@ -28,22 +28,34 @@ def _clone(objs: list[Any], **fields: Any) -> list[Any]:
     return out
 
 
-def _copy_course(course: Any, n: int, model: dict[str, Any]) -> None:
-    patient = _clone([course.patient], mrn=f"BENCH-{n:06d}")
-    model["Patient"].objects.bulk_create(patient)
-    screening = _clone([course.screening], patient=patient[0])
-    model["EligibilityScreening"].objects.bulk_create(screening)
-    new = _clone([course], patient=patient[0], screening=screening[0])
-    model["TreatmentCourse"].objects.bulk_create(new)
-    sessions = list(course.sessions.all())
-    copies = _clone(sessions, course=new[0], patient=patient[0])
-    model["InfusionSession"].objects.bulk_create(copies)
-    for old, fresh in zip(sessions, copies, strict=True):
-        model["VitalSign"].objects.bulk_create(_clone(list(old.vitals.all()), session=fresh))
-        model["SessionEvent"].objects.bulk_create(_clone(list(old.events.all()), session=fresh))
-        model["AdverseEvent"].objects.bulk_create(_clone(list(old.adverse_events.all()), session=fresh,
-                                                         patient=patient[0]))
-    model["Assessment"].objects.bulk_create(_clone(list(course.assessments.all()), course=new[0], patient=patient[0]))
+def _copy_courses(templates: list[Any], count: int, model: dict[str, Any]) -> None:
+    """Copy ``count`` courses (cycling through ``templates``) level by level, one bulk insert a table."""
+    chosen = [templates[n % len(templates)] for n in range(count)]
+
+    def insert(name: str, objs: list[Any]) -> list[Any]:
+        return model[name].objects.bulk_create(objs, batch_size=500)
+
+    patients = insert("Patient", [_clone([t.patient], mrn=f"BENCH-{n:06d}")[0] for n, t in enumerate(chosen)])
+    screenings = insert("EligibilityScreening", [_clone([t.screening], patient=p)[0]
+                                                 for t, p in zip(chosen, patients, strict=True)])
+    courses = insert("TreatmentCourse", [_clone([t], patient=p, screening=s)[0]
+                                         for t, p, s in zip(chosen, patients, screenings, strict=True)])
+    old_sessions = {t.pk: list(t.sessions.all()) for t in templates}
+    pairs = [(old, new_course, p) for t, new_course, p in zip(chosen, courses, patients, strict=True)
+             for old in old_sessions[t.pk]]
+    sessions = insert("InfusionSession", [_clone([old], course=c, patient=p)[0] for old, c, p in pairs])
+    children = {name: {s.pk: list(getattr(s, rel).all()) for group in old_sessions.values() for s in group}
+                for name, rel in (("VitalSign", "vitals"), ("SessionEvent", "events"),
+                                  ("AdverseEvent", "adverse_events"))}
+    for name, by_session in children.items():
+        extra = {"patient": None} if name == "AdverseEvent" else {}
+        rows = []
+        for (old, _, p), new in zip(pairs, sessions, strict=True):
+            rows += _clone(by_session[old.pk], session=new, **({"patient": p} if extra else {}))
+        insert(name, rows)
+    old_assessments = {t.pk: list(t.assessments.all()) for t in templates}
+    insert("Assessment", [a for t, c, p in zip(chosen, courses, patients, strict=True)
+                          for a in _clone(old_assessments[t.pk], course=c, patient=p)])
 
 
 def build_clinic(courses: int = COURSES) -> Any:
@@ -67,8 +79,7 @@ def build_clinic(courses: int = COURSES) -> Any:
                if c.sessions.filter(started_at__isnull=False).exists()]
     have = TreatmentCourse.objects.in_clinic(ctx.clinic).count()
     with transaction.atomic():
-        for n in range(courses - have):
-            _copy_course(started[n % len(started)], n, model)
+        _copy_courses(started, courses - have, model)
     return ctx
 
 
