@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import lifelines  # noqa: F401 - loaded with the URLconf, so the first report after a start does not pay for it
+import scipy.stats  # noqa: F401 - likewise (the t interval)
+
 from clinical.outcomes_charts import change_bars, km_chart, trajectory_chart
 from clinical.outcomes_report import ReportDefinitions
 
