@@ -130,6 +130,16 @@ def bench_vitals() -> None:
     report("monitor message filed (HL7 -> rows)", rate(monitor, 40), rate(typed, 40), "same reading typed in")
 
 
+def bench_outcomes() -> None:
+    """The outcome report at network scale (KETACARE_BENCH_PATIENTS, default 100,000) and one clinic's page."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from outcomes_bench import bench_outcomes as network
+    from outcomes_page import bench_outcomes_page
+
+    network()
+    bench_outcomes_page()
+
+
 def main() -> None:
     from bench.hl7_feed import bench_hl7_feed
 
@@ -141,7 +151,7 @@ def main() -> None:
 
     only = set(sys.argv[1:])
     for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_fhir, bench_planner, bench_hl7_feed,
-                  bench_concurrency):
+                  bench_outcomes, bench_concurrency):
         if not only or bench.__name__ in only:
             bench()
 

@@ -95,7 +95,12 @@ class PointOutcome:
 
 @dataclass(frozen=True)
 class CourseOutcome:
-    """The course's classification, with the definitions it used."""
+    """The course's classification for its own chart, with the definitions it used.
+
+    ``responder`` says some assessment met response (the chart's flag). The clinic
+    report judges response and remission at the end-of-course assessment only, over
+    ITT and completers (clinical/outcomes_rules.py, clinical/outcomes_report.py).
+    """
 
     baseline: ScorePoint
     points: tuple[PointOutcome, ...]
@@ -156,8 +161,8 @@ def classify_point(
         change_points=total - base,
         change_pct=_change_pct(base, total),
         response=_is_response(base, total, defs, pcl5),
-        # Remission: PCL-5 total below the cut-point (CLINICAL.md s4).
-        remission=total < defs.remission_cutpoint if pcl5 else None,
+        # Remission: PCL-5 total below the cut-point, only for a baseline at or above it (CLINICAL.md s4).
+        remission=(total < defs.remission_cutpoint if base >= defs.remission_cutpoint else None) if pcl5 else None,
     )
 
 

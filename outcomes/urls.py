@@ -5,5 +5,4 @@ from . import views
 app_name = "outcomes"
 urlpatterns = [
     path("", views.report, name="report"),
-    path("export.csv", views.export, name="export"),
 ]

@@ -265,6 +265,12 @@ def test_course_flags_agree_with_the_points(baseline: int, totals: list[int]) ->
         assert course.first_response_at is not None
         assert course.first_response_at < course.loss_of_response_at
     for p in course.points:
-        assert p.remission == (p.total < 33)
+        assert p.remission == ((p.total < 33) if baseline >= 33 else None)
         assert p.response == (baseline - p.total >= 10 or (baseline > 0 and
                                                           (baseline - p.total) * 10 >= 3 * baseline))
+
+
+def test_a_baseline_below_the_cutpoint_makes_remission_not_applicable() -> None:
+    # CLINICAL.md s4: remission is counted only among courses whose baseline was at or above it.
+    assert one(10, baseline=30).remission is None
+    assert one(10, baseline=33).remission is True

@@ -27,8 +27,17 @@ class Command(BaseCommand):
         parser.add_argument("--if-new", action="store_true", help="Do nothing if a clinic already exists.")
         parser.add_argument("--reset", action="store_true", help="Empty the database first (demo databases only!).")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--network", type=int, metavar="N",
+                            help="Instead: write a synthetic network research export of N patients (outcomes engine).")
+        parser.add_argument("--out", help="With --network: the export directory (default var/network-export).")
+        parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="With --network.")
 
     def handle(self, *args: object, **options: object) -> None:
+        if options["network"] is not None:
+            from outcomes.synthetic import write_network_command
+
+            write_network_command(self, options)
+            return
         if options["reset"]:
             call_command("flush", "--noinput", verbosity=0)
         if Clinic.objects.exists():
