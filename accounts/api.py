@@ -9,8 +9,8 @@ from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 
 from . import services
-from .choices import Role
 from .models import Membership
+from .permissions import Perm
 from .policy import policy_value, registry
 
 router = Router()
@@ -36,14 +36,14 @@ def _jsonable(value: Any) -> Any:
 
 
 @router.get("/policy", response=dict[str, Any])
-@api_allow(Role.CLINIC_ADMIN)
+@api_allow(Perm.MANAGE_CLINIC)
 def get_policy(request: HttpRequest) -> dict[str, Any]:
     """Every clinic setting with its current value (defaults where unset)."""
     return {key: _jsonable(policy_value(request.clinic, key)) for key in sorted(registry())}  # type: ignore[attr-defined]
 
 
 @router.patch("/policy", response=dict[str, Any])
-@api_allow(Role.CLINIC_ADMIN)
+@api_allow(Perm.MANAGE_CLINIC)
 def update_policy(request: HttpRequest, body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
     """Change some settings; all are checked first and nothing is stored if one is refused."""
     errors = services.update_policy(clinic=request.clinic, values=body, by=request.user)  # type: ignore[attr-defined]
@@ -53,14 +53,14 @@ def update_policy(request: HttpRequest, body: dict[str, Any] = Body(...)) -> dic
 
 
 @router.get("/staff", response=list[StaffOut])
-@api_allow(Role.CLINIC_ADMIN)
+@api_allow(Perm.MANAGE_STAFF)
 def list_staff(request: HttpRequest) -> list[dict[str, str]]:
     rows = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("user__username")  # type: ignore[attr-defined]
     return [{"username": m.user.username, "role": m.role, "name": m.user.get_full_name()} for m in rows]
 
 
 @router.post("/staff", response={201: StaffOut})
-@api_allow(Role.CLINIC_ADMIN)
+@api_allow(Perm.MANAGE_STAFF)
 def create_staff(request: HttpRequest, body: StaffIn) -> tuple[int, dict[str, str]]:
     user = services.create_staff(clinic=request.clinic, by=request.user, **body.dict())  # type: ignore[attr-defined]
     return 201, {"username": user.username, "role": body.role, "name": user.get_full_name()}

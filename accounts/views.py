@@ -15,6 +15,7 @@ from . import services
 from .choices import Role
 from .forms import CodeForm, SignInForm, StaffForm, TokenForm
 from .models import ApiToken, Membership, User
+from .permissions import Perm, has_perm
 from .policy import policy_value, registry
 
 HOME_BY_ROLE = {
@@ -130,7 +131,7 @@ def choose_clinic(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/choose_clinic.html", {"choices": memberships})
 
 
-@allow(Role.CLINIC_ADMIN)
+@allow(Perm.MANAGE_CLINIC)
 def clinic_settings(request: HttpRequest) -> HttpResponse:
     settings = registry()
     errors: dict[str, str] = {}
@@ -154,7 +155,7 @@ def _display(value: object) -> str:
     return "\n".join(value) if isinstance(value, list) else str(value)
 
 
-@allow(Role.CLINIC_ADMIN)
+@allow(Perm.MANAGE_STAFF)
 def staff(request: HttpRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -192,3 +193,14 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_token(token=token, by=request.user)
     messages.success(request, "Token revoked.")
     return redirect("accounts:tokens")
+
+
+@allow(Perm.VIEW_PERMISSIONS)
+def permissions(request: HttpRequest) -> HttpResponse:
+    """The permission table: roles as columns, permissions as rows, each with what it lets a role do."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    roles = list(Role)
+    rows = [{"perm": perm, "description": perm.description, "cells": [has_perm(role, perm) for role in roles]}
+            for perm in Perm]
+    return render(request, "accounts/permissions.html", {"roles": roles, "rows": rows})

@@ -5,14 +5,14 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from ketacare.access import allow
 
 from . import services
 from .models import AuditEvent
 
 
-@allow(Role.CLINIC_ADMIN)
+@allow(Perm.VIEW_AUDIT_LOG)
 def log(request: HttpRequest) -> HttpResponse:
     rows = AuditEvent.objects.filter(clinic=request.clinic).select_related("actor").order_by("-seq")  # type: ignore[attr-defined]
     action = request.GET.get("action", "")[:64]

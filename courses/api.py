@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from infusions import services as infusions
 from ketacare.api import api_allow
@@ -19,10 +19,8 @@ from patients.models import Patient
 from . import services
 from .choices import DEFAULT_THRESHOLDS
 from .models import Chair, Protocol, TreatmentCourse
-from .views import COURSE_READERS, SCHEDULERS
 
 router = Router()
-R = Role
 
 
 class ProtocolOut(Schema):
@@ -74,13 +72,13 @@ class SessionOut(Schema):
 
 
 @router.get("/protocols", response=list[ProtocolOut])
-@api_allow(R.PRESCRIBER, R.CLINIC_ADMIN, R.NURSE)
+@api_allow(Perm.VIEW_PROTOCOLS)
 def list_protocols(request: HttpRequest) -> list[Protocol]:
     return list(Protocol.objects.in_clinic(request.clinic))  # type: ignore[attr-defined]
 
 
 @router.post("/", response={201: CourseOut})
-@api_allow(R.PRESCRIBER)
+@api_allow(Perm.ORDER_COURSE)
 def order_course(request: HttpRequest, body: OrderIn) -> tuple[int, TreatmentCourse]:
     patient = get_in_clinic(Patient, request.clinic, pk=body.patient_id)  # type: ignore[attr-defined]
     protocol = get_in_clinic(Protocol, request.clinic, pk=body.protocol_id)  # type: ignore[attr-defined]
@@ -90,7 +88,7 @@ def order_course(request: HttpRequest, body: OrderIn) -> tuple[int, TreatmentCou
 
 
 @router.get("/{int:course_id}", response=CourseOut)
-@api_allow(*COURSE_READERS)
+@api_allow(Perm.VIEW_COURSES)
 def get_course(request: HttpRequest, course_id: int) -> TreatmentCourse:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
     with transaction.atomic():
@@ -99,7 +97,7 @@ def get_course(request: HttpRequest, course_id: int) -> TreatmentCourse:
 
 
 @router.post("/{int:course_id}/sessions", response={201: SessionOut})
-@api_allow(*SCHEDULERS)
+@api_allow(Perm.BOOK_SESSIONS)
 def book(request: HttpRequest, course_id: int, body: BookingIn) -> tuple[int, object]:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
     chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
@@ -145,27 +143,27 @@ def _protocol_values(body: ProtocolIn) -> dict[str, object]:
 
 
 @router.post("/protocols", response={201: ProtocolOut})
-@api_allow(R.PRESCRIBER, R.CLINIC_ADMIN)
+@api_allow(Perm.MANAGE_PROTOCOLS)
 def create_protocol(request: HttpRequest, body: ProtocolIn) -> tuple[int, Protocol]:
     return 201, services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user)  # type: ignore[attr-defined]
 
 
 @router.put("/protocols/{protocol_id}", response=ProtocolOut)
-@api_allow(R.PRESCRIBER, R.CLINIC_ADMIN)
+@api_allow(Perm.MANAGE_PROTOCOLS)
 def update_protocol(request: HttpRequest, protocol_id: int, body: ProtocolIn) -> Protocol:
     protocol = get_in_clinic(Protocol, request.clinic, pk=protocol_id)  # type: ignore[attr-defined]
     return services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user, protocol=protocol)  # type: ignore[attr-defined]
 
 
 @router.post("/chairs", response={201: dict})
-@api_allow(R.CLINIC_ADMIN)
+@api_allow(Perm.MANAGE_CHAIRS)
 def add_chair(request: HttpRequest, body: ChairIn) -> tuple[int, dict[str, object]]:
     chair = services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)  # type: ignore[attr-defined]
     return 201, {"id": chair.pk, "name": chair.name}
 
 
 @router.post("/{int:course_id}/end", response=CourseOut)
-@api_allow(R.PRESCRIBER)
+@api_allow(Perm.END_COURSE)
 def end_course(request: HttpRequest, course_id: int, body: EndIn) -> TreatmentCourse:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
     return services.end_course(course=course, status=body.status, reason=body.reason, by=request.user)

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical import dosing
 from clinical.errors import ClinicalError
@@ -100,7 +100,7 @@ def order_course(
     override_reason: str = "", notes: str = "", by: Any, at: datetime | None = None,
 ) -> TreatmentCourse:
     """Order a course for a patient whose signed screening says eligible (prescribers only)."""
-    require_role(by, patient.clinic, Role.PRESCRIBER, to="order a course")
+    require(Perm.ORDER_COURSE, by, patient.clinic, to="order a course")
     if protocol.clinic_id != patient.clinic_id or not protocol.active:
         raise ServiceError("Choose an active protocol of this clinic.", {"protocol": "Not available."})
     screening = current_eligibility(patient)
@@ -134,7 +134,7 @@ def order_course(
 
 def end_course(*, course: TreatmentCourse, status: str, reason: str = "", by: Any) -> TreatmentCourse:
     """Mark a course completed or stopped (prescribers only)."""
-    require_role(by, course.clinic, Role.PRESCRIBER, to="end a course")
+    require(Perm.END_COURSE, by, course.clinic, to="end a course")
     if status not in (CourseStatus.COMPLETED, CourseStatus.STOPPED):
         raise ServiceError("A course can end as completed or stopped.")
     if course.status != CourseStatus.ACTIVE:

@@ -9,13 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.scheduling import suggest_schedule
 from infusions import services as infusions
 from infusions.models import InfusionSession
-from ketacare.access import allow
+from ketacare.access import allow, can
 from ketacare.errors import ServiceError
 from ketacare.forms import attach_service_error
 from ketacare.scoping import get_in_clinic
@@ -34,24 +34,19 @@ from .forms import (
 )
 from .models import Chair, Protocol, TreatmentCourse
 
-R = Role
-SCHEDULERS = (R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN)
-COURSE_READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN)
 
-
-
-@allow(R.PRESCRIBER, R.CLINIC_ADMIN)
+@allow(Perm.MANAGE_PROTOCOLS)
 def protocols(request: HttpRequest) -> HttpResponse:
     rows = Protocol.objects.in_clinic(request.clinic)  # type: ignore[attr-defined]
     return render(request, "courses/protocols.html", {"protocols": rows, "chairs": Chair.objects.in_clinic(request.clinic)})  # type: ignore[attr-defined]
 
 
-@allow(R.PRESCRIBER, R.CLINIC_ADMIN)
+@allow(Perm.MANAGE_PROTOCOLS)
 def protocol_new(request: HttpRequest) -> HttpResponse:
     return _protocol_form(request, None)
 
 
-@allow(R.PRESCRIBER, R.CLINIC_ADMIN)
+@allow(Perm.MANAGE_PROTOCOLS)
 def protocol_edit(request: HttpRequest, protocol_id: int) -> HttpResponse:
     return _protocol_form(request, get_in_clinic(Protocol, request.clinic, pk=protocol_id))  # type: ignore[attr-defined]
 
@@ -73,7 +68,7 @@ def _protocol_form(request: HttpRequest, protocol: Protocol | None) -> HttpRespo
                   status=400 if (form.errors or thresholds.errors) else 200)
 
 
-@allow(R.CLINIC_ADMIN)
+@allow(Perm.MANAGE_CHAIRS)
 def chairs(request: HttpRequest) -> HttpResponse:
     form = ChairForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +83,7 @@ def chairs(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@allow(R.PRESCRIBER)
+@allow(Perm.ORDER_COURSE)
 def order(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     form = OrderForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
@@ -107,7 +102,7 @@ def order(request: HttpRequest, patient_id: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@allow(*COURSE_READERS)
+@allow(Perm.VIEW_COURSES)
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
     form = BookingForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
@@ -133,12 +128,12 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             suggestions = []
     return render(request, "courses/detail.html", {
         "course": course, "sessions": sessions, "form": form, "end_form": end_form, "suggestions": suggestions[:6],
-        "can_book": request.role in SCHEDULERS and course.status == "active",  # type: ignore[attr-defined]
+        "can_book": can(request, Perm.BOOK_SESSIONS) and course.status == "active",
         "booked": len(live), "total": int(course.protocol_snapshot["n_infusions"]),
     }, status=400 if form.errors else 200)
 
 
-@allow(R.PRESCRIBER)
+@allow(Perm.END_COURSE)
 def course_end(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
     form = EndCourseForm(request.POST or None)
@@ -154,7 +149,7 @@ def course_end(request: HttpRequest, course_id: int) -> HttpResponse:
         request, "400.html", {"message": "Choose completed or stopped."}, status=400)
 
 
-@allow(*SCHEDULERS)
+@allow(Perm.BOOK_SESSIONS)
 def schedule(request: HttpRequest) -> HttpResponse:
     tz = ZoneInfo(request.clinic.time_zone)  # type: ignore[attr-defined]
     try:

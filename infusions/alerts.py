@@ -8,14 +8,12 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from ketacare.errors import ServiceError
 
 from .models import Alert
-
-ACK_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
 
 
 def raise_alert(
@@ -38,7 +36,7 @@ def raise_alert(
 
 def acknowledge_alert(*, alert: Alert, action_note: str, by: Any, at: datetime | None = None) -> Alert:
     """Close an alert with the action the clinician took (`at` back-fills the demo's past sessions)."""
-    require_role(by, alert.clinic, *ACK_ROLES, to="acknowledge alerts")
+    require(Perm.ACKNOWLEDGE_ALERTS, by, alert.clinic, to="acknowledge alerts")
     if not action_note.strip():
         raise ServiceError("Write the action you took before acknowledging.", {"action_note": "Required."})
     if len(action_note) > 4000:

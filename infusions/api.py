@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from courses.models import Chair, TreatmentCourse
 from ketacare.api import api_allow
@@ -20,10 +20,6 @@ from . import alerts, queries, services
 from .models import AdverseEvent, Alert, Hl7Message, InfusionSession, VitalSign
 
 router = Router()
-R = Role
-CHAIR = (R.PRESCRIBER, R.NURSE)
-READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
-BOOKERS = (R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN)
 
 
 class SessionOut(Schema):
@@ -193,7 +189,7 @@ def _fresh(session: InfusionSession) -> InfusionSession:
 
 
 @router.get("/sessions", response=list[SessionOut])
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_SESSION_RECORDS)
 def list_sessions(request: HttpRequest, on: date | None = None) -> list[InfusionSession]:
     """Sessions of one day (the clinic's local date; default today)."""
     tz = ZoneInfo(request.clinic.time_zone)  # type: ignore[attr-defined]
@@ -206,7 +202,7 @@ def list_sessions(request: HttpRequest, on: date | None = None) -> list[Infusion
 
 
 @router.post("/sessions", response={201: SessionOut})
-@api_allow(*BOOKERS)
+@api_allow(Perm.BOOK_SESSIONS)
 def book(request: HttpRequest, body: BookIn) -> tuple[int, InfusionSession]:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
     chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
@@ -214,7 +210,7 @@ def book(request: HttpRequest, body: BookIn) -> tuple[int, InfusionSession]:
 
 
 @router.get("/sessions/{session_id}", response=SessionOut)
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_SESSION_RECORDS)
 def get_session(request: HttpRequest, session_id: int) -> InfusionSession:
     session = _session(request, session_id)
     _viewed(request, "session_view", obj=session, patient=session.patient_id)
@@ -222,7 +218,7 @@ def get_session(request: HttpRequest, session_id: int) -> InfusionSession:
 
 
 @router.post("/sessions/{session_id}/check-in", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.CHECK_IN)
 def check_in(request: HttpRequest, session_id: int, body: CheckInIn) -> InfusionSession:
     values = body.model_dump()
     baseline = {k: v for k, v in values.pop("baseline").items() if k != "measured_at"}
@@ -230,20 +226,20 @@ def check_in(request: HttpRequest, session_id: int, body: CheckInIn) -> Infusion
 
 
 @router.post("/sessions/{session_id}/dose-override", response=SessionOut)
-@api_allow(R.PRESCRIBER)
+@api_allow(Perm.OVERRIDE_SAFETY_LIMITS)
 def override_dose(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
     return _fresh(services.override_dose(session=_session(request, session_id), reason=body.reason, by=request.user))
 
 
 @router.post("/sessions/{session_id}/verify", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.VERIFY_DOSE)
 def verify(request: HttpRequest, session_id: int, body: VerifyIn) -> InfusionSession:
     return _fresh(services.verify_dose(session=_session(request, session_id), total_mg=body.total_mg,
                                        rate_ml_per_h=body.rate_ml_per_h, by=request.user))
 
 
 @router.post("/sessions/{session_id}/actions", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.CONTROL_INFUSION)
 def act(request: HttpRequest, session_id: int, body: ActionIn) -> InfusionSession:
     """Start, pause (reason), resume, stop the infusion, stop early (reason) or transfer (reason)."""
     session = services.apply_action(session=_session(request, session_id), action=body.action, reason=body.reason,
@@ -252,7 +248,7 @@ def act(request: HttpRequest, session_id: int, body: ActionIn) -> InfusionSessio
 
 
 @router.get("/sessions/{session_id}/vitals", response=list[VitalOut])
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_SESSION_RECORDS)
 def list_vitals(request: HttpRequest, session_id: int) -> list[VitalSign]:
     session = _session(request, session_id)
     _viewed(request, "vitals_view", obj=session, patient=session.patient_id)
@@ -260,7 +256,7 @@ def list_vitals(request: HttpRequest, session_id: int) -> list[VitalSign]:
 
 
 @router.post("/sessions/{session_id}/vitals", response={201: VitalOut})
-@api_allow(*CHAIR)
+@api_allow(Perm.RECORD_VITALS)
 def record_vitals(request: HttpRequest, session_id: int, body: VitalsIn) -> tuple[int, VitalSign]:
     values = body.model_dump()
     measured_at = values.pop("measured_at")
@@ -270,26 +266,26 @@ def record_vitals(request: HttpRequest, session_id: int, body: VitalsIn) -> tupl
 
 
 @router.post("/sessions/{session_id}/cadss", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.RECORD_SIDE_EFFECTS)
 def cadss(request: HttpRequest, session_id: int, body: CadssIn) -> InfusionSession:
     return _fresh(services.record_cadss(session=_session(request, session_id), answers=body.answers, by=request.user))
 
 
 @router.post("/sessions/{session_id}/side-effects", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.RECORD_SIDE_EFFECTS)
 def side_effects(request: HttpRequest, session_id: int, body: SideEffectsIn) -> InfusionSession:
     return _fresh(services.record_side_effects(session=_session(request, session_id), items=body.items, note=body.note,
                                                by=request.user))
 
 
 @router.post("/sessions/{session_id}/adverse-events", response={201: AdverseEventOut})
-@api_allow(*CHAIR)
+@api_allow(Perm.RECORD_ADVERSE_EVENTS)
 def adverse_event(request: HttpRequest, session_id: int, body: AdverseEventIn) -> tuple[int, AdverseEvent]:
     return 201, services.record_adverse_event(session=_session(request, session_id), values=body.model_dump(), by=request.user)
 
 
 @router.post("/sessions/{session_id}/discharge", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.DISCHARGE)
 def discharge(request: HttpRequest, session_id: int, body: DischargeIn) -> InfusionSession:
     return _fresh(services.discharge_patient(session=_session(request, session_id), item_scores=body.item_scores,
                                              escort_confirmed=body.escort_confirmed,
@@ -297,19 +293,19 @@ def discharge(request: HttpRequest, session_id: int, body: DischargeIn) -> Infus
 
 
 @router.post("/sessions/{session_id}/sign", response=SessionOut)
-@api_allow(R.NURSE)
+@api_allow(Perm.SIGN_SESSION)
 def sign(request: HttpRequest, session_id: int) -> InfusionSession:
     return _fresh(services.sign_session(session=_session(request, session_id), by=request.user))
 
 
 @router.post("/sessions/{session_id}/cosign", response=SessionOut)
-@api_allow(R.PRESCRIBER)
+@api_allow(Perm.COSIGN_SESSION)
 def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
     return _fresh(services.cosign_session(session=_session(request, session_id), by=request.user))
 
 
 @router.get("/alerts", response=list[AlertOut])
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_ALERTS)
 def list_alerts(request: HttpRequest) -> list[Alert]:
     """Open alerts of the clinic, suicide-risk first, then by severity."""
     rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
@@ -318,14 +314,14 @@ def list_alerts(request: HttpRequest) -> list[Alert]:
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut)
-@api_allow(*READERS)
+@api_allow(Perm.ACKNOWLEDGE_ALERTS)
 def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
     alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
     return alerts.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)
 
 
 @router.get("/quarantine", response=list[MessageOut])
-@api_allow(*CHAIR)
+@api_allow(Perm.TRIAGE_MONITOR_MESSAGES)
 def list_quarantine(request: HttpRequest) -> list[Hl7Message]:
     rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
     _viewed(request, "hl7_quarantine_view", count=len(rows))
@@ -333,14 +329,14 @@ def list_quarantine(request: HttpRequest) -> list[Hl7Message]:
 
 
 @router.post("/quarantine/{message_id}/assign", response=MessageOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.TRIAGE_MONITOR_MESSAGES)
 def assign(request: HttpRequest, message_id: int, body: AssignIn) -> Hl7Message:
     message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
     return services.assign_hl7_message(message=message, session=_session(request, body.session_id), by=request.user)
 
 
 @router.post("/quarantine/{message_id}/dismiss", response=MessageOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.TRIAGE_MONITOR_MESSAGES)
 def dismiss(request: HttpRequest, message_id: int, body: ReasonIn) -> Hl7Message:
     message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
     return services.dismiss_hl7_message(message=message, reason=body.reason, by=request.user)

@@ -6,23 +6,22 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.choices import Role
+from accounts.permissions import Perm
+from ketacare.access import can
 from ketacare.dashboard import Panel
 
 from . import queries
 
-ALERT_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
-
 
 def panels(request: HttpRequest, now: datetime) -> list[Panel]:
-    clinic, role = getattr(request, "clinic", None), getattr(request, "role", None)
+    clinic = getattr(request, "clinic", None)
     if clinic is None:
         return []
     found = []
-    if role in ALERT_ROLES:
+    if can(request, Perm.VIEW_ALERTS):
         rows = queries.clinic_alerts(clinic)
         found.append(Panel("infusions/_alerts_panel.html", 0, {"alerts": rows[:20], "total": len(rows)}))
     sessions = list(queries.sessions_on(clinic, now))
     chairs: list[tuple[Any, list[Any]]] = [(chair, list(rows)) for chair, rows in groupby(sessions, key=lambda s: s.chair)]
-    found.append(Panel("infusions/_today_panel.html", 10, {"chairs": chairs, "can_open": role in (Role.PRESCRIBER, Role.NURSE)}))
+    found.append(Panel("infusions/_today_panel.html", 10, {"chairs": chairs, "can_open": can(request, Perm.OPEN_SESSIONS)}))
     return found

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from ketacare.access import allow
 from ketacare.errors import ServiceError
@@ -21,8 +21,6 @@ from .forms import NoteForm, ReasonForm, SideEffectsForm, VitalsForm
 from .models import InfusionSession
 from .queries import vitals_of
 
-CHAIR = (Role.PRESCRIBER, Role.NURSE)
-READERS = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
 POLL_AUDIT_SECONDS = 300  # the polled live part records a view at most this often per user and session
 
 
@@ -54,7 +52,7 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
     return {
         "session": session, "patient": session.patient, "buttons": screen.buttons(session),
         "elapsed_since": screen.elapsed_since(session), "live": screen.live_context(session, now),
-        "dose": session.dose, "can_chair": request.role in CHAIR,  # type: ignore[attr-defined]
+        "dose": session.dose,
         "vitals_form": forms.get("vitals_form") or VitalsForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -66,14 +64,14 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
     }
 
 
-@allow(*CHAIR)
+@allow(Perm.OPEN_SESSIONS)
 def session_screen(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     audit_view(request, session, "session_view")
     return render(request, "infusions/session.html", screen_context(request, session))
 
 
-@allow(*CHAIR)
+@allow(Perm.OPEN_SESSIONS)
 def live(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     key = f"infusions:viewed:{session.pk}"
@@ -92,7 +90,7 @@ def rerender(request: HttpRequest, session: InfusionSession, exc: ServiceError, 
     return render(request, "infusions/session.html", screen_context(request, session, **forms), status=400)
 
 
-@allow(*CHAIR)
+@allow(Perm.CONTROL_INFUSION)
 def action(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     if (refused := not_post(request)) is not None:
@@ -108,7 +106,7 @@ def action(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*CHAIR)
+@allow(Perm.RECORD_VITALS)
 def vitals(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     if (refused := not_post(request)) is not None:
@@ -127,7 +125,7 @@ def vitals(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*CHAIR)
+@allow(Perm.RECORD_SIDE_EFFECTS)
 def side_effects(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     if (refused := not_post(request)) is not None:
@@ -144,7 +142,7 @@ def side_effects(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*CHAIR)
+@allow(Perm.WRITE_SESSION_NOTES)
 def note(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     if (refused := not_post(request)) is not None:
@@ -160,7 +158,7 @@ def note(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_SESSION_RECORDS)
 def record(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     audit_view(request, session, "session_record_view")

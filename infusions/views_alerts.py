@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from ketacare.access import allow
 from ketacare.errors import ServiceError
@@ -18,9 +18,7 @@ from ketacare.scoping import get_in_clinic
 from . import alerts, queries, services
 from .forms import AckForm, AssignForm, ReasonForm
 from .models import Alert, Hl7Message, InfusionSession
-from .views import CHAIR, POLL_AUDIT_SECONDS, READERS, not_post
-
-ALL_CLINICAL = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN)
+from .views import POLL_AUDIT_SECONDS, not_post
 
 
 def _audit(request: HttpRequest, action: str, **detail: object) -> None:
@@ -28,14 +26,14 @@ def _audit(request: HttpRequest, action: str, **detail: object) -> None:
         audit.record(action=action, by=request.user, clinic=request.clinic, detail=detail)  # type: ignore[attr-defined]
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_ALERTS)
 def alert_list(request: HttpRequest) -> HttpResponse:
     rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
     _audit(request, "alerts_view", count=len(rows))
     return render(request, "infusions/alerts.html", {"alerts": rows, "form": AckForm()})
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_ALERTS)
 def alert_panel(request: HttpRequest) -> HttpResponse:
     """The dashboard's open-alerts panel, polled by htmx; a view is audited at most every few minutes per user."""
     rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
@@ -52,7 +50,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-@allow(*READERS)
+@allow(Perm.ACKNOWLEDGE_ALERTS)
 def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
     if (refused := not_post(request)) is not None:
@@ -68,21 +66,21 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _back(request, "infusions:alerts")
 
 
-@allow(*ALL_CLINICAL)
+@allow(Perm.VIEW_PATIENTS)
 def today(request: HttpRequest) -> HttpResponse:
     rows = list(queries.sessions_on(request.clinic, datetime.now(UTC)))  # type: ignore[attr-defined]
     _audit(request, "sessions_today_view", count=len(rows))
     return render(request, "infusions/today.html", {"sessions": rows})
 
 
-@allow(*CHAIR)
+@allow(Perm.TRIAGE_MONITOR_MESSAGES)
 def quarantine(request: HttpRequest) -> HttpResponse:
     rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
     _audit(request, "hl7_quarantine_view", count=len(rows))
     return render(request, "infusions/quarantine.html", {"rows": rows})
 
 
-@allow(*CHAIR)
+@allow(Perm.TRIAGE_MONITOR_MESSAGES)
 def quarantined(request: HttpRequest, message_id: int) -> HttpResponse:
     message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
     sessions = list(queries.in_progress(request.clinic))  # type: ignore[attr-defined]

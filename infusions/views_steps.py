@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from clinical.discharge import SCALES
 from ketacare.access import allow
 from ketacare.errors import ServiceError
@@ -26,7 +26,7 @@ from .forms import (
 from .policy import discharge_policy, discharge_score_kind
 from .queries import vitals_of
 from .services.checkin import pregnancy_test_required
-from .views import CHAIR, audit_view, get_session, not_post, posted, rerender, screen_context
+from .views import audit_view, get_session, not_post, posted, rerender, screen_context
 
 
 def _form_errors(form: Any, exc: ServiceError, *others: Any) -> None:
@@ -40,7 +40,7 @@ def _step(request: HttpRequest, template: str, context: dict[str, Any], status: 
     return render(request, f"infusions/{template}", context, status=status)
 
 
-@allow(*CHAIR)
+@allow(Perm.CHECK_IN)
 def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     due = services.due_assessments(session)
@@ -67,7 +67,7 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
                  status=400 if form.errors or baseline.errors else 200)
 
 
-@allow(Role.PRESCRIBER)
+@allow(Perm.OVERRIDE_SAFETY_LIMITS)
 def override_dose(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     if (refused := not_post(request)) is not None:
@@ -82,7 +82,7 @@ def override_dose(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*CHAIR)
+@allow(Perm.VERIFY_DOSE)
 def verify(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     form = VerifyForm(posted(request))
@@ -103,7 +103,7 @@ def verify(request: HttpRequest, session_id: int) -> HttpResponse:
                  status=400 if form.errors else 200)
 
 
-@allow(*CHAIR)
+@allow(Perm.RECORD_SIDE_EFFECTS)
 def cadss(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     form = CadssForm(posted(request))
@@ -122,7 +122,7 @@ def cadss(request: HttpRequest, session_id: int) -> HttpResponse:
     return _step(request, "cadss.html", {"session": session, "form": form}, status=400 if form.errors else 200)
 
 
-@allow(*CHAIR)
+@allow(Perm.RECORD_ADVERSE_EVENTS)
 def adverse_event(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     form = AdverseEventForm(posted(request))
@@ -144,7 +144,7 @@ def adverse_event(request: HttpRequest, session_id: int) -> HttpResponse:
                                                  "events": session.adverse_events.all()}, status=400 if form.errors else 200)
 
 
-@allow(*CHAIR)
+@allow(Perm.DISCHARGE)
 def discharge(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
     kind = discharge_score_kind(session.clinic)
@@ -170,12 +170,12 @@ def discharge(request: HttpRequest, session_id: int) -> HttpResponse:
     return _step(request, "discharge.html", context, status=400 if form.errors else 200)
 
 
-@allow(Role.NURSE)
+@allow(Perm.SIGN_SESSION)
 def sign(request: HttpRequest, session_id: int) -> HttpResponse:
     return _signature(request, session_id, services.sign_session, "Session record signed.")
 
 
-@allow(Role.PRESCRIBER)
+@allow(Perm.COSIGN_SESSION)
 def cosign(request: HttpRequest, session_id: int) -> HttpResponse:
     return _signature(request, session_id, services.cosign_session, "Session record co-signed.")
 

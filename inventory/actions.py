@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.permissions import Perm
 from clinical.errors import ClinicalError
 from ketacare.access import allow
 from ketacare.errors import ServiceError
@@ -16,7 +17,6 @@ from ketacare.scoping import get_in_clinic
 
 from . import forms as f
 from . import queries, services
-from .choices import HANDLERS, OFFICER
 from .models import Discrepancy, LedgerEntry
 
 
@@ -56,7 +56,7 @@ def _entry_url(entry: LedgerEntry) -> str:
     return reverse("inventory:entry", kwargs={"entry_id": entry.pk})
 
 
-@allow(*OFFICER)
+@allow(Perm.KEEP_LEDGER)
 def receive(request: HttpRequest) -> HttpResponse:
     form = f.ReceiveForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
 
@@ -70,7 +70,7 @@ def receive(request: HttpRequest) -> HttpResponse:
                  "Record receipt", record)
 
 
-@allow(*HANDLERS)
+@allow(Perm.HANDLE_KETAMINE)
 def draw(request: HttpRequest) -> HttpResponse:
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
     form = f.DrawForm(request.POST or None, clinic=request.clinic, initial=initial)  # type: ignore[attr-defined]
@@ -84,7 +84,7 @@ def draw(request: HttpRequest) -> HttpResponse:
     return _page(request, form, "Draw for an infusion", "Draw from a vial for a booked infusion session.", "Record draw", record)
 
 
-@allow(*HANDLERS)
+@allow(Perm.HANDLE_KETAMINE)
 def administer(request: HttpRequest) -> HttpResponse:
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
     form = f.AdministerForm(request.POST or None, clinic=request.clinic, initial=initial)  # type: ignore[attr-defined]
@@ -99,7 +99,7 @@ def administer(request: HttpRequest) -> HttpResponse:
                  "Record administration", record)
 
 
-@allow(*HANDLERS)
+@allow(Perm.HANDLE_KETAMINE)
 def waste(request: HttpRequest) -> HttpResponse:
     clinic = request.clinic  # type: ignore[attr-defined]
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
@@ -120,7 +120,7 @@ def waste(request: HttpRequest) -> HttpResponse:
                  "their own password now (79 FR 53519).", "Record witnessed waste", record)
 
 
-@allow(*OFFICER)
+@allow(Perm.KEEP_LEDGER)
 def destroy(request: HttpRequest) -> HttpResponse:
     clinic = request.clinic  # type: ignore[attr-defined]
     form = f.DestroyForm(request.POST or None, clinic=clinic)
@@ -143,7 +143,7 @@ def destroy(request: HttpRequest) -> HttpResponse:
                  "Record destruction", record)
 
 
-@allow(*OFFICER)
+@allow(Perm.KEEP_LEDGER)
 def loss(request: HttpRequest) -> HttpResponse:
     form = f.LossForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
 
@@ -156,7 +156,7 @@ def loss(request: HttpRequest) -> HttpResponse:
                  "A loss or theft, with the reference of the DEA Form 106 report filed.", "Record loss", record)
 
 
-@allow(*OFFICER)
+@allow(Perm.KEEP_LEDGER)
 def transfer(request: HttpRequest) -> HttpResponse:
     form = f.TransferForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
 
@@ -171,7 +171,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
                  record)
 
 
-@allow(*HANDLERS)
+@allow(Perm.HANDLE_KETAMINE)
 def count(request: HttpRequest) -> HttpResponse:
     form = f.CountForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
 
@@ -194,7 +194,7 @@ def count(request: HttpRequest) -> HttpResponse:
                  "Record count", record)
 
 
-@allow(*OFFICER)
+@allow(Perm.KEEP_LEDGER)
 def resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
     found = get_in_clinic(Discrepancy, request.clinic, pk=discrepancy_id)  # type: ignore[attr-defined]
     form = f.ResolveForm(request.POST or None, discrepancy=found)
@@ -209,7 +209,7 @@ def resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
     return _page(request, form, "Resolve a discrepancy", intro, "Resolve", record)
 
 
-@allow(*OFFICER)
+@allow(Perm.KEEP_LEDGER)
 def correct(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_in_clinic(LedgerEntry, request.clinic, pk=entry_id)  # type: ignore[attr-defined]
     form = f.CorrectForm(request.POST or None)

@@ -11,14 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.permissions import Perm
 from audit import services as audit
 from clinical.ledger import inventory_due, retained_until
 from infusions.models import InfusionSession
-from ketacare.access import allow, role_allowed
+from ketacare.access import allow, can
 from ketacare.scoping import get_in_clinic
 
 from . import queries, reports
-from .choices import HANDLERS, OFFICER, READERS, EntryKind
+from .choices import EntryKind
 from .models import Discrepancy, Inventory, LedgerEntry, Lot
 from .policy import ledger_policy
 from .reconciliation import reconcile
@@ -50,7 +51,7 @@ def inventory_status(clinic: Any) -> dict[str, Any]:
     return {"last": last, "due": inventory_due(last_on, _today(clinic), started_on=started_on)}
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def home(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
     rec = reconcile(clinic, check_integrity=False)
@@ -58,17 +59,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/home.html", {
         "balances": rec.balances, "status": inventory_status(clinic), "discrepancies": rec.open_discrepancies,
         "failing": len(rec.failing), "opened_without_session": len(rec.opened_without_session), "recent": recent,
-        "today": _today(clinic), "can_handle": role_allowed(request, HANDLERS), "is_officer": role_allowed(request, OFFICER),
+        "today": _today(clinic), "can_handle": can(request, Perm.HANDLE_KETAMINE), "is_officer": can(request, Perm.KEEP_LEDGER),
     })
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def lots(request: HttpRequest) -> HttpResponse:
     rows = Lot.objects.in_clinic(_clinic(request)).select_related("product").order_by("-expires_on")
     return render(request, "inventory/lots.html", {"lots": rows, "today": _today(_clinic(request))})
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def lot(request: HttpRequest, lot_id: int) -> HttpResponse:
     clinic = _clinic(request)
     the_lot = get_in_clinic(Lot, clinic, pk=lot_id)
@@ -82,7 +83,7 @@ def lot(request: HttpRequest, lot_id: int) -> HttpResponse:
     })
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     clinic = _clinic(request)
     the_entry = get_in_clinic(LedgerEntry, clinic, pk=entry_id)
@@ -94,12 +95,12 @@ def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
         "e": the_entry, "in_force_ml": ml, "in_force_mg": mg,
         "corrections": the_entry.corrections.select_related("actor").order_by("pk"),
         "kept_until": retained_until(local, retention_years=ledger_policy(clinic).retention_years),
-        "count": getattr(the_entry, "count", None), "is_officer": role_allowed(request, OFFICER),
+        "count": getattr(the_entry, "count", None), "is_officer": can(request, Perm.KEEP_LEDGER),
         "correctable": the_entry.kind not in (EntryKind.COUNT, EntryKind.CORRECTION),
     })
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def session(request: HttpRequest, session_id: int) -> HttpResponse:
     clinic = _clinic(request)
     the_session = get_in_clinic(InfusionSession, clinic, pk=session_id)
@@ -107,15 +108,15 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "inventory/session.html", {
         "s": the_session, "rows": queries.entries(clinic).filter(session=the_session),
         "summary": session_summary(the_session, ledger_policy(clinic).reconciliation_tolerance_mg),
-        "can_handle": role_allowed(request, HANDLERS),
+        "can_handle": can(request, Perm.HANDLE_KETAMINE),
     })
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def discrepancies(request: HttpRequest) -> HttpResponse:
     rows = (Discrepancy.objects.in_clinic(_clinic(request))
             .select_related("lot__product", "location", "count__counted_by", "resolution__resolved_by").order_by("-opened_at"))
-    return render(request, "inventory/discrepancies.html", {"rows": rows, "is_officer": role_allowed(request, OFFICER)})
+    return render(request, "inventory/discrepancies.html", {"rows": rows, "is_officer": can(request, Perm.KEEP_LEDGER)})
 
 
 def _dates(request: HttpRequest) -> tuple[date | None, date | None]:
@@ -135,12 +136,12 @@ def _csv(table: reports.Table, clinic: Any) -> HttpResponse:
     return response
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def reports_index(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/reports.html", {"reports": reports.REPORTS})
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     clinic = _clinic(request)
     try:
@@ -157,7 +158,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "inventory/report.html", {"table": table, "start": start, "end": end, "printed_at": timezone.now()})
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def reconciliation(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
     rec = reconcile(clinic)
@@ -170,15 +171,15 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
                   "opened_count": len(rec.opened_without_session) + len(rec.draws_without_session)})
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def inventories(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
     rows = Inventory.objects.in_clinic(clinic).select_related("taken_by").order_by("-taken_at")
     return render(request, "inventory/inventories.html", {"rows": rows, "status": inventory_status(clinic),
-                                                          "is_officer": role_allowed(request, OFFICER)})
+                                                          "is_officer": can(request, Perm.KEEP_LEDGER)})
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_LEDGER)
 def inventory_detail(request: HttpRequest, inventory_id: int) -> HttpResponse:
     clinic = _clinic(request)
     the_inventory = get_in_clinic(Inventory, clinic, pk=inventory_id)
@@ -188,14 +189,14 @@ def inventory_detail(request: HttpRequest, inventory_id: int) -> HttpResponse:
     return render(request, "inventory/report.html", {"table": table, "printed_at": timezone.now(), "inventory": the_inventory})
 
 
-@allow(*OFFICER)
+@allow(Perm.KEEP_LEDGER)
 def inventory_new(request: HttpRequest) -> HttpResponse:
     from .inventory_form import take_inventory_page
 
     return take_inventory_page(request)
 
 
-@allow(*OFFICER)
+@allow(Perm.KEEP_LEDGER)
 def setup(request: HttpRequest) -> HttpResponse:
     from .setup_page import setup_page
 

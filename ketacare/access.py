@@ -1,10 +1,11 @@
 """Who may use which view or API route: declared once per route, checked in one place.
 
-Every view is wrapped by `allow(...)` or `public`; the role x URL matrix test reads the
-`allowed_roles` attribute these decorators leave, so an undeclared route fails the suite.
+Every view is wrapped by `allow(Perm.X)` (or `allow(SIGNED_IN)`) or `public`; the permission names a
+row of the table in accounts/permissions.py. The role x URL matrix test reads the `permission` and
+`allowed_roles` attributes these decorators leave, so an undeclared route fails the suite.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -13,24 +14,32 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from accounts.permissions import Perm, has_perm, roles_with
+
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any signed-in staff user, whatever the role (e.g. choose clinic, sign out)
 
 
-def allow(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Let only signed-in users whose role in the active clinic is one of `roles` use the view."""
-    allowed = frozenset(str(r) for r in roles)
+def allowed_roles(perm: Perm | str) -> frozenset[str]:
+    """The roles a route declared with `perm` admits (SIGNED_IN and PUBLIC stand for themselves)."""
+    return frozenset({perm}) if perm in (SIGNED_IN, PUBLIC) else roles_with(Perm(perm))
+
+
+def allow(perm: Perm | str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Let only signed-in users whose role in the active clinic holds `perm` use the view."""
+    roles = allowed_roles(perm)
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            if SIGNED_IN not in allowed and getattr(request, "role", None) not in allowed:
+            if perm != SIGNED_IN and getattr(request, "role", None) not in roles:
                 raise PermissionDenied("Your role does not allow this page.")
             return view(request, *args, **kwargs)
 
-        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        wrapped.permission = perm  # type: ignore[attr-defined]
+        wrapped.allowed_roles = roles  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
@@ -38,13 +47,14 @@ def allow(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a view as usable without signing in (sign-in page, patient questionnaire links)."""
+    view.permission = PUBLIC  # type: ignore[attr-defined]
     view.allowed_roles = frozenset({PUBLIC})  # type: ignore[attr-defined]
     return view
 
 
-def role_allowed(request: HttpRequest, roles: Iterable[str]) -> bool:
-    """Tell whether the request's active role is among `roles` (for showing buttons)."""
-    return getattr(request, "role", None) in set(roles)
+def can(request: HttpRequest, perm: Perm) -> bool:
+    """Tell whether the request's active role holds `perm` (for showing buttons and panels)."""
+    return has_perm(getattr(request, "role", None), perm)
 
 
 # Sample values for URL keyword arguments, used by the generated role x URL matrix test.

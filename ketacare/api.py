@@ -1,6 +1,6 @@
 """The JSON API: one NinjaAPI, a router per app, per-user tokens or the browser session.
 
-Every operation declares its roles with `api_allow`; the role matrix test reads them.
+Every operation names its permission with `api_allow(Perm.X)`; the role matrix test reads it.
 """
 
 from collections.abc import Callable
@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from accounts.models import ApiToken, Membership
+from accounts.permissions import Perm, roles_with
 from accounts.services import hash_token, touch_token
 from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
@@ -57,9 +58,9 @@ api = NinjaAPI(
 )
 
 
-def api_allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Let only callers whose role in their clinic is one of `roles` use the operation."""
-    allowed = frozenset(str(r) for r in roles)
+def api_allow(perm: Perm) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let only callers whose role in their clinic holds `perm` use the operation."""
+    allowed = roles_with(perm)
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(func)
@@ -68,6 +69,7 @@ def api_allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
                 raise HttpError(403, "Your role does not allow this operation.")
             return func(request, *args, **kwargs)
 
+        wrapped.permission = perm  # type: ignore[attr-defined]
         wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
         return wrapped
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import CLINICAL_ROLES, Role
+from accounts.permissions import Perm, has_perm
 from audit import services as audit
 
 from . import dashboard
@@ -18,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     role = getattr(request, "role", None)
     if role is None:
         return render(request, "no_clinic.html", status=403)
-    if role not in CLINICAL_ROLES:
+    if not has_perm(role, Perm.VIEW_PATIENTS):
         from django.urls import reverse
 
         from accounts.views import landing_url
@@ -54,4 +54,4 @@ def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
 
 
-__all__ = ["PUBLIC", "Role", "home", "healthz"]
+__all__ = ["PUBLIC", "home", "healthz"]

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import StrictInt
 
-from accounts.choices import CLINICAL_ROLES, Role
+from accounts.permissions import Perm
 from audit import services as audit
 from ketacare.api import api_allow
 from ketacare.scoping import get_in_clinic
@@ -18,8 +18,6 @@ from . import queries, services
 from .delivery import link_url
 
 router = Router()
-R = Role
-CARE = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
 
 
 class AssessmentIn(Schema):
@@ -74,7 +72,7 @@ class DueOut(Schema):
 
 
 @router.post("/patients/{patient_id}/assessments", response={201: AssessmentOut})
-@api_allow(*CARE)
+@api_allow(Perm.RECORD_QUESTIONNAIRES)
 def record(request: HttpRequest, patient_id: int, body: AssessmentIn) -> tuple[int, Any]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     return 201, services.record_assessment(
@@ -83,7 +81,7 @@ def record(request: HttpRequest, patient_id: int, body: AssessmentIn) -> tuple[i
 
 
 @router.get("/patients/{patient_id}/assessments", response=list[AssessmentOut])
-@api_allow(*CARE)
+@api_allow(Perm.VIEW_QUESTIONNAIRES)
 def list_assessments(request: HttpRequest, patient_id: int) -> list[Any]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     with transaction.atomic():
@@ -93,7 +91,7 @@ def list_assessments(request: HttpRequest, patient_id: int) -> list[Any]:
 
 
 @router.post("/patients/{patient_id}/links", response={201: LinkOut})
-@api_allow(*services.LINK_ROLES)
+@api_allow(Perm.SEND_QUESTIONNAIRE_LINKS)
 def issue_link(request: HttpRequest, patient_id: int, body: LinkIn) -> tuple[int, dict[str, Any]]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     link, token = services.issue_link(patient=patient, instrument=body.instrument, point_key=body.point_key,
@@ -103,7 +101,7 @@ def issue_link(request: HttpRequest, patient_id: int, body: LinkIn) -> tuple[int
 
 
 @router.get("/due", response=list[DueOut])
-@api_allow(*CLINICAL_ROLES)
+@api_allow(Perm.VIEW_PATIENTS)
 def due(request: HttpRequest) -> list[dict[str, Any]]:
     items = queries.due_items(request.clinic, datetime.now(UTC))  # type: ignore[attr-defined]
     with transaction.atomic():

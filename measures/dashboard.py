@@ -5,7 +5,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.choices import CLINICAL_ROLES
+from accounts.permissions import Perm
+from ketacare.access import can
 from ketacare.dashboard import Panel
 
 from . import queries
@@ -14,7 +15,7 @@ ROWS = 15
 
 
 def panels(request: HttpRequest, now: datetime) -> list[Panel]:
-    if getattr(request, "role", None) not in CLINICAL_ROLES:
+    if not can(request, Perm.VIEW_PATIENTS):
         return []
     items = queries.due_items(request.clinic, now)  # type: ignore[attr-defined]
     context: dict[str, Any] = {"items": items[:ROWS], "total": len(items), "overdue": sum(i.overdue for i in items)}

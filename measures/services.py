@@ -9,8 +9,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from accounts.choices import Role
+from accounts.permissions import Perm
 from accounts.policy import policy_value
-from accounts.queries import require_role
+from accounts.queries import require
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import ScoreResult, get_instrument, score
@@ -22,8 +23,6 @@ from .choices import PATIENT_REPORTED, SUICIDE_RISK, Channel, LinkOrigin
 from .models import Assessment, AssessmentSource, InstrumentWording, PatientLink
 from .policy import pcl5_cutpoint
 
-RECORD_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
-LINK_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK)
 PATIENT_ACTOR = "patient link"
 REMINDER_ACTOR = "reminders"
 FUTURE_SLACK = timedelta(minutes=5)
@@ -99,7 +98,7 @@ def record_assessment(
         if by != PATIENT_ACTOR:
             raise ServiceError("Patient-link answers come through submit_link.")
     else:
-        require_role(by, patient.clinic, *RECORD_ROLES, to="record questionnaires")
+        require(Perm.RECORD_QUESTIONNAIRES, by, patient.clinic, to="record questionnaires")
     get_or_refuse(instrument)
     now = _now()
     assessed_at = assessed_at or now
@@ -147,7 +146,7 @@ def issue_link(
 ) -> tuple[PatientLink, str]:
     """Issue a single-use link to one questionnaire and send it; return the link and its token (shown once)."""
     if origin == LinkOrigin.STAFF:
-        require_role(by, patient.clinic, *LINK_ROLES, to="send questionnaire links")
+        require(Perm.SEND_QUESTIONNAIRE_LINKS, by, patient.clinic, to="send questionnaire links")
     if instrument not in PATIENT_REPORTED:
         get_or_refuse(instrument)
         raise ServiceError(f"{instrument} is rated by a clinician; enter it on the staff form instead.",
@@ -299,7 +298,7 @@ def import_wording(*, data: Any, raw: bytes, instrument_id: str | None = None, c
                    by: Any) -> InstrumentWording:
     """Load official item wording from a FHIR Questionnaire for one clinic or (clinic None) all; refuse a misfit."""
     if clinic is not None and getattr(by, "pk", None):
-        require_role(by, clinic, Role.CLINIC_ADMIN, to="import instrument wording")
+        require(Perm.IMPORT_WORDING, by, clinic, to="import instrument wording")
     found = wording.read_wording(data, instrument_id)
     values = {"items": found.items, "title": found.title[:200], "questionnaire_url": found.url[:300],
               "questionnaire_version": found.version[:64], "copyright": found.copyright,

@@ -11,11 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.choices import CLINICAL_ROLES, Role
+from accounts.permissions import Perm
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
-from infusions.alerts import ACK_ROLES, acknowledge_alert
+from infusions.alerts import acknowledge_alert
 from infusions.models import Alert
 from ketacare.access import allow
 from ketacare.errors import ServiceError
@@ -28,10 +28,6 @@ from .delivery import link_url
 from .forms import AcknowledgeForm, EntryForm, LinkForm, WordingForm, point_choices, split_point
 from .models import Assessment
 from .questionnaire import item_views, parse_answers, values_by_id
-
-R = Role
-CARE = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
-READERS = tuple(CLINICAL_ROLES)
 
 
 def _viewed(request: HttpRequest, action: str, patient: Any = None, obj: Any = None) -> None:
@@ -61,7 +57,7 @@ def _initial_point(request: HttpRequest) -> str:
     return f"{key}:{request.GET.get('occurrence', '0')}" if key else ""
 
 
-@allow(*CARE)
+@allow(Perm.RECORD_QUESTIONNAIRES)
 def enter(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     instrument = _instrument_or_none(request)
@@ -119,7 +115,7 @@ def _record(request: HttpRequest, form: EntryForm, patient: Patient, course: Any
     return saved
 
 
-@allow(*services.LINK_ROLES)
+@allow(Perm.SEND_QUESTIONNAIRE_LINKS)
 def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     instrument = _instrument_or_none(request)
@@ -152,7 +148,7 @@ def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
-@allow(*CARE)
+@allow(Perm.VIEW_QUESTIONNAIRES)
 def patient_measures(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     _viewed(request, "measures_view", patient)
@@ -164,7 +160,7 @@ def patient_measures(request: HttpRequest, patient_id: int) -> HttpResponse:
     })
 
 
-@allow(*CARE)
+@allow(Perm.VIEW_QUESTIONNAIRES)
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     a = get_in_clinic(Assessment, request.clinic, pk=assessment_id)  # type: ignore[attr-defined]
     _viewed(request, "assessment_view", a.patient, a)
@@ -178,7 +174,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     })
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_PATIENTS)
 def due_list(request: HttpRequest) -> HttpResponse:
     items = queries.due_items(request.clinic, datetime.now(UTC))  # type: ignore[attr-defined]
     with transaction.atomic():
@@ -187,7 +183,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/due.html", {"items": items})
 
 
-@allow(*ACK_ROLES)
+@allow(Perm.ACKNOWLEDGE_ALERTS)
 def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
     if alert.kind != SUICIDE_RISK:
@@ -209,7 +205,7 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
                   status=400 if form.errors or (request.method == "POST" and not alert.is_open) else 200)
 
 
-@allow(R.CLINIC_ADMIN)
+@allow(Perm.IMPORT_WORDING)
 def instruments(request: HttpRequest) -> HttpResponse:
     choices = [(i.id, i.name) for i in INSTRUMENTS.values()]
     form = WordingForm(request.POST or None, request.FILES or None, instruments=choices)

@@ -6,30 +6,29 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
-from ketacare.access import allow
+from ketacare.access import allow, can
 
 from . import queries
 from .benchmarks import BENCHMARKS
 
-READERS = (Role.PRESCRIBER, Role.CLINIC_ADMIN, Role.RESEARCHER)
 EXPORT_FIELDS = ("pseudo_id", "status", "start_year", "age_band", "infusions", "baseline", "last", "last_day",
                  "change_pct", "responder", "remitted", "loss_day")
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_OUTCOMES)
 def report(request: HttpRequest) -> HttpResponse:
     rows = queries.course_rows(request.clinic)  # type: ignore[attr-defined]
     with transaction.atomic():
         audit.record(action="outcome_report_view", by=request.user, clinic=request.clinic, detail={"courses": len(rows)})  # type: ignore[attr-defined]
     return render(request, "outcomes/report.html", {
         "rows": rows, "summary": queries.clinic_summary(request.clinic, rows), "benchmarks": BENCHMARKS,  # type: ignore[attr-defined]
-        "identified": request.role != Role.RESEARCHER,  # type: ignore[attr-defined]
+        "identified": can(request, Perm.VIEW_PATIENTS),
     })
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_OUTCOMES)
 def export(request: HttpRequest) -> HttpResponse:
     """One row per course: no names, MRNs or dates; the year and days from the first infusion only."""
     rows = queries.course_rows(request.clinic)  # type: ignore[attr-defined]

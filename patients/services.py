@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical import eligibility as kernel
 from clinical.errors import ClinicalError
@@ -132,7 +132,7 @@ def screen_patient(
 ) -> EligibilityScreening:
     """Store a screening; a prescriber may sign it when the kernel allows."""
     if sign:
-        require_role(by, patient.clinic, Role.PRESCRIBER, to="sign an eligibility screening")
+        require(Perm.SIGN_SCREENING, by, patient.clinic, to="sign an eligibility screening")
     try:
         result = evaluate_screening(patient=patient, contraindications=contraindications, justifications=justifications)
     except ClinicalError as exc:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from clinical.errors import ClinicalError
 from ketacare import chart
@@ -20,18 +20,13 @@ from .forms import MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm
 from .models import Patient
 from .policy import eligibility_policy
 
-R = Role
-READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN)
-REGISTRARS = (R.FRONT_DESK, R.PRESCRIBER, R.NURSE, R.CLINIC_ADMIN)
-HISTORY_TAKERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK)
-
 
 def _viewed(request: HttpRequest, patient: Patient, what: str) -> None:
     with transaction.atomic():
         audit.record(action=f"{what}_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_PATIENTS)
 def patient_list(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:100]
     page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))  # type: ignore[attr-defined]
@@ -42,7 +37,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"rows": rows, "page": page, "q": text})
 
 
-@allow(*REGISTRARS)
+@allow(Perm.REGISTER_PATIENTS)
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +51,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     return render(request, "patients/form.html", {"form": form, "title": "Register a patient"}, status=400 if form.errors else 200)
 
 
-@allow(*REGISTRARS)
+@allow(Perm.REGISTER_PATIENTS)
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
@@ -83,7 +78,7 @@ INTAKE_FORMS = {
 }
 
 
-@allow(*HISTORY_TAKERS)
+@allow(Perm.TAKE_HISTORY)
 def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     forms = {key: cls(prefix=key) for key, (cls, _, _) in INTAKE_FORMS.items()}
@@ -110,7 +105,7 @@ def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "patients/intake.html", {"patient": patient, "forms": forms}, status=status)
 
 
-@allow(R.PRESCRIBER, R.NURSE)
+@allow(Perm.SCREEN_ELIGIBILITY)
 def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     policy = eligibility_policy(request.clinic)  # type: ignore[attr-defined]
@@ -145,7 +140,7 @@ def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
     }, status=status)
 
 
-@allow(*READERS)
+@allow(Perm.VIEW_PATIENTS)
 def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     _viewed(request, patient, "chart")

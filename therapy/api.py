@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from ketacare.api import api_allow
 from ketacare.scoping import get_in_clinic
@@ -16,7 +16,6 @@ from patients.models import Patient
 from . import services
 
 router = Router()
-R = Role
 
 
 class TherapyIn(Schema):
@@ -45,7 +44,7 @@ class TherapyOut(Schema):
 
 
 @router.post("/patients/{patient_id}", response={201: TherapyOut})
-@api_allow(R.THERAPIST, R.PRESCRIBER)
+@api_allow(Perm.RECORD_THERAPY)
 def record(request: HttpRequest, patient_id: int, body: TherapyIn) -> tuple[int, object]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     values = body.dict(exclude={"infusion_ids"})
@@ -53,7 +52,7 @@ def record(request: HttpRequest, patient_id: int, body: TherapyIn) -> tuple[int,
 
 
 @router.get("/patients/{patient_id}", response=list[TherapyOut])
-@api_allow(R.THERAPIST, R.PRESCRIBER, R.NURSE)
+@api_allow(Perm.VIEW_THERAPY)
 def list_sessions(request: HttpRequest, patient_id: int) -> list[object]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     with transaction.atomic():

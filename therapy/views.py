@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from ketacare.access import allow
 from ketacare.errors import ServiceError
@@ -16,10 +16,8 @@ from . import services
 from .forms import IntegrationForm
 from .models import IntegrationSession
 
-R = Role
 
-
-@allow(R.THERAPIST, R.PRESCRIBER)
+@allow(Perm.RECORD_THERAPY)
 def record(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
     form = IntegrationForm(request.POST or None, patient=patient)
@@ -38,7 +36,7 @@ def record(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
 
 
-@allow(R.THERAPIST, R.PRESCRIBER, R.NURSE)
+@allow(Perm.VIEW_THERAPY)
 def detail(request: HttpRequest, therapy_id: int) -> HttpResponse:
     session = get_in_clinic(IntegrationSession, request.clinic, pk=therapy_id)  # type: ignore[attr-defined]
     with transaction.atomic():

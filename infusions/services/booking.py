@@ -5,9 +5,9 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from accounts.policy import policy_value
-from accounts.queries import require_role
+from accounts.queries import require
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.scheduling import Booking, check_booking
@@ -19,7 +19,6 @@ from ketacare.errors import ServiceError
 from ..choices import SessionState
 from ..models import InfusionSession
 
-BOOKING_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.FRONT_DESK, Role.CLINIC_ADMIN)
 LIVE_STATES = [s for s in SessionState.values if s != SessionState.CANCELLED]
 
 
@@ -30,7 +29,7 @@ def _as_booking(session: InfusionSession) -> Booking:
 
 def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, by: Any) -> InfusionSession:
     """Book the course's next infusion on a chair; the kernel checks spacing and overlaps."""
-    require_role(by, course.clinic, *BOOKING_ROLES, to="book infusions")
+    require(Perm.BOOK_SESSIONS, by, course.clinic, to="book infusions")
     if course.status != CourseStatus.ACTIVE:
         raise ServiceError("Only an active course can be booked.")
     if chair.clinic_id != course.clinic_id or not chair.active:
@@ -66,7 +65,7 @@ def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, 
 
 def cancel_session(*, session: InfusionSession, reason: str, by: Any) -> InfusionSession:
     """Cancel a booked session that has not started."""
-    require_role(by, session.clinic, *BOOKING_ROLES, to="cancel infusions")
+    require(Perm.BOOK_SESSIONS, by, session.clinic, to="cancel infusions")
     if session.state != SessionState.SCHEDULED:
         raise ServiceError("Only a session that has not been checked in can be cancelled.")
     if not reason.strip():

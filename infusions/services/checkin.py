@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical import session_flow as flow
 from clinical.dosing import MAX_WEIGHT_KG
 from ketacare.errors import ServiceError
@@ -16,7 +18,7 @@ from ketacare.errors import ServiceError
 from .. import policy
 from ..choices import PregnancyTest
 from ..models import InfusionSession
-from .common import decimal, locked, move, require_chair_role, text, when
+from .common import decimal, locked, move, text, when
 from .dose import plan_for_checkin
 from .vitals import TimedValues, parse_values, store_readings
 
@@ -101,7 +103,7 @@ def check_in(*, session: InfusionSession, weight_kg: Any, identity_confirmed: bo
              pregnancy_test: str = PregnancyTest.NOT_APPLICABLE, waivers: Mapping[str, str] | None = None,
              at: datetime | None = None, by: Any) -> InfusionSession:
     """Check the patient in: checklist, weight, baseline vitals, and the dose the kernel plans from them."""
-    require_chair_role(session, by, to="check patients in")
+    require(Perm.CHECK_IN, by, session.clinic, to="check patients in")
     moment = when(at)
     weight = decimal(weight_kg, "weight_kg", places=1, label="Today's weight (kg)")
     if not 0 < weight <= MAX_WEIGHT_KG:

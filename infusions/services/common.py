@@ -5,8 +5,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from accounts.choices import Role
-from accounts.queries import require_role
 from audit import services as audit
 from clinical import session_flow as flow
 from clinical.errors import ClinicalError
@@ -17,7 +15,6 @@ from ketacare.errors import ServiceError
 from ..choices import SessionState
 from ..models import InfusionSession, SessionEvent
 
-CHAIR_ROLES = (Role.PRESCRIBER, Role.NURSE)
 CLOCK_SKEW = timedelta(minutes=2)  # a step may be timed this far ahead of the server clock
 
 
@@ -99,14 +96,6 @@ def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Any
 
 def _user(by: Any) -> Any:
     return by if getattr(by, "pk", None) else None
-
-
-def require_chair_role(session: InfusionSession, by: Any, to: str) -> str:
-    return require_role(by, session.clinic, *CHAIR_ROLES, to=to)
-
-
-def require_prescriber(session: InfusionSession, by: Any, to: str) -> None:
-    require_role(by, session.clinic, Role.PRESCRIBER, to=to)
 
 
 def text(value: Any, name: str, *, limit: int = 4000, required: bool = False, label: str = "") -> str:

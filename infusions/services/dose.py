@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical import dosing
 from clinical import session_flow as flow
@@ -16,7 +18,7 @@ from ketacare.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession
-from .common import decimal, locked, move, require_chair_role, require_prescriber, save_fields, text, when
+from .common import decimal, locked, move, save_fields, text, when
 
 
 def dose_inputs(session: InfusionSession, weight_kg: Decimal) -> dosing.DoseInputs:
@@ -86,7 +88,7 @@ def plan_for_checkin(session: InfusionSession, weight_kg: Decimal) -> tuple[dict
 
 def override_dose(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
     """Accept a dose above the protocol limits with the prescriber's written reason (CLINICAL.md section 2)."""
-    require_prescriber(session, by, to="override a dose above the protocol limits")
+    require(Perm.OVERRIDE_SAFETY_LIMITS, by, session.clinic, to="override a dose above the protocol limits")
     reason = text(reason, "reason", required=True, label="The override reason")
     moment = when(at)
     with transaction.atomic():
@@ -106,7 +108,7 @@ def override_dose(*, session: InfusionSession, reason: str, at: datetime | None 
 def verify_dose(*, session: InfusionSession, total_mg: Any, rate_ml_per_h: Any, at: datetime | None = None,
                 by: Any) -> InfusionSession:
     """A second clinician types the total and rate they computed; any mismatch blocks the start (ADR 0003)."""
-    require_chair_role(session, by, to="verify a dose")
+    require(Perm.VERIFY_DOSE, by, session.clinic, to="verify a dose")
     typed_total = decimal(total_mg, "total_mg", places=1, label="Total dose (mg)")
     typed_rate = decimal(rate_ml_per_h, "rate_ml_per_h", places=1, label="Pump rate (mL/h)")
     moment = when(at)

@@ -5,13 +5,15 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical import session_flow as flow
 from clinical.vitals import AlertLevel, Phase, Reading, evaluate_reading
 from ketacare.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession, VitalSign
-from .common import locked, move, require_chair_role, require_prescriber, text, thresholds_of, when
+from .common import locked, move, text, thresholds_of, when
 
 
 def _latest_reading(session: InfusionSession) -> Reading | None:
@@ -38,7 +40,7 @@ def do_not_start_findings(session: InfusionSession) -> list[str]:
 
 def start(*, session: InfusionSession, override_reason: str = "", at: datetime | None = None, by: Any) -> InfusionSession:
     """Start the infusion once the dose is verified and the latest reading allows it (or a prescriber overrides)."""
-    require_chair_role(session, by, to="start infusions")
+    require(Perm.CONTROL_INFUSION, by, session.clinic, to="start infusions")
     reason, moment = text(override_reason, "override_reason"), when(at)
     with transaction.atomic():
         session = locked(session)
@@ -47,7 +49,7 @@ def start(*, session: InfusionSession, override_reason: str = "", at: datetime |
             raise ServiceError("Do not start: " + " ".join(blockers) + " Record a new reading, or a prescriber may "
                                "override with a reason.", {"override_reason": "Required to start now."})
         if blockers:
-            require_prescriber(session, by, to="override a do-not-start reading")
+            require(Perm.OVERRIDE_SAFETY_LIMITS, by, session.clinic, to="override a do-not-start reading")
         move(session, flow.Action.START, at=moment, by=by, reason=reason if blockers else "", started_at=moment,
              detail={"override": blockers} if blockers else None)
     return session
@@ -80,7 +82,7 @@ def transfer(*, session: InfusionSession, reason: str, at: datetime | None = Non
 
 def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Any, to: str,
             ends: bool = False) -> InfusionSession:
-    require_chair_role(session, by, to=to)
+    require(Perm.CONTROL_INFUSION, by, session.clinic, to=to)
     reason, moment = text(reason, "reason"), when(at)
     with transaction.atomic():
         session = locked(session)

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, read_header
@@ -211,7 +211,7 @@ def _after_race(clinic: Any, header: MessageHeader) -> Filing:
 def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: datetime | None = None,
                        by: Any) -> Hl7Message:
     """A nurse files a quarantined message's readings to a session in progress she chooses."""
-    require_role(by, message.clinic, Role.NURSE, Role.PRESCRIBER, to="assign monitor messages")
+    require(Perm.TRIAGE_MONITOR_MESSAGES, by, message.clinic, to="assign monitor messages")
     moment = when(at)
     if session.clinic_id != message.clinic_id:
         raise ServiceError("Choose a session of this clinic.", {"session": "Not in this clinic."})
@@ -236,7 +236,7 @@ def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: dat
 
 def dismiss_hl7_message(*, message: Hl7Message, reason: str, at: datetime | None = None, by: Any) -> Hl7Message:
     """A nurse dismisses a quarantined message with the reason; a resend is then answered AE."""
-    require_role(by, message.clinic, Role.NURSE, Role.PRESCRIBER, to="dismiss monitor messages")
+    require(Perm.TRIAGE_MONITOR_MESSAGES, by, message.clinic, to="dismiss monitor messages")
     reason, moment = text(reason, "reason", required=True, label="The reason"), when(at)
     with transaction.atomic():
         message = Hl7Message.objects.select_for_update().get(pk=message.pk)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.session_extras import phase_at, phase_of
@@ -17,7 +19,7 @@ from ketacare.errors import ServiceError
 from .. import alerts
 from ..choices import IN_PROGRESS, AlertKind, ReadingSource, SessionState
 from ..models import InfusionSession, VitalSign
-from .common import kernel_state, locked, now, require_chair_role, schedule_of, thresholds_of, when
+from .common import kernel_state, locked, now, schedule_of, thresholds_of, when
 
 INT_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm", "resp_rate_per_min")
 DECIMAL_FIELDS = ("spo2_pct", "etco2_mmhg")
@@ -117,7 +119,7 @@ def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues,
 def record_vitals(*, session: InfusionSession, values: Mapping[str, Any], measured_at: datetime | None = None,
                   at: datetime | None = None, by: Any) -> tuple[VitalSign, list[Any]]:
     """Record one typed reading; the kernel validates it and the alerts it fires are stored with it."""
-    require_chair_role(session, by, to="record vital signs")
+    require(Perm.RECORD_VITALS, by, session.clinic, to="record vital signs")
     moment = when(measured_at or at)
     reading = parse_values(values)
     with transaction.atomic():
@@ -134,7 +136,7 @@ def record_vitals(*, session: InfusionSession, values: Mapping[str, Any], measur
 def record_vitals_batch(*, session: InfusionSession, readings: Iterable[tuple[datetime, Mapping[str, Any]]],
                         device: str = "", by: Any) -> tuple[list[VitalSign], list[Any]]:
     """Record many typed (or device) readings at once, e.g. a back-filled chart; one audit event."""
-    require_chair_role(session, by, to="record vital signs")
+    require(Perm.RECORD_VITALS, by, session.clinic, to="record vital signs")
     rows = [TimedValues(when(moment), parse_values(values), device) for moment, values in readings]
     if not rows or len(rows) > MAX_BATCH:
         raise ServiceError(f"A batch holds 1 to {MAX_BATCH} readings.")

@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 from django.db import OperationalError, transaction
 
 from accounts import services as accounts
-from accounts.queries import require_role, role_of
+from accounts.permissions import Perm, has_perm
+from accounts.queries import role_of
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.ledger import EntryKind, LedgerEntryIn, LotInfo, Movement, validate_entry
 from clinical.ledger.rules import check_people
 from ketacare.errors import ServiceError
 
-from ..choices import WITNESSES
 from ..models import LedgerEntry, Location, Lot
 from ..queries import balance_ml
 
@@ -88,10 +88,6 @@ def same_clinic(clinic: Any, *objects: Any) -> None:
             raise ServiceError(f"{obj._meta.verbose_name.capitalize()} is not of this clinic.")
 
 
-def allowed(by: Any, clinic: Any, roles: Sequence[str], to: str) -> None:
-    require_role(by, clinic, *roles, to=to)
-
-
 def lock_lots(lots: Sequence[Lot]) -> dict[int, Lot]:
     """Lock the lots' rows, in id order, for the rest of the transaction (serialises stock moves)."""
     ids = sorted({lot.pk for lot in lots})
@@ -125,7 +121,7 @@ def confirm_witnesses(*, clinic: Any, kind: EntryKind, by: Any, witnesses: Seque
     kernel(lambda: check_people(probe))
     for number, (user, password) in enumerate(witnesses, start=1):
         field = "witness" if number == 1 else "second_witness"
-        if role_of(user, clinic) not in {str(r) for r in WITNESSES}:
+        if not has_perm(role_of(user, clinic), Perm.WITNESS_KETAMINE):
             raise ServiceError(f"{user.username} is not authorised to witness controlled-substance records in this clinic.",
                                {field: "Not an authorised witness."})
         try:

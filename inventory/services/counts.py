@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn
@@ -15,11 +17,10 @@ from clinical.ledger.inventories import InventoryKind as KernelInventoryKind
 from clinical.ledger.inventories import check_inventory_complete, check_inventory_kind
 from ketacare.errors import ServiceError
 
-from ..choices import HANDLERS, OFFICER, BusinessTime, EntryKind, InventoryKind
+from ..choices import BusinessTime, EntryKind, InventoryKind
 from ..models import Count, Discrepancy, DiscrepancyResolution, Inventory, LedgerEntry, Location, Lot
 from ..queries import balances, last_inventory
 from .common import (
-    allowed,
     kernel,
     ledger_transaction,
     local_date,
@@ -60,7 +61,7 @@ def _check_line(line: CountLine) -> Decimal:
 def record_count(*, line: CountLine, note: str = "", at: datetime | None = None, by: Any) -> Count:
     """Count one lot at one location; a difference from the book opens a discrepancy."""
     clinic = line.lot.clinic
-    allowed(by, clinic, HANDLERS, "record a count")
+    require(Perm.HANDLE_KETAMINE, by, clinic, to="record a count")
     lock_lots([line.lot])
     return _count(line=line, note=note, at=at, by=by, inventory=None)
 
@@ -96,7 +97,7 @@ def resolve_discrepancy(*, discrepancy: Discrepancy, explanation: str, accounted
                         by: Any) -> DiscrepancyResolution:
     """Close a discrepancy with an inventory officer's explanation (and the entry that accounts for it, if any)."""
     clinic = discrepancy.clinic
-    allowed(by, clinic, OFFICER, "resolve discrepancies")
+    require(Perm.KEEP_LEDGER, by, clinic, to="resolve discrepancies")
     text = (explanation or "").strip()
     if len(text) < 10:
         raise ServiceError("Explain the discrepancy in a sentence an inspector can follow.", {"explanation": "Too short."})
@@ -124,7 +125,7 @@ def _label(lot: Lot) -> str:
 def take_inventory(*, clinic: Any, kind: str, business_time: str, lines: Sequence[CountLine], at: datetime | None = None,
                    note: str = "", by: Any) -> Inventory:
     """Take the initial or a biennial inventory: every lot and location holding stock, counted (21 CFR 1304.11)."""
-    allowed(by, clinic, OFFICER, "take an inventory")
+    require(Perm.KEEP_LEDGER, by, clinic, to="take an inventory")
     if kind not in InventoryKind.values:
         raise ServiceError("Choose initial or biennial.", {"kind": "Choose one."})
     if business_time not in BusinessTime.values:

@@ -4,6 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn, Unit
 from clinical.ledger.allocate import allocate_to_lots
@@ -11,11 +13,10 @@ from infusions.choices import SessionState
 from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
 
-from ..choices import HANDLERS, EntryKind
+from ..choices import EntryKind
 from ..models import Container, LedgerEntry, Lot
 from ..queries import container_taken_ml, session_lots
 from .common import (
-    allowed,
     confirm_witnesses,
     kernel,
     ledger_transaction,
@@ -38,7 +39,7 @@ def draw_for_session(*, session: InfusionSession, container: Container, ml: Deci
                      note: str = "", by: Any) -> LedgerEntry:
     """Draw mL from a container for an infusion session; refused past expiry or beyond the balance."""
     clinic = session.clinic
-    allowed(by, clinic, HANDLERS, "draw ketamine")
+    require(Perm.HANDLE_KETAMINE, by, clinic, to="draw ketamine")
     same_clinic(clinic, container)
     _live(session)
     at, on, today = when(at, clinic)
@@ -66,14 +67,14 @@ def record_administration(*, session: InfusionSession, mg: Decimal, by: Any, at:
     Called from the ledger pages, or by the infusions app when an infusion ends or is
     stopped. One administration per session: a wrong figure is corrected, not re-entered.
     """
-    allowed(by, session.clinic, HANDLERS, "record an administration")
+    require(Perm.HANDLE_KETAMINE, by, session.clinic, to="record an administration")
     return _patient_side(session=session, kind=K.ADMINISTRATION, mg=mg, at=at, by=by)
 
 
 def record_waste(*, session: InfusionSession, mg: Decimal, manner: str, witness: Any, witness_password: str,
                  at: datetime | None = None, note: str = "", by: Any) -> list[LedgerEntry]:
     """Record what is left after an administration as wasted, confirmed by a witness's own password (79 FR 53519)."""
-    allowed(by, session.clinic, HANDLERS, "record waste")
+    require(Perm.HANDLE_KETAMINE, by, session.clinic, to="record waste")
     if not (manner or "").strip():
         raise ServiceError("Say how the leftover was wasted (the manner of disposal).", {"manner": "Required."})
     if witness is None:

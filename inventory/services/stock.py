@@ -7,15 +7,16 @@ from typing import Any
 
 from django.db import IntegrityError
 
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn
 from ketacare.errors import ServiceError
 
-from ..choices import IN_STOCK, OFFICER, ContainerState, EntryKind, LossCause
+from ..choices import IN_STOCK, ContainerState, EntryKind, LossCause
 from ..models import Container, LedgerEntry, Location, Lot, Product, Supplier
 from ..queries import container_remaining_ml
 from .common import (
-    allowed,
     confirm_witnesses,
     ledger_transaction,
     lock_lots,
@@ -33,7 +34,7 @@ def receive_stock(
 ) -> LedgerEntry:
     """Record containers received from a supplier into a location (21 CFR 1304.22(c))."""
     clinic = product.clinic
-    allowed(by, clinic, OFFICER, "receive stock")
+    require(Perm.KEEP_LEDGER, by, clinic, to="receive stock")
     same_clinic(clinic, supplier, location)
     if not (invoice or "").strip():
         raise ServiceError("Give the invoice or packing-slip number of this receipt.", {"invoice": "Required."})
@@ -104,7 +105,7 @@ def destroy_stock(
 ) -> list[LedgerEntry]:
     """Destroy containers before two employee witnesses, with method and place (DEA Form 41)."""
     clinic = by_clinic(containers)
-    allowed(by, clinic, OFFICER, "destroy stock")
+    require(Perm.KEEP_LEDGER, by, clinic, to="destroy stock")
     people = [w for w, _ in witnesses]
     confirm_witnesses(clinic=clinic, kind=K.DESTRUCTION, by=by, witnesses=witnesses)
     return _destroy(clinic=clinic, containers=containers, method=method, place=place, people=people, reason=reason,
@@ -151,7 +152,7 @@ def record_loss(
     note: str = "", at: datetime | None = None, by: Any,
 ) -> LedgerEntry:
     """Record a loss or theft from a container, with the DEA Form 106 reference (all that remains by default)."""
-    allowed(by, container.clinic, OFFICER, "record a loss or theft")
+    require(Perm.KEEP_LEDGER, by, container.clinic, to="record a loss or theft")
     if cause not in LossCause.values:
         raise ServiceError("Say whether this is a loss, a theft or a breakage.", {"cause": "Choose one."})
     return _lose(container=container, report_ref=report_ref, cause=cause, ml=ml, note=note, at=at, by=by)
@@ -186,7 +187,7 @@ def transfer(*, containers: Sequence[Container], to_location: Location, at: date
              note: str = "", by: Any) -> list[LedgerEntry]:
     """Move containers, with what each still holds, to another storage location."""
     clinic = by_clinic(containers)
-    allowed(by, clinic, OFFICER, "transfer stock")
+    require(Perm.KEEP_LEDGER, by, clinic, to="transfer stock")
     same_clinic(clinic, to_location)
     at, on, today = when(at, clinic)
     lots = lock_lots([c.lot for c in containers])
