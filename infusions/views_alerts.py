@@ -4,32 +4,26 @@ import time
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.permissions import Perm
-from audit import services as audit
 from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 
 from . import alerts, queries, services
 from .forms import AckForm, AssignForm, ReasonForm
 from .models import Alert, Hl7Message, InfusionSession
-from .views import POLL_AUDIT_SECONDS, not_post
-
-
-def _audit(request: HttpRequest, action: str, **detail: object) -> None:
-    with transaction.atomic():
-        audit.record(action=action, by=request.user, clinic=request.clinic, detail=detail)  # type: ignore[attr-defined]
+from .views import POLL_AUDIT_SECONDS
 
 
 @allow(Perm.VIEW_ALERTS)
 def alert_list(request: HttpRequest) -> HttpResponse:
     rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    _audit(request, "alerts_view", count=len(rows))
+    audit_read(request, "alerts_view", count=len(rows))
     return render(request, "infusions/alerts.html", {"alerts": rows, "form": AckForm()})
 
 
@@ -38,7 +32,7 @@ def alert_panel(request: HttpRequest) -> HttpResponse:
     """The dashboard's open-alerts panel, polled by htmx; a view is audited at most every few minutes per user."""
     rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
     if time.time() - request.session.get("infusions:alerts_viewed", 0) > POLL_AUDIT_SECONDS:
-        _audit(request, "alerts_view", count=len(rows))
+        audit_read(request, "alerts_view", count=len(rows))
         request.session["infusions:alerts_viewed"] = time.time()
     return render(request, "infusions/_alerts_panel.html", {"ctx": {"alerts": rows[:20], "total": len(rows)}})
 
@@ -50,11 +44,8 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-@allow(Perm.ACKNOWLEDGE_ALERTS)
-def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
-    if (refused := not_post(request)) is not None:
-        return refused
+@page(Perm.ACKNOWLEDGE_ALERTS, Alert, methods=("POST",))
+def acknowledge(request: HttpRequest, alert: Alert) -> HttpResponse:
     form = AckForm(request.POST)
     try:
         alerts.acknowledge_alert(alert=alert, action_note=form.data.get("action_note", ""), by=request.user)
@@ -69,20 +60,19 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
 @allow(Perm.VIEW_PATIENTS)
 def today(request: HttpRequest) -> HttpResponse:
     rows = list(queries.sessions_on(request.clinic, datetime.now(UTC)))  # type: ignore[attr-defined]
-    _audit(request, "sessions_today_view", count=len(rows))
+    audit_read(request, "sessions_today_view", count=len(rows))
     return render(request, "infusions/today.html", {"sessions": rows})
 
 
 @allow(Perm.TRIAGE_MONITOR_MESSAGES)
 def quarantine(request: HttpRequest) -> HttpResponse:
     rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
-    _audit(request, "hl7_quarantine_view", count=len(rows))
+    audit_read(request, "hl7_quarantine_view", count=len(rows))
     return render(request, "infusions/quarantine.html", {"rows": rows})
 
 
-@allow(Perm.TRIAGE_MONITOR_MESSAGES)
-def quarantined(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
+@page(Perm.TRIAGE_MONITOR_MESSAGES, Hl7Message, select=("session",))
+def quarantined(request: HttpRequest, message: Hl7Message) -> HttpResponse:
     sessions = list(queries.in_progress(request.clinic))  # type: ignore[attr-defined]
     assign, dismiss = AssignForm(sessions=sessions), ReasonForm()
     status = 200
@@ -95,11 +85,9 @@ def quarantined(request: HttpRequest, message_id: int) -> HttpResponse:
             status = 400
         else:
             return redirect("infusions:quarantine")
-    with transaction.atomic():
-        # The held message shows a raw PID: record which patient it names (matched, or as sent).
-        audit.record(action="hl7_message_view", by=request.user, clinic=message.clinic, obj=message,
-                     patient=message.session.patient_id if message.session_id else None,
-                     detail={"patient_ref": message.patient_ref})
+    # The held message shows a raw PID: record which patient it names (matched, or as sent).
+    audit_read(request, "hl7_message_view", clinic=message.clinic, obj=message,
+               patient=message.session.patient_id if message.session_id else None, patient_ref=message.patient_ref)
     context = {"message": message, "assign": assign, "dismiss": dismiss, "segments": message.raw.split("\r")}
     return render(request, "infusions/quarantined.html", context, status=status)
 

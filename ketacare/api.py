@@ -83,7 +83,7 @@ def _service_error(request: HttpRequest, exc: ServiceError) -> Any:
 
 @api.exception_handler(ClinicalError)
 def _clinical_error(request: HttpRequest, exc: ClinicalError) -> Any:
-    return api.create_response(request, {"detail": str(exc), "fields": {}}, status=400)
+    return api.create_response(request, ServiceError.from_kernel(exc).as_dict(), status=400)
 
 
 @api.exception_handler(Http404)

@@ -1,5 +1,6 @@
 """Clinic scoping for every read: one queryset method, one 404 helper."""
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.db import models
@@ -21,9 +22,10 @@ class ClinicQuerySet(models.QuerySet):
 ClinicManager = models.Manager.from_queryset(ClinicQuerySet)
 
 
-def get_in_clinic(model: type[M], clinic: Any, **lookup: Any) -> M:
-    """Fetch one row of the clinic or raise 404 (also for rows of other clinics)."""
+def get_in_clinic(model: type[M], clinic: Any, *, select: Iterable[str] = (), **lookup: Any) -> M:
+    """Fetch one row of the clinic (with its `select` relations, in one query) or raise 404 (also for other clinics)."""
+    rows = model.objects.in_clinic(clinic)  # type: ignore[attr-defined]
     try:
-        return model.objects.in_clinic(clinic).get(**lookup)  # type: ignore[attr-defined,no-any-return]
+        return rows.select_related(*select).get(**lookup)  # type: ignore[no-any-return]
     except (model.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No such {model._meta.verbose_name} in this clinic.") from None

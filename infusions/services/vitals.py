@@ -70,8 +70,7 @@ def parse_values(values: Mapping[str, Any]) -> Reading:
     try:
         return Reading(**parsed)  # type: ignore[arg-type]
     except ClinicalError as exc:
-        field = next((n for n in FIELDS if str(exc).startswith(n)), "")
-        raise ServiceError(f"{exc} Nothing was saved.", {field: str(exc)} if field else {}) from None
+        raise ServiceError.from_kernel(exc, f"{exc} Nothing was saved.") from None
 
 
 def check_recordable(session: InfusionSession) -> None:
