@@ -1,14 +1,13 @@
 """The audit log page for clinic admins (reading it is itself audited)."""
 
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import Perm
 from ketacare.access import allow
+from ketacare.pages import audit_read
 
-from . import services
 from .models import AuditEvent
 
 
@@ -22,6 +21,5 @@ def log(request: HttpRequest) -> HttpResponse:
     if patient.isdigit():
         rows = rows.filter(patient_id=int(patient))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    with transaction.atomic():
-        services.record(action="audit_log_view", by=request.user, clinic=request.clinic, detail={"action": action, "patient": patient})  # type: ignore[attr-defined]
+    audit_read(request, "audit_log_view", action=action, patient=patient)
     return render(request, "audit/log.html", {"page": page, "action": action, "patient": patient})

@@ -4,15 +4,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
-from audit import services as audit
 from infusions import services as infusions
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -91,8 +90,7 @@ def order_course(request: HttpRequest, body: OrderIn) -> tuple[int, TreatmentCou
 @api_allow(Perm.VIEW_COURSES)
 def get_course(request: HttpRequest, course_id: int) -> TreatmentCourse:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="course_view", by=request.user, clinic=request.clinic, patient=course.patient_id, obj=course, detail={"via": "api"})  # type: ignore[attr-defined]
+    audit_read(request, "course_view", patient=course.patient_id, obj=course, via="api")
     return course
 
 

@@ -4,13 +4,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.permissions import Perm
-from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.scheduling import suggest_schedule
 from infusions import services as infusions
@@ -18,6 +16,7 @@ from infusions.models import InfusionSession
 from ketacare.access import allow, can
 from ketacare.errors import ServiceError
 from ketacare.forms import attach_service_error
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 from patients.services import current_eligibility
@@ -96,8 +95,7 @@ def order(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, "Course ordered. Book its infusions below.")
             return redirect("courses:detail", course_id=course.pk)
     elif request.method != "POST":
-        with transaction.atomic():
-            audit.record(action="order_form_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
+        audit_read(request, "order_form_view", patient=patient, obj=patient)
     return render(request, "courses/order.html", {"form": form, "patient": patient, "screening": current_eligibility(patient)},
                   status=400 if form.errors else 200)
 
@@ -116,8 +114,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             messages.success(request, f"Infusion {session.number} booked.")
             return redirect("courses:detail", course_id=course.pk)
     elif request.method != "POST":
-        with transaction.atomic():
-            audit.record(action="course_view", by=request.user, clinic=request.clinic, patient=course.patient_id, obj=course)  # type: ignore[attr-defined]
+        audit_read(request, "course_view", patient=course.patient_id, obj=course)
     sessions = list(course.sessions.select_related("chair").order_by("scheduled_start"))
     live = [s for s in sessions if s.state != "cancelled"]
     suggestions = []
@@ -164,8 +161,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
                 .exclude(state="cancelled").select_related("patient", "chair").order_by("scheduled_start"))
     chairs = list(Chair.objects.in_clinic(request.clinic).filter(active=True))  # type: ignore[attr-defined]
     by_chair = [{"chair": c, "sessions": [s for s in sessions if s.chair_id == c.pk]} for c in chairs]
-    with transaction.atomic():
-        audit.record(action="schedule_view", by=request.user, clinic=request.clinic, detail={"day": day.isoformat()})  # type: ignore[attr-defined]
+    audit_read(request, "schedule_view", day=day.isoformat())
     return render(request, "courses/schedule.html", {"day": day, "by_chair": by_chair,
                                                      "prev": day - timedelta(days=1), "next": day + timedelta(days=1)})
 

@@ -5,15 +5,14 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
-from audit import services as audit
 from courses.models import Chair, TreatmentCourse
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import alerts, queries, services
@@ -178,12 +177,6 @@ def _session(request: HttpRequest, session_id: int) -> InfusionSession:
     return get_in_clinic(InfusionSession, request.clinic, pk=session_id)  # type: ignore[attr-defined]
 
 
-def _viewed(request: HttpRequest, action: str, obj: Any = None, patient: Any = None, **detail: Any) -> None:
-    with transaction.atomic():
-        audit.record(action=action, by=request.user, clinic=request.clinic, patient=patient, obj=obj,  # type: ignore[attr-defined]
-                     detail={"via": "api", **detail})
-
-
 def _fresh(session: InfusionSession) -> InfusionSession:
     return InfusionSession.objects.get(pk=session.pk)
 
@@ -197,7 +190,7 @@ def list_sessions(request: HttpRequest, on: date | None = None) -> list[Infusion
         raise ServiceError("Choose a day between the years 1900 and 2999.", {"on": "Out of range."})
     day = datetime.combine(on, time(12), tz) if on else datetime.now(UTC)
     rows = list(queries.sessions_on(request.clinic, day))  # type: ignore[attr-defined]
-    _viewed(request, "sessions_list_view", count=len(rows))
+    audit_read(request, "sessions_list_view", via="api", count=len(rows))
     return rows
 
 
@@ -213,7 +206,7 @@ def book(request: HttpRequest, body: BookIn) -> tuple[int, InfusionSession]:
 @api_allow(Perm.VIEW_SESSION_RECORDS)
 def get_session(request: HttpRequest, session_id: int) -> InfusionSession:
     session = _session(request, session_id)
-    _viewed(request, "session_view", obj=session, patient=session.patient_id)
+    audit_read(request, "session_view", via="api", obj=session, patient=session.patient_id)
     return session
 
 
@@ -251,7 +244,7 @@ def act(request: HttpRequest, session_id: int, body: ActionIn) -> InfusionSessio
 @api_allow(Perm.VIEW_SESSION_RECORDS)
 def list_vitals(request: HttpRequest, session_id: int) -> list[VitalSign]:
     session = _session(request, session_id)
-    _viewed(request, "vitals_view", obj=session, patient=session.patient_id)
+    audit_read(request, "vitals_view", via="api", obj=session, patient=session.patient_id)
     return queries.vitals_of(session)
 
 
@@ -309,7 +302,7 @@ def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
 def list_alerts(request: HttpRequest) -> list[Alert]:
     """Open alerts of the clinic, suicide-risk first, then by severity."""
     rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    _viewed(request, "alerts_view", count=len(rows))
+    audit_read(request, "alerts_view", via="api", count=len(rows))
     return rows
 
 
@@ -324,7 +317,7 @@ def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
 @api_allow(Perm.TRIAGE_MONITOR_MESSAGES)
 def list_quarantine(request: HttpRequest) -> list[Hl7Message]:
     rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
-    _viewed(request, "hl7_quarantine_view", count=len(rows))
+    audit_read(request, "hl7_quarantine_view", via="api", count=len(rows))
     return rows
 
 

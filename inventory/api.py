@@ -4,15 +4,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
-from audit import services as audit
 from infusions.models import InfusionSession
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
@@ -217,9 +216,7 @@ def balances(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/reconciliation", response=dict[str, Any])
 @api_allow(Perm.VIEW_LEDGER)
 def reconciliation(request: HttpRequest) -> dict[str, Any]:
-    with transaction.atomic():
-        audit.record(action="ledger_report_view", by=request.user, clinic=_clinic(request),
-                     detail={"report": "reconciliation", "via": "api"})
+    audit_read(request, "ledger_report_view", report="reconciliation", via="api")
     return as_json(_clinic(request), reconcile(_clinic(request)))
 
 
@@ -227,8 +224,7 @@ def reconciliation(request: HttpRequest) -> dict[str, Any]:
 @api_allow(Perm.VIEW_LEDGER)
 def lot_entries(request: HttpRequest, lot_id: int) -> list[LedgerEntry]:
     lot = _get(Lot, request, lot_id)
-    with transaction.atomic():
-        audit.record(action="ledger_lot_view", by=request.user, clinic=_clinic(request), obj=lot, detail={"via": "api"})
+    audit_read(request, "ledger_lot_view", obj=lot, via="api")
     return list(queries.entries(_clinic(request)).filter(lot=lot))
 
 
@@ -237,9 +233,7 @@ def lot_entries(request: HttpRequest, lot_id: int) -> list[LedgerEntry]:
 def entry(request: HttpRequest, entry_id: int) -> LedgerEntry:
     found = _get(LedgerEntry, request, entry_id)
     if found.session_id:
-        with transaction.atomic():
-            audit.record(action="ledger_entry_view", by=request.user, clinic=_clinic(request),
-                         patient=found.session.patient_id, obj=found, detail={"via": "api"})
+        audit_read(request, "ledger_entry_view", patient=found.session.patient_id, obj=found, via="api")
     return found  # type: ignore[no-any-return]
 
 

@@ -6,16 +6,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.permissions import Perm
-from audit import services as audit
 from clinical.ledger import inventory_due, retained_until
 from infusions.models import InfusionSession
 from ketacare.access import allow, can
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import queries, reports
@@ -28,12 +27,6 @@ from .summaries import lot_summary, session_summary
 
 def _clinic(request: HttpRequest) -> Any:
     return request.clinic  # type: ignore[attr-defined]
-
-
-def _seen(request: HttpRequest, action: str, patient: Any = None, obj: Any = None, **detail: Any) -> None:
-    """Audit a view of records that name patients."""
-    with transaction.atomic():
-        audit.record(action=action, by=request.user, clinic=_clinic(request), patient=patient, obj=obj, detail=detail)
 
 
 def _today(clinic: Any) -> date:
@@ -74,7 +67,7 @@ def lot(request: HttpRequest, lot_id: int) -> HttpResponse:
     clinic = _clinic(request)
     the_lot = get_in_clinic(Lot, clinic, pk=lot_id)
     rows = list(queries.entries(clinic).filter(lot=the_lot))
-    _seen(request, "ledger_lot_view", obj=the_lot, lot=the_lot.lot_number)
+    audit_read(request, "ledger_lot_view", obj=the_lot, lot=the_lot.lot_number)
     return render(request, "inventory/lot.html", {
         "lot": the_lot, "rows": rows, "summary": lot_summary(the_lot, rows),
         "balances": queries.balances(clinic, lot=the_lot, include_empty=True),
@@ -88,7 +81,7 @@ def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     clinic = _clinic(request)
     the_entry = get_in_clinic(LedgerEntry, clinic, pk=entry_id)
     if the_entry.session_id:
-        _seen(request, "ledger_entry_view", patient=the_entry.session.patient_id, obj=the_entry)
+        audit_read(request, "ledger_entry_view", patient=the_entry.session.patient_id, obj=the_entry)
     local = timezone.localtime(the_entry.at, ZoneInfo(clinic.time_zone)).date()
     ml, mg = queries.in_force(the_entry)
     return render(request, "inventory/entry.html", {
@@ -104,7 +97,7 @@ def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
 def session(request: HttpRequest, session_id: int) -> HttpResponse:
     clinic = _clinic(request)
     the_session = get_in_clinic(InfusionSession, clinic, pk=session_id)
-    _seen(request, "ledger_session_view", patient=the_session.patient_id, obj=the_session)
+    audit_read(request, "ledger_session_view", patient=the_session.patient_id, obj=the_session)
     return render(request, "inventory/session.html", {
         "s": the_session, "rows": queries.entries(clinic).filter(session=the_session),
         "summary": session_summary(the_session, ledger_policy(clinic).reconciliation_tolerance_mg),
@@ -152,7 +145,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     table = reports.REPORTS[slug](clinic, start, end)
     as_csv = request.GET.get("format") == "csv"
     if table.patient_data:
-        _seen(request, "ledger_report_export" if as_csv else "ledger_report_view", report=slug, rows=len(table.rows))
+        audit_read(request, "ledger_report_export" if as_csv else "ledger_report_view", report=slug, rows=len(table.rows))
     if as_csv:
         return _csv(table, clinic)
     return render(request, "inventory/report.html", {"table": table, "start": start, "end": end, "printed_at": timezone.now()})
@@ -163,7 +156,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
     rec = reconcile(clinic)
     table = reports.reconciliation_table(rec, clinic)
-    _seen(request, "ledger_report_export" if request.GET.get("format") == "csv" else "ledger_report_view",
+    audit_read(request, "ledger_report_export" if request.GET.get("format") == "csv" else "ledger_report_view",
           report="reconciliation", rows=len(table.rows))
     if request.GET.get("format") == "csv":
         return _csv(table, clinic)

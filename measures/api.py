@@ -3,14 +3,13 @@
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import StrictInt
 
 from accounts.permissions import Perm
-from audit import services as audit
 from ketacare.api import api_allow
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -84,9 +83,7 @@ def record(request: HttpRequest, patient_id: int, body: AssessmentIn) -> tuple[i
 @api_allow(Perm.VIEW_QUESTIONNAIRES)
 def list_assessments(request: HttpRequest, patient_id: int) -> list[Any]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="assessment_list_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
-                     patient=patient, detail={"via": "api"})
+    audit_read(request, "assessment_list_view", patient=patient, via="api")
     return list(queries.assessments_of(patient))
 
 
@@ -104,9 +101,7 @@ def issue_link(request: HttpRequest, patient_id: int, body: LinkIn) -> tuple[int
 @api_allow(Perm.VIEW_PATIENTS)
 def due(request: HttpRequest) -> list[dict[str, Any]]:
     items = queries.due_items(request.clinic, datetime.now(UTC))  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="due_list_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
-                     detail={"via": "api", "count": len(items)})
+    audit_read(request, "due_list_view", via="api", count=len(items))
     return [{"patient_id": i.patient.pk, "mrn": i.patient.mrn, "course_id": i.course.pk, "instrument": i.slot.instrument,
              "point_key": i.slot.point_key, "label": i.label, "occurrence": i.slot.occurrence, "status": i.status,
              "opens_at": i.slot.opens_at, "due_by": i.slot.due_by} for i in items]

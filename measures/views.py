@@ -6,19 +6,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.permissions import Perm
-from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
 from infusions.alerts import acknowledge_alert
 from infusions.models import Alert
 from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -28,11 +27,6 @@ from .delivery import link_url
 from .forms import AcknowledgeForm, EntryForm, LinkForm, WordingForm, point_choices, split_point
 from .models import Assessment
 from .questionnaire import item_views, parse_answers, values_by_id
-
-
-def _viewed(request: HttpRequest, action: str, patient: Any = None, obj: Any = None) -> None:
-    with transaction.atomic():
-        audit.record(action=action, by=request.user, clinic=request.clinic, patient=patient, obj=obj)  # type: ignore[attr-defined]
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
@@ -62,7 +56,7 @@ def enter(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     instrument = _instrument_or_none(request)
     if instrument is None:
-        _viewed(request, "assessment_entry_view", patient)
+        audit_read(request, "assessment_entry_view", patient=patient)
         status = 400 if request.method == "POST" else 200
         return render(request, "measures/enter_choose.html", {
             "patient": patient, "instruments": INSTRUMENTS.values(), "status": status,
@@ -83,7 +77,7 @@ def enter(request: HttpRequest, patient_id: int) -> HttpResponse:
             if saved is not None:
                 return redirect("measures:assessment", assessment_id=saved.pk)
     else:
-        _viewed(request, "assessment_entry_view", patient)
+        audit_read(request, "assessment_entry_view", patient=patient)
     wording = queries.wording_for(request.clinic, instrument.id)  # type: ignore[attr-defined]
     return render(request, "measures/enter.html", {
         "patient": patient, "instrument": instrument, "short": short_name(instrument.id), "form": form,
@@ -120,7 +114,7 @@ def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     instrument = _instrument_or_none(request)
     if instrument is None or instrument.id not in PATIENT_REPORTED:
-        _viewed(request, "link_form_view", patient)
+        audit_read(request, "link_form_view", patient=patient)
         return render(request, "measures/link_choose.html", {
             "patient": patient, "instruments": [INSTRUMENTS[i] for i in PATIENT_REPORTED],
             "links": queries.links_of(patient)[:20],
@@ -141,7 +135,7 @@ def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
             sent = " and ".join(link.channel_list()) or "no message; copy it below"
             messages.success(request, f"Link to {short_name(instrument.id)} issued ({sent}).")
     elif request.method != "POST":
-        _viewed(request, "link_form_view", patient)
+        audit_read(request, "link_form_view", patient=patient)
     return render(request, "measures/link.html", {
         "patient": patient, "instrument": instrument, "short": short_name(instrument.id), "form": form,
         "issued": issued,
@@ -151,7 +145,7 @@ def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
 @allow(Perm.VIEW_QUESTIONNAIRES)
 def patient_measures(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
-    _viewed(request, "measures_view", patient)
+    audit_read(request, "measures_view", patient=patient)
     return render(request, "measures/patient.html", {
         "patient": patient, "courses": progress.patient_progress(patient),
         "assessments": list(queries.assessments_of(patient).order_by("-assessed_at")),
@@ -163,7 +157,7 @@ def patient_measures(request: HttpRequest, patient_id: int) -> HttpResponse:
 @allow(Perm.VIEW_QUESTIONNAIRES)
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     a = get_in_clinic(Assessment, request.clinic, pk=assessment_id)  # type: ignore[attr-defined]
-    _viewed(request, "assessment_view", a.patient, a)
+    audit_read(request, "assessment_view", patient=a.patient, obj=a)
     instrument = get_instrument(a.instrument)
     wording = queries.wording_for(request.clinic, a.instrument)  # type: ignore[attr-defined]
     items = item_views(instrument, wording.items if wording else None, values_by_id(instrument, a.items))
@@ -177,9 +171,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @allow(Perm.VIEW_PATIENTS)
 def due_list(request: HttpRequest) -> HttpResponse:
     items = queries.due_items(request.clinic, datetime.now(UTC))  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="due_list_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
-                     detail={"count": len(items)})
+    audit_read(request, "due_list_view", count=len(items))
     return render(request, "measures/due.html", {"items": items})
 
 
@@ -198,7 +190,7 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
             messages.success(request, "Alert acknowledged; the action is recorded.")
             return redirect("patients:chart", patient_id=alert.patient_id)
     elif request.method != "POST":
-        _viewed(request, "alert_view", alert.patient, alert)
+        audit_read(request, "alert_view", patient=alert.patient, obj=alert)
     source = (Assessment.objects.in_clinic(request.clinic).filter(pk=alert.source_id).first()  # type: ignore[attr-defined]
               if alert.source_id.isdigit() else None)
     return render(request, "measures/acknowledge.html", {"alert": alert, "form": form, "assessment": source},

@@ -2,13 +2,12 @@
 
 import csv
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import Perm
-from audit import services as audit
 from ketacare.access import allow, can
+from ketacare.pages import audit_read
 
 from . import queries
 from .benchmarks import BENCHMARKS
@@ -20,8 +19,7 @@ EXPORT_FIELDS = ("pseudo_id", "status", "start_year", "age_band", "infusions", "
 @allow(Perm.VIEW_OUTCOMES)
 def report(request: HttpRequest) -> HttpResponse:
     rows = queries.course_rows(request.clinic)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="outcome_report_view", by=request.user, clinic=request.clinic, detail={"courses": len(rows)})  # type: ignore[attr-defined]
+    audit_read(request, "outcome_report_view", courses=len(rows))
     return render(request, "outcomes/report.html", {
         "rows": rows, "summary": queries.clinic_summary(request.clinic, rows), "benchmarks": BENCHMARKS,  # type: ignore[attr-defined]
         "identified": can(request, Perm.VIEW_PATIENTS),
@@ -38,6 +36,5 @@ def export(request: HttpRequest) -> HttpResponse:
     writer.writerow(EXPORT_FIELDS)
     for r in rows:
         writer.writerow([getattr(r, f) for f in EXPORT_FIELDS])
-    with transaction.atomic():
-        audit.record(action="research_export", by=request.user, clinic=request.clinic, detail={"courses": len(rows)})  # type: ignore[attr-defined]
+    audit_read(request, "research_export", courses=len(rows))
     return response

@@ -4,13 +4,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
-from audit import services as audit
 from ketacare.api import api_allow
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
@@ -84,8 +83,7 @@ def _patient(request: HttpRequest, patient_id: int) -> Patient:
 @api_allow(Perm.VIEW_PATIENTS)
 def list_patients(request: HttpRequest, q: str = "") -> list[Patient]:
     rows = list(queries.search(request.clinic, q[:100])[:200])  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="patient_list_view", by=request.user, clinic=request.clinic, detail={"q": q, "count": len(rows), "via": "api"})  # type: ignore[attr-defined]
+    audit_read(request, "patient_list_view", q=q, count=len(rows), via="api")
     return rows
 
 
@@ -99,8 +97,7 @@ def create_patient(request: HttpRequest, body: PatientIn) -> tuple[int, Patient]
 @api_allow(Perm.VIEW_PATIENTS)
 def get_patient(request: HttpRequest, patient_id: int) -> Patient:
     patient = _patient(request, patient_id)
-    with transaction.atomic():
-        audit.record(action="patient_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient, detail={"via": "api"})  # type: ignore[attr-defined]
+    audit_read(request, "patient_view", patient=patient, obj=patient, via="api")
     return patient
 
 

@@ -2,17 +2,16 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
-from audit import services as audit
 from clinical.errors import ClinicalError
 from ketacare import chart
 from ketacare.access import allow
 from ketacare.errors import ServiceError
 from ketacare.forms import attach_service_error
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
@@ -21,18 +20,12 @@ from .models import Patient
 from .policy import eligibility_policy
 
 
-def _viewed(request: HttpRequest, patient: Patient, what: str) -> None:
-    with transaction.atomic():
-        audit.record(action=f"{what}_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
-
-
 @allow(Perm.VIEW_PATIENTS)
 def patient_list(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:100]
     page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))  # type: ignore[attr-defined]
     rows = [{"p": p, "stage": queries.stage_of(p)} for p in page.object_list]
-    with transaction.atomic():
-        audit.record(action="patient_list_view", by=request.user, clinic=request.clinic, detail={"q": text, "count": len(rows)})  # type: ignore[attr-defined]
+    audit_read(request, "patient_list_view", q=text, count=len(rows))
     template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
     return render(request, template, {"rows": rows, "page": page, "q": text})
 
@@ -65,7 +58,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, "Details saved.")
             return redirect("patients:chart", patient_id=patient.pk)
     elif request.method != "POST":
-        _viewed(request, patient, "patient_edit")
+        audit_read(request, "patient_edit_view", patient=patient, obj=patient)
     return render(request, "patients/form.html", {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
                   status=400 if form.errors else 200)
 
@@ -101,7 +94,7 @@ def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
                     return redirect("patients:intake", patient_id=patient.pk)
             status = 400
     else:
-        _viewed(request, patient, "intake")
+        audit_read(request, "intake_view", patient=patient, obj=patient)
     return render(request, "patients/intake.html", {"patient": patient, "forms": forms}, status=status)
 
 
@@ -124,7 +117,7 @@ def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, f"Screening {'signed' if sign else 'saved'}: {screening.get_outcome_display()}.")
             return redirect("patients:chart", patient_id=patient.pk)
     else:
-        _viewed(request, patient, "screening")
+        audit_read(request, "screening_view", patient=patient, obj=patient)
     try:
         preview = services.evaluate_screening(patient=patient, contraindications=chosen, justifications=justifications)
     except ClinicalError:  # unknown codes were refused above with a message
@@ -143,7 +136,7 @@ def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
 @allow(Perm.VIEW_PATIENTS)
 def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
-    _viewed(request, patient, "chart")
+    audit_read(request, "chart_view", patient=patient, obj=patient)
     panels = chart.panels(request, patient)
     return render(request, "patients/chart.html", {
         "patient": patient,

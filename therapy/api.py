@@ -3,13 +3,12 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
-from audit import services as audit
 from ketacare.api import api_allow
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -55,6 +54,5 @@ def record(request: HttpRequest, patient_id: int, body: TherapyIn) -> tuple[int,
 @api_allow(Perm.VIEW_THERAPY)
 def list_sessions(request: HttpRequest, patient_id: int) -> list[object]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="therapy_list_view", by=request.user, clinic=request.clinic, patient=patient, detail={"via": "api"})  # type: ignore[attr-defined]
+    audit_read(request, "therapy_list_view", patient=patient, via="api")
     return list(patient.therapy_sessions.prefetch_related("infusions"))

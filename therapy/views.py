@@ -1,14 +1,13 @@
 """Integration therapy: record a session and read a patient's sessions."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
-from audit import services as audit
 from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -31,14 +30,12 @@ def record(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, "Integration session recorded.")
             return redirect("patients:chart", patient_id=patient.pk)
     elif request.method != "POST":
-        with transaction.atomic():
-            audit.record(action="therapy_form_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
+        audit_read(request, "therapy_form_view", patient=patient, obj=patient)
     return render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
 
 
 @allow(Perm.VIEW_THERAPY)
 def detail(request: HttpRequest, therapy_id: int) -> HttpResponse:
     session = get_in_clinic(IntegrationSession, request.clinic, pk=therapy_id)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="therapy_view", by=request.user, clinic=request.clinic, patient=session.patient_id, obj=session)  # type: ignore[attr-defined]
+    audit_read(request, "therapy_view", patient=session.patient_id, obj=session)
     return render(request, "therapy/detail.html", {"s": session})
