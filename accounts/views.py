@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ketacare.access import SIGNED_IN, allow, public
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
 
 from . import services
 from .choices import Role
@@ -162,7 +163,7 @@ def staff(request: HttpRequest) -> HttpResponse:
         try:
             services.create_staff(clinic=request.clinic, by=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Staff user {form.cleaned_data['username']} created.")
             return redirect("accounts:staff")
@@ -178,7 +179,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         try:
             secret = services.issue_token(user=request.user, clinic=request.clinic, name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type,attr-defined]
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
     mine = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"form": form, "secret": secret, "tokens": mine})
 

@@ -21,5 +21,5 @@ def log(request: HttpRequest) -> HttpResponse:
     if patient.isdigit():
         rows = rows.filter(patient_id=int(patient))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    audit_read(request, "audit_log_view", action=action, patient=patient)
+    audit_read(request, "audit_log_view", detail={"action": action, "patient": patient})
     return render(request, "audit/log.html", {"page": page, "action": action, "patient": patient})

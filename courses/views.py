@@ -15,8 +15,8 @@ from infusions import services as infusions
 from infusions.models import InfusionSession
 from ketacare.access import allow, can
 from ketacare.errors import ServiceError
-from ketacare.forms import attach_service_error
-from ketacare.pages import audit_read
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 from patients.services import current_eligibility
@@ -59,7 +59,7 @@ def _protocol_form(request: HttpRequest, protocol: Protocol | None) -> HttpRespo
         try:
             saved = services.save_protocol(clinic=request.clinic, values=values, by=request.user, protocol=protocol)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Protocol {saved.name} saved.")
             return redirect("courses:protocols")
@@ -74,7 +74,7 @@ def chairs(request: HttpRequest) -> HttpResponse:
         try:
             services.add_chair(clinic=request.clinic, by=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Chair added.")
             return redirect("courses:chairs")
@@ -82,15 +82,14 @@ def chairs(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@allow(Perm.ORDER_COURSE)
-def order(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+@page(Perm.ORDER_COURSE, Patient)
+def order(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = OrderForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             course = services.order_course(patient=patient, by=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Course ordered. Book its infusions below.")
             return redirect("courses:detail", course_id=course.pk)
@@ -109,7 +108,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             session = infusions.book_session(course=course, chair=form.cleaned_data["chair"], starts_at=form.cleaned_data["starts_at"], by=request.user)
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Infusion {session.number} booked.")
             return redirect("courses:detail", course_id=course.pk)

@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
 from ketacare.errors import ServiceError
-from ketacare.pages import audit_read, page, show_refusal
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 
 from . import screen, services
 from .choices import SideEffect

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from accounts.permissions import Perm
 from clinical.discharge import SCALES
 from ketacare.errors import ServiceError
-from ketacare.pages import show_refusal
+from ketacare.forms import show_refusal
 
 from . import services
 from .forms import (

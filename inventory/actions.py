@@ -13,20 +13,12 @@ from accounts.permissions import Perm
 from clinical.errors import ClinicalError
 from ketacare.access import allow
 from ketacare.errors import ServiceError
-from ketacare.scoping import get_in_clinic
+from ketacare.forms import show_refusal
+from ketacare.pages import page
 
 from . import forms as f
 from . import queries, services
 from .models import Discrepancy, LedgerEntry
-
-
-def attach(form: forms.Form, exc: Exception) -> None:
-    """Show a service's refusal on the form: its field errors where they belong, its message on top."""
-    fields = getattr(exc, "field_errors", {}) or {}
-    for name, message in fields.items():
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, message)
-    form.add_error(None, getattr(exc, "message", str(exc)))
 
 
 def _witness(form: forms.Form, clinic: Any, field: str) -> Any:
@@ -43,7 +35,7 @@ def _page(request: HttpRequest, form: forms.Form, title: str, intro: str, submit
         try:
             target = record()
         except (ServiceError, ClinicalError) as exc:
-            attach(form, exc)
+            show_refusal(form, exc)
         else:
             if target is not None:
                 return redirect(target)
@@ -194,9 +186,8 @@ def count(request: HttpRequest) -> HttpResponse:
                  "Record count", record)
 
 
-@allow(Perm.KEEP_LEDGER)
-def resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
-    found = get_in_clinic(Discrepancy, request.clinic, pk=discrepancy_id)  # type: ignore[attr-defined]
+@page(Perm.KEEP_LEDGER, Discrepancy)
+def resolve(request: HttpRequest, found: Discrepancy) -> HttpResponse:
     form = f.ResolveForm(request.POST or None, discrepancy=found)
 
     def record() -> str:
@@ -209,9 +200,8 @@ def resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
     return _page(request, form, "Resolve a discrepancy", intro, "Resolve", record)
 
 
-@allow(Perm.KEEP_LEDGER)
-def correct(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = get_in_clinic(LedgerEntry, request.clinic, pk=entry_id)  # type: ignore[attr-defined]
+@page(Perm.KEEP_LEDGER, LedgerEntry)
+def correct(request: HttpRequest, entry: LedgerEntry) -> HttpResponse:
     form = f.CorrectForm(request.POST or None)
     ml, mg = queries.in_force(entry)
 

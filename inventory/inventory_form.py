@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 
 from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
 
 from . import queries, services
-from .actions import attach
 from .forms import InventoryForm, InventoryLineFormSet
 from .models import Location, Lot
 
@@ -46,7 +46,7 @@ def take_inventory_page(request: HttpRequest) -> HttpResponse:
             inventory = services.take_inventory(clinic=clinic, lines=_lines(clinic, formset), by=request.user,
                                                 **form.cleaned_data)
         except (ServiceError, ClinicalError) as exc:
-            attach(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"{inventory.get_kind_display()} recorded.")
             return redirect("inventory:inventory", inventory_id=inventory.pk)

@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
 
 from . import services
-from .actions import attach
 from .forms import LocationForm, ProductForm, SupplierForm
 from .models import Location, Product, Supplier
 
@@ -27,7 +27,7 @@ def setup_page(request: HttpRequest) -> HttpResponse:
             try:
                 FORMS[which][1](clinic=clinic, by=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                attach(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(request, f"{which.capitalize()} added.")
                 return redirect("inventory:setup")

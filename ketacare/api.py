@@ -76,14 +76,14 @@ def api_allow(perm: Perm) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorate
 
 
-@api.exception_handler(ServiceError)
-def _service_error(request: HttpRequest, exc: ServiceError) -> Any:
-    return api.create_response(request, exc.as_dict(), status=400)
+def _refused(request: HttpRequest, exc: ServiceError | ClinicalError) -> Any:
+    """The one way the API shows a refusal: 400 with the message and the fields it concerns."""
+    refusal = exc if isinstance(exc, ServiceError) else ServiceError.from_kernel(exc)
+    return api.create_response(request, refusal.as_dict(), status=400)
 
 
-@api.exception_handler(ClinicalError)
-def _clinical_error(request: HttpRequest, exc: ClinicalError) -> Any:
-    return api.create_response(request, ServiceError.from_kernel(exc).as_dict(), status=400)
+api.add_exception_handler(ServiceError, _refused)
+api.add_exception_handler(ClinicalError, _refused)
 
 
 @api.exception_handler(Http404)

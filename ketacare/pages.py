@@ -6,34 +6,34 @@
 checks the permission (as `allow`), loads the object of the URL's one object kwarg from the user's
 clinic in one query (404 for another clinic's or an unknown id), answers 405 for a method the page
 does not take (after the lookup, so another clinic still gets 404), and with `read="session_view"`
-audits a GET of the object. `show_refusal` puts a service's or the kernel's refusal on the forms.
+audits a GET of the object. A refusal goes on the page's forms with `ketacare.forms.show_refusal`.
 """
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from typing import Any
 
-from django import forms
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from accounts.permissions import Perm
 from audit import services as audit
-from clinical.errors import ClinicalError
 
 from .access import allow
-from .errors import ServiceError
 from .scoping import get_in_clinic
 
 View = Callable[..., HttpResponse]
 
 
 def audit_read(request: HttpRequest, action: str, *, patient: Any = None, obj: models.Model | None = None,
-               clinic: Any = None, **detail: Any) -> None:
-    """Record that the signed-in user read something of their clinic (its own small transaction)."""
+               clinic: Any = None, detail: dict[str, Any] | None = None, **more: Any) -> None:
+    """Record that the signed-in user read something of their clinic (its own small transaction).
+
+    The event's detail is `detail` plus the other keyword arguments (`count=3`, `via="api"`).
+    """
     with transaction.atomic():
         audit.record(action=action, by=request.user, clinic=clinic or getattr(request, "clinic", None),
-                     patient=patient, obj=obj, detail=detail or None)
+                     patient=patient, obj=obj, detail={**(detail or {}), **more} or None)
 
 
 def patient_of(obj: Any) -> Any:
@@ -72,20 +72,3 @@ def page(perm: Perm | str, model: type[models.Model] | None = None, *, select: I
         return allow(perm)(wrapped)
 
     return decorate
-
-
-def show_refusal(form: forms.Form, exc: ServiceError | ClinicalError, *others: forms.Form, top: bool = True) -> None:
-    """Show a refusal on the forms: each field's problem on the form that has the field, the message on top.
-
-    A field no form has goes to the top of the first form. `top=False` leaves the message off the form
-    (for pages that show it as a flash message instead).
-    """
-    refusal = exc if isinstance(exc, ServiceError) else ServiceError.from_kernel(exc)
-    for field, problem in refusal.field_errors.items():
-        owner = next((f for f in (form, *others) if field in f.fields), None)
-        if owner is None:
-            form.add_error(None, problem)
-        elif field not in owner.errors:
-            owner.add_error(field, problem)
-    if top:
-        form.add_error(None, refusal.message)

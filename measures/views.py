@@ -17,7 +17,8 @@ from infusions.alerts import acknowledge_alert
 from infusions.models import Alert
 from ketacare.access import allow
 from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -129,7 +130,7 @@ def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
                                               occurrence=occurrence, channels=form.cleaned_data["channels"],
                                               by=request.user)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             issued = {"link": link, "url": link_url(token)}
             sent = " and ".join(link.channel_list()) or "no message; copy it below"
@@ -154,9 +155,8 @@ def patient_measures(request: HttpRequest, patient_id: int) -> HttpResponse:
     })
 
 
-@allow(Perm.VIEW_QUESTIONNAIRES)
-def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    a = get_in_clinic(Assessment, request.clinic, pk=assessment_id)  # type: ignore[attr-defined]
+@page(Perm.VIEW_QUESTIONNAIRES, Assessment)
+def assessment_detail(request: HttpRequest, a: Assessment) -> HttpResponse:
     audit_read(request, "assessment_view", patient=a.patient, obj=a)
     instrument = get_instrument(a.instrument)
     wording = queries.wording_for(request.clinic, a.instrument)  # type: ignore[attr-defined]
@@ -175,9 +175,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/due.html", {"items": items})
 
 
-@allow(Perm.ACKNOWLEDGE_ALERTS)
-def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
+@page(Perm.ACKNOWLEDGE_ALERTS, Alert)
+def acknowledge(request: HttpRequest, alert: Alert) -> HttpResponse:
     if alert.kind != SUICIDE_RISK:
         raise Http404("No such suicide-risk alert in this clinic.")
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
@@ -185,7 +184,7 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
         try:
             acknowledge_alert(alert=alert, action_note=form.cleaned_data["action_note"], by=request.user)
         except ServiceError as exc:
-            form.add_error("action_note" if "action_note" in exc.field_errors else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Alert acknowledged; the action is recorded.")
             return redirect("patients:chart", patient_id=alert.patient_id)
@@ -213,7 +212,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
             row = services.import_wording(data=data, raw=raw, instrument_id=form.cleaned_data["instrument"] or None,
                                           clinic=request.clinic, by=request.user)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Wording for {short_name(row.instrument)} imported ({len(row.items)} items).")
             return redirect("measures:instruments")

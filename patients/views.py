@@ -10,8 +10,8 @@ from clinical.errors import ClinicalError
 from ketacare import chart
 from ketacare.access import allow
 from ketacare.errors import ServiceError
-from ketacare.forms import attach_service_error
-from ketacare.pages import audit_read
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
@@ -37,7 +37,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
         try:
             patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"{patient.full_name} registered.")
             return redirect("patients:intake", patient_id=patient.pk)
@@ -53,7 +53,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             services.update_patient(patient=patient, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Details saved.")
             return redirect("patients:chart", patient_id=patient.pk)
@@ -88,7 +88,7 @@ def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
                 try:
                     service(patient=patient, values=form.cleaned_data, by=request.user)
                 except ServiceError as exc:
-                    attach_service_error(form, exc)
+                    show_refusal(form, exc)
                 else:
                     messages.success(request, done)
                     return redirect("patients:intake", patient_id=patient.pk)
@@ -133,9 +133,8 @@ def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
     }, status=status)
 
 
-@allow(Perm.VIEW_PATIENTS)
-def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+@page(Perm.VIEW_PATIENTS, Patient)
+def patient_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
     audit_read(request, "chart_view", patient=patient, obj=patient)
     panels = chart.panels(request, patient)
     return render(request, "patients/chart.html", {

@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from accounts.permissions import Perm
 from ketacare.access import allow
 from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -25,7 +26,7 @@ def record(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             services.record_session(patient=patient, values=values, infusion_ids=[int(i) for i in form.cleaned_data["infusions"]], by=request.user)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Integration session recorded.")
             return redirect("patients:chart", patient_id=patient.pk)
@@ -34,8 +35,7 @@ def record(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
 
 
-@allow(Perm.VIEW_THERAPY)
-def detail(request: HttpRequest, therapy_id: int) -> HttpResponse:
-    session = get_in_clinic(IntegrationSession, request.clinic, pk=therapy_id)  # type: ignore[attr-defined]
+@page(Perm.VIEW_THERAPY, IntegrationSession)
+def detail(request: HttpRequest, session: IntegrationSession) -> HttpResponse:
     audit_read(request, "therapy_view", patient=session.patient_id, obj=session)
     return render(request, "therapy/detail.html", {"s": session})
