@@ -1,4 +1,4 @@
-"""Courses API: protocols, chairs, course orders and bookings."""
+"""Courses API: protocols and course orders (chairs and bookings are under /api/scheduling/)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
-from infusions import services as infusions
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read
@@ -17,7 +16,7 @@ from patients.models import Patient
 
 from . import services
 from .choices import DEFAULT_THRESHOLDS
-from .models import Chair, Protocol, TreatmentCourse
+from .models import Protocol, TreatmentCourse
 
 router = Router()
 
@@ -56,20 +55,6 @@ class CourseOut(Schema):
     ordered_at: datetime
 
 
-class BookingIn(Schema):
-    chair_id: int
-    starts_at: datetime
-
-
-class SessionOut(Schema):
-    id: int
-    number: int
-    chair_id: int
-    scheduled_start: datetime
-    scheduled_end: datetime
-    state: str
-
-
 @router.get("/protocols", response=list[ProtocolOut])
 @api_allow(Perm.VIEW_PROTOCOLS)
 def list_protocols(request: HttpRequest) -> list[Protocol]:
@@ -94,14 +79,6 @@ def get_course(request: HttpRequest, course_id: int) -> TreatmentCourse:
     return course
 
 
-@router.post("/{int:course_id}/sessions", response={201: SessionOut})
-@api_allow(Perm.BOOK_SESSIONS)
-def book(request: HttpRequest, course_id: int, body: BookingIn) -> tuple[int, object]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
-    return 201, infusions.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
-
-
 class ProtocolIn(Schema):
     name: str = Field(min_length=1, max_length=80)
     n_infusions: int = Field(6, ge=1, le=30)
@@ -118,11 +95,6 @@ class ProtocolIn(Schema):
     bp_every_min_recovering: int = Field(15, ge=1, le=120)
     thresholds: dict[str, Annotated[int, Field(ge=1, le=300)]] | None = None
     active: bool = True
-
-
-class ChairIn(Schema):
-    name: str = Field(min_length=1, max_length=40)
-    location_code: str = Field("", max_length=40)
 
 
 class EndIn(Schema):
@@ -151,13 +123,6 @@ def create_protocol(request: HttpRequest, body: ProtocolIn) -> tuple[int, Protoc
 def update_protocol(request: HttpRequest, protocol_id: int, body: ProtocolIn) -> Protocol:
     protocol = get_in_clinic(Protocol, request.clinic, pk=protocol_id)  # type: ignore[attr-defined]
     return services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user, protocol=protocol)  # type: ignore[attr-defined]
-
-
-@router.post("/chairs", response={201: dict})
-@api_allow(Perm.MANAGE_CHAIRS)
-def add_chair(request: HttpRequest, body: ChairIn) -> tuple[int, dict[str, object]]:
-    chair = services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)  # type: ignore[attr-defined]
-    return 201, {"id": chair.pk, "name": chair.name}
 
 
 @router.post("/{int:course_id}/end", response=CourseOut)

@@ -54,23 +54,6 @@ class OrderForm(forms.Form):
         self.fields["protocol"].initial = protocols.first()
 
 
-class BookingForm(forms.Form):
-    chair = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
-    starts_at = forms.DateTimeField(label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-
-    def __init__(self, *args, clinic=None, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        from .models import Chair
-
-        self.fields["chair"].queryset = Chair.objects.in_clinic(clinic).filter(active=True)  # type: ignore[attr-defined]
-
-
-class ChairForm(forms.Form):
-    name = forms.CharField(max_length=40)
-    location_code = forms.CharField(max_length=40, required=False, help_text="Bed/point of care the monitor sends in PV1-3")
-
-
 class EndCourseForm(forms.Form):
     status = forms.ChoiceField(choices=[("completed", "Completed"), ("stopped", "Stopped")])
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)

@@ -1,4 +1,4 @@
-"""Chairs, protocol templates and course orders."""
+"""Protocol templates and course orders."""
 
 from decimal import Decimal
 
@@ -16,22 +16,6 @@ def _default_thresholds() -> dict[str, int]:
 
 def _default_points() -> list[dict[str, object]]:
     return [dict(p) for p in DEFAULT_ASSESSMENT_POINTS]
-
-
-class Chair(models.Model):
-    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="chairs")
-    name = models.CharField(max_length=40)
-    location_code = models.CharField(max_length=40, blank=True, help_text="PV1-3 point of care sent by the bedside monitor")
-    active = models.BooleanField(default=True)
-
-    objects = ClinicManager()
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["clinic", "name"], name="chair_name_unique_per_clinic")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Protocol(models.Model):

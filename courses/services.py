@@ -1,10 +1,10 @@
-"""Every write of the courses app: chairs, protocol templates, course orders."""
+"""Every write of the courses app: protocol templates and course orders."""
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts.permissions import Perm
 from accounts.queries import require
@@ -17,7 +17,7 @@ from patients.choices import ScreeningOutcome
 from patients.services import current_eligibility
 
 from .choices import CourseStatus
-from .models import Chair, Protocol, TreatmentCourse
+from .models import Protocol, TreatmentCourse
 
 PROTOCOL_FIELDS = {
     "name", "n_infusions", "min_hours_between", "max_span_days", "mg_per_kg", "infusion_min", "max_mg_per_kg",
@@ -66,21 +66,6 @@ def save_protocol(*, clinic: Any, values: dict[str, Any], by: Any, protocol: Pro
             action = "protocol_update"
         audit.record(action=action, by=by, clinic=clinic, obj=protocol, detail={"fields": sorted(values)})
     return protocol
-
-
-def add_chair(*, clinic: Any, name: str, location_code: str = "", by: Any) -> Chair:
-    """Add an infusion chair to the clinic."""
-    if not name.strip():
-        raise ServiceError("A chair needs a name.", {"name": "Required."})
-    if Chair.objects.filter(clinic=clinic, name=name.strip()).exists():
-        raise ServiceError("A chair with this name exists.", {"name": "Taken."})
-    try:
-        with transaction.atomic():
-            chair = Chair.objects.create(clinic=clinic, name=name.strip(), location_code=location_code.strip())
-            audit.record(action="chair_create", by=by, clinic=clinic, obj=chair)
-    except IntegrityError:
-        raise ServiceError("A chair with this name exists.", {"name": "Taken."}) from None
-    return chair
 
 
 def snapshot(protocol: Protocol) -> dict[str, Any]:

@@ -10,11 +10,9 @@ urlpatterns = [
     path("protocols/", views.protocols, name="protocols"),
     path("protocols/new/", views.protocol_new, name="protocol_new"),
     path("protocols/<int:protocol_id>/", views.protocol_edit, name="protocol_edit"),
-    path("chairs/", views.chairs, name="chairs"),
     path("order/<int:patient_id>/", views.order, name="order"),
     path("<int:course_id>/", views.course_detail, name="detail"),
     path("<int:course_id>/end/", views.course_end, name="end"),
-    path("schedule/", views.schedule, name="schedule"),
 ]
 
 register_url_sample("protocol_id", lambda clinic: Protocol.objects.in_clinic(clinic).values_list("pk", flat=True).first())

@@ -9,14 +9,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
-from courses.models import Chair, TreatmentCourse
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
-from . import alerts, queries, services
-from .models import AdverseEvent, Alert, Hl7Message, InfusionSession, VitalSign
+from . import queries, services
+from .models import AdverseEvent, Hl7Message, InfusionSession, VitalSign
 
 router = Router()
 
@@ -59,25 +58,6 @@ class VitalOut(Schema):
     message_control_id: str
 
 
-class AlertOut(Schema):
-    id: int
-    patient_id: int
-    session_id: int | None
-    kind: str
-    level: str
-    rule: str
-    value: str
-    threshold: str
-    message: str
-    raised_at: datetime
-    acknowledged_at: datetime | None
-    action_note: str
-
-
-class BookIn(Schema):
-    course_id: int
-    chair_id: int
-    starts_at: datetime
 
 
 class VitalsIn(Schema):
@@ -153,10 +133,6 @@ class DischargeIn(Schema):
     override_reason: str = Field("", max_length=4000)
 
 
-class AckIn(Schema):
-    action_note: str = Field(max_length=4000)
-
-
 class MessageOut(Schema):
     id: int
     control_id: str
@@ -192,14 +168,6 @@ def list_sessions(request: HttpRequest, on: date | None = None) -> list[Infusion
     rows = list(queries.sessions_on(request.clinic, day))  # type: ignore[attr-defined]
     audit_read(request, "sessions_list_view", via="api", count=len(rows))
     return rows
-
-
-@router.post("/sessions", response={201: SessionOut})
-@api_allow(Perm.BOOK_SESSIONS)
-def book(request: HttpRequest, body: BookIn) -> tuple[int, InfusionSession]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
-    return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
 
 
 @router.get("/sessions/{session_id}", response=SessionOut)
@@ -295,22 +263,6 @@ def sign(request: HttpRequest, session_id: int) -> InfusionSession:
 @api_allow(Perm.COSIGN_SESSION)
 def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
     return _fresh(services.cosign_session(session=_session(request, session_id), by=request.user))
-
-
-@router.get("/alerts", response=list[AlertOut])
-@api_allow(Perm.VIEW_ALERTS)
-def list_alerts(request: HttpRequest) -> list[Alert]:
-    """Open alerts of the clinic, suicide-risk first, then by severity."""
-    rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    audit_read(request, "alerts_view", via="api", count=len(rows))
-    return rows
-
-
-@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut)
-@api_allow(Perm.ACKNOWLEDGE_ALERTS)
-def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
-    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
-    return alerts.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)
 
 
 @router.get("/quarantine", response=list[MessageOut])

@@ -6,12 +6,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.permissions import Perm
+from alerts.choices import AlertKind
+from alerts.queries import open_alerts
 from ketacare.access import can
 from ketacare.chart import TimelineEntry
 from ketacare.dashboard import Panel
 
-from .alerts import open_alerts
-from .choices import AlertKind, SessionState
+from .choices import SessionState
 from .queries import patient_sessions
 
 

@@ -27,22 +27,6 @@ class ReadingSource(models.TextChoices):
     DEVICE = "device", "Bedside monitor"
 
 
-class AlertKind(models.TextChoices):
-    VITAL = "vital", "Vital sign"
-    OVERDUE = "overdue", "Reading overdue"
-    SUICIDE_RISK = "suicide_risk", "Suicide risk"
-    ADVERSE_EVENT = "adverse_event", "Serious adverse event"
-    REVIEW = "review", "Prescriber review"
-
-
-class AlertLevel(models.TextChoices):
-    WARN = "warn", "Warning"
-    DO_NOT_START = "do_not_start", "Do not start"
-    PAUSE = "pause", "Pause"
-    STOP = "stop", "Stop"
-    CRITICAL = "critical", "Critical"
-
-
 class Severity(models.TextChoices):
     MILD = "mild", "Mild"
     MODERATE = "moderate", "Moderate"

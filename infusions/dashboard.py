@@ -1,4 +1,4 @@
-"""Dashboard panels: open alerts (order 0, suicide-risk first) and today's sessions by chair (order 10)."""
+"""Dashboard panel: today's sessions by chair (order 10; the open alerts panel is the alerts app's)."""
 
 from datetime import datetime
 from itertools import groupby
@@ -18,9 +18,6 @@ def panels(request: HttpRequest, now: datetime) -> list[Panel]:
     if clinic is None:
         return []
     found = []
-    if can(request, Perm.VIEW_ALERTS):
-        rows = queries.clinic_alerts(clinic)
-        found.append(Panel("infusions/_alerts_panel.html", 0, {"alerts": rows[:20], "total": len(rows)}))
     sessions = list(queries.sessions_on(clinic, now))
     chairs: list[tuple[Any, list[Any]]] = [(chair, list(rows)) for chair, rows in groupby(sessions, key=lambda s: s.chair)]
     found.append(Panel("infusions/_today_panel.html", 10, {"chairs": chairs, "can_open": can(request, Perm.OPEN_SESSIONS)}))

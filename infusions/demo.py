@@ -10,10 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.choices import Role
+from alerts import services as alerts
 from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
 from ketacare.demo import DemoContext, DemoPatient
 
-from . import alerts, services
+from . import services
 from .choices import SessionState
 
 RUN_MINUTES = 130  # from booked start to co-sign: a past session needs this much before now

@@ -61,10 +61,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AckForm(forms.Form):
-    action_note = forms.CharField(label="Action taken", max_length=4000, widget=forms.TextInput())
-
-
 class NoteForm(forms.Form):
     note = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 

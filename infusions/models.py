@@ -1,4 +1,4 @@
-"""Infusion sessions, their dose, vitals, and alerts (vital-sign and clinical)."""
+"""Infusion sessions, their dose, vitals, events, adverse events and monitor messages (alerts live in the alerts app)."""
 
 from django.conf import settings
 from django.db import models
@@ -8,8 +8,6 @@ from ketacare.scoping import ClinicManager
 from .choices import (
     AdverseAction,
     AdverseOutcome,
-    AlertKind,
-    AlertLevel,
     Hl7Status,
     ReadingSource,
     Relatedness,
@@ -25,7 +23,7 @@ class InfusionSession(models.Model):
     course = models.ForeignKey("courses.TreatmentCourse", on_delete=models.PROTECT, related_name="sessions")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="infusion_sessions")
     number = models.PositiveSmallIntegerField(help_text="1 for the first infusion of the course")
-    chair = models.ForeignKey("courses.Chair", on_delete=models.PROTECT, related_name="sessions")
+    chair = models.ForeignKey("scheduling.Chair", on_delete=models.PROTECT, related_name="sessions")
     scheduled_start = models.DateTimeField()
     scheduled_end = models.DateTimeField()
     state = models.CharField(max_length=16, choices=SessionState.choices, default=SessionState.SCHEDULED)
@@ -94,37 +92,6 @@ class VitalSign(models.Model):
     class Meta:
         ordering = ["measured_at"]
         indexes = [models.Index(fields=["session", "measured_at"])]
-
-
-class Alert(models.Model):
-    """A rule that fired; stays open until a clinician acknowledges it with the action taken."""
-
-    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="alerts")
-    session = models.ForeignKey(InfusionSession, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
-    kind = models.CharField(max_length=16, choices=AlertKind.choices)
-    level = models.CharField(max_length=16, choices=AlertLevel.choices)
-    rule = models.CharField(max_length=64)
-    value = models.CharField(max_length=32, blank=True)
-    threshold = models.CharField(max_length=32, blank=True)
-    message = models.CharField(max_length=300)
-    source_type = models.CharField(max_length=64, blank=True)
-    source_id = models.CharField(max_length=64, blank=True)
-    raised_at = models.DateTimeField()
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    action_note = models.TextField(blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ClinicManager()
-
-    class Meta:
-        ordering = ["-raised_at"]
-        indexes = [models.Index(fields=["clinic", "acknowledged_at"])]
-
-    @property
-    def is_open(self) -> bool:
-        return self.acknowledged_at is None
 
 
 class SessionEvent(models.Model):

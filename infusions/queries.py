@@ -10,12 +10,9 @@ from clinical.session_extras import phase_of
 from clinical.session_flow import SessionState as KState
 from clinical.vitals import Phase, next_due_at
 
-from .alerts import open_alerts
-from .choices import IN_PROGRESS, AlertKind, Hl7Status, SessionState
+from .choices import IN_PROGRESS, Hl7Status, SessionState
 from .models import Hl7Message, InfusionSession, VitalSign
 from .services.common import schedule_of
-
-SEVERITY = {"critical": 0, "stop": 1, "pause": 2, "do_not_start": 3, "warn": 4}
 
 
 def sessions_on(clinic: Any, day: datetime) -> QuerySet[InfusionSession]:
@@ -32,18 +29,6 @@ def in_progress(clinic: Any) -> QuerySet[InfusionSession]:
     """Sessions in the chair now (checked in, not yet ended)."""
     return (InfusionSession.objects.in_clinic(clinic).filter(state__in=IN_PROGRESS)
             .select_related("patient", "chair").order_by("chair__name"))
-
-
-def clinic_alerts(clinic: Any) -> list[Any]:
-    """Open alerts of the clinic: suicide-risk first, then by severity, newest first."""
-    rows = list(open_alerts(clinic))
-    rows.sort(key=lambda a: a.raised_at, reverse=True)
-    rows.sort(key=lambda a: (a.kind != AlertKind.SUICIDE_RISK, SEVERITY.get(a.level, 9)))
-    return rows
-
-
-def session_alerts(session: InfusionSession) -> list[Any]:
-    return [a for a in clinic_alerts(session.clinic) if a.session_id == session.pk]
 
 
 def vitals_of(session: InfusionSession) -> list[VitalSign]:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from alerts.queries import session_alerts
 from clinical.charts import HorizontalLine, Series, VerticalMarker, line_chart
 from clinical.session_flow import Action, allowed_actions
 from clinical.session_flow import SessionState as KState
@@ -104,7 +105,7 @@ def live_context(session: InfusionSession, now: datetime) -> dict[str, Any]:
     vitals = queries.vitals_of(session)
     due = queries.next_due(session, vitals)
     return {
-        "session": session, "vitals": vitals[-12:][::-1], "vital_count": len(vitals), "alerts": queries.session_alerts(session),
+        "session": session, "vitals": vitals[-12:][::-1], "vital_count": len(vitals), "alerts": session_alerts(session),
         "charts": charts(session, vitals, now), "next_due": due, "overdue": due is not None and due < now,
         "latest": vitals[-1] if vitals else None, "now": now,
     }

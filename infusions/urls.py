@@ -3,7 +3,7 @@ from django.urls import path
 from ketacare.access import register_url_sample
 
 from . import views, views_alerts, views_steps
-from .models import Alert, Hl7Message, InfusionSession
+from .models import Hl7Message, InfusionSession
 
 app_name = "infusions"
 S = "sessions/<int:session_id>/"
@@ -24,13 +24,9 @@ urlpatterns = [
     path(S + "discharge/", views_steps.discharge, name="discharge"),
     path(S + "sign/", views_steps.sign, name="sign"),
     path(S + "cosign/", views_steps.cosign, name="cosign"),
-    path("alerts/", views_alerts.alert_list, name="alerts"),
-    path("alerts/panel/", views_alerts.alert_panel, name="alert_panel"),
-    path("alerts/<int:alert_id>/acknowledge/", views_alerts.acknowledge, name="acknowledge"),
     path("quarantine/", views_alerts.quarantine, name="quarantine"),
     path("quarantine/<int:message_id>/", views_alerts.quarantined, name="quarantined"),
 ]
 
 register_url_sample("session_id", lambda clinic: InfusionSession.objects.in_clinic(clinic).values_list("pk", flat=True).first())
-register_url_sample("alert_id", lambda clinic: Alert.objects.in_clinic(clinic).values_list("pk", flat=True).first())
 register_url_sample("message_id", lambda clinic: Hl7Message.objects.in_clinic(clinic).values_list("pk", flat=True).first())

@@ -1,12 +1,10 @@
-"""The clinic's open alerts, acknowledging them, today's sessions, and the monitor-message quarantine."""
+"""Today's sessions and the monitor-message quarantine (the alert pages are the alerts app's)."""
 
-import time
 from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.permissions import Perm
 from ketacare.access import allow
@@ -14,47 +12,9 @@ from ketacare.errors import ServiceError
 from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 
-from . import alerts, queries, services
-from .forms import AckForm, AssignForm, ReasonForm
-from .models import Alert, Hl7Message, InfusionSession
-from .views import POLL_AUDIT_SECONDS
-
-
-@allow(Perm.VIEW_ALERTS)
-def alert_list(request: HttpRequest) -> HttpResponse:
-    rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    audit_read(request, "alerts_view", count=len(rows))
-    return render(request, "infusions/alerts.html", {"alerts": rows, "form": AckForm()})
-
-
-@allow(Perm.VIEW_ALERTS)
-def alert_panel(request: HttpRequest) -> HttpResponse:
-    """The dashboard's open-alerts panel, polled by htmx; a view is audited at most every few minutes per user."""
-    rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    if time.time() - request.session.get("infusions:alerts_viewed", 0) > POLL_AUDIT_SECONDS:
-        audit_read(request, "alerts_view", count=len(rows))
-        request.session["infusions:alerts_viewed"] = time.time()
-    return render(request, "infusions/_alerts_panel.html", {"ctx": {"alerts": rows[:20], "total": len(rows)}})
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    wanted = request.POST.get("next", "")
-    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
-        return redirect(wanted)
-    return redirect(fallback)
-
-
-@page(Perm.ACKNOWLEDGE_ALERTS, Alert, methods=("POST",))
-def acknowledge(request: HttpRequest, alert: Alert) -> HttpResponse:
-    form = AckForm(request.POST)
-    try:
-        alerts.acknowledge_alert(alert=alert, action_note=form.data.get("action_note", ""), by=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        rows = queries.clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-        return render(request, "infusions/alerts.html", {"alerts": rows, "form": form, "failed": alert.pk}, status=400)
-    messages.success(request, "Alert acknowledged.")
-    return _back(request, "infusions:alerts")
+from . import queries, services
+from .forms import AssignForm, ReasonForm
+from .models import Hl7Message, InfusionSession
 
 
 @allow(Perm.VIEW_PATIENTS)

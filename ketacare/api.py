@@ -111,7 +111,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
 # clinic before the body is validated, so clinic isolation holds whatever the body holds.
 PATH_OBJECTS = {
     "patient_id": "patients.Patient", "course_id": "courses.TreatmentCourse", "protocol_id": "courses.Protocol",
-    "session_id": "infusions.InfusionSession", "alert_id": "infusions.Alert", "message_id": "infusions.Hl7Message",
+    "session_id": "infusions.InfusionSession", "alert_id": "alerts.Alert", "message_id": "infusions.Hl7Message",
     "assessment_id": "measures.Assessment", "therapy_id": "therapy.IntegrationSession", "lot_id": "inventory.Lot",
     "entry_id": "inventory.LedgerEntry", "discrepancy_id": "inventory.Discrepancy", "inventory_id": "inventory.Inventory",
 }
@@ -167,7 +167,7 @@ def register_routers() -> None:
     """Attach each app's router (imported late so apps load first)."""
     from .hooks import app_modules
 
-    apps = ["accounts", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
+    apps = ["accounts", "patients", "courses", "scheduling", "infusions", "alerts", "measures", "therapy", "inventory", "outcomes", "interop"]
     for app, module in app_modules("api", apps):
         api.add_router(f"/{app}/", module.router, tags=[app])
 

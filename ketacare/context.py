@@ -13,9 +13,9 @@ from accounts.permissions import Perm, has_perm, permissions_of
 NAV: list[tuple[str, str, Perm]] = [
     ("Dashboard", "home", Perm.VIEW_PATIENTS),
     ("Patients", "patients:list", Perm.VIEW_PATIENTS),
-    ("Schedule", "courses:schedule", Perm.BOOK_SESSIONS),
+    ("Schedule", "scheduling:schedule", Perm.BOOK_SESSIONS),
     ("Due", "measures:due", Perm.VIEW_PATIENTS),
-    ("Alerts", "infusions:alerts", Perm.OPEN_SESSIONS),
+    ("Alerts", "alerts:list", Perm.OPEN_SESSIONS),
     ("Ledger", "inventory:home", Perm.VIEW_LEDGER),
     ("Outcomes", "outcomes:report", Perm.VIEW_OUTCOMES),
     ("Protocols", "courses:protocols", Perm.MANAGE_PROTOCOLS),

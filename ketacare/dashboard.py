@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-APPS = ["infusions", "measures", "courses", "patients", "therapy", "inventory", "outcomes"]
+APPS = ["alerts", "infusions", "measures", "courses", "patients", "therapy", "inventory", "outcomes"]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-APPS = ["patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
+APPS = ["patients", "courses", "scheduling", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
 
 STAGES = ("screening", "eligible", "ineligible", "mid_course", "finished", "follow_up")
 

@@ -99,21 +99,21 @@ def make_course(world: World, clinic: Clinic | None = None, patient: Any = None,
 
 
 def make_chair(world: World, clinic: Clinic | None = None, name: str = "Chair 1") -> Any:
-    from courses import services as courses
+    from scheduling import services as scheduling
 
     clinic = clinic or world.a
     admin = world.users[Role.CLINIC_ADMIN] if clinic == world.a else world.b_users[Role.CLINIC_ADMIN]
-    return courses.add_chair(clinic=clinic, name=name, by=admin)
+    return scheduling.add_chair(clinic=clinic, name=name, by=admin)
 
 
 def make_session(world: World, starts_at: datetime, clinic: Clinic | None = None, course: Any = None, chair: Any = None) -> Any:
-    from infusions import services as infusions
+    from scheduling import services as scheduling
 
     clinic = clinic or world.a
     nurse = world.users[Role.NURSE] if clinic == world.a else world.b_users[Role.NURSE]
     course = course or make_course(world, clinic)
     chair = chair or make_chair(world, clinic)
-    return infusions.book_session(course=course, chair=chair, starts_at=starts_at, by=nurse)
+    return scheduling.book_session(course=course, chair=chair, starts_at=starts_at, by=nurse)
 
 
 def next_weekday_at(now: datetime, hour: int = 9) -> datetime:

@@ -14,7 +14,7 @@ urlpatterns = [
 ]
 guard_roles()
 
-_APPS = ["audit", "patients", "courses", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
+_APPS = ["audit", "patients", "courses", "scheduling", "infusions", "alerts", "measures", "therapy", "inventory", "outcomes", "interop"]
 for _app, _module in app_modules("urls", _APPS):
     urlpatterns.append(path(f"{_app}/", include(_module)))
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.permissions import Perm
+from alerts.queries import open_risk_alerts
 from ketacare.access import can
 from ketacare.chart import TimelineEntry
 from ketacare.dashboard import Panel
@@ -19,7 +20,7 @@ SCHEDULE_ROWS = 12
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:
     found = []
-    alerts = list(queries.open_risk_alerts(patient.clinic, patient))
+    alerts = list(open_risk_alerts(patient.clinic, patient))
     if alerts:
         found.append(Panel("measures/_chart_risk.html", 0, {"alerts": alerts, "can_ack": can(request, Perm.ACKNOWLEDGE_ALERTS)}))
     if can(request, Perm.VIEW_QUESTIONNAIRES):

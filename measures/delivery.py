@@ -1,7 +1,7 @@
-"""Compose and send messages: questionnaire links to patients, escalations to prescribers.
+"""Compose and send questionnaire links to patients (alert messages go through the alerts outbox).
 
 Messages carry no clinical detail (minimum necessary): a patient's message names the
-clinic and the link; an escalation names the alert and where to open it.
+clinic and the link.
 """
 
 import zoneinfo
@@ -13,7 +13,8 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from . import sms
+from ketacare import sms
+
 from .choices import Channel
 
 
@@ -49,16 +50,3 @@ def send_link(link: Any, token: str, channels: Sequence[str]) -> None:
                 sms.send_sms(link.patient.phone, body)
         except (OSError, sms.SmsError) as exc:
             raise DeliveryError(f"Sending by {channel} failed: {exc}") from exc
-
-
-def send_escalation(alert: Any, recipients: Sequence[Any], minutes: int) -> None:
-    """Email the on-call prescriber(s) about an unacknowledged suicide-risk alert."""
-    url = absolute(reverse("measures:acknowledge", args=[alert.pk]))
-    body = (f"A suicide-risk alert at {alert.clinic.name} (alert {alert.pk}, raised "
-            f"{_local(alert.raised_at, alert.clinic)}) has not been acknowledged for {minutes} minutes.\n\n"
-            f"Open it, contact the patient and record the action taken: {url}\n")
-    try:
-        send_mail(f"URGENT: unacknowledged suicide-risk alert at {alert.clinic.name}", body, None,
-                  [u.email for u in recipients])
-    except OSError as exc:
-        raise DeliveryError(f"The escalation email could not be sent: {exc}") from exc

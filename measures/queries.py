@@ -19,7 +19,7 @@ from courses.models import TreatmentCourse
 from infusions.choices import SessionState
 
 from . import tokens
-from .choices import PATIENT_REPORTED, SUICIDE_RISK
+from .choices import PATIENT_REPORTED
 from .models import Assessment, InstrumentWording, PatientLink
 from .policy import schedule_windows
 
@@ -151,11 +151,6 @@ def patient_schedule(patient: Any, now: datetime) -> list[DueItem]:
     return sorted(_items(courses, now, open_only=False), key=lambda i: i.slot.due_by)
 
 
-def open_risk_alerts(clinic: Any, patient: Any = None) -> QuerySet[Any]:
-    """Unacknowledged suicide-risk alerts, newest first."""
-    from infusions.alerts import open_alerts
-
-    return open_alerts(clinic, patient).filter(kind=SUICIDE_RISK)  # type: ignore[no-any-return]
 
 
 def wording_for(clinic: Any, instrument_id: str) -> InstrumentWording | None:

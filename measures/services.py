@@ -1,4 +1,4 @@
-"""Every write of the measures app: assessments, patient links, reminders, escalations, wording."""
+"""Every write of the measures app: assessments, patient links, reminders, wording (alerts go through alerts.services)."""
 
 import hashlib
 from collections.abc import Sequence
@@ -8,14 +8,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.choices import Role
 from accounts.permissions import Perm
 from accounts.policy import policy_value
 from accounts.queries import require
+from alerts import services as alerts
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import ScoreResult, get_instrument, score
-from infusions.alerts import raise_alert
 from ketacare.errors import ServiceError
 
 from . import delivery, queries, tokens, wording
@@ -82,9 +81,8 @@ def _risk_detail(result: ScoreResult) -> tuple[str, str, str, str]:
 
 def _raise_risk_alert(assessment: Assessment, result: ScoreResult, source_label: str, by: Any) -> None:
     rule, value, threshold, words = _risk_detail(result)
-    raise_alert(
-        clinic=assessment.clinic, patient=assessment.patient, kind=SUICIDE_RISK, level="critical", rule=rule,
-        value=value, threshold=threshold, source=assessment, by=by,
+    alerts.raise_suicide_risk(
+        assessment=assessment, rule=rule, value=value, threshold=threshold, by=by,
         message=f"{words} ({source_label}). Contact the patient now and record the action taken.",
     )
 
@@ -255,43 +253,6 @@ def send_reminders(*, clinic: Any, now: datetime, by: Any = REMINDER_ACTOR) -> R
         else:
             run.sent += 1
     return run
-
-
-def escalation_recipients(clinic: Any) -> list[Any]:
-    """The on-call prescriber named in the clinic's settings, else every active prescriber; with an email."""
-    from accounts.queries import staff_with_role
-
-    prescribers = staff_with_role(clinic, Role.PRESCRIBER)
-    oncall = str(policy_value(clinic, "measures_oncall_prescriber")).strip()
-    chosen = [u for u in prescribers if u.username == oncall] or prescribers
-    return [u for u in chosen if u.email]
-
-
-def escalate_alerts(*, clinic: Any, now: datetime, by: Any = "escalation") -> tuple[int, list[str]]:
-    """Email the on-call prescriber about suicide-risk alerts left unacknowledged too long; mark each once."""
-    from infusions.alerts import claim_escalation
-
-    minutes = int(policy_value(clinic, "measures_escalate_after_min"))
-    due = queries.open_risk_alerts(clinic).filter(escalated_at__isnull=True, raised_at__lte=now - timedelta(minutes=minutes))
-    escalated, problems = 0, []
-    for alert in due:
-        recipients = escalation_recipients(clinic)
-        if not recipients:
-            problems.append(f"alert {alert.pk}: no prescriber with an email address to escalate to")
-            continue
-        try:
-            with transaction.atomic():
-                # The conditional update claims the alert: a second run (or a racing one) finds nothing to do.
-                if not claim_escalation(alert=alert, at=now):
-                    continue
-                delivery.send_escalation(alert, recipients, minutes)
-                audit.record(action="alert_escalate", by=by, clinic=clinic, patient=alert.patient_id, obj=alert,
-                             detail={"to": [u.username for u in recipients], "after_min": minutes})
-        except delivery.DeliveryError as exc:
-            problems.append(f"alert {alert.pk}: {exc}")
-            continue
-        escalated += 1
-    return escalated, problems
 
 
 def import_wording(*, data: Any, raw: bytes, instrument_id: str | None = None, clinic: Any = None,

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from alerts.models import Alert
+from alerts.queries import open_risk_alerts, source_alert
+from alerts.services import acknowledge_alert
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
-from infusions.alerts import acknowledge_alert
-from infusions.models import Alert
 from ketacare.access import allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
@@ -151,7 +152,7 @@ def patient_measures(request: HttpRequest, patient_id: int) -> HttpResponse:
         "patient": patient, "courses": progress.patient_progress(patient),
         "assessments": list(queries.assessments_of(patient).order_by("-assessed_at")),
         "schedule": queries.patient_schedule(patient, datetime.now(UTC)), "links": queries.links_of(patient)[:20],
-        "alerts": queries.open_risk_alerts(request.clinic, patient),  # type: ignore[attr-defined]
+        "alerts": open_risk_alerts(request.clinic, patient),  # type: ignore[attr-defined]
     })
 
 
@@ -163,8 +164,7 @@ def assessment_detail(request: HttpRequest, a: Assessment) -> HttpResponse:
     items = item_views(instrument, wording.items if wording else None, values_by_id(instrument, a.items))
     return render(request, "measures/assessment.html", {
         "a": a, "instrument": instrument, "short": short_name(a.instrument), "items": items,
-        "subscales": a.result.get("subscales", {}), "alert": Alert.objects.in_clinic(request.clinic).filter(  # type: ignore[attr-defined]
-            source_type="measures.assessment", source_id=str(a.pk)).first(),
+        "subscales": a.result.get("subscales", {}), "alert": source_alert(request.clinic, a),  # type: ignore[attr-defined]
     })
 
 

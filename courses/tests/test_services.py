@@ -1,24 +1,17 @@
 """Protocols, course orders and booking through the services."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from courses import services
 from courses.models import TreatmentCourse
-from infusions import services as infusions
-from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
 from ketacare.testing import (
-    make_chair,
-    make_course,
     make_eligible_patient,
     make_patient,
     make_protocol,
-    next_weekday_at,
 )
 
 pytestmark = pytest.mark.django_db
@@ -71,34 +64,3 @@ def test_absurd_doses_are_refused(world, dose):
         services.order_course(patient=make_eligible_patient(world), protocol=make_protocol(world), mg_per_kg=dose,
                               override_reason="x", by=world.prescriber)
     assert TreatmentCourse.objects.count() == 0
-
-
-def test_booking_refuses_spacing_and_chair_overlap_and_writes_nothing(world):
-    course = make_course(world)
-    chair = make_chair(world)
-    start = next_weekday_at(timezone.now())
-    infusions.book_session(course=course, chair=chair, starts_at=start, by=world.nurse)
-    with pytest.raises(ServiceError, match="at least 44 h"):
-        infusions.book_session(course=course, chair=chair, starts_at=start + timedelta(hours=43), by=world.nurse)
-    other = make_course(world, patient=make_eligible_patient(world, mrn="E-2"))
-    with pytest.raises(ServiceError):
-        infusions.book_session(course=other, chair=chair, starts_at=start + timedelta(minutes=30), by=world.nurse)
-    assert InfusionSession.objects.count() == 1
-    second = infusions.book_session(course=other, chair=chair, starts_at=start + timedelta(minutes=100), by=world.nurse)
-    assert second.number == 1
-
-
-def test_a_course_books_at_most_its_number_of_infusions(world):
-    course = make_course(world)
-    chair = make_chair(world)
-    start = next_weekday_at(timezone.now())
-    for i in range(6):
-        infusions.book_session(course=course, chair=chair, starts_at=start + timedelta(hours=48 * i), by=world.nurse)
-    with pytest.raises(ServiceError, match="of 6 infusions booked"):
-        infusions.book_session(course=course, chair=chair, starts_at=start + timedelta(hours=48 * 6), by=world.nurse)
-    assert InfusionSession.objects.filter(course=course).count() == 6
-
-
-def test_therapists_cannot_book(world):
-    with pytest.raises(ServiceError, match="role"):
-        infusions.book_session(course=make_course(world), chair=make_chair(world), starts_at=next_weekday_at(timezone.now()), by=world.therapist)

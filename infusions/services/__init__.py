@@ -5,10 +5,10 @@ writes its audit event in it. Chairside steps take `at` (default now) so the dem
 back-fill past sessions.
 """
 
-from .after import notify_prescriber, record_adverse_event, record_cadss, record_side_effects
-from .booking import LIVE_STATES, book_session, cancel_session, now
+from .after import record_adverse_event, record_cadss, record_side_effects
 from .checkin import check_in, due_assessments, pregnancy_test_required
 from .closing import add_note, cosign_session, discharge_patient, sign_session
+from .common import now
 from .dose import override_dose, stored_plan, verify_dose
 from .flow import (
     ACTIONS,
@@ -25,9 +25,9 @@ from .hl7 import Filing, assign_hl7_message, dismiss_hl7_message, file_hl7_messa
 from .vitals import raise_overdue_alerts, record_vitals, record_vitals_batch
 
 __all__ = [
-    "ACTIONS", "LIVE_STATES", "Filing", "add_note", "apply_action", "assign_hl7_message",
-    "book_session", "cancel_session", "check_in", "cosign_session", "discharge_patient", "dismiss_hl7_message",
-    "do_not_start_findings", "due_assessments", "file_hl7_message", "notify_prescriber", "now", "override_dose",
+    "ACTIONS", "Filing", "add_note", "apply_action", "assign_hl7_message",
+    "check_in", "cosign_session", "discharge_patient", "dismiss_hl7_message",
+    "do_not_start_findings", "due_assessments", "file_hl7_message", "now", "override_dose",
     "pause", "pregnancy_test_required", "raise_overdue_alerts", "record_adverse_event", "record_cadss",
     "record_side_effects", "record_vitals", "record_vitals_batch", "resume", "sign_session", "start",
     "stop_early", "stop_infusion", "stored_plan", "transfer", "verify_dose",

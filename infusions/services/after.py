@@ -1,29 +1,23 @@
 """After the infusion: CADSS, the side-effect checklist, adverse events (a serious one notifies the prescriber)."""
 
-import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 
 from accounts.permissions import Perm
 from accounts.queries import require
+from alerts import services as alerts
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import score
 from ketacare.errors import ServiceError
 
-from .. import alerts
 from ..choices import (
     IN_PROGRESS,
     AdverseAction,
     AdverseOutcome,
-    AlertKind,
-    AlertLevel,
     Relatedness,
     SessionState,
     Severity,
@@ -32,7 +26,6 @@ from ..choices import (
 from ..models import AdverseEvent, InfusionSession
 from .common import kernel_state, locked, save_fields, text, when
 
-log = logging.getLogger("ketacare.infusions")
 AFTER_INFUSION = (SessionState.RECOVERING, SessionState.DISCHARGED)
 AE_STATES = (*IN_PROGRESS, SessionState.DISCHARGED, SessionState.STOPPED_EARLY, SessionState.TRANSFERRED)
 
@@ -97,7 +90,7 @@ def _choice(values: Mapping[str, Any], name: str, choices: Any, errors: dict[str
 
 def record_adverse_event(*, session: InfusionSession, values: Mapping[str, Any], at: datetime | None = None,
                          by: Any) -> AdverseEvent:
-    """Record an adverse event; a serious one raises an alert and emails the course's prescriber after commit."""
+    """Record an adverse event; a serious one raises an alert whose outbox emails the course's prescriber."""
     require(Perm.RECORD_ADVERSE_EVENTS, by, session.clinic, to="record adverse events")
     errors: dict[str, str] = {}
     description = text(values.get("description"), "description", limit=300, required=True, label="The description")
@@ -120,26 +113,6 @@ def record_adverse_event(*, session: InfusionSession, values: Mapping[str, Any],
         audit.record(action="adverse_event_record", by=by, clinic=session.clinic, patient=session.patient_id, obj=event,
                      detail={"serious": serious, "severity": fields["severity"]})
         if serious:
-            alerts.raise_alert(clinic=session.clinic, patient=session.patient, session=session,
-                               kind=AlertKind.ADVERSE_EVENT, level=AlertLevel.CRITICAL, rule="serious_adverse_event",
-                               message=f"Serious adverse event: {description}", by=by, source=event, at=onset)
-            transaction.on_commit(lambda: notify_prescriber(event))
+            # The alert queues the email to the course's prescriber in this transaction; it is sent after commit.
+            alerts.raise_serious_adverse_event(event=event, prescriber=session.course.ordered_by, by=by)
     return event
-
-
-def notify_prescriber(event: AdverseEvent) -> bool:
-    """Email the course's prescriber that a serious adverse event was recorded (no patient identifiers in the mail)."""
-    event = AdverseEvent.objects.select_related("session__course__ordered_by", "clinic").get(pk=event.pk)
-    prescriber = event.session.course.ordered_by
-    if not prescriber.email:
-        log.warning("serious adverse event %s: prescriber %s has no email address", event.pk, prescriber.pk)
-        return False
-    url = settings.KETACARE_BASE_URL.rstrip("/") + reverse("infusions:session", kwargs={"session_id": event.session_id})
-    body = (f"A serious adverse event was recorded in infusion session {event.session_id} at "
-            f"{event.clinic.name}.\n\nOpen the session in KetaCare to review it: {url}\n")
-    try:
-        send_mail("KetaCare: serious adverse event", body, None, [prescriber.email])
-    except Exception:  # delivery failure must not lose the event; the alert row stays open
-        log.exception("could not email the prescriber about adverse event %s", event.pk)
-        return False
-    return True

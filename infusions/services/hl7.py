@@ -18,9 +18,9 @@ from clinical.errors import ClinicalError
 from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, read_header
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
 from clinical.session_extras import TimedReading, readings_from_observations
-from courses.models import Chair
 from ketacare.errors import ServiceError
 from patients.models import Patient
+from scheduling.models import Chair
 
 from ..choices import IN_PROGRESS, Hl7Status, ReadingSource
 from ..models import Hl7Message, InfusionSession

@@ -10,14 +10,16 @@ from django.db import transaction
 
 from accounts.permissions import Perm
 from accounts.queries import require
+from alerts import services as alerts
+from alerts.choices import AlertKind
+from alerts.queries import open_rules
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.session_extras import phase_at, phase_of
 from clinical.vitals import Phase, Reading, evaluate_overdue, evaluate_reading
 from ketacare.errors import ServiceError
 
-from .. import alerts
-from ..choices import IN_PROGRESS, AlertKind, ReadingSource, SessionState
+from ..choices import IN_PROGRESS, ReadingSource, SessionState
 from ..models import InfusionSession, VitalSign
 from .common import kernel_state, locked, now, schedule_of, thresholds_of, when
 
@@ -100,7 +102,7 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
 
 
 def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Any) -> list[Any]:
-    thresholds, already = thresholds_of(session), alerts.open_rules(session)
+    thresholds, already = thresholds_of(session), open_rules(session)
     raised = []
     for row, vital in pairs:
         phase = phase_at(row.at, started_at=session.started_at, infusion_ended_at=session.infusion_ended_at)
@@ -108,10 +110,7 @@ def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues,
             if finding.rule_id.value in already:
                 continue
             already.add(finding.rule_id.value)
-            raised.append(alerts.raise_alert(
-                clinic=session.clinic, patient=session.patient, session=session, kind=AlertKind.VITAL,
-                level=finding.level.value, rule=finding.rule_id.value, message=finding.message, by=by,
-                value=finding.value, threshold=finding.threshold, source=vital, at=row.at))
+            raised.append(alerts.raise_vital_alert(session=session, finding=finding, source=vital, at=row.at, by=by))
     return raised
 
 
@@ -181,9 +180,6 @@ def _overdue_for(session: InfusionSession, moment: datetime, by: Any) -> Any:
         session = locked(session)
         if session.state not in (SessionState.INFUSING, SessionState.PAUSED, SessionState.RECOVERING):
             return None
-        if finding.rule_id.value in alerts.open_rules(session):
+        if finding.rule_id.value in open_rules(session):
             return None
-        return alerts.raise_alert(clinic=session.clinic, patient=session.patient, session=session,
-                                  kind=AlertKind.OVERDUE, level=finding.level.value, rule=finding.rule_id.value,
-                                  message=finding.message, by=by, value=finding.value, threshold=finding.threshold,
-                                  at=moment)
+        return alerts.raise_overdue_alert(session=session, finding=finding, at=moment, by=by)

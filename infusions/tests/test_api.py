@@ -81,27 +81,11 @@ def test_an_unknown_action_is_a_schema_error(world):
     assert api(world.users[Role.NURSE], world.a)("post", f"/sessions/{session.pk}/actions", {"action": "fly"})[0] == 422
 
 
-def test_alerts_are_listed_and_acknowledged(world):
+def test_another_clinic_gets_404_for_sessions(world):
     session = infusing(world)
-    nurse = api(world.users[Role.NURSE], world.a)
-    nurse("post", f"/sessions/{session.pk}/vitals", {"heart_rate_bpm": 140})
-    status, rows = nurse("get", "/alerts")
-    assert status == 200 and rows[0]["rule"] == "hr_warn" and rows[0]["threshold"] == "120"
-    assert nurse("post", f"/alerts/{rows[0]['id']}/acknowledge", {"action_note": ""})[0] == 400
-    status, done = nurse("post", f"/alerts/{rows[0]['id']}/acknowledge", {"action_note": "Rechecked: 104"})
-    assert status == 200 and done["acknowledged_at"]
-
-
-def test_another_clinic_gets_404_for_sessions_and_alerts(world):
-    session = infusing(world)
-    mine = api(world.users[Role.NURSE], world.a)
-    mine("post", f"/sessions/{session.pk}/vitals", {"heart_rate_bpm": 140})
-    alert_id = mine("get", "/alerts")[1][0]["id"]
     other = api(world.b_users[Role.NURSE], world.b)
     assert other("get", f"/sessions/{session.pk}")[0] == 404
     assert other("post", f"/sessions/{session.pk}/actions", {"action": "pause", "reason": "x"})[0] == 404
-    assert other("post", f"/alerts/{alert_id}/acknowledge", {"action_note": "x"})[0] == 404
-    assert other("get", "/alerts")[1] == []
 
 
 def test_roles_away_from_the_chair_get_403(world):

@@ -9,9 +9,10 @@ from playwright.sync_api import expect
 
 from accounts.choices import Role
 from accounts.services import update_policy
+from alerts.models import Alert
 from infusions import services
 from infusions.choices import SessionState
-from infusions.models import Alert, InfusionSession
+from infusions.models import InfusionSession
 from ketacare.testing import make_session
 
 from .helpers import second_nurse

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.choices import Role
+from alerts.choices import AlertKind
+from alerts.models import Alert
 from clinical.hl7 import MllpDecoder, parse_oru
 from infusions import services
-from infusions.choices import AlertKind
-from infusions.models import Alert
 
 from .helpers import infusing, t0
 

@@ -6,14 +6,15 @@ from decimal import Decimal
 import pytest
 
 from accounts.choices import Role
+from alerts.models import Alert
 from audit.models import AuditEvent
 from clinical.hl7 import Hl7Reject
 from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
-from courses.services import add_chair
 from infusions import services
 from infusions.choices import Hl7Status, ReadingSource
-from infusions.models import Alert, Hl7Message, VitalSign
+from infusions.models import Hl7Message, VitalSign
 from ketacare.errors import ServiceError
+from scheduling.services import add_chair
 
 from .helpers import booked, infusing, t0
 

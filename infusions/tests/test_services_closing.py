@@ -6,10 +6,12 @@ import pytest
 from django.core import mail
 
 from accounts.choices import Role
+from alerts.choices import AlertKind
+from alerts.models import Alert
 from audit.models import AuditEvent
 from infusions import services
-from infusions.choices import AlertKind, SessionState
-from infusions.models import AdverseEvent, Alert, InfusionSession
+from infusions.choices import SessionState
+from infusions.models import AdverseEvent, InfusionSession
 from ketacare.errors import ServiceError
 
 from .helpers import ALDRETE_READY, checked_in, infusing, recovering, t0
@@ -175,3 +177,4 @@ def test_notes_are_appended_with_time_and_author(world):
     session = services.add_note(session=session, note="Music requested", by=world.users[Role.NURSE])
     session = services.add_note(session=session, note="Eyes closed, calm", by=world.users[Role.NURSE])
     assert session.notes.count("a_nurse") == 2 and session.notes.endswith("Eyes closed, calm")
+

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from accounts.choices import Role
+from alerts.models import Alert
 from audit.models import AuditEvent
 from infusions import services
 from infusions.choices import SessionState
-from infusions.models import Alert, InfusionSession, SessionEvent, VitalSign
+from infusions.models import InfusionSession, SessionEvent, VitalSign
 from ketacare.errors import ServiceError
 
 from .helpers import (

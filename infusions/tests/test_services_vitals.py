@@ -5,10 +5,13 @@ from datetime import timedelta
 import pytest
 
 from accounts.choices import Role
+from alerts.choices import AlertKind
+from alerts.models import Alert
+from alerts.queries import open_alerts
 from audit.models import AuditEvent
-from infusions import alerts, services
-from infusions.choices import AlertKind, ReadingSource
-from infusions.models import Alert, VitalSign
+from infusions import services
+from infusions.choices import ReadingSource
+from infusions.models import VitalSign
 from ketacare.errors import ServiceError
 
 from .helpers import booked, checked_in, infusing, recovering, t0
@@ -165,7 +168,7 @@ def test_a_blood_pressure_reading_closes_the_overdue_alert(world):
     services.raise_overdue_alerts(clinic=world.a, at=start + timedelta(minutes=25))
     services.record_vitals(session=session, values={"systolic_mmhg": 125}, measured_at=start + timedelta(minutes=26),
                            by=world.users[Role.NURSE])
-    assert not alerts.open_alerts(world.a).filter(kind=AlertKind.OVERDUE).exists()
+    assert not open_alerts(world.a).filter(kind=AlertKind.OVERDUE).exists()
     assert AuditEvent.objects.filter(action="alert_close").exists()
 
 
@@ -180,16 +183,6 @@ def test_recovery_uses_the_recovery_interval(world):
 def test_sessions_not_yet_started_have_no_schedule(world):
     checked_in(world)
     assert services.raise_overdue_alerts(clinic=world.a) == []
-
-
-def test_acknowledging_an_alert_needs_the_action_taken(world):
-    session = infusing(world)
-    _, (alert,) = services.record_vitals(session=session, values={"heart_rate_bpm": 130}, by=world.users[Role.NURSE])
-    with pytest.raises(ServiceError, match="action you took"):
-        alerts.acknowledge_alert(alert=alert, action_note=" ", by=world.users[Role.NURSE])
-    done = alerts.acknowledge_alert(alert=alert, action_note="Reassured; HR 98 on recheck", by=world.users[Role.NURSE])
-    assert done.acknowledged_by == world.users[Role.NURSE] and not done.is_open
-
 
 
 def test_a_typed_reading_dated_before_check_in_is_refused(world):

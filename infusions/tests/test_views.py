@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
+from alerts.models import Alert
 from audit.models import AuditEvent
 from infusions import services
 from infusions.choices import SessionState
-from infusions.models import Alert, InfusionSession, VitalSign
+from infusions.models import InfusionSession, VitalSign
 
 from .helpers import ALDRETE_READY, booked, checked_in, infusing, recovering, second_nurse, t0
 
@@ -130,24 +131,12 @@ def test_the_record_page_prints_and_takes_signatures(world, client_for):
     assert session.signed_at and session.cosigned_at
 
 
-def test_alerts_page_lists_and_acknowledges(world, client_for):
-    session = infusing(world)
-    _, (alert,) = services.record_vitals(session=session, values={"heart_rate_bpm": 130}, by=world.users[Role.NURSE])
-    client = client_for(Role.NURSE)
-    page = client.get(reverse("infusions:alerts"))
-    assert page.status_code == 200 and "Heart rate 130" in page.content.decode()
-    ack = reverse("infusions:acknowledge", kwargs={"alert_id": alert.pk})
-    assert client.post(ack, {"action_note": ""}).status_code == 400
-    assert client.post(ack, {"action_note": "Calmed; HR 100"}).status_code == 302
-    assert not Alert.objects.get(pk=alert.pk).is_open
-
-
 def test_the_dashboard_shows_open_alerts_first_and_todays_chairs(world, client_for):
     session = infusing(world, t0(1))
     services.record_vitals(session=session, values={"heart_rate_bpm": 140}, by=world.users[Role.NURSE])
     html = client_for(Role.NURSE).get("/").content.decode()
     assert html.index("Open alerts") < html.index("s infusions by chair")
-    assert "Heart rate 140" in html and 'hx-get="/infusions/alerts/panel/"' in html
+    assert "Heart rate 140" in html and 'hx-get="/alerts/panel/"' in html
 
 
 @pytest.mark.parametrize("name", ["session", "live", "record", "check_in", "verify", "cadss", "adverse_event", "discharge"])
@@ -183,7 +172,7 @@ def test_another_clinics_users_get_404_for_alerts_and_messages(world):
                                         received_at=session.started_at, status="quarantined")
     other = Client()
     other.force_login(world.b_users[Role.NURSE])
-    assert other.post(reverse("infusions:acknowledge", kwargs={"alert_id": alert.pk}), {"action_note": "x"}).status_code == 404
+    assert other.post(reverse("alerts:acknowledge", kwargs={"alert_id": alert.pk}), {"action_note": "x"}).status_code == 404
     assert other.get(reverse("infusions:quarantined", kwargs={"message_id": message.pk})).status_code == 404
     assert Alert.objects.get(pk=alert.pk).is_open
 

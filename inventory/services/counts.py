@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 
 from accounts.permissions import Perm
 from accounts.queries import require
+from alerts import services as alerts
+from alerts.choices import AlertKind
 from audit import services as audit
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn
@@ -90,6 +92,11 @@ def _count(*, line: CountLine, note: str, at: datetime | None, by: Any, inventor
                      detail={"lot": line.lot.lot_number, "location": line.location.name,
                              "difference_ml": str(found.difference_ml), "expected_ml": str(result.expected_ml),
                              "counted_ml": str(result.counted_ml)})
+        alerts.raise_ledger_discrepancy(
+            discrepancy=found, value=f"{found.difference_ml} mL", threshold=f"{result.expected_ml} mL expected", by=by,
+            message=f"Count of lot {line.lot.lot_number} at {line.location.name} differs from the ledger by "
+                    f"{found.difference_ml} mL ({result.counted_ml} counted, {result.expected_ml} expected). "
+                    "Investigate and resolve the discrepancy.")
     return count
 
 
@@ -110,6 +117,8 @@ def resolve_discrepancy(*, discrepancy: Discrepancy, explanation: str, accounted
                 raise ServiceError("This discrepancy is already resolved.")
             resolution = DiscrepancyResolution.objects.create(clinic=clinic, discrepancy=discrepancy, explanation=text,
                                                               accounted_by=accounted_by, resolved_by=by, resolved_at=now())
+            alerts.close_alerts(kind=AlertKind.LEDGER_DISCREPANCY, source=discrepancy, at=resolution.resolved_at, by=by,
+                                note=f"Closed: the discrepancy was resolved ({text[:200]}).")
             audit.record(action="ledger_discrepancy_resolve", by=by, clinic=clinic, obj=discrepancy,
                          detail={"explanation": text, "accounted_by": getattr(accounted_by, "pk", None)})
     except IntegrityError:

@@ -202,7 +202,7 @@ def test_waste_without_a_manner_or_witness_is_refused(world, stock, session, peo
 
 
 def test_a_cancelled_session_cannot_be_drawn_for(world, stock, session):
-    from infusions.services import cancel_session
+    from scheduling.services import cancel_session
 
     cancel_session(session=session, reason="patient unwell", by=world.nurse)
     session.refresh_from_db()

@@ -10,7 +10,7 @@ DAYS = (0, 2, 4, 7, 9, 11)  # Mon/Wed/Fri x 2 (Feder 2021)
 
 
 def book(world, course, first: datetime, n: int = 6):
-    from infusions.services import book_session
+    from scheduling.services import book_session
 
     chair = make_chair(world, course.clinic, name=f"Chair {course.pk}")
     nurse = world.nurse if course.clinic == world.a else world.b_users["nurse"]
@@ -37,9 +37,9 @@ def sessions(world, course):
 
 @pytest.fixture
 def sms_outbox(settings):
-    from measures.sms import LocmemSmsBackend
+    from ketacare.sms import LocmemSmsBackend
 
-    settings.KETACARE_SMS_BACKEND = "measures.sms.LocmemSmsBackend"
+    settings.KETACARE_SMS_BACKEND = "ketacare.sms.LocmemSmsBackend"
     LocmemSmsBackend.outbox.clear()
     return LocmemSmsBackend.outbox
 

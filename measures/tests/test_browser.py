@@ -2,7 +2,7 @@
 
 import pytest
 
-from infusions.models import Alert
+from alerts.models import Alert
 from ketacare.testing import make_course
 from measures import services
 from measures.models import Assessment

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from infusions.models import Alert
+from alerts.models import Alert
 from ketacare.testing import demo_rolled_back
 from measures import progress, queries
 

@@ -7,8 +7,8 @@ from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
 
+from alerts.models import Alert
 from audit.models import AuditEvent
-from infusions.models import Alert
 from ketacare.errors import ServiceError
 from ketacare.testing import make_course
 from measures import services, tokens

@@ -1,7 +1,5 @@
-"""`ketacare send-reminders` and `ketacare escalate-alerts`: cron-safe, each item or alert handled once."""
+"""`ketacare send-reminders`: cron-safe, each due item handled once (escalations: alerts/tests/test_escalation.py)."""
 
-import importlib
-from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -9,15 +7,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError
 
-from accounts import services as accounts
 from audit.models import AuditEvent
-from infusions.alerts import acknowledge_alert
-from infusions.models import Alert
 from measures import services
 from measures.choices import LinkOrigin
 from measures.models import PatientLink
-
-from .conftest import set_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -69,76 +62,3 @@ def test_the_database_refuses_a_second_reminder_for_the_same_item(world, patient
     services.issue_link(**key)
     with pytest.raises(IntegrityError):
         services.issue_link(**key)
-
-
-# --- escalation -----------------------------------------------------------------
-
-
-@pytest.fixture
-def oncall(world):
-    """Two prescribers with email; the second is on call."""
-    a = accounts.create_staff(clinic=world.a, username="dr_a", password="x" * 12, role="prescriber",
-                              email="dr.a@example.invalid", by="test")
-    b = accounts.create_staff(clinic=world.a, username="dr_b", password="x" * 12, role="prescriber",
-                              email="dr.b@example.invalid", by="test")
-    set_policy(world, world.a, measures_oncall_prescriber="dr_b", measures_escalate_after_min=15)
-    return a, b
-
-
-@pytest.fixture
-def risk_alert(world, patient):
-    services.record_assessment(patient=patient, instrument="phq9", items=[0] * 8 + [1], by=world.nurse)
-    return Alert.objects.get(kind="suicide_risk")
-
-
-def test_an_unacknowledged_alert_escalates_once_to_the_oncall_prescriber(world, oncall, risk_alert):
-    now = datetime.now(UTC) + timedelta(minutes=16)
-    assert services.escalate_alerts(clinic=world.a, now=now) == (1, [])
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["dr.b@example.invalid"]
-    assert "URGENT" in mail.outbox[0].subject and f"/measures/alerts/{risk_alert.pk}/acknowledge/" in mail.outbox[0].body
-    assert risk_alert.patient.family_name not in mail.outbox[0].body  # minimum necessary
-    risk_alert.refresh_from_db()
-    assert risk_alert.escalated_at == now
-    event = AuditEvent.objects.get(action="alert_escalate")
-    assert event.detail["to"] == ["dr_b"]
-    assert services.escalate_alerts(clinic=world.a, now=now + timedelta(minutes=5)) == (0, [])
-    assert len(mail.outbox) == 1
-
-
-def test_an_alert_younger_than_the_limit_waits(world, oncall, risk_alert):
-    assert services.escalate_alerts(clinic=world.a, now=datetime.now(UTC) + timedelta(minutes=14)) == (0, [])
-    assert not mail.outbox
-
-
-def test_an_acknowledged_alert_never_escalates(world, oncall, risk_alert):
-    acknowledge_alert(alert=risk_alert, action_note="Phoned the patient; safety plan reviewed.", by=world.prescriber)
-    assert services.escalate_alerts(clinic=world.a, now=datetime.now(UTC) + timedelta(hours=2)) == (0, [])
-
-
-def test_without_an_oncall_setting_every_prescriber_with_email_is_told(world, oncall, risk_alert):
-    set_policy(world, world.a, measures_oncall_prescriber="")
-    services.escalate_alerts(clinic=world.a, now=datetime.now(UTC) + timedelta(minutes=20))
-    assert sorted(mail.outbox[0].to) == ["dr.a@example.invalid", "dr.b@example.invalid"]
-
-
-def test_the_command_is_idempotent_and_reports_alerts_it_cannot_escalate(world, risk_alert, monkeypatch):
-    module = importlib.import_module("measures.management.commands.escalate-alerts")
-    later = datetime.now(UTC) + timedelta(hours=1)
-
-    class Later(datetime):
-        @classmethod
-        def now(cls, tz=None):  # noqa: ANN001, ANN206
-            return later
-
-    monkeypatch.setattr(module, "datetime", Later)
-    _, err, code = run("escalate-alerts")  # the test prescribers have no email address
-    assert code == 1 and "no prescriber with an email address" in err
-    risk_alert.refresh_from_db()
-    assert risk_alert.escalated_at is None
-    accounts.create_staff(clinic=world.a, username="dr_c", password="x" * 12, role="prescriber",
-                          email="dr.c@example.invalid", by="test")
-    out, _, code = run("escalate-alerts")
-    assert code == 0 and "clinic-a: 1 alert(s) escalated" in out
-    out, _, code = run("escalate-alerts")
-    assert code == 0 and "clinic-a: 0 alert(s) escalated" in out
-    assert len(mail.outbox) == 1

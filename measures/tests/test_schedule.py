@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infusions.services import cancel_session
 from ketacare.testing import make_course
 from measures import queries, services
+from scheduling.services import cancel_session
 
 from .conftest import book
 

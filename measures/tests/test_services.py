@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts.services import update_policy
+from alerts.models import Alert
 from audit.models import AuditEvent
-from infusions.models import Alert
 from ketacare.errors import ServiceError
 from ketacare.testing import make_course
 from measures import services
@@ -52,7 +52,7 @@ def test_the_alert_and_the_answer_are_one_transaction(world, patient, monkeypatc
     def fail(**kwargs):
         raise RuntimeError("alert table locked")
 
-    monkeypatch.setattr(services, "raise_alert", fail)
+    monkeypatch.setattr(services.alerts, "raise_suicide_risk", fail)
     with pytest.raises(RuntimeError):
         record(patient, world.nurse, items=PHQ9_ITEM9)
     assert not Assessment.objects.exists()

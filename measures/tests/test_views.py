@@ -6,9 +6,9 @@ from django.db import transaction
 from django.test import Client
 
 from accounts import services as accounts
+from alerts.models import Alert
+from alerts.services import raise_alert
 from audit.models import AuditEvent
-from infusions.alerts import raise_alert
-from infusions.models import Alert
 from measures import services
 from measures.models import Assessment, PatientLink
 

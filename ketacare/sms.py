@@ -1,5 +1,7 @@
 """Text messages through a small pluggable backend, chosen by settings.KETACARE_SMS_BACKEND.
 
+Shared by patient reminders (measures) and alert deliveries (alerts), so it sits below both.
+
 A backend is a class with `send(to, body)`; a real gateway is one more class. The demo
 prints to the console; `FileSmsBackend` appends JSON lines to KETACARE_SMS_FILE
 (default var/sms.jsonl) so a run can be inspected afterwards.
@@ -57,7 +59,8 @@ class LocmemSmsBackend(BaseSmsBackend):
 
 def get_backend() -> BaseSmsBackend:
     """Return an instance of the configured backend."""
-    path = getattr(settings, "KETACARE_SMS_BACKEND", "measures.sms.ConsoleSmsBackend")
+    path = getattr(settings, "KETACARE_SMS_BACKEND", "ketacare.sms.ConsoleSmsBackend")
+    path = path.replace("measures.sms.", "ketacare.sms.", 1)  # the module's old home, still named in older settings
     return import_string(path)()  # type: ignore[no-any-return]
 
 

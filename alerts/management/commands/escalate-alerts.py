@@ -1,6 +1,7 @@
 """`ketacare escalate-alerts`: email the on-call prescriber about suicide-risk alerts left unacknowledged.
 
-Each alert is escalated once (Alert.escalated_at); safe to run from cron every minute.
+Each alert is escalated once (Alert.escalated_at); its messages go through the outbox and are sent at once
+(what cannot be sent stays pending for `ketacare send-alerts`). Safe to run from cron every minute.
 """
 
 import sys
@@ -10,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounts.models import Clinic
-from measures import services
+from alerts import services
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
-"""Every write of the infusions app. Booking lives here because a booking is a session."""
+"""Every write of the scheduling app: chairs and bookings (the booked row is an infusions session, ADR 0008)."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.permissions import Perm
 from accounts.policy import policy_value
@@ -12,14 +12,31 @@ from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.scheduling import Booking, check_booking
 from courses.choices import CourseStatus
-from courses.models import Chair, TreatmentCourse
+from courses.models import TreatmentCourse
 from courses.services import spacing_of
+from infusions.choices import SessionState
+from infusions.models import InfusionSession
+from infusions.services import booked
 from ketacare.errors import ServiceError
 
-from ..choices import SessionState
-from ..models import InfusionSession
+from .models import Chair
 
-LIVE_STATES = [s for s in SessionState.values if s != SessionState.CANCELLED]
+LIVE_STATES = booked.LIVE_STATES
+
+
+def add_chair(*, clinic: Any, name: str, location_code: str = "", by: Any) -> Chair:
+    """Add an infusion chair to the clinic."""
+    if not name.strip():
+        raise ServiceError("A chair needs a name.", {"name": "Required."})
+    if Chair.objects.filter(clinic=clinic, name=name.strip()).exists():
+        raise ServiceError("A chair with this name exists.", {"name": "Taken."})
+    try:
+        with transaction.atomic():
+            chair = Chair.objects.create(clinic=clinic, name=name.strip(), location_code=location_code.strip())
+            audit.record(action="chair_create", by=by, clinic=clinic, obj=chair)
+    except IntegrityError:
+        raise ServiceError("A chair with this name exists.", {"name": "Taken."}) from None
+    return chair
 
 
 def _as_booking(session: InfusionSession) -> Booking:
@@ -53,11 +70,7 @@ def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, 
                           chair_bookings=[_as_booking(s) for s in chair_rows], spacing=spacing_of(course))
         except ClinicalError as exc:
             raise ServiceError(str(exc), {"starts_at": str(exc)}) from None
-        number = max((s.number for s in InfusionSession.objects.filter(course=course)), default=0) + 1
-        session = InfusionSession.objects.create(
-            clinic=course.clinic, course=course, patient=course.patient, number=number, chair=chair,
-            scheduled_start=starts_at, scheduled_end=ends_at,
-        )
+        session = booked.create_booked_session(course=course, chair=chair, starts_at=starts_at, ends_at=ends_at)
         audit.record(action="session_book", by=by, clinic=course.clinic, patient=course.patient_id, obj=session,
                      detail={"chair": chair.name, "starts_at": starts_at.isoformat()})
     return session
@@ -71,10 +84,9 @@ def cancel_session(*, session: InfusionSession, reason: str, by: Any) -> Infusio
     if not reason.strip():
         raise ServiceError("Give a reason for cancelling.", {"reason": "Required."})
     with transaction.atomic():
-        InfusionSession.objects.filter(pk=session.pk).update(state=SessionState.CANCELLED, notes=(session.notes + "\nCancelled: " + reason).strip())
+        session = booked.cancel_booked_session(session=session, reason=reason)
         audit.record(action="session_cancel", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
                      detail={"reason": reason})
-    session.refresh_from_db()
     return session
 
 

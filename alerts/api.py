@@ -1,0 +1,52 @@
+"""Alerts API: the clinic's open alerts and acknowledging one, through the same services as the pages."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from accounts.permissions import Perm
+from ketacare.api import api_allow
+from ketacare.pages import audit_read
+from ketacare.scoping import get_in_clinic
+
+from . import services
+from .models import Alert
+from .queries import clinic_alerts
+
+router = Router()
+
+
+class AlertOut(Schema):
+    id: int
+    patient_id: int | None
+    session_id: int | None
+    kind: str
+    level: str
+    rule: str
+    value: str
+    threshold: str
+    message: str
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    action_note: str
+
+
+class AckIn(Schema):
+    action_note: str = Field(max_length=4000)
+
+
+@router.get("/", response=list[AlertOut])
+@api_allow(Perm.VIEW_ALERTS)
+def list_alerts(request: HttpRequest) -> list[Alert]:
+    """Open alerts of the clinic, suicide-risk first, then by severity."""
+    rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    audit_read(request, "alerts_view", via="api", count=len(rows))
+    return rows
+
+
+@router.post("/{alert_id}/acknowledge", response=AlertOut)
+@api_allow(Perm.ACKNOWLEDGE_ALERTS)
+def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
+    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
+    return services.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)

@@ -1,0 +1,57 @@
+"""The clinic's open alerts (page and polled dashboard panel) and acknowledging one with the action taken."""
+
+import time
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts.permissions import Perm
+from ketacare.access import allow
+from ketacare.errors import ServiceError
+from ketacare.pages import audit_read, page
+
+from . import services
+from .forms import AckForm
+from .models import Alert
+from .queries import clinic_alerts
+
+POLL_AUDIT_SECONDS = 300  # the polled panel records a view at most this often per user
+
+
+@allow(Perm.VIEW_ALERTS)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    audit_read(request, "alerts_view", count=len(rows))
+    return render(request, "alerts/list.html", {"alerts": rows, "form": AckForm()})
+
+
+@allow(Perm.VIEW_ALERTS)
+def alert_panel(request: HttpRequest) -> HttpResponse:
+    """The dashboard's open-alerts panel, polled by htmx; a view is audited at most every few minutes per user."""
+    rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    if time.time() - request.session.get("alerts:viewed", 0) > POLL_AUDIT_SECONDS:
+        audit_read(request, "alerts_view", count=len(rows))
+        request.session["alerts:viewed"] = time.time()
+    return render(request, "alerts/_panel.html", {"ctx": {"alerts": rows[:20], "total": len(rows)}})
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
+        return redirect(wanted)
+    return redirect(fallback)
+
+
+@page(Perm.ACKNOWLEDGE_ALERTS, Alert, methods=("POST",))
+def acknowledge(request: HttpRequest, alert: Alert) -> HttpResponse:
+    form = AckForm(request.POST)
+    try:
+        services.acknowledge_alert(alert=alert, action_note=form.data.get("action_note", ""), by=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+        return render(request, "alerts/list.html", {"alerts": rows, "form": form, "failed": alert.pk}, status=400)
+    messages.success(request, "Alert acknowledged.")
+    return _back(request, "alerts:list")

@@ -1,0 +1,65 @@
+"""Scheduling API: chairs and bookings."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from accounts.permissions import Perm
+from courses.models import TreatmentCourse
+from ketacare.api import api_allow
+from ketacare.scoping import get_in_clinic
+
+from . import services
+from .models import Chair
+
+router = Router()
+
+
+class ChairIn(Schema):
+    name: str = Field(min_length=1, max_length=40)
+    location_code: str = Field("", max_length=40)
+
+
+class ChairOut(Schema):
+    id: int
+    name: str
+    location_code: str
+    active: bool
+
+
+class BookingIn(Schema):
+    course_id: int
+    chair_id: int
+    starts_at: datetime
+
+
+class BookingOut(Schema):
+    id: int
+    course_id: int
+    patient_id: int
+    number: int
+    chair_id: int
+    scheduled_start: datetime
+    scheduled_end: datetime
+    state: str
+
+
+@router.get("/chairs", response=list[ChairOut])
+@api_allow(Perm.BOOK_SESSIONS)
+def list_chairs(request: HttpRequest) -> list[Chair]:
+    return list(Chair.objects.in_clinic(request.clinic))  # type: ignore[attr-defined]
+
+
+@router.post("/chairs", response={201: ChairOut})
+@api_allow(Perm.MANAGE_CHAIRS)
+def add_chair(request: HttpRequest, body: ChairIn) -> tuple[int, Chair]:
+    return 201, services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)  # type: ignore[attr-defined]
+
+
+@router.post("/bookings", response={201: BookingOut})
+@api_allow(Perm.BOOK_SESSIONS)
+def book(request: HttpRequest, body: BookingIn) -> tuple[int, object]:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
+    return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)

@@ -1,0 +1,59 @@
+"""Demo chairs and the booked infusions of the demo courses, on a plausible calendar."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from accounts.choices import Role
+from clinical.scheduling import suggest_schedule
+from courses.services import spacing_of
+from ketacare.demo import DemoContext, DemoPatient
+from ketacare.errors import ServiceError
+
+from . import services
+
+SLOTS = (time(8, 0), time(10, 0), time(12, 0), time(14, 0), time(16, 0))
+# Days before now of the first infusion, by stage.
+FIRST_DAYS_AGO = {"mid_course": (2, 9), "finished": (21, 34), "follow_up": (40, 120)}
+
+
+def build(ctx: DemoContext) -> None:
+    admin = ctx.users[Role.CLINIC_ADMIN]
+    ctx.chairs = [services.add_chair(clinic=ctx.clinic, name=f"Chair {n}", location_code=f"INF^CHAIR{n}", by=admin) for n in range(1, 5)]
+    demo1 = ctx.mrn("DEMO-0001")
+    _book_demo_0001(ctx, demo1)
+    for dp in ctx.by_stage("mid_course", "finished", "follow_up"):
+        if dp is not demo1:
+            _book_course(ctx, dp)
+
+
+def _book_demo_0001(ctx: DemoContext, dp: DemoPatient) -> None:
+    """Infusions every other day around now; the one 20 minutes ago is the session in progress."""
+    t0 = (ctx.now - timedelta(minutes=20)).replace(second=0, microsecond=0)
+    nurse = ctx.users[Role.NURSE]
+    for d in (-4, -2, 0, 2, 4, 6):
+        dp.sessions.append(services.book_session(course=dp.course, chair=ctx.chairs[0], starts_at=t0 + timedelta(days=d), by=nurse))
+
+
+def _book_course(ctx: DemoContext, dp: DemoPatient) -> None:
+    tz = ZoneInfo(ctx.clinic.time_zone)
+    low, high = FIRST_DAYS_AGO[dp.stage]
+    day = (ctx.now.astimezone(tz) - timedelta(days=ctx.rng.randint(low, high))).date()
+    while day.weekday() not in (0, 2, 4):
+        day -= timedelta(days=1)
+    slot = ctx.rng.randrange(len(SLOTS))
+    first = datetime.combine(day, SLOTS[slot], tz)
+    for starts_at in [first, *suggest_schedule(first, spacing_of(dp.course))]:
+        dp.sessions.append(_book_somewhere(ctx, dp, starts_at))
+
+
+def _book_somewhere(ctx: DemoContext, dp: DemoPatient, starts_at: datetime) -> object:
+    """Book on the first chair free at that time, trying later slots the same day if all are taken."""
+    nurse = ctx.users[Role.NURSE]
+    for shift in range(0, 10):
+        when = starts_at + timedelta(hours=2 * shift)
+        for chair in ctx.chairs:
+            try:
+                return services.book_session(course=dp.course, chair=chair, starts_at=when, by=nurse)
+            except ServiceError:
+                continue
+    raise RuntimeError(f"demo: no free chair for {dp.patient.mrn} on {starts_at:%Y-%m-%d}")

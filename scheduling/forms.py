@@ -1,0 +1,20 @@
+"""Forms of the scheduling app."""
+
+from django import forms
+
+from .models import Chair
+
+
+class BookingForm(forms.Form):
+    chair = forms.ModelChoiceField(queryset=Chair.objects.none())
+    starts_at = forms.DateTimeField(label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+    def __init__(self, *args, clinic=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = Chair.objects.in_clinic(clinic).filter(active=True)  # type: ignore[attr-defined]
+
+
+class ChairForm(forms.Form):
+    name = forms.CharField(max_length=40)
+    location_code = forms.CharField(max_length=40, required=False, help_text="Bed/point of care the monitor sends in PV1-3")
