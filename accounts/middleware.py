@@ -9,7 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from audit.context import client_addr
+from ketacare.access import act_in
 
+from .models import Membership
 from .policy import policy_value
 
 
@@ -22,7 +24,7 @@ class ClinicMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = client_addr.set(request.META.get("REMOTE_ADDR", ""))
         try:
-            request.clinic, request.membership, request.role = None, None, None  # type: ignore[attr-defined]
+            act_in(request, None)
             if request.user.is_authenticated:
                 self._resolve(request)
             return self.get_response(request)
@@ -31,7 +33,7 @@ class ClinicMiddleware:
             timezone.deactivate()
 
     def _resolve(self, request: HttpRequest) -> None:
-        memberships = list(request.user.memberships.filter(active=True).select_related("clinic"))  # type: ignore[union-attr]
+        memberships = list(Membership.objects.filter(user=request.user, active=True).select_related("clinic"))
         if not memberships:
             return
         wanted = request.session.get("clinic_id")
@@ -44,6 +46,5 @@ class ClinicMiddleware:
             return
         request.session["last_seen"] = now
         request.session["clinic_id"] = chosen.clinic_id
-        request.clinic, request.membership, request.role = chosen.clinic, chosen, chosen.role  # type: ignore[attr-defined]
-        request.memberships = memberships  # type: ignore[attr-defined]
+        act_in(request, chosen, memberships)
         timezone.activate(ZoneInfo(chosen.clinic.time_zone))

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ketacare.access import SIGNED_IN, allow, public
+from ketacare.access import SIGNED_IN, ClinicRequest, allow, public
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 
@@ -133,7 +133,7 @@ def choose_clinic(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.MANAGE_CLINIC)
-def clinic_settings(request: HttpRequest) -> HttpResponse:
+def clinic_settings(request: ClinicRequest) -> HttpResponse:
     settings = registry()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -142,12 +142,12 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         for key, value in submitted.items():
             if settings[key].kind == "list":
                 submitted[key] = "\n".join(value)
-        errors = services.update_policy(clinic=request.clinic, values=submitted, by=request.user)  # type: ignore[attr-defined]
+        errors = services.update_policy(clinic=request.clinic, values=submitted, by=request.user)
         if not errors:
             messages.success(request, "Clinic settings saved.")
             return redirect("accounts:clinic_settings")
         messages.error(request, "Nothing was saved: correct the settings marked below.")
-    rows = [{"s": s, "value": _display(policy_value(request.clinic, s.key)), "error": errors.get(s.key)}  # type: ignore[attr-defined]
+    rows = [{"s": s, "value": _display(policy_value(request.clinic, s.key)), "error": errors.get(s.key)}
             for s in sorted(settings.values(), key=lambda s: s.key)]
     return render(request, "accounts/clinic_settings.html", {"rows": rows}, status=400 if errors else 200)
 
@@ -157,27 +157,27 @@ def _display(value: object) -> str:
 
 
 @allow(Perm.MANAGE_STAFF)
-def staff(request: HttpRequest) -> HttpResponse:
+def staff(request: ClinicRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_staff(clinic=request.clinic, by=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+            services.create_staff(clinic=request.clinic, by=request.user, **form.cleaned_data)
         except ServiceError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, f"Staff user {form.cleaned_data['username']} created.")
             return redirect("accounts:staff")
-    members = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("role", "user__username")  # type: ignore[attr-defined]
+    members = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("role", "user__username")
     return render(request, "accounts/staff.html", {"form": form, "members": members}, status=400 if form.errors else 200)
 
 
 @allow(SIGNED_IN)
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: ClinicRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     secret = None
-    if request.method == "POST" and form.is_valid() and request.clinic is not None:  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid() and request.clinic is not None:
         try:
-            secret = services.issue_token(user=request.user, clinic=request.clinic, name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type,attr-defined]
+            secret = services.issue_token(user=request.user, clinic=request.clinic, name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type]
         except ServiceError as exc:
             show_refusal(form, exc)
     mine = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
@@ -185,8 +185,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @allow(SIGNED_IN)
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, clinic=request.clinic, pk=token_id).first()  # type: ignore[attr-defined]
+def revoke_token(request: ClinicRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(user=request.user, clinic=request.clinic, pk=token_id).first()
     if token is None:
         raise Http404("No such token.")
     if request.method != "POST":

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.permissions import Perm
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read, page
 
@@ -21,16 +21,16 @@ POLL_AUDIT_SECONDS = 300  # the polled panel records a view at most this often p
 
 
 @allow(Perm.VIEW_ALERTS)
-def alert_list(request: HttpRequest) -> HttpResponse:
-    rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+def alert_list(request: ClinicRequest) -> HttpResponse:
+    rows = clinic_alerts(request.clinic)
     audit_read(request, "alerts_view", count=len(rows))
     return render(request, "alerts/list.html", {"alerts": rows, "form": AckForm()})
 
 
 @allow(Perm.VIEW_ALERTS)
-def alert_panel(request: HttpRequest) -> HttpResponse:
+def alert_panel(request: ClinicRequest) -> HttpResponse:
     """The dashboard's open-alerts panel, polled by htmx; a view is audited at most every few minutes per user."""
-    rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+    rows = clinic_alerts(request.clinic)
     if time.time() - request.session.get("alerts:viewed", 0) > POLL_AUDIT_SECONDS:
         audit_read(request, "alerts_view", count=len(rows))
         request.session["alerts:viewed"] = time.time()
@@ -45,13 +45,13 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 
 @page(Perm.ACKNOWLEDGE_ALERTS, Alert, methods=("POST",))
-def acknowledge(request: HttpRequest, alert: Alert) -> HttpResponse:
+def acknowledge(request: ClinicRequest, alert: Alert) -> HttpResponse:
     form = AckForm(request.POST)
     try:
         services.acknowledge_alert(alert=alert, action_note=form.data.get("action_note", ""), by=request.user)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
+        rows = clinic_alerts(request.clinic)
         return render(request, "alerts/list.html", {"alerts": rows, "form": form, "failed": alert.pk}, status=400)
     messages.success(request, "Alert acknowledged.")
     return _back(request, "alerts:list")

@@ -1,19 +1,19 @@
 """The audit log page for clinic admins (reading it is itself audited)."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import Perm
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.pages import audit_read
 
 from .models import AuditEvent
 
 
 @allow(Perm.VIEW_AUDIT_LOG)
-def log(request: HttpRequest) -> HttpResponse:
-    rows = AuditEvent.objects.filter(clinic=request.clinic).select_related("actor").order_by("-seq")  # type: ignore[attr-defined]
+def log(request: ClinicRequest) -> HttpResponse:
+    rows = AuditEvent.objects.filter(clinic=request.clinic).select_related("actor").order_by("-seq")
     action = request.GET.get("action", "")[:64]
     patient = request.GET.get("patient", "")
     if action:

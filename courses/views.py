@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
 from ketacare import course_page
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
@@ -26,8 +26,8 @@ from .models import Protocol, TreatmentCourse
 
 
 @allow(Perm.MANAGE_PROTOCOLS)
-def protocols(request: HttpRequest) -> HttpResponse:
-    rows = Protocol.objects.in_clinic(request.clinic)  # type: ignore[attr-defined]
+def protocols(request: ClinicRequest) -> HttpResponse:
+    rows = Protocol.objects.in_clinic(request.clinic)
     return render(request, "courses/protocols.html", {"protocols": rows})
 
 
@@ -37,18 +37,18 @@ def protocol_new(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.MANAGE_PROTOCOLS)
-def protocol_edit(request: HttpRequest, protocol_id: int) -> HttpResponse:
-    return _protocol_form(request, get_in_clinic(Protocol, request.clinic, pk=protocol_id))  # type: ignore[attr-defined]
+def protocol_edit(request: ClinicRequest, protocol_id: int) -> HttpResponse:
+    return _protocol_form(request, get_in_clinic(Protocol, request.clinic, pk=protocol_id))
 
 
-def _protocol_form(request: HttpRequest, protocol: Protocol | None) -> HttpResponse:
+def _protocol_form(request: ClinicRequest, protocol: Protocol | None) -> HttpResponse:
     form = ProtocolForm(request.POST or None, instance=protocol)
     thresholds = ThresholdForm(request.POST or None, initial=protocol.thresholds if protocol else Protocol._meta.get_field("thresholds").get_default())
     if request.method == "POST" and form.is_valid() and thresholds.is_valid():
         values = {f: form.cleaned_data[f] for f in ProtocolForm.Meta.fields}
         values["thresholds"] = dict(thresholds.cleaned_data)
         try:
-            saved = services.save_protocol(clinic=request.clinic, values=values, by=request.user, protocol=protocol)  # type: ignore[attr-defined]
+            saved = services.save_protocol(clinic=request.clinic, values=values, by=request.user, protocol=protocol)
         except ServiceError as exc:
             show_refusal(form, exc)
         else:
@@ -59,8 +59,8 @@ def _protocol_form(request: HttpRequest, protocol: Protocol | None) -> HttpRespo
 
 
 @page(Perm.ORDER_COURSE, Patient)
-def order(request: HttpRequest, patient: Patient) -> HttpResponse:
-    form = OrderForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+def order(request: ClinicRequest, patient: Patient) -> HttpResponse:
+    form = OrderForm(request.POST or None, clinic=request.clinic)
     if request.method == "POST" and form.is_valid():
         try:
             course = services.order_course(patient=patient, by=request.user, **form.cleaned_data)
@@ -87,8 +87,8 @@ def course_detail(request: HttpRequest, course: TreatmentCourse) -> HttpResponse
 
 
 @allow(Perm.END_COURSE)
-def course_end(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
+def course_end(request: ClinicRequest, course_id: int) -> HttpResponse:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     form = EndCourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

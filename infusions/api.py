@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read
@@ -149,8 +150,8 @@ class AssignIn(Schema):
     session_id: int
 
 
-def _session(request: HttpRequest, session_id: int) -> InfusionSession:
-    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)  # type: ignore[attr-defined]
+def _session(request: ClinicRequest, session_id: int) -> InfusionSession:
+    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)
 
 
 def _fresh(session: InfusionSession) -> InfusionSession:
@@ -159,13 +160,13 @@ def _fresh(session: InfusionSession) -> InfusionSession:
 
 @router.get("/sessions", response=list[SessionOut])
 @api_allow(Perm.VIEW_SESSION_RECORDS)
-def list_sessions(request: HttpRequest, on: date | None = None) -> list[InfusionSession]:
+def list_sessions(request: ClinicRequest, on: date | None = None) -> list[InfusionSession]:
     """Sessions of one day (the clinic's local date; default today)."""
-    tz = ZoneInfo(request.clinic.time_zone)  # type: ignore[attr-defined]
+    tz = ZoneInfo(request.clinic.time_zone)
     if on is not None and not 1900 <= on.year <= 2999:
         raise ServiceError("Choose a day between the years 1900 and 2999.", {"on": "Out of range."})
     day = datetime.combine(on, time(12), tz) if on else datetime.now(UTC)
-    rows = list(queries.sessions_on(request.clinic, day))  # type: ignore[attr-defined]
+    rows = list(queries.sessions_on(request.clinic, day))
     audit_read(request, "sessions_list_view", via="api", count=len(rows))
     return rows
 
@@ -267,21 +268,21 @@ def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
 
 @router.get("/quarantine", response=list[MessageOut])
 @api_allow(Perm.TRIAGE_MONITOR_MESSAGES)
-def list_quarantine(request: HttpRequest) -> list[Hl7Message]:
-    rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
+def list_quarantine(request: ClinicRequest) -> list[Hl7Message]:
+    rows = list(queries.quarantine(request.clinic))
     audit_read(request, "hl7_quarantine_view", via="api", count=len(rows))
     return rows
 
 
 @router.post("/quarantine/{message_id}/assign", response=MessageOut)
 @api_allow(Perm.TRIAGE_MONITOR_MESSAGES)
-def assign(request: HttpRequest, message_id: int, body: AssignIn) -> Hl7Message:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
+def assign(request: ClinicRequest, message_id: int, body: AssignIn) -> Hl7Message:
+    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)
     return services.assign_hl7_message(message=message, session=_session(request, body.session_id), by=request.user)
 
 
 @router.post("/quarantine/{message_id}/dismiss", response=MessageOut)
 @api_allow(Perm.TRIAGE_MONITOR_MESSAGES)
-def dismiss(request: HttpRequest, message_id: int, body: ReasonIn) -> Hl7Message:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
+def dismiss(request: ClinicRequest, message_id: int, body: ReasonIn) -> Hl7Message:
+    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)
     return services.dismiss_hl7_message(message=message, reason=body.reason, by=request.user)

@@ -3,11 +3,11 @@
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
@@ -18,22 +18,22 @@ from .models import Hl7Message, InfusionSession
 
 
 @allow(Perm.VIEW_PATIENTS)
-def today(request: HttpRequest) -> HttpResponse:
-    rows = list(queries.sessions_on(request.clinic, datetime.now(UTC)))  # type: ignore[attr-defined]
+def today(request: ClinicRequest) -> HttpResponse:
+    rows = list(queries.sessions_on(request.clinic, datetime.now(UTC)))
     audit_read(request, "sessions_today_view", count=len(rows))
     return render(request, "infusions/today.html", {"sessions": rows})
 
 
 @allow(Perm.TRIAGE_MONITOR_MESSAGES)
-def quarantine(request: HttpRequest) -> HttpResponse:
-    rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
+def quarantine(request: ClinicRequest) -> HttpResponse:
+    rows = list(queries.quarantine(request.clinic))
     audit_read(request, "hl7_quarantine_view", count=len(rows))
     return render(request, "infusions/quarantine.html", {"rows": rows})
 
 
 @page(Perm.TRIAGE_MONITOR_MESSAGES, Hl7Message, select=("session",))
-def quarantined(request: HttpRequest, message: Hl7Message) -> HttpResponse:
-    sessions = list(queries.in_progress(request.clinic))  # type: ignore[attr-defined]
+def quarantined(request: ClinicRequest, message: Hl7Message) -> HttpResponse:
+    sessions = list(queries.in_progress(request.clinic))
     assign, dismiss = AssignForm(sessions=sessions), ReasonForm()
     status = 200
     if request.method == "POST":
@@ -52,11 +52,11 @@ def quarantined(request: HttpRequest, message: Hl7Message) -> HttpResponse:
     return render(request, "infusions/quarantined.html", context, status=status)
 
 
-def _resolve(request: HttpRequest, message: Hl7Message, assign: AssignForm, dismiss: ReasonForm) -> None:
+def _resolve(request: ClinicRequest, message: Hl7Message, assign: AssignForm, dismiss: ReasonForm) -> None:
     if request.POST.get("do") == "assign":
         if not assign.is_valid():
             raise ServiceError("Choose the session in progress to file this message to.")
-        session = get_in_clinic(InfusionSession, request.clinic, pk=assign.cleaned_data["session"])  # type: ignore[attr-defined]
+        session = get_in_clinic(InfusionSession, request.clinic, pk=assign.cleaned_data["session"])
         done = services.assign_hl7_message(message=message, session=session, by=request.user)
         messages.success(request, f"{done.reading_count} reading(s) filed to {session.chair} · {session.patient.full_name}.")
     elif request.POST.get("do") == "dismiss":

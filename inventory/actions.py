@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.permissions import Perm
 from clinical.errors import ClinicalError
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import page
@@ -49,8 +49,8 @@ def _entry_url(entry: LedgerEntry) -> str:
 
 
 @allow(Perm.KEEP_LEDGER)
-def receive(request: HttpRequest) -> HttpResponse:
-    form = f.ReceiveForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+def receive(request: ClinicRequest) -> HttpResponse:
+    form = f.ReceiveForm(request.POST or None, clinic=request.clinic)
 
     def record() -> str:
         entry = services.receive_stock(by=request.user, **form.cleaned_data)
@@ -63,9 +63,9 @@ def receive(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.HANDLE_KETAMINE)
-def draw(request: HttpRequest) -> HttpResponse:
+def draw(request: ClinicRequest) -> HttpResponse:
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
-    form = f.DrawForm(request.POST or None, clinic=request.clinic, initial=initial)  # type: ignore[attr-defined]
+    form = f.DrawForm(request.POST or None, clinic=request.clinic, initial=initial)
 
     def record() -> str:
         entry = services.draw_for_session(by=request.user, **form.cleaned_data)
@@ -77,9 +77,9 @@ def draw(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.HANDLE_KETAMINE)
-def administer(request: HttpRequest) -> HttpResponse:
+def administer(request: ClinicRequest) -> HttpResponse:
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
-    form = f.AdministerForm(request.POST or None, clinic=request.clinic, initial=initial)  # type: ignore[attr-defined]
+    form = f.AdministerForm(request.POST or None, clinic=request.clinic, initial=initial)
 
     def record() -> str:
         session = form.cleaned_data["session"]
@@ -92,8 +92,8 @@ def administer(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.HANDLE_KETAMINE)
-def waste(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+def waste(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
     form = f.WasteForm(request.POST or None, clinic=clinic, initial=initial)
 
@@ -113,8 +113,8 @@ def waste(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.KEEP_LEDGER)
-def destroy(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+def destroy(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     form = f.DestroyForm(request.POST or None, clinic=clinic)
 
     def record() -> str | None:
@@ -136,8 +136,8 @@ def destroy(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.KEEP_LEDGER)
-def loss(request: HttpRequest) -> HttpResponse:
-    form = f.LossForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+def loss(request: ClinicRequest) -> HttpResponse:
+    form = f.LossForm(request.POST or None, clinic=request.clinic)
 
     def record() -> str:
         entry = services.record_loss(by=request.user, **form.cleaned_data)
@@ -149,8 +149,8 @@ def loss(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.KEEP_LEDGER)
-def transfer(request: HttpRequest) -> HttpResponse:
-    form = f.TransferForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+def transfer(request: ClinicRequest) -> HttpResponse:
+    form = f.TransferForm(request.POST or None, clinic=request.clinic)
 
     def record() -> str:
         data = form.cleaned_data
@@ -164,8 +164,8 @@ def transfer(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.HANDLE_KETAMINE)
-def count(request: HttpRequest) -> HttpResponse:
-    form = f.CountForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+def count(request: ClinicRequest) -> HttpResponse:
+    form = f.CountForm(request.POST or None, clinic=request.clinic)
 
     def record() -> str:
         data = form.cleaned_data

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
 from infusions.models import InfusionSession
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read
@@ -22,8 +23,8 @@ router = Router()
 Amount = Field(..., max_digits=9, decimal_places=2)
 
 
-def _clinic(request: HttpRequest) -> Any:
-    return request.clinic  # type: ignore[attr-defined]
+def _clinic(request: ClinicRequest) -> Any:
+    return request.clinic
 
 
 def _get(model: Any, request: HttpRequest, pk: int) -> Any:

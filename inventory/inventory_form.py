@@ -3,10 +3,11 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from clinical.errors import ClinicalError
+from ketacare.access import ClinicRequest
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 
@@ -34,8 +35,8 @@ def _lines(clinic: Any, formset: Any) -> list[services.CountLine]:
     return lines
 
 
-def take_inventory_page(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+def take_inventory_page(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     book = _book(clinic)
     kind = "initial" if queries.last_inventory(clinic) is None else "biennial"
     form = InventoryForm(request.POST or None, initial={"kind": kind})

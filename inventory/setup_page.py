@@ -1,9 +1,10 @@
 """The setup page: the products, suppliers and storage locations receipts and counts refer to."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from ketacare.access import ClinicRequest
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 
@@ -15,8 +16,8 @@ FORMS = {"product": (ProductForm, services.add_product), "supplier": (SupplierFo
          "location": (LocationForm, services.add_location)}
 
 
-def setup_page(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+def setup_page(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     which = request.POST.get("which", "") if request.method == "POST" else ""
     forms = {name: cls(request.POST if name == which else None, prefix=name) for name, (cls, _) in FORMS.items()}
     if request.method == "POST":

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.permissions import Perm
 from clinical.ledger import inventory_due, retained_until
 from infusions.models import InfusionSession
-from ketacare.access import allow, can
+from ketacare.access import ClinicRequest, allow, can
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
@@ -25,8 +25,8 @@ from .reconciliation import reconcile
 from .summaries import lot_summary, session_summary
 
 
-def _clinic(request: HttpRequest) -> Any:
-    return request.clinic  # type: ignore[attr-defined]
+def _clinic(request: ClinicRequest) -> Any:
+    return request.clinic
 
 
 def _today(clinic: Any) -> date:

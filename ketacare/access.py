@@ -7,7 +7,7 @@ row of the table in accounts/permissions.py. The role x URL matrix test reads th
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -16,8 +16,33 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.permissions import Perm, has_perm, roles_with
 
+if TYPE_CHECKING:
+    from accounts.models import Clinic, Membership, User
+
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any signed-in staff user, whatever the role (e.g. choose clinic, sign out)
+
+
+class ClinicRequest(HttpRequest):
+    """A request of a staff member acting in one clinic, as views and API operations receive it.
+
+    accounts.middleware (pages) or the API token (ketacare.api) sets `clinic`, `membership` and `role`;
+    `allow`/`api_allow` let a request reach a view only then. Used as the views' annotation, never built.
+    """
+
+    user: "User"
+    clinic: "Clinic"
+    membership: "Membership"
+    role: str
+    memberships: list["Membership"]
+
+
+def act_in(request: HttpRequest, membership: "Membership | None", memberships: "list[Membership] | None" = None) -> None:
+    """Make the request act in the membership's clinic with its role (or in none): what ClinicRequest promises."""
+    vars(request).update(clinic=membership.clinic if membership else None, membership=membership,
+                         role=membership.role if membership else None)
+    if memberships is not None:
+        vars(request)["memberships"] = memberships
 
 
 def allowed_roles(perm: Perm | str) -> frozenset[str]:

@@ -20,6 +20,8 @@ from accounts.services import hash_token, touch_token
 from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
 
+from .access import ClinicRequest, act_in
+
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer kc_...`: the token's user acts in the token's clinic."""
@@ -33,7 +35,7 @@ class TokenAuth(HttpBearer):
             return None
         touch_token(token=found, at=datetime.now(UTC))
         request.user = found.user
-        request.clinic, request.membership, request.role = found.clinic, membership, membership.role  # type: ignore[attr-defined]
+        act_in(request, membership)
         return found.user
 
 
@@ -117,7 +119,7 @@ PATH_OBJECTS = {
 }
 
 
-def _check_path_objects(request: HttpRequest) -> None:
+def _check_path_objects(request: ClinicRequest) -> None:
     from django.apps import apps
 
     match = getattr(request, "resolver_match", None)
@@ -126,7 +128,7 @@ def _check_path_objects(request: HttpRequest) -> None:
         if label is None:
             continue
         model = apps.get_model(label)
-        if not str(value).isdigit() or not model._default_manager.filter(clinic=request.clinic, pk=int(value)).exists():  # type: ignore[attr-defined]
+        if not str(value).isdigit() or not model._default_manager.filter(clinic=request.clinic, pk=int(value)).exists():
             raise Http404(f"No such {model._meta.verbose_name} in this clinic.")
 
 

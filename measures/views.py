@@ -16,7 +16,7 @@ from alerts.queries import open_risk_alerts, source_alert
 from alerts.services import acknowledge_alert
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
@@ -31,8 +31,8 @@ from .models import Assessment
 from .questionnaire import item_views, parse_answers, values_by_id
 
 
-def _patient(request: HttpRequest, patient_id: int) -> Patient:
-    return get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def _patient(request: ClinicRequest, patient_id: int) -> Patient:
+    return get_in_clinic(Patient, request.clinic, pk=patient_id)
 
 
 def _instrument_or_none(request: HttpRequest) -> Any:
@@ -54,7 +54,7 @@ def _initial_point(request: HttpRequest) -> str:
 
 
 @allow(Perm.RECORD_QUESTIONNAIRES)
-def enter(request: HttpRequest, patient_id: int) -> HttpResponse:
+def enter(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     instrument = _instrument_or_none(request)
     if instrument is None:
@@ -65,7 +65,7 @@ def enter(request: HttpRequest, patient_id: int) -> HttpResponse:
             "due": [i for i in queries.patient_schedule(patient, datetime.now(UTC)) if i.slot.is_open],
         }, status=status)
     course, choices = _points(patient, instrument.id)
-    tz = request.clinic.time_zone  # type: ignore[attr-defined]
+    tz = request.clinic.time_zone
     now_local = timezone.localtime(datetime.now(UTC), zoneinfo.ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
     form = EntryForm(request.POST or None, choices=choices, tz=tz,
                      initial={"assessed_at": now_local, "point": _initial_point(request)})
@@ -80,7 +80,7 @@ def enter(request: HttpRequest, patient_id: int) -> HttpResponse:
                 return redirect("measures:assessment", assessment_id=saved.pk)
     else:
         audit_read(request, "assessment_entry_view", patient=patient)
-    wording = queries.wording_for(request.clinic, instrument.id)  # type: ignore[attr-defined]
+    wording = queries.wording_for(request.clinic, instrument.id)
     return render(request, "measures/enter.html", {
         "patient": patient, "instrument": instrument, "short": short_name(instrument.id), "form": form,
         "items": item_views(instrument, wording.items if wording else None, values, errors),
@@ -145,38 +145,38 @@ def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @allow(Perm.VIEW_QUESTIONNAIRES)
-def patient_measures(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_measures(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     audit_read(request, "measures_view", patient=patient)
     return render(request, "measures/patient.html", {
         "patient": patient, "courses": progress.patient_progress(patient),
         "assessments": list(queries.assessments_of(patient).order_by("-assessed_at")),
         "schedule": queries.patient_schedule(patient, datetime.now(UTC)), "links": queries.links_of(patient)[:20],
-        "alerts": open_risk_alerts(request.clinic, patient),  # type: ignore[attr-defined]
+        "alerts": open_risk_alerts(request.clinic, patient),
     })
 
 
 @page(Perm.VIEW_QUESTIONNAIRES, Assessment)
-def assessment_detail(request: HttpRequest, a: Assessment) -> HttpResponse:
+def assessment_detail(request: ClinicRequest, a: Assessment) -> HttpResponse:
     audit_read(request, "assessment_view", patient=a.patient, obj=a)
     instrument = get_instrument(a.instrument)
-    wording = queries.wording_for(request.clinic, a.instrument)  # type: ignore[attr-defined]
+    wording = queries.wording_for(request.clinic, a.instrument)
     items = item_views(instrument, wording.items if wording else None, values_by_id(instrument, a.items))
     return render(request, "measures/assessment.html", {
         "a": a, "instrument": instrument, "short": short_name(a.instrument), "items": items,
-        "subscales": a.result.get("subscales", {}), "alert": source_alert(request.clinic, a),  # type: ignore[attr-defined]
+        "subscales": a.result.get("subscales", {}), "alert": source_alert(request.clinic, a),
     })
 
 
 @allow(Perm.VIEW_PATIENTS)
-def due_list(request: HttpRequest) -> HttpResponse:
-    items = queries.due_items(request.clinic, datetime.now(UTC))  # type: ignore[attr-defined]
+def due_list(request: ClinicRequest) -> HttpResponse:
+    items = queries.due_items(request.clinic, datetime.now(UTC))
     audit_read(request, "due_list_view", count=len(items))
     return render(request, "measures/due.html", {"items": items})
 
 
 @page(Perm.ACKNOWLEDGE_ALERTS, Alert)
-def acknowledge(request: HttpRequest, alert: Alert) -> HttpResponse:
+def acknowledge(request: ClinicRequest, alert: Alert) -> HttpResponse:
     if alert.kind != SUICIDE_RISK:
         raise Http404("No such suicide-risk alert in this clinic.")
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
@@ -190,14 +190,14 @@ def acknowledge(request: HttpRequest, alert: Alert) -> HttpResponse:
             return redirect("patients:chart", patient_id=alert.patient_id)
     elif request.method != "POST":
         audit_read(request, "alert_view", patient=alert.patient, obj=alert)
-    source = (Assessment.objects.in_clinic(request.clinic).filter(pk=alert.source_id).first()  # type: ignore[attr-defined]
+    source = (Assessment.objects.in_clinic(request.clinic).filter(pk=alert.source_id).first()
               if alert.source_id.isdigit() else None)
     return render(request, "measures/acknowledge.html", {"alert": alert, "form": form, "assessment": source},
                   status=400 if form.errors or (request.method == "POST" and not alert.is_open) else 200)
 
 
 @allow(Perm.IMPORT_WORDING)
-def instruments(request: HttpRequest) -> HttpResponse:
+def instruments(request: ClinicRequest) -> HttpResponse:
     choices = [(i.id, i.name) for i in INSTRUMENTS.values()]
     form = WordingForm(request.POST or None, request.FILES or None, instruments=choices)
     if request.method == "POST" and form.is_valid():
@@ -210,12 +210,12 @@ def instruments(request: HttpRequest) -> HttpResponse:
             except (UnicodeDecodeError, json.JSONDecodeError):
                 raise ServiceError("The file is not JSON; nothing was imported.") from None
             row = services.import_wording(data=data, raw=raw, instrument_id=form.cleaned_data["instrument"] or None,
-                                          clinic=request.clinic, by=request.user)  # type: ignore[attr-defined]
+                                          clinic=request.clinic, by=request.user)
         except ServiceError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, f"Wording for {short_name(row.instrument)} imported ({len(row.items)} items).")
             return redirect("measures:instruments")
-    rows = [(i, queries.wording_for(request.clinic, i.id)) for i in INSTRUMENTS.values()]  # type: ignore[attr-defined]
+    rows = [(i, queries.wording_for(request.clinic, i.id)) for i in INSTRUMENTS.values()]
     return render(request, "measures/instruments.html", {"rows": rows, "form": form},
                   status=400 if form.errors else 200)

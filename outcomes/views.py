@@ -2,11 +2,11 @@
 
 import csv
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import Perm
-from ketacare.access import allow, can
+from ketacare.access import ClinicRequest, allow, can
 from ketacare.pages import audit_read
 
 from . import queries
@@ -17,19 +17,19 @@ EXPORT_FIELDS = ("pseudo_id", "status", "start_year", "age_band", "infusions", "
 
 
 @allow(Perm.VIEW_OUTCOMES)
-def report(request: HttpRequest) -> HttpResponse:
-    rows = queries.course_rows(request.clinic)  # type: ignore[attr-defined]
+def report(request: ClinicRequest) -> HttpResponse:
+    rows = queries.course_rows(request.clinic)
     audit_read(request, "outcome_report_view", courses=len(rows))
     return render(request, "outcomes/report.html", {
-        "rows": rows, "summary": queries.clinic_summary(request.clinic, rows), "benchmarks": BENCHMARKS,  # type: ignore[attr-defined]
+        "rows": rows, "summary": queries.clinic_summary(request.clinic, rows), "benchmarks": BENCHMARKS,
         "identified": can(request, Perm.VIEW_PATIENTS),
     })
 
 
 @allow(Perm.VIEW_OUTCOMES)
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: ClinicRequest) -> HttpResponse:
     """One row per course: no names, MRNs or dates; the year and days from the first infusion only."""
-    rows = queries.course_rows(request.clinic)  # type: ignore[attr-defined]
+    rows = queries.course_rows(request.clinic)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="ketacare-outcomes-deidentified.csv"'
     writer = csv.writer(response)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
@@ -75,22 +76,22 @@ class ScreeningOut(Schema):
     signed: bool
 
 
-def _patient(request: HttpRequest, patient_id: int) -> Patient:
-    return get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def _patient(request: ClinicRequest, patient_id: int) -> Patient:
+    return get_in_clinic(Patient, request.clinic, pk=patient_id)
 
 
 @router.get("/", response=list[PatientOut])
 @api_allow(Perm.VIEW_PATIENTS)
-def list_patients(request: HttpRequest, q: str = "") -> list[Patient]:
-    rows = list(queries.search(request.clinic, q[:100])[:200])  # type: ignore[attr-defined]
+def list_patients(request: ClinicRequest, q: str = "") -> list[Patient]:
+    rows = list(queries.search(request.clinic, q[:100])[:200])
     audit_read(request, "patient_list_view", q=q, count=len(rows), via="api")
     return rows
 
 
 @router.post("/", response={201: PatientOut})
 @api_allow(Perm.REGISTER_PATIENTS)
-def create_patient(request: HttpRequest, body: PatientIn) -> tuple[int, Patient]:
-    return 201, services.register_patient(clinic=request.clinic, values=body.dict(), by=request.user)  # type: ignore[attr-defined]
+def create_patient(request: ClinicRequest, body: PatientIn) -> tuple[int, Patient]:
+    return 201, services.register_patient(clinic=request.clinic, values=body.dict(), by=request.user)
 
 
 @router.get("/{patient_id}", response=PatientOut)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from accounts.permissions import Perm
 from clinical.errors import ClinicalError
 from ketacare import chart
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
@@ -21,9 +21,9 @@ from .policy import eligibility_policy
 
 
 @allow(Perm.VIEW_PATIENTS)
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: ClinicRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:100]
-    page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))  # type: ignore[attr-defined]
+    page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))
     rows = [{"p": p, "stage": queries.stage_of(p)} for p in page.object_list]
     audit_read(request, "patient_list_view", q=text, count=len(rows))
     template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
@@ -31,11 +31,11 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.REGISTER_PATIENTS)
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: ClinicRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)  # type: ignore[attr-defined]
+            patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
             show_refusal(form, exc)
         else:
@@ -45,8 +45,8 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Perm.REGISTER_PATIENTS)
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def patient_edit(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -72,8 +72,8 @@ INTAKE_FORMS = {
 
 
 @allow(Perm.TAKE_HISTORY)
-def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def intake(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     forms = {key: cls(prefix=key) for key, (cls, _, _) in INTAKE_FORMS.items()}
     status = 200
     which = request.POST.get("form") if request.method == "POST" else None
@@ -99,9 +99,9 @@ def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @allow(Perm.SCREEN_ELIGIBILITY)
-def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
-    policy = eligibility_policy(request.clinic)  # type: ignore[attr-defined]
+def screen(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
+    policy = eligibility_policy(request.clinic)
     items = [{"c": c, "absolute": True} for c in policy.absolute] + [{"c": c, "absolute": False} for c in policy.relative]
     chosen = request.POST.getlist("contraindication") if request.method == "POST" else []
     justifications = {i["c"].code: request.POST.get(f"justify_{i['c'].code}", "")[:2000] for i in items if not i["absolute"]}

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
 from courses.models import TreatmentCourse
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.scoping import get_in_clinic
 
@@ -47,19 +47,19 @@ class BookingOut(Schema):
 
 @router.get("/chairs", response=list[ChairOut])
 @api_allow(Perm.BOOK_SESSIONS)
-def list_chairs(request: HttpRequest) -> list[Chair]:
-    return list(Chair.objects.in_clinic(request.clinic))  # type: ignore[attr-defined]
+def list_chairs(request: ClinicRequest) -> list[Chair]:
+    return list(Chair.objects.in_clinic(request.clinic))
 
 
 @router.post("/chairs", response={201: ChairOut})
 @api_allow(Perm.MANAGE_CHAIRS)
-def add_chair(request: HttpRequest, body: ChairIn) -> tuple[int, Chair]:
-    return 201, services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)  # type: ignore[attr-defined]
+def add_chair(request: ClinicRequest, body: ChairIn) -> tuple[int, Chair]:
+    return 201, services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)
 
 
 @router.post("/bookings", response={201: BookingOut})
 @api_allow(Perm.BOOK_SESSIONS)
-def book(request: HttpRequest, body: BookingIn) -> tuple[int, object]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
+def book(request: ClinicRequest, body: BookingIn) -> tuple[int, object]:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
     return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)

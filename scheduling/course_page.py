@@ -1,24 +1,23 @@
 """What the scheduling app adds to a course's page: the booking form and the infusions booked."""
 
-from django.http import HttpRequest
 
 from accounts.permissions import Perm
 from courses.choices import CourseStatus
-from ketacare.access import can
+from ketacare.access import ClinicRequest, can
 from ketacare.dashboard import Panel
 
 from . import queries
 from .forms import BookingForm
 
 
-def panels(request: HttpRequest, course):  # type: ignore[no-untyped-def]
+def panels(request: ClinicRequest, course):  # type: ignore[no-untyped-def]
     sessions = queries.course_sessions(course)
     live = [s for s in sessions if s.state != "cancelled"]
     can_book = can(request, Perm.BOOK_SESSIONS) and course.status == CourseStatus.ACTIVE
     found = [Panel("scheduling/_course_sessions.html", 20, {"sessions": sessions})]
     if can_book:
         found.append(Panel("scheduling/_course_booking.html", 10, {
-            "course": course, "form": BookingForm(clinic=request.clinic),  # type: ignore[attr-defined]
+            "course": course, "form": BookingForm(clinic=request.clinic),
             "suggestions": queries.suggestions(course, sessions), "booked": len(live),
             "total": int(course.protocol_snapshot["n_infusions"])}))
     return found

@@ -4,13 +4,13 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.permissions import Perm
 from courses.models import TreatmentCourse
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read
@@ -22,25 +22,25 @@ from .models import Chair
 
 
 @allow(Perm.MANAGE_CHAIRS)
-def chairs(request: HttpRequest) -> HttpResponse:
+def chairs(request: ClinicRequest) -> HttpResponse:
     form = ChairForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_chair(clinic=request.clinic, by=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+            services.add_chair(clinic=request.clinic, by=request.user, **form.cleaned_data)
         except ServiceError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, "Chair added.")
             return redirect("scheduling:chairs")
-    return render(request, "scheduling/chairs.html", {"form": form, "chairs": Chair.objects.in_clinic(request.clinic)},  # type: ignore[attr-defined]
+    return render(request, "scheduling/chairs.html", {"form": form, "chairs": Chair.objects.in_clinic(request.clinic)},
                   status=400 if form.errors else 200)
 
 
 @allow(Perm.BOOK_SESSIONS)
-def book(request: HttpRequest, course_id: int) -> HttpResponse:
+def book(request: ClinicRequest, course_id: int) -> HttpResponse:
     """Book the course's next infusion; a refusal shows the form again with the reason."""
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
-    form = BookingForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
+    form = BookingForm(request.POST or None, clinic=request.clinic)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.book_session(course=course, chair=form.cleaned_data["chair"],
@@ -59,15 +59,15 @@ def book(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @allow(Perm.BOOK_SESSIONS)
-def schedule(request: HttpRequest) -> HttpResponse:
-    tz = ZoneInfo(request.clinic.time_zone)  # type: ignore[attr-defined]
+def schedule(request: ClinicRequest) -> HttpResponse:
+    tz = ZoneInfo(request.clinic.time_zone)
     try:
         day = date.fromisoformat(request.GET.get("day", "")[:10])
     except ValueError:
         day = timezone.localdate(timezone=tz)
     if not 1900 <= day.year <= 2999:
         return render(request, "400.html", {"message": "Choose a day between the years 1900 and 2999."}, status=400)
-    by_chair = queries.day_by_chair(request.clinic, day)  # type: ignore[attr-defined]
+    by_chair = queries.day_by_chair(request.clinic, day)
     audit_read(request, "schedule_view", day=day.isoformat())
     return render(request, "scheduling/schedule.html", {"day": day, "by_chair": by_chair,
                                                         "prev": day - timedelta(days=1), "next": day + timedelta(days=1)})

@@ -3,10 +3,10 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
@@ -44,15 +44,15 @@ class TherapyOut(Schema):
 
 @router.post("/patients/{patient_id}", response={201: TherapyOut})
 @api_allow(Perm.RECORD_THERAPY)
-def record(request: HttpRequest, patient_id: int, body: TherapyIn) -> tuple[int, object]:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def record(request: ClinicRequest, patient_id: int, body: TherapyIn) -> tuple[int, object]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     values = body.dict(exclude={"infusion_ids"})
     return 201, services.record_session(patient=patient, values=values, infusion_ids=body.infusion_ids, by=request.user)
 
 
 @router.get("/patients/{patient_id}", response=list[TherapyOut])
 @api_allow(Perm.VIEW_THERAPY)
-def list_sessions(request: HttpRequest, patient_id: int) -> list[object]:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def list_sessions(request: ClinicRequest, patient_id: int) -> list[object]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     audit_read(request, "therapy_list_view", patient=patient, via="api")
     return list(patient.therapy_sessions.prefetch_related("infusions"))

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
@@ -18,8 +18,8 @@ from .models import IntegrationSession
 
 
 @allow(Perm.RECORD_THERAPY)
-def record(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def record(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     form = IntegrationForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "infusions"}
