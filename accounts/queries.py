@@ -4,18 +4,20 @@ from typing import Any
 
 from ketacare.errors import ServiceError
 
+from .actors import Actor, user_of
 from .models import Membership, User
 from .permissions import Perm, has_perm
 
 
-def role_of(user: Any, clinic: Any) -> str | None:
-    """The user's active role in the clinic, or None."""
-    if user is None or getattr(user, "pk", None) is None or clinic is None:
+def role_of(user: Actor | None, clinic: Any) -> str | None:
+    """The user's active role in the clinic, or None (also for a system process)."""
+    staff = user_of(user)
+    if staff is None or clinic is None:
         return None
-    return Membership.objects.filter(user=user, clinic=clinic, active=True).values_list("role", flat=True).first()
+    return Membership.objects.filter(user=staff, clinic=clinic, active=True).values_list("role", flat=True).first()
 
 
-def require(perm: Perm, by: Any, clinic: Any, *, to: str = "") -> str:
+def require(perm: Perm, by: Actor, clinic: Any, *, to: str = "") -> str:
     """Refuse unless `by` holds `perm` in the clinic (its active role); `to` names the action refused."""
     role = role_of(by, clinic)
     if role is None or not has_perm(role, perm):

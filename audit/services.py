@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
+from accounts.actors import Actor, user_of
+
 from .chain import hashed_fields, row_digest
 from .context import client_addr
 from .models import AuditEvent, AuditHead
@@ -15,7 +17,7 @@ from .models import AuditEvent, AuditHead
 def record(
     *,
     action: str,
-    by: Any,
+    by: Actor,
     clinic: Any = None,
     patient: Any = None,
     obj: models.Model | None = None,
@@ -24,7 +26,7 @@ def record(
     """Append one audit event; must run inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
-    actor = by if getattr(by, "pk", None) else None
+    actor = user_of(by)
     fields = {
         "actor": actor, "actor_label": _label(by), "clinic": clinic, "patient_id": getattr(patient, "pk", patient),
         "action": action, "object_type": obj._meta.label_lower if obj is not None else "",
@@ -63,7 +65,7 @@ def _try_append(fields: dict[str, Any]) -> AuditEvent | None:
     return event
 
 
-def _label(by: Any) -> str:
+def _label(by: Actor) -> str:
     if by is None:
         return "system"
     if isinstance(by, str):

@@ -8,6 +8,7 @@ changes them.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -25,7 +26,7 @@ from .choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
-ML = {"max_digits": 10, "decimal_places": 2}
+ML: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
 
 
 class AppendOnlyQuerySet(ClinicQuerySet):

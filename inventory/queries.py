@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 
@@ -60,7 +60,7 @@ def balances(clinic: Any, *, lot: Lot | None = None, include_empty: bool = False
             "lot_id", "location_id", "to_location_id", "balance_after_ml", "to_balance_after_ml"):
         latest[(lot_id, loc)] = after
         if to is not None:
-            latest[(lot_id, to)] = to_after
+            latest[(lot_id, to)] = cast(Decimal, to_after)  # a transfer's row always has the far balance
     lots = Lot.objects.in_clinic(clinic).select_related("product").in_bulk([k[0] for k in latest])
     places = Location.objects.in_clinic(clinic).in_bulk([k[1] for k in latest])
     counts = _container_counts(clinic)

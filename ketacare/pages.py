@@ -14,18 +14,18 @@ from functools import wraps
 from typing import Any
 
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 
 from accounts.permissions import Perm
 from audit import services as audit
 
-from .access import allow
+from .access import ClinicRequest, allow
 from .scoping import get_in_clinic
 
 View = Callable[..., HttpResponse]
 
 
-def audit_read(request: HttpRequest, action: str, *, patient: Any = None, obj: models.Model | None = None,
+def audit_read(request: ClinicRequest, action: str, *, patient: Any = None, obj: models.Model | None = None,
                clinic: Any = None, detail: dict[str, Any] | None = None, **more: Any) -> None:
     """Record that the signed-in user read something of their clinic (its own small transaction).
 
@@ -57,11 +57,11 @@ def page(perm: Perm | str, model: type[models.Model] | None = None, *, select: I
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: ClinicRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             obj = None
             if model is not None:
                 name = _object_kwarg(kwargs)
-                obj = get_in_clinic(model, getattr(request, "clinic", None), select=related, pk=kwargs.pop(name))
+                obj = get_in_clinic(model, request.clinic, select=related, pk=kwargs.pop(name))
                 args = (obj, *args)
             if request.method not in allowed:
                 return HttpResponseNotAllowed(list(allowed))

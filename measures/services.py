@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from accounts.actors import Actor, user_of
 from accounts.permissions import Perm
 from accounts.policy import policy_value
 from accounts.queries import require
@@ -79,7 +80,7 @@ def _risk_detail(result: ScoreResult) -> tuple[str, str, str, str]:
     return "cssrs_risk_level", level, "moderate", f"C-SSRS screener risk level {level}"
 
 
-def _raise_risk_alert(assessment: Assessment, result: ScoreResult, source_label: str, by: Any) -> None:
+def _raise_risk_alert(assessment: Assessment, result: ScoreResult, source_label: str, by: Actor) -> None:
     rule, value, threshold, words = _risk_detail(result)
     alerts.raise_suicide_risk(
         assessment=assessment, rule=rule, value=value, threshold=threshold, by=by,
@@ -89,7 +90,7 @@ def _raise_risk_alert(assessment: Assessment, result: ScoreResult, source_label:
 
 def record_assessment(
     *, patient: Any, instrument: str, items: Sequence[Any], assessed_at: datetime | None = None, course: Any = None,
-    point_key: str = "", occurrence: int = 0, source: str = AssessmentSource.STAFF, by: Any,
+    point_key: str = "", occurrence: int = 0, source: str = AssessmentSource.STAFF, by: Actor,
 ) -> Assessment:
     """Score and store a questionnaire; a suicide-risk answer raises a critical alert in the same transaction."""
     if source == AssessmentSource.PATIENT_LINK:
@@ -109,7 +110,7 @@ def record_assessment(
             clinic=patient.clinic, patient=patient, course=course, instrument=instrument, point_key=point_key,
             occurrence=occurrence, assessed_at=assessed_at, items=list(result.answers), complete=result.complete,
             total=result.total, result={**result.as_dict(), "missing": list(result.missing)}, source=source,
-            entered_by=by if getattr(by, "pk", None) else None,
+            entered_by=user_of(by),
         )
         if SUICIDE_RISK in assessment.result["flags"]:
             _raise_risk_alert(assessment, result, AssessmentSource(source).label.lower(), by)
@@ -140,7 +141,7 @@ def _check_channels(patient: Any, channels: Sequence[str]) -> list[str]:
 
 def issue_link(
     *, patient: Any, instrument: str, course: Any = None, point_key: str = "", occurrence: int = 0,
-    channels: Sequence[str] = (), origin: str = LinkOrigin.STAFF, by: Any,
+    channels: Sequence[str] = (), origin: str = LinkOrigin.STAFF, by: Actor,
 ) -> tuple[PatientLink, str]:
     """Issue a single-use link to one questionnaire and send it; return the link and its token (shown once)."""
     if origin == LinkOrigin.STAFF:
@@ -159,7 +160,7 @@ def issue_link(
         link = PatientLink.objects.create(
             clinic=patient.clinic, patient=patient, course=course, instrument=instrument, point_key=point_key,
             occurrence=occurrence, token_hash=token_hash, origin=origin, issued_at=now,
-            issued_by=by if getattr(by, "pk", None) else None, expires_at=now + timedelta(hours=hours),
+            issued_by=user_of(by), expires_at=now + timedelta(hours=hours),
         )
         audit.record(action="link_issue", by=by, clinic=patient.clinic, patient=patient, obj=link,
                      detail={"instrument": instrument, "point": point_key, "origin": origin, "expires_hours": hours})
@@ -168,7 +169,7 @@ def issue_link(
     return link, token
 
 
-def _send(link: PatientLink, token: str, channels: list[str], by: Any) -> None:
+def _send(link: PatientLink, token: str, channels: list[str], by: Actor) -> None:
     """Send the link last in the issuing transaction: a failed send leaves no link behind, and once it is
     sent only the commit itself remains, so a patient never holds a link that was rolled back."""
     link.sent_at, link.channels = _now(), ",".join(channels)
@@ -228,7 +229,7 @@ class ReminderRun:
     errors: list[str] | None = None
 
 
-def send_reminders(*, clinic: Any, now: datetime, by: Any = REMINDER_ACTOR) -> ReminderRun:
+def send_reminders(*, clinic: Any, now: datetime, by: Actor = REMINDER_ACTOR) -> ReminderRun:
     """Send one link for every due patient-reported item that has not had one (safe to repeat)."""
     run = ReminderRun(errors=[])
     for item in queries.due_items(clinic, now):
@@ -256,9 +257,9 @@ def send_reminders(*, clinic: Any, now: datetime, by: Any = REMINDER_ACTOR) -> R
 
 
 def import_wording(*, data: Any, raw: bytes, instrument_id: str | None = None, clinic: Any = None,
-                   by: Any) -> InstrumentWording:
+                   by: Actor) -> InstrumentWording:
     """Load official item wording from a FHIR Questionnaire for one clinic or (clinic None) all; refuse a misfit."""
-    if clinic is not None and getattr(by, "pk", None):
+    if clinic is not None and user_of(by) is not None:
         require(Perm.IMPORT_WORDING, by, clinic, to="import instrument wording")
     found = wording.read_wording(data, instrument_id)
     values = {"items": found.items, "title": found.title[:200], "questionnaire_url": found.url[:300],

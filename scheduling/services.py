@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from accounts.actors import Actor
 from accounts.permissions import Perm
 from accounts.policy import policy_value
 from accounts.queries import require
@@ -24,7 +25,7 @@ from .models import Chair
 LIVE_STATES = booked.LIVE_STATES
 
 
-def add_chair(*, clinic: Any, name: str, location_code: str = "", by: Any) -> Chair:
+def add_chair(*, clinic: Any, name: str, location_code: str = "", by: Actor) -> Chair:
     """Add an infusion chair to the clinic."""
     if not name.strip():
         raise ServiceError("A chair needs a name.", {"name": "Required."})
@@ -44,7 +45,7 @@ def _as_booking(session: InfusionSession) -> Booking:
                    starts_at=session.scheduled_start, ends_at=session.scheduled_end)
 
 
-def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, by: Any) -> InfusionSession:
+def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, by: Actor) -> InfusionSession:
     """Book the course's next infusion on a chair; the kernel checks spacing and overlaps."""
     require(Perm.BOOK_SESSIONS, by, course.clinic, to="book infusions")
     if course.status != CourseStatus.ACTIVE:
@@ -76,7 +77,7 @@ def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, 
     return session
 
 
-def cancel_session(*, session: InfusionSession, reason: str, by: Any) -> InfusionSession:
+def cancel_session(*, session: InfusionSession, reason: str, by: Actor) -> InfusionSession:
     """Cancel a booked session that has not started."""
     require(Perm.BOOK_SESSIONS, by, session.clinic, to="cancel infusions")
     if session.state != SessionState.SCHEDULED:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.models import User
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
@@ -15,7 +16,7 @@ from .choices import FIELDS
 from .models import IntegrationSession
 
 
-def record_session(*, patient: Any, values: dict[str, Any], infusion_ids: list[int], by: Any) -> IntegrationSession:
+def record_session(*, patient: Any, values: dict[str, Any], infusion_ids: list[int], by: User) -> IntegrationSession:
     """Record an integration therapy session, linked to infusions of the same patient."""
     require(Perm.RECORD_THERAPY, by, patient.clinic, to="record therapy sessions")
     unknown = set(values) - FIELDS

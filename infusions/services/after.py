@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor
+from accounts.models import User
 from accounts.permissions import Perm
 from accounts.queries import require
 from alerts import services as alerts
@@ -36,7 +38,7 @@ def _not_signed(session: InfusionSession) -> None:
 
 
 def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], at: datetime | None = None,
-                 by: Any) -> InfusionSession:
+                 by: Actor) -> InfusionSession:
     """Score the CADSS after the infusion with the kernel (CLINICAL.md section 3) and keep it with the session."""
     require(Perm.RECORD_SIDE_EFFECTS, by, session.clinic, to="record the CADSS")
     moment = when(at)
@@ -60,7 +62,7 @@ def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], at:
 
 
 def record_side_effects(*, session: InfusionSession, items: Sequence[str], note: str = "", at: datetime | None = None,
-                        by: Any) -> InfusionSession:
+                        by: Actor) -> InfusionSession:
     """Keep the side-effect checklist (an empty list means none were observed)."""
     require(Perm.RECORD_SIDE_EFFECTS, by, session.clinic, to="record side effects")
     unknown = sorted(set(items) - set(SideEffect.values))
@@ -89,7 +91,7 @@ def _choice(values: Mapping[str, Any], name: str, choices: Any, errors: dict[str
 
 
 def record_adverse_event(*, session: InfusionSession, values: Mapping[str, Any], at: datetime | None = None,
-                         by: Any) -> AdverseEvent:
+                         by: User) -> AdverseEvent:
     """Record an adverse event; a serious one raises an alert whose outbox emails the course's prescriber."""
     require(Perm.RECORD_ADVERSE_EVENTS, by, session.clinic, to="record adverse events")
     errors: dict[str, str] = {}
@@ -98,6 +100,7 @@ def record_adverse_event(*, session: InfusionSession, values: Mapping[str, Any],
         ("severity", Severity), ("relatedness", Relatedness), ("action_taken", AdverseAction), ("outcome", AdverseOutcome))}
     serious = values.get("serious")
     if not isinstance(serious, bool):
+        serious = False
         errors["serious"] = "Say whether the event is serious (yes or no)."
     if errors:
         raise ServiceError("The adverse event is not complete; nothing was saved.", errors)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor
 from accounts.permissions import Perm
 from accounts.queries import require
 from clinical import session_flow as flow
@@ -101,7 +102,7 @@ def _checklist_errors(session: InfusionSession, *, identity_confirmed: bool, con
 def check_in(*, session: InfusionSession, weight_kg: Any, identity_confirmed: bool, consent_current: bool,
              escort_name: str, escort_phone: str, baseline: Mapping[str, Any], fasting_confirmed: bool = False,
              pregnancy_test: str = PregnancyTest.NOT_APPLICABLE, waivers: Mapping[str, str] | None = None,
-             at: datetime | None = None, by: Any) -> InfusionSession:
+             at: datetime | None = None, by: Actor) -> InfusionSession:
     """Check the patient in: checklist, weight, baseline vitals, and the dose the kernel plans from them."""
     require(Perm.CHECK_IN, by, session.clinic, to="check patients in")
     moment = when(at)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
@@ -42,7 +43,7 @@ def _scores(item_scores: Mapping[str, Any]) -> dict[str, int]:
 
 
 def discharge_patient(*, session: InfusionSession, item_scores: Mapping[str, Any], escort_confirmed: bool,
-                      override_reason: str = "", at: datetime | None = None, by: Any) -> InfusionSession:
+                      override_reason: str = "", at: datetime | None = None, by: Actor) -> InfusionSession:
     """Discharge when the kernel allows it: score at threshold, escort, observation time; else a prescriber overrides."""
     require(Perm.DISCHARGE, by, session.clinic, to="discharge patients")
     reason, moment = text(override_reason, "override_reason"), when(at)
@@ -74,7 +75,7 @@ def discharge_patient(*, session: InfusionSession, item_scores: Mapping[str, Any
     return session
 
 
-def add_note(*, session: InfusionSession, note: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def add_note(*, session: InfusionSession, note: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Append a dated note to the session record (until it is signed)."""
     require(Perm.WRITE_SESSION_NOTES, by, session.clinic, to="write session notes")
     note, moment = text(note, "note", required=True, limit=4000, label="The note"), when(at)
@@ -88,7 +89,7 @@ def add_note(*, session: InfusionSession, note: str, at: datetime | None = None,
     return session
 
 
-def sign_session(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+def sign_session(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """The nurse signs the session record once the session has ended."""
     require(Perm.SIGN_SESSION, by, session.clinic, to="sign session records")
     moment = when(at)
@@ -103,7 +104,7 @@ def sign_session(*, session: InfusionSession, at: datetime | None = None, by: An
     return session
 
 
-def cosign_session(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+def cosign_session(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """The prescriber co-signs a record the nurse has signed."""
     require(Perm.COSIGN_SESSION, by, session.clinic, to="co-sign session records")
     moment = when(at)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from accounts.actors import Actor, user_of
 from audit import services as audit
 from clinical import session_flow as flow
 from clinical.errors import ClinicalError
@@ -42,7 +43,7 @@ def locked(session: InfusionSession) -> InfusionSession:
     if all(cached.values()):
         fresh = InfusionSession.objects.select_for_update().get(pk=session.pk)
         for name, row in cached.items():
-            if getattr(fresh, f"{name}_id") == row.pk:
+            if row is not None and getattr(fresh, f"{name}_id") == row.pk:
                 fresh._state.fields_cache[name] = row
         return fresh
     return InfusionSession.objects.select_for_update().select_related(*RELATIONS).get(pk=session.pk)
@@ -74,7 +75,7 @@ def last_step_at(session: InfusionSession) -> datetime | None:
     return SessionEvent.objects.filter(session=session).order_by("-at").values_list("at", flat=True).first()
 
 
-def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Any, reason: str = "",
+def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Actor, reason: str = "",
          detail: Mapping[str, Any] | None = None, **fields: Any) -> InfusionSession:
     """Apply one kernel transition to a locked session: new state, fields, event row and audit event."""
     before = kernel_state(session)
@@ -88,14 +89,10 @@ def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Any
     fields["state"] = after.value
     save_fields(session, **fields)
     SessionEvent.objects.create(clinic=session.clinic, session=session, action=action.value, from_state=before.value,
-                                to_state=after.value, reason=reason.strip(), at=at, by=_user(by))
+                                to_state=after.value, reason=reason.strip(), at=at, by=user_of(by))
     audit.record(action=f"session_{action.value}", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
                  detail={"from": before.value, "to": after.value, "at": at.isoformat(), "reason": reason.strip(), **(detail or {})})
     return session
-
-
-def _user(by: Any) -> Any:
-    return by if getattr(by, "pk", None) else None
 
 
 def text(value: Any, name: str, *, limit: int = 4000, required: bool = False, label: str = "") -> str:

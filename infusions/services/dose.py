@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor, user_of
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
@@ -86,7 +87,7 @@ def plan_for_checkin(session: InfusionSession, weight_kg: Decimal) -> tuple[dict
     return plan_json(plan), bool(plan.exceeded_limits)
 
 
-def override_dose(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def override_dose(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Accept a dose above the protocol limits with the prescriber's written reason (CLINICAL.md section 2)."""
     require(Perm.OVERRIDE_SAFETY_LIMITS, by, session.clinic, to="override a dose above the protocol limits")
     reason = text(reason, "reason", required=True, label="The override reason")
@@ -106,7 +107,7 @@ def override_dose(*, session: InfusionSession, reason: str, at: datetime | None 
 
 
 def verify_dose(*, session: InfusionSession, total_mg: Any, rate_ml_per_h: Any, at: datetime | None = None,
-                by: Any) -> InfusionSession:
+                by: Actor) -> InfusionSession:
     """A second clinician types the total and rate they computed; any mismatch blocks the start (ADR 0003)."""
     require(Perm.VERIFY_DOSE, by, session.clinic, to="verify a dose")
     typed_total = decimal(total_mg, "total_mg", places=1, label="Total dose (mg)")
@@ -114,7 +115,8 @@ def verify_dose(*, session: InfusionSession, total_mg: Any, rate_ml_per_h: Any, 
     moment = when(at)
     with transaction.atomic():
         session = locked(session)
-        if session.checked_in_by_id == getattr(by, "pk", None):
+        verifier = user_of(by)
+        if session.checked_in_by_id == (verifier.pk if verifier else None):
             raise ServiceError("The dose must be verified by a different clinician from the one who checked the patient in "
                                "and calculated it.")
         if session.state == SessionState.CHECKED_IN and session.total_mg is None and session.dose.get("exceeded_limits"):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor
 from accounts.permissions import Perm
 from accounts.queries import require
 from clinical import session_flow as flow
@@ -38,7 +39,7 @@ def do_not_start_findings(session: InfusionSession) -> list[str]:
     return [f.message for f in found if f.level is AlertLevel.DO_NOT_START]
 
 
-def start(*, session: InfusionSession, override_reason: str = "", at: datetime | None = None, by: Any) -> InfusionSession:
+def start(*, session: InfusionSession, override_reason: str = "", at: datetime | None = None, by: Actor) -> InfusionSession:
     """Start the infusion once the dose is verified and the latest reading allows it (or a prescriber overrides)."""
     require(Perm.CONTROL_INFUSION, by, session.clinic, to="start infusions")
     reason, moment = text(override_reason, "override_reason"), when(at)
@@ -55,32 +56,32 @@ def start(*, session: InfusionSession, override_reason: str = "", at: datetime |
     return session
 
 
-def pause(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def pause(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Pause the running infusion, with the reason."""
     return _simple(session, flow.Action.PAUSE, reason=reason, at=at, by=by, to="pause infusions")
 
 
-def resume(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+def resume(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Resume a paused infusion."""
     return _simple(session, flow.Action.RESUME, reason="", at=at, by=by, to="resume infusions")
 
 
-def stop_infusion(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+def stop_infusion(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """End the infusion with the dose given; the patient moves to recovery (observation starts now)."""
     return _simple(session, flow.Action.STOP_INFUSION, reason="", at=at, by=by, to="stop infusions", ends=True)
 
 
-def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Stop before the dose is complete; after any drug the patient still recovers and is discharged."""
     return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=True)
 
 
-def transfer(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def transfer(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Transfer the patient to emergency care (ends the session)."""
     return _simple(session, flow.Action.TRANSFER, reason=reason, at=at, by=by, to="transfer patients", ends=True)
 
 
-def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Any, to: str,
+def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Actor, to: str,
             ends: bool = False) -> InfusionSession:
     require(Perm.CONTROL_INFUSION, by, session.clinic, to=to)
     reason, moment = text(reason, "reason"), when(at)
@@ -97,7 +98,7 @@ ACTIONS = {"start": start, "pause": pause, "resume": resume, "stop_infusion": st
 
 
 def apply_action(*, session: InfusionSession, action: str, reason: str = "", at: datetime | None = None,
-                 by: Any) -> InfusionSession:
+                 by: Actor) -> InfusionSession:
     """Run one of the chairside transitions by name (the web and API buttons)."""
     service = ACTIONS.get(action)
     if service is None:

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from accounts.actors import Actor
+from accounts.models import User
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
@@ -117,7 +119,7 @@ def _readings(parsed: OruMessage, received_at: datetime) -> tuple[TimedReading, 
 
 
 def _store(session: InfusionSession, readings: tuple[TimedReading, ...], message: Hl7Message, parsed: OruMessage,
-           by: Any) -> int:
+           by: Actor) -> int:
     default_device = parsed.sending_application
     rows = [TimedValues(r.at, r.reading, r.equipment_id or default_device) for r in readings]
     if rows:
@@ -209,7 +211,7 @@ def _after_race(clinic: Any, header: MessageHeader) -> Filing:
 
 
 def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: datetime | None = None,
-                       by: Any) -> Hl7Message:
+                       by: User) -> Hl7Message:
     """A nurse files a quarantined message's readings to a session in progress she chooses."""
     require(Perm.TRIAGE_MONITOR_MESSAGES, by, message.clinic, to="assign monitor messages")
     moment = when(at)
@@ -234,7 +236,7 @@ def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: dat
     return message
 
 
-def dismiss_hl7_message(*, message: Hl7Message, reason: str, at: datetime | None = None, by: Any) -> Hl7Message:
+def dismiss_hl7_message(*, message: Hl7Message, reason: str, at: datetime | None = None, by: User) -> Hl7Message:
     """A nurse dismisses a quarantined message with the reason; a resend is then answered AE."""
     require(Perm.TRIAGE_MONITOR_MESSAGES, by, message.clinic, to="dismiss monitor messages")
     reason, moment = text(reason, "reason", required=True, label="The reason"), when(at)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor, user_of
 from accounts.permissions import Perm
 from accounts.queries import require
 from alerts import services as alerts
@@ -82,10 +83,10 @@ def check_recordable(session: InfusionSession) -> None:
                            f"{session.get_state_display().lower()}.")
 
 
-def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, source: str, by: Any,
+def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, source: str, by: Actor,
                    hl7_message: Any = None, control_id: str = "") -> tuple[list[VitalSign], list[Any]]:
     """Write readings and the alerts the kernel finds (inside the caller's transaction)."""
-    user = by if getattr(by, "pk", None) else None
+    user = user_of(by)
     created = VitalSign.objects.bulk_create([
         VitalSign(clinic=session.clinic, session=session, measured_at=row.at, source=source, device=row.device[:80],
                   entered_by=user if source == ReadingSource.TYPED else None, hl7_message=hl7_message,
@@ -101,7 +102,7 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
     return created, raised
 
 
-def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Any) -> list[Any]:
+def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Actor) -> list[Any]:
     thresholds, already = thresholds_of(session), open_rules(session)
     raised = []
     for row, vital in pairs:
@@ -115,7 +116,7 @@ def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues,
 
 
 def record_vitals(*, session: InfusionSession, values: Mapping[str, Any], measured_at: datetime | None = None,
-                  at: datetime | None = None, by: Any) -> tuple[VitalSign, list[Any]]:
+                  at: datetime | None = None, by: Actor) -> tuple[VitalSign, list[Any]]:
     """Record one typed reading; the kernel validates it and the alerts it fires are stored with it."""
     require(Perm.RECORD_VITALS, by, session.clinic, to="record vital signs")
     moment = when(measured_at or at)
@@ -132,7 +133,7 @@ def record_vitals(*, session: InfusionSession, values: Mapping[str, Any], measur
 
 
 def record_vitals_batch(*, session: InfusionSession, readings: Iterable[tuple[datetime, Mapping[str, Any]]],
-                        device: str = "", by: Any) -> tuple[list[VitalSign], list[Any]]:
+                        device: str = "", by: Actor) -> tuple[list[VitalSign], list[Any]]:
     """Record many typed (or device) readings at once, e.g. a back-filled chart; one audit event."""
     require(Perm.RECORD_VITALS, by, session.clinic, to="record vital signs")
     rows = [TimedValues(when(moment), parse_values(values), device) for moment, values in readings]
@@ -148,7 +149,7 @@ def record_vitals_batch(*, session: InfusionSession, readings: Iterable[tuple[da
     return created, raised
 
 
-def raise_overdue_alerts(*, clinic: Any = None, at: datetime | None = None, by: Any = "alerts-tick") -> list[Any]:
+def raise_overdue_alerts(*, clinic: Any = None, at: datetime | None = None, by: Actor = "alerts-tick") -> list[Any]:
     """Raise one open 'BP overdue' alert per session whose reading is late (CLINICAL.md section 3); idempotent."""
     moment = at or now()
     sessions = InfusionSession.objects.filter(state__in=[SessionState.INFUSING, SessionState.PAUSED, SessionState.RECOVERING])
@@ -166,7 +167,7 @@ def _phase_start(session: InfusionSession, phase: Phase) -> datetime | None:
     return session.infusion_ended_at if phase is Phase.RECOVERING else session.started_at
 
 
-def _overdue_for(session: InfusionSession, moment: datetime, by: Any) -> Any:
+def _overdue_for(session: InfusionSession, moment: datetime, by: Actor) -> Any:
     phase = phase_of(kernel_state(session))
     started = _phase_start(session, phase) if phase else None
     if phase is None or started is None or started > moment:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db import OperationalError, transaction
 
 from accounts import services as accounts
+from accounts.models import User
 from accounts.permissions import Perm, has_perm
 from accounts.queries import role_of
 from audit import services as audit
@@ -109,7 +110,7 @@ def validate(entry: LedgerEntryIn, lot: Lot, places: Sequence[Location], today: 
                                          drawn_from_container_ml=taken_ml))
 
 
-def confirm_witnesses(*, clinic: Any, kind: EntryKind, by: Any, witnesses: Sequence[tuple[Any, str]]) -> None:
+def confirm_witnesses(*, clinic: Any, kind: EntryKind, by: User, witnesses: Sequence[tuple[Any, str]]) -> None:
     """Check the kernel's witness rules, then that each witness is authorised and types their own password now.
 
     Runs before the write's transaction, so a wrong password counts towards the witness's
@@ -133,7 +134,7 @@ def confirm_witnesses(*, clinic: Any, kind: EntryKind, by: Any, witnesses: Seque
                                {f"{field}_password": "Account locked." if locked else "Wrong password."}) from None
 
 
-def write_entry(*, movement: Movement | None = None, by: Any, patient: Any = None, **fields: Any) -> LedgerEntry:
+def write_entry(*, movement: Movement | None = None, by: User, patient: Any = None, **fields: Any) -> LedgerEntry:
     """Append one entry and its audit event (the caller holds the transaction and the lot lock)."""
     if movement is not None:
         fields.setdefault("quantity_ml", movement.quantity.ml)

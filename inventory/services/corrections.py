@@ -2,8 +2,8 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
+from accounts.models import User
 from accounts.permissions import Perm
 from accounts.queries import require
 from clinical.ledger import EntryKind as K
@@ -21,7 +21,7 @@ from .stock import add_containers
 
 @ledger_transaction
 def correct_entry(*, entry: LedgerEntry, corrected: Decimal, reason: str, at: datetime | None = None,
-                  by: Any) -> LedgerEntry:
+                  by: User) -> LedgerEntry:
     """Record the right amount of an entry; the correction carries the change it makes and why."""
     clinic = entry.clinic
     require(Perm.KEEP_LEDGER, by, clinic, to="correct ledger entries")
@@ -56,7 +56,7 @@ def _follow_containers(original: LedgerEntry, change_ml: Decimal, corrected_ml: 
     if original.kind == EntryKind.RECEIPT:
         _recount_receipt(original, int(change_ml / original.lot.product.container_ml))
     elif original.kind == EntryKind.TRANSFER and corrected_ml == 0 and original.container is not None:
-        Container.objects.filter(pk=original.container_id, location=original.to_location).update(location=original.location)
+        Container.objects.filter(pk=original.container.pk, location=original.to_location).update(location=original.location)
     elif original.container is not None:
         refresh_state(original.container)
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from accounts.models import User
 from accounts.permissions import Perm
 from accounts.queries import require
 from clinical.ledger import EntryKind as K
@@ -36,7 +37,7 @@ def _live(session: InfusionSession) -> None:
 
 @ledger_transaction
 def draw_for_session(*, session: InfusionSession, container: Container, ml: Decimal, at: datetime | None = None,
-                     note: str = "", by: Any) -> LedgerEntry:
+                     note: str = "", by: User) -> LedgerEntry:
     """Draw mL from a container for an infusion session; refused past expiry or beyond the balance."""
     clinic = session.clinic
     require(Perm.HANDLE_KETAMINE, by, clinic, to="draw ketamine")
@@ -61,7 +62,7 @@ def draw_for_session(*, session: InfusionSession, container: Container, ml: Deci
     return entry
 
 
-def record_administration(*, session: InfusionSession, mg: Decimal, by: Any, at: datetime | None = None) -> list[LedgerEntry]:
+def record_administration(*, session: InfusionSession, mg: Decimal, by: User, at: datetime | None = None) -> list[LedgerEntry]:
     """Record the mg given to the session's patient, and by whom (21 CFR 1304.22(c)).
 
     Called from the ledger pages, or by the infusions app when an infusion ends or is
@@ -72,7 +73,7 @@ def record_administration(*, session: InfusionSession, mg: Decimal, by: Any, at:
 
 
 def record_waste(*, session: InfusionSession, mg: Decimal, manner: str, witness: Any, witness_password: str,
-                 at: datetime | None = None, note: str = "", by: Any) -> list[LedgerEntry]:
+                 at: datetime | None = None, note: str = "", by: User) -> list[LedgerEntry]:
     """Record what is left after an administration as wasted, confirmed by a witness's own password (79 FR 53519)."""
     require(Perm.HANDLE_KETAMINE, by, session.clinic, to="record waste")
     if not (manner or "").strip():
@@ -85,7 +86,7 @@ def record_waste(*, session: InfusionSession, mg: Decimal, manner: str, witness:
 
 
 @ledger_transaction
-def _patient_side(*, session: InfusionSession, kind: K, mg: Decimal, at: datetime | None, by: Any,
+def _patient_side(*, session: InfusionSession, kind: K, mg: Decimal, at: datetime | None, by: User,
                   **fields: Any) -> list[LedgerEntry]:
     """Write an administration or waste, charged to the session's lots first drawn first."""
     clinic = session.clinic

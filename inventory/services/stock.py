@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError
 
+from accounts.models import User
 from accounts.permissions import Perm
 from accounts.queries import require
 from clinical.ledger import EntryKind as K
@@ -30,7 +31,7 @@ from .containers import refresh_state
 
 def receive_stock(
     *, product: Product, supplier: Supplier, invoice: str, lot_number: str, expires_on: date, containers: int,
-    location: Location, at: datetime | None = None, note: str = "", by: Any,
+    location: Location, at: datetime | None = None, note: str = "", by: User,
 ) -> LedgerEntry:
     """Record containers received from a supplier into a location (21 CFR 1304.22(c))."""
     clinic = product.clinic
@@ -51,7 +52,7 @@ def receive_stock(
 
 @ledger_transaction
 def _receive(*, product: Product, supplier: Supplier, invoice: str, lot_number: str, expires_on: date,
-             containers: int, location: Location, at: datetime | None, note: str, by: Any) -> LedgerEntry:
+             containers: int, location: Location, at: datetime | None, note: str, by: User) -> LedgerEntry:
     clinic = product.clinic
     at, on, today = when(at, clinic)
     lot = _lot(product, lot_number, expires_on)
@@ -101,7 +102,7 @@ def _in_stock(clinic: Any, containers: Sequence[Container]) -> list[Container]:
 
 def destroy_stock(
     *, containers: Sequence[Container], method: str, place: str, witnesses: Sequence[tuple[Any, str]],
-    reason: str = "", report_ref: str = "", at: datetime | None = None, by: Any,
+    reason: str = "", report_ref: str = "", at: datetime | None = None, by: User,
 ) -> list[LedgerEntry]:
     """Destroy containers before two employee witnesses, with method and place (DEA Form 41)."""
     clinic = by_clinic(containers)
@@ -114,7 +115,7 @@ def destroy_stock(
 
 @ledger_transaction
 def _destroy(*, clinic: Any, containers: Sequence[Container], method: str, place: str, people: list[Any], reason: str,
-             report_ref: str, at: datetime | None, by: Any) -> list[LedgerEntry]:
+             report_ref: str, at: datetime | None, by: User) -> list[LedgerEntry]:
     at, on, today = when(at, clinic)
     lots = lock_lots([c.lot for c in containers])
     written = []
@@ -149,7 +150,7 @@ def by_clinic(containers: Sequence[Container]) -> Any:
 
 def record_loss(
     *, container: Container, report_ref: str, cause: str = LossCause.LOSS, ml: Decimal | None = None,
-    note: str = "", at: datetime | None = None, by: Any,
+    note: str = "", at: datetime | None = None, by: User,
 ) -> LedgerEntry:
     """Record a loss or theft from a container, with the DEA Form 106 reference (all that remains by default)."""
     require(Perm.KEEP_LEDGER, by, container.clinic, to="record a loss or theft")
@@ -160,7 +161,7 @@ def record_loss(
 
 @ledger_transaction
 def _lose(*, container: Container, report_ref: str, cause: str, ml: Decimal | None, note: str,
-          at: datetime | None, by: Any) -> LedgerEntry:
+          at: datetime | None, by: User) -> LedgerEntry:
     clinic = container.clinic
     at, on, today = when(at, clinic)
     lot = lock_lots([container.lot])[container.lot_id]
@@ -184,7 +185,7 @@ def _lose(*, container: Container, report_ref: str, cause: str, ml: Decimal | No
 
 @ledger_transaction
 def transfer(*, containers: Sequence[Container], to_location: Location, at: datetime | None = None,
-             note: str = "", by: Any) -> list[LedgerEntry]:
+             note: str = "", by: User) -> list[LedgerEntry]:
     """Move containers, with what each still holds, to another storage location."""
     clinic = by_clinic(containers)
     require(Perm.KEEP_LEDGER, by, clinic, to="transfer stock")
