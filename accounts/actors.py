@@ -8,7 +8,7 @@ from typing import TypeAlias
 
 from .models import User
 
-Actor: TypeAlias = "User | str"
+Actor: TypeAlias = User | str
 """A signed-in staff user, or the name of a system process (the HL7 listener, a command, the demo)."""
 
 
