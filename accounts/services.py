@@ -43,9 +43,9 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Use
         else:
             User.objects.filter(pk=checked.pk).update(failed_logins=0, locked_until=None)
             audit.record(action="login", by=checked)
-    if checked is None:
+    if not isinstance(checked, User):
         raise AccountError("Wrong username or password.")
-    return checked  # type: ignore[return-value]
+    return checked
 
 
 def _count_failure(username: str) -> None:

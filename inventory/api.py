@@ -211,7 +211,7 @@ def _count_out(count: Any) -> dict[str, Any]:
 @router.get("/balances", response=list[dict[str, Any]])
 @api_allow(Perm.VIEW_LEDGER)
 def balances(request: HttpRequest) -> list[dict[str, Any]]:
-    return as_json(_clinic(request), reconcile(_clinic(request), check_integrity=False))["balances"]  # type: ignore[no-any-return]
+    return as_json(_clinic(request), reconcile(_clinic(request), check_integrity=False))["balances"]
 
 
 @router.get("/reconciliation", response=dict[str, Any])
@@ -235,7 +235,7 @@ def entry(request: HttpRequest, entry_id: int) -> LedgerEntry:
     found = _get(LedgerEntry, request, entry_id)
     if found.session_id:
         audit_read(request, "ledger_entry_view", patient=found.session.patient_id, obj=found, via="api")
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 @router.post("/receipts", response={201: EntryOut})

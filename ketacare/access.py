@@ -7,7 +7,7 @@ row of the table in accounts/permissions.py. The role x URL matrix test reads th
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -23,14 +23,19 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any signed-in staff user, whatever the role (e.g. choose clinic, sign out)
 
 
-class ClinicRequest(HttpRequest):
+class StaffRequest(HttpRequest):
+    """A request of a signed-in staff user (what `allow(SIGNED_IN)` lets through). An annotation, never built."""
+
+    user: "User"
+
+
+class ClinicRequest(StaffRequest):
     """A request of a staff member acting in one clinic, as views and API operations receive it.
 
     accounts.middleware (pages) or the API token (ketacare.api) sets `clinic`, `membership` and `role`;
-    `allow`/`api_allow` let a request reach a view only then. Used as the views' annotation, never built.
+    `allow(Perm.X)`/`api_allow` let a request reach a view only then. An annotation, never built.
     """
 
-    user: "User"
     clinic: "Clinic"
     membership: "Membership"
     role: str
@@ -43,6 +48,15 @@ def act_in(request: HttpRequest, membership: "Membership | None", memberships: "
                          role=membership.role if membership else None)
     if memberships is not None:
         vars(request)["memberships"] = memberships
+
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def declare(view: V, perm: Perm | str, roles: frozenset[str]) -> V:
+    """Leave on a view what it declares (`permission`, `allowed_roles`), for the route matrix and the API guard."""
+    vars(view).update(permission=perm, allowed_roles=roles)
+    return view
 
 
 def allowed_roles(perm: Perm | str) -> frozenset[str]:
@@ -63,18 +77,14 @@ def allow(perm: Perm | str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 raise PermissionDenied("Your role does not allow this page.")
             return view(request, *args, **kwargs)
 
-        wrapped.permission = perm  # type: ignore[attr-defined]
-        wrapped.allowed_roles = roles  # type: ignore[attr-defined]
-        return wrapped
+        return declare(wrapped, perm, roles)
 
     return decorate
 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a view as usable without signing in (sign-in page, patient questionnaire links)."""
-    view.permission = PUBLIC  # type: ignore[attr-defined]
-    view.allowed_roles = frozenset({PUBLIC})  # type: ignore[attr-defined]
-    return view
+    return declare(view, PUBLIC, frozenset({PUBLIC}))
 
 
 def can(request: HttpRequest, perm: Perm) -> bool:

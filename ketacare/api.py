@@ -20,7 +20,7 @@ from accounts.services import hash_token, touch_token
 from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
 
-from .access import ClinicRequest, act_in
+from .access import ClinicRequest, act_in, declare
 
 
 class TokenAuth(HttpBearer):
@@ -71,9 +71,7 @@ def api_allow(perm: Perm) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 raise HttpError(403, "Your role does not allow this operation.")
             return func(request, *args, **kwargs)
 
-        wrapped.permission = perm  # type: ignore[attr-defined]
-        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
-        return wrapped
+        return declare(wrapped, perm, allowed)
 
     return decorate
 

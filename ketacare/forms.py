@@ -22,3 +22,11 @@ def show_refusal(form: forms.Form, exc: ServiceError | ClinicalError, *others: f
             owner.add_error(field, problem)
     if top:
         form.add_error(None, refusal.message)
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """The form's model-choice field `name`, to scope its rows and labels to a clinic."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field

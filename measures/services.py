@@ -2,7 +2,7 @@
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -226,7 +226,7 @@ class ReminderRun:
     already_sent: int = 0
     no_contact: int = 0
     failed: int = 0
-    errors: list[str] | None = None
+    errors: list[str] = field(default_factory=list)
 
 
 def send_reminders(*, clinic: Any, now: datetime, by: Actor = REMINDER_ACTOR) -> ReminderRun:
@@ -250,7 +250,7 @@ def send_reminders(*, clinic: Any, now: datetime, by: Actor = REMINDER_ACTOR) ->
             run.already_sent += 1
         except ServiceError as exc:
             run.failed += 1
-            run.errors.append(f"{patient.mrn} {s.instrument} {s.point_key}: {exc.message}")  # type: ignore[union-attr]
+            run.errors.append(f"{patient.mrn} {s.instrument} {s.point_key}: {exc.message}")
         else:
             run.sent += 1
     return run

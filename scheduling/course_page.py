@@ -1,6 +1,8 @@
 """What the scheduling app adds to a course's page: the booking form and the infusions booked."""
 
 
+from typing import Any
+
 from accounts.permissions import Perm
 from courses.choices import CourseStatus
 from ketacare.access import ClinicRequest, can
@@ -10,7 +12,7 @@ from . import queries
 from .forms import BookingForm
 
 
-def panels(request: ClinicRequest, course):  # type: ignore[no-untyped-def]
+def panels(request: ClinicRequest, course: Any) -> list[Panel]:
     sessions = queries.course_sessions(course)
     live = [s for s in sessions if s.state != "cancelled"]
     can_book = can(request, Perm.BOOK_SESSIONS) and course.status == CourseStatus.ACTIVE

@@ -13,6 +13,7 @@ from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
 from . import services
+from .models import IntegrationSession
 
 router = Router()
 
@@ -38,8 +39,8 @@ class TherapyOut(Schema):
     note: str
 
     @staticmethod
-    def resolve_infusion_ids(obj: object) -> list[int]:
-        return sorted(i.pk for i in obj.infusions.all())  # type: ignore[attr-defined]
+    def resolve_infusion_ids(obj: IntegrationSession) -> list[int]:
+        return sorted(i.pk for i in obj.infusions.all())
 
 
 @router.post("/patients/{patient_id}", response={201: TherapyOut})

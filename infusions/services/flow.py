@@ -1,5 +1,6 @@
 """Start, pause, resume and stop the infusion; stop early or transfer (kernel: clinical.session_flow)."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -93,7 +94,7 @@ def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: d
     return session
 
 
-ACTIONS = {"start": start, "pause": pause, "resume": resume, "stop_infusion": stop_infusion,
+ACTIONS: dict[str, Callable[..., InfusionSession]] = {"start": start, "pause": pause, "resume": resume, "stop_infusion": stop_infusion,
            "stop_early": stop_early, "transfer": transfer}
 
 
@@ -106,5 +107,5 @@ def apply_action(*, session: InfusionSession, action: str, reason: str = "", at:
     if action == "start":
         return start(session=session, override_reason=reason, at=at, by=by)
     if action in ("pause", "stop_early", "transfer"):
-        return service(session=session, reason=reason, at=at, by=by)  # type: ignore[operator]
-    return service(session=session, at=at, by=by)  # type: ignore[operator]
+        return service(session=session, reason=reason, at=at, by=by)
+    return service(session=session, at=at, by=by)

@@ -71,7 +71,7 @@ def parse_values(values: Mapping[str, Any]) -> Reading:
     if errors:
         raise ServiceError("Some values are not valid; nothing was saved.", errors)
     try:
-        return Reading(**parsed)  # type: ignore[arg-type]
+        return Reading(**parsed)
     except ClinicalError as exc:
         raise ServiceError.from_kernel(exc, f"{exc} Nothing was saved.") from None
 
