@@ -1,12 +1,11 @@
-"""Scoped reads of alert rows and their deliveries."""
+"""Scoped reads of alert rows."""
 
-from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 
 from .choices import SEVERITY, AlertKind
-from .models import Alert, AlertDelivery
+from .models import Alert
 
 
 def open_alerts(clinic: Any, patient: Any = None) -> QuerySet[Alert]:
@@ -45,6 +44,3 @@ def source_alert(clinic: Any, source: Any) -> Alert | None:
     return (Alert.objects.in_clinic(clinic).filter(source_type=source._meta.label_lower, source_id=str(source.pk))
             .order_by("-raised_at").first())
 
-
-def deliveries_due(clinic: Any, now: datetime) -> QuerySet[AlertDelivery]:
-    return AlertDelivery.objects.in_clinic(clinic).filter(status="pending", next_attempt_at__lte=now)

@@ -5,7 +5,7 @@ with its outbox rows (alerts.outbox) and its audit event; delivery reads the row
 (healthchecks' Flip + sendalerts pattern). `infusions`, `measures` and `inventory` call these functions.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,7 +42,7 @@ def _oncall_phones(clinic: Any) -> list[str]:
 def raise_alert(
     *, clinic: Any, patient: Any, kind: str, level: str, rule: str, message: str, by: Actor, session: Any = None,
     value: Any = "", threshold: Any = "", source: Any = None, at: datetime | None = None,
-    notices: Any = None,
+    notices: Callable[[Alert], Sequence[outbox.Notice]] | None = None,
 ) -> Alert:
     """Create an open alert, its outbox rows (`notices(alert)`) and its audit event, in the caller's transaction."""
     _require_transaction("raising an alert")
@@ -53,11 +53,12 @@ def raise_alert(
         source_type=source._meta.label_lower if source is not None else "",
         source_id=str(source.pk) if source is not None else "", raised_at=moment,
     )
-    rows = outbox.enqueue(alert=alert, notices=[outbox.screen_notice(), *(notices(alert) if notices else [])], at=moment)
+    written_at = datetime.now(UTC)  # the messages are due now, whatever time the alert is dated
+    rows = outbox.enqueue(alert=alert, notices=[outbox.screen_notice(), *(notices(alert) if notices else [])], at=written_at)
     audit.record(action="alert_raise", by=by, clinic=clinic, patient=patient, obj=alert,
                  detail={"rule": rule, "level": level, "value": str(value), "threshold": str(threshold),
                          "deliveries": [f"{r.channel}:{r.status}" for r in rows]})
-    outbox.send_after_commit(rows, moment)
+    outbox.send_after_commit(rows, written_at)
     return alert
 
 

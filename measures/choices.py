@@ -20,7 +20,7 @@ PATIENT_REPORTED = ("pcl5", "phq9", "gad7", "iesr", "cssrs")
 # Instruments whose total can be followed over time (the C-SSRS screener has no total).
 TRACKED = ("pcl5", "phq9", "gad7", "iesr", "madrs", "caps5", "cadss")
 
-SUICIDE_RISK = "suicide_risk"  # the kernel's flag value and infusions.AlertKind value
+SUICIDE_RISK = "suicide_risk"  # the kernel's flag value and alerts.AlertKind value
 
 SHORT_NAMES = {"pcl5": "PCL-5", "phq9": "PHQ-9", "gad7": "GAD-7", "iesr": "IES-R", "cssrs": "C-SSRS",
                "madrs": "MADRS", "caps5": "CAPS-5", "cadss": "CADSS"}
