@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.actors import Actor
+from accounts.models import Clinic
 from audit import services as audit
 from ketacare import sms
 
@@ -154,7 +155,7 @@ def _send(rows: Sequence[AlertDelivery], now: datetime, by: Actor) -> SendRun:
     return run
 
 
-def pending(now: datetime, clinic: Any = None) -> Any:
+def pending(now: datetime, clinic: Clinic | None = None) -> Any:
     """Rows due to be sent now, oldest first."""
     rows = AlertDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
     if clinic is not None:
@@ -162,7 +163,7 @@ def pending(now: datetime, clinic: Any = None) -> Any:
     return rows.select_related("alert", "clinic").order_by("next_attempt_at", "pk")
 
 
-def send_pending(*, now: datetime, clinic: Any = None, limit: int = 500, by: Actor = SENDER) -> SendRun:
+def send_pending(*, now: datetime, clinic: Clinic | None = None, limit: int = 500, by: Actor = SENDER) -> SendRun:
     """Send every due row once (at most `limit`); safe to run from cron however often, or twice at a time."""
     return _send(list(pending(now, clinic)[:limit]), now, by)
 

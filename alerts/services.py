@@ -14,7 +14,7 @@ from django.db import transaction
 
 from accounts.actors import Actor
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import Clinic, User
 from accounts.permissions import Perm
 from accounts.policy import policy_value
 from accounts.queries import require, staff_with_role
@@ -34,13 +34,13 @@ def _require_transaction(what: str) -> None:
         raise RuntimeError(f"{what} must run inside the transaction of the data that fired it")
 
 
-def _oncall_phones(clinic: Any) -> list[str]:
+def _oncall_phones(clinic: Clinic) -> list[str]:
     phone = str(policy_value(clinic, "alerts_oncall_phone")).strip()
     return [phone] if phone else []
 
 
 def raise_alert(
-    *, clinic: Any, patient: Any, kind: str, level: str, rule: str, message: str, by: Actor, session: Any = None,
+    *, clinic: Clinic, patient: Any, kind: str, level: str, rule: str, message: str, by: Actor, session: Any = None,
     value: Any = "", threshold: Any = "", source: Any = None, at: datetime | None = None,
     notices: Callable[[Alert], Sequence[outbox.Notice]] | None = None,
 ) -> Alert:
@@ -140,7 +140,7 @@ def close_alerts(*, kind: str, note: str, at: datetime, by: Actor, session: Any 
     return len(closed)
 
 
-def escalation_recipients(clinic: Any) -> list[Any]:
+def escalation_recipients(clinic: Clinic) -> list[Any]:
     """The on-call prescriber named in the clinic's settings, else every active prescriber; with an email."""
     prescribers = staff_with_role(clinic, Role.PRESCRIBER)
     oncall = str(policy_value(clinic, "measures_oncall_prescriber")).strip()
@@ -168,7 +168,7 @@ def _escalate(alert: Alert, recipients: Sequence[Any], minutes: int, now: dateti
     return rows
 
 
-def escalate_alerts(*, clinic: Any, now: datetime, by: Actor = ESCALATOR) -> tuple[int, list[str]]:
+def escalate_alerts(*, clinic: Clinic, now: datetime, by: Actor = ESCALATOR) -> tuple[int, list[str]]:
     """Escalate suicide-risk alerts left unacknowledged too long to the on-call prescriber, once each; send at once.
 
     A message that cannot be sent now stays in the outbox for `ketacare send-alerts` and is reported.

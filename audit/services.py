@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from accounts.actors import Actor, user_of
+from accounts.models import Clinic
 
 from .chain import hashed_fields, row_digest
 from .context import client_addr
@@ -18,7 +19,7 @@ def record(
     *,
     action: str,
     by: Actor,
-    clinic: Any = None,
+    clinic: Clinic | None = None,
     patient: Any = None,
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Field
 
 from accounts.actors import Actor
-from accounts.models import User
+from accounts.models import Clinic, User
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
@@ -56,7 +56,7 @@ def _default_of(name: str) -> Any:
     return cast(Field, Protocol._meta.get_field(name)).get_default()
 
 
-def save_protocol(*, clinic: Any, values: dict[str, Any], by: Actor, protocol: Protocol | None = None) -> Protocol:
+def save_protocol(*, clinic: Clinic, values: dict[str, Any], by: Actor, protocol: Protocol | None = None) -> Protocol:
     """Create a protocol template or change one (courses already ordered keep their copy)."""
     unknown = set(values) - PROTOCOL_FIELDS
     if unknown:

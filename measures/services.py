@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from accounts.actors import Actor, user_of
+from accounts.models import Clinic
 from accounts.permissions import Perm
 from accounts.policy import policy_value
 from accounts.queries import require
@@ -63,7 +64,7 @@ def _check_time(assessed_at: datetime, now: datetime) -> None:
         raise ServiceError("The assessment time is implausibly early.", {"assessed_at": "Too early."})
 
 
-def score_items(clinic: Any, instrument: str, items: Sequence[Any]) -> ScoreResult:
+def score_items(clinic: Clinic, instrument: str, items: Sequence[Any]) -> ScoreResult:
     """Score with the kernel and the clinic's cut-point; refuse with the kernel's message."""
     try:
         return score(instrument, items, cutpoint=pcl5_cutpoint(clinic))
@@ -229,7 +230,7 @@ class ReminderRun:
     errors: list[str] = field(default_factory=list)
 
 
-def send_reminders(*, clinic: Any, now: datetime, by: Actor = REMINDER_ACTOR) -> ReminderRun:
+def send_reminders(*, clinic: Clinic, now: datetime, by: Actor = REMINDER_ACTOR) -> ReminderRun:
     """Send one link for every due patient-reported item that has not had one (safe to repeat)."""
     run = ReminderRun(errors=[])
     for item in queries.due_items(clinic, now):
@@ -256,7 +257,7 @@ def send_reminders(*, clinic: Any, now: datetime, by: Actor = REMINDER_ACTOR) ->
     return run
 
 
-def import_wording(*, data: Any, raw: bytes, instrument_id: str | None = None, clinic: Any = None,
+def import_wording(*, data: Any, raw: bytes, instrument_id: str | None = None, clinic: Clinic | None = None,
                    by: Actor) -> InstrumentWording:
     """Load official item wording from a FHIR Questionnaire for one clinic or (clinic None) all; refuse a misfit."""
     if clinic is not None and user_of(by) is not None:

@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 
 from accounts.actors import Actor
-from accounts.models import User
+from accounts.models import Clinic, User
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
@@ -60,7 +60,7 @@ def _refuse_bad_details(values: dict[str, Any]) -> None:
         raise ServiceError("Some details are out of range; nothing was saved.", errors)
 
 
-def register_patient(*, clinic: Any, values: dict[str, Any], by: Actor) -> Patient:
+def register_patient(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> Patient:
     """Register a patient in the clinic; the MRN must be new to the clinic."""
     _refuse_bad_details(values)
     try:

@@ -1,11 +1,11 @@
 """Every write of the scheduling app: chairs and bookings (the booked row is an infusions session, ADR 0008)."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from accounts.actors import Actor
+from accounts.models import Clinic
 from accounts.permissions import Perm
 from accounts.policy import policy_value
 from accounts.queries import require
@@ -25,7 +25,7 @@ from .models import Chair
 LIVE_STATES = booked.LIVE_STATES
 
 
-def add_chair(*, clinic: Any, name: str, location_code: str = "", by: Actor) -> Chair:
+def add_chair(*, clinic: Clinic, name: str, location_code: str = "", by: Actor) -> Chair:
     """Add an infusion chair to the clinic."""
     if not name.strip():
         raise ServiceError("A chair needs a name.", {"name": "Required."})

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from accounts.actors import Actor
-from accounts.models import User
+from accounts.models import Clinic, User
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
@@ -62,7 +62,7 @@ def _decode(raw: bytes | str) -> str:
         return raw.decode("latin-1")
 
 
-def _key(clinic: Any, header: MessageHeader) -> dict[str, Any]:
+def _key(clinic: Clinic, header: MessageHeader) -> dict[str, Any]:
     return {"clinic": clinic, "sending_application": header.sending_application[:180],
             "sending_facility": header.sending_facility[:180], "control_id": header.control_id[:199]}
 
@@ -85,7 +85,7 @@ def chair_matches(chair: Chair, keys: list[str]) -> bool:
     return chair.name.strip().lower() in keys
 
 
-def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
+def match_session(clinic: Clinic, parsed: OruMessage) -> InfusionSession:
     """The clinic's session in progress for the patient in PID-3, confirmed by the chair in PV1-3."""
     ids = [p.id_number for p in parsed.patient_ids]
     if not ids:
@@ -127,7 +127,7 @@ def _store(session: InfusionSession, readings: tuple[TimedReading, ...], message
     return len(rows)
 
 
-def _file(clinic: Any, parsed: OruMessage, received_at: datetime, existing: Hl7Message | None) -> int:
+def _file(clinic: Clinic, parsed: OruMessage, received_at: datetime, existing: Hl7Message | None) -> int:
     """File in one transaction; raise NotFiled (nothing written) or IntegrityError (a concurrent duplicate)."""
     session = match_session(clinic, parsed)
     readings = _readings(parsed, received_at)
@@ -156,7 +156,7 @@ def _location_text(parsed: OruMessage) -> str:
     return "^".join((loc.point_of_care, loc.room, loc.bed)).strip("^")[:120] if loc else ""
 
 
-def _quarantine(clinic: Any, raw: bytes | str, header: MessageHeader, received_at: datetime, reason: NotFiled,
+def _quarantine(clinic: Clinic, raw: bytes | str, header: MessageHeader, received_at: datetime, reason: NotFiled,
                 parsed: OruMessage | None) -> None:
     refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
     with transaction.atomic():
@@ -175,7 +175,7 @@ def _answer_existing(existing: Hl7Message, header: MessageHeader) -> Filing | No
     return None
 
 
-def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | None = None) -> Filing:
+def file_hl7_message(*, clinic: Clinic, raw: bytes | str, received_at: datetime | None = None) -> Filing:
     """Parse and file one ORU^R01 for the clinic: AA after commit, AE with a quarantine row; Hl7Reject means AR."""
     received = received_at or now()
     header = read_header(raw)
@@ -203,7 +203,7 @@ def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | N
     return Filing("AE", reason.text, header, reason.code)
 
 
-def _after_race(clinic: Any, header: MessageHeader) -> Filing:
+def _after_race(clinic: Clinic, header: MessageHeader) -> Filing:
     """Another connection stored the same control id first: answer as for a resend."""
     existing = Hl7Message.objects.filter(**_key(clinic, header)).first()
     answer = _answer_existing(existing, header) if existing else None

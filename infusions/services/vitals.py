@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.actors import Actor, user_of
+from accounts.models import Clinic
 from accounts.permissions import Perm
 from accounts.queries import require
 from alerts import services as alerts
@@ -149,7 +150,7 @@ def record_vitals_batch(*, session: InfusionSession, readings: Iterable[tuple[da
     return created, raised
 
 
-def raise_overdue_alerts(*, clinic: Any = None, at: datetime | None = None, by: Actor = "alerts-tick") -> list[Any]:
+def raise_overdue_alerts(*, clinic: Clinic | None = None, at: datetime | None = None, by: Actor = "alerts-tick") -> list[Any]:
     """Raise one open 'BP overdue' alert per session whose reading is late (CLINICAL.md section 3); idempotent."""
     moment = at or now()
     sessions = InfusionSession.objects.filter(state__in=[SessionState.INFUSING, SessionState.PAUSED, SessionState.RECOVERING])

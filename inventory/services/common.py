@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db import OperationalError, transaction
 
 from accounts import services as accounts
-from accounts.models import User
+from accounts.models import Clinic, User
 from accounts.permissions import Perm, has_perm
 from accounts.queries import role_of
 from audit import services as audit
@@ -65,7 +65,7 @@ def kernel(check: Callable[[], T]) -> T:
         raise ServiceError(str(exc)) from None
 
 
-def when(at: datetime | None, clinic: Any) -> tuple[datetime, date, date]:
+def when(at: datetime | None, clinic: Clinic) -> tuple[datetime, date, date]:
     """Return (at, its date, today) in the clinic's time zone; refuse a naive or future time."""
     current = now()
     at = at or current
@@ -77,12 +77,12 @@ def when(at: datetime | None, clinic: Any) -> tuple[datetime, date, date]:
     return at, at.astimezone(zone).date(), current.astimezone(zone).date()
 
 
-def local_date(value: datetime, clinic: Any) -> date:
+def local_date(value: datetime, clinic: Clinic) -> date:
     """The date of a stored time in the clinic's time zone."""
     return value.astimezone(ZoneInfo(clinic.time_zone)).date()
 
 
-def same_clinic(clinic: Any, *objects: Any) -> None:
+def same_clinic(clinic: Clinic, *objects: Any) -> None:
     """Refuse objects of another clinic (faces already 404 them; this guards direct callers)."""
     for obj in objects:
         if obj is not None and obj.clinic_id != clinic.pk:
@@ -110,7 +110,7 @@ def validate(entry: LedgerEntryIn, lot: Lot, places: Sequence[Location], today: 
                                          drawn_from_container_ml=taken_ml))
 
 
-def confirm_witnesses(*, clinic: Any, kind: EntryKind, by: User, witnesses: Sequence[tuple[Any, str]]) -> None:
+def confirm_witnesses(*, clinic: Clinic, kind: EntryKind, by: User, witnesses: Sequence[tuple[Any, str]]) -> None:
     """Check the kernel's witness rules, then that each witness is authorised and types their own password now.
 
     Runs before the write's transaction, so a wrong password counts towards the witness's

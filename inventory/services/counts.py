@@ -4,11 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import User
+from accounts.models import Clinic, User
 from accounts.permissions import Perm
 from accounts.queries import require
 from alerts import services as alerts
@@ -133,7 +133,7 @@ def _label(lot: Lot) -> str:
 
 
 @ledger_transaction
-def take_inventory(*, clinic: Any, kind: str, business_time: str, lines: Sequence[CountLine], at: datetime | None = None,
+def take_inventory(*, clinic: Clinic, kind: str, business_time: str, lines: Sequence[CountLine], at: datetime | None = None,
                    note: str = "", by: User) -> Inventory:
     """Take the initial or a biennial inventory: every lot and location holding stock, counted (21 CFR 1304.11)."""
     require(Perm.KEEP_LEDGER, by, clinic, to="take an inventory")

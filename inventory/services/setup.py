@@ -6,6 +6,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from accounts.actors import Actor
+from accounts.models import Clinic
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
@@ -34,7 +35,7 @@ def _text(value: str, field: str, label: str) -> str:
     return text
 
 
-def add_product(*, clinic: Any, name: str, ndc: str, strength_mg_per_ml: Any, container_ml: Any, by: Actor) -> Product:
+def add_product(*, clinic: Clinic, name: str, ndc: str, strength_mg_per_ml: Any, container_ml: Any, by: Actor) -> Product:
     """Add a ketamine presentation (substance, form, strength and container volume)."""
     require(Perm.KEEP_LEDGER, by, clinic, to="add products")
     strength = _positive(strength_mg_per_ml, "strength_mg_per_ml", "The strength")
@@ -51,7 +52,7 @@ def add_product(*, clinic: Any, name: str, ndc: str, strength_mg_per_ml: Any, co
     return product
 
 
-def add_supplier(*, clinic: Any, name: str, address: str, dea_number: str, by: Actor) -> Supplier:
+def add_supplier(*, clinic: Clinic, name: str, address: str, dea_number: str, by: Actor) -> Supplier:
     """Add a supplier with the name, address and DEA number a receipt must name (21 CFR 1304.22(c))."""
     require(Perm.KEEP_LEDGER, by, clinic, to="add suppliers")
     try:
@@ -68,7 +69,7 @@ def add_supplier(*, clinic: Any, name: str, address: str, dea_number: str, by: A
     return supplier
 
 
-def add_location(*, clinic: Any, name: str, by: Actor) -> Location:
+def add_location(*, clinic: Clinic, name: str, by: Actor) -> Location:
     """Add a storage location (a safe, a locked cart)."""
     require(Perm.KEEP_LEDGER, by, clinic, to="add storage locations")
     text = _text(name, "name", "The name")

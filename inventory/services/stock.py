@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError
 
-from accounts.models import User
+from accounts.models import Clinic, User
 from accounts.permissions import Perm
 from accounts.queries import require
 from clinical.ledger import EntryKind as K
@@ -88,7 +88,7 @@ def add_containers(receipt: LedgerEntry, how_many: int) -> list[Container]:
     ])
 
 
-def _in_stock(clinic: Any, containers: Sequence[Container]) -> list[Container]:
+def _in_stock(clinic: Clinic, containers: Sequence[Container]) -> list[Container]:
     if not containers:
         raise ServiceError("Choose at least one container.", {"containers": "Required."})
     same_clinic(clinic, *containers)
@@ -114,7 +114,7 @@ def destroy_stock(
 
 
 @ledger_transaction
-def _destroy(*, clinic: Any, containers: Sequence[Container], method: str, place: str, people: list[Any], reason: str,
+def _destroy(*, clinic: Clinic, containers: Sequence[Container], method: str, place: str, people: list[Any], reason: str,
              report_ref: str, at: datetime | None, by: User) -> list[LedgerEntry]:
     at, on, today = when(at, clinic)
     lots = lock_lots([c.lot for c in containers])
