@@ -86,9 +86,8 @@ def course_detail(request: HttpRequest, course: TreatmentCourse) -> HttpResponse
     })
 
 
-@allow(Perm.END_COURSE)
-def course_end(request: ClinicRequest, course_id: int) -> HttpResponse:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
+@page(Perm.END_COURSE, TreatmentCourse)
+def course_end(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     form = EndCourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

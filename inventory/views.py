@@ -14,8 +14,7 @@ from accounts.permissions import Perm
 from clinical.ledger import inventory_due, retained_until
 from infusions.models import InfusionSession
 from ketacare.access import ClinicRequest, allow, can
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from ketacare.pages import audit_read, page
 
 from . import queries, reports
 from .choices import EntryKind
@@ -62,10 +61,9 @@ def lots(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/lots.html", {"lots": rows, "today": _today(_clinic(request))})
 
 
-@allow(Perm.VIEW_LEDGER)
-def lot(request: HttpRequest, lot_id: int) -> HttpResponse:
+@page(Perm.VIEW_LEDGER, Lot)
+def lot(request: HttpRequest, the_lot: Lot) -> HttpResponse:
     clinic = _clinic(request)
-    the_lot = get_in_clinic(Lot, clinic, pk=lot_id)
     rows = list(queries.entries(clinic).filter(lot=the_lot))
     audit_read(request, "ledger_lot_view", obj=the_lot, lot=the_lot.lot_number)
     return render(request, "inventory/lot.html", {
@@ -76,10 +74,9 @@ def lot(request: HttpRequest, lot_id: int) -> HttpResponse:
     })
 
 
-@allow(Perm.VIEW_LEDGER)
-def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+@page(Perm.VIEW_LEDGER, LedgerEntry)
+def entry(request: HttpRequest, the_entry: LedgerEntry) -> HttpResponse:
     clinic = _clinic(request)
-    the_entry = get_in_clinic(LedgerEntry, clinic, pk=entry_id)
     if the_entry.session_id:
         audit_read(request, "ledger_entry_view", patient=the_entry.session.patient_id, obj=the_entry)
     local = timezone.localtime(the_entry.at, ZoneInfo(clinic.time_zone)).date()
@@ -93,10 +90,9 @@ def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     })
 
 
-@allow(Perm.VIEW_LEDGER)
-def session(request: HttpRequest, session_id: int) -> HttpResponse:
+@page(Perm.VIEW_LEDGER, InfusionSession)
+def session(request: HttpRequest, the_session: InfusionSession) -> HttpResponse:
     clinic = _clinic(request)
-    the_session = get_in_clinic(InfusionSession, clinic, pk=session_id)
     audit_read(request, "ledger_session_view", patient=the_session.patient_id, obj=the_session)
     return render(request, "inventory/session.html", {
         "s": the_session, "rows": queries.entries(clinic).filter(session=the_session),
@@ -172,10 +168,9 @@ def inventories(request: HttpRequest) -> HttpResponse:
                                                           "is_officer": can(request, Perm.KEEP_LEDGER)})
 
 
-@allow(Perm.VIEW_LEDGER)
-def inventory_detail(request: HttpRequest, inventory_id: int) -> HttpResponse:
+@page(Perm.VIEW_LEDGER, Inventory)
+def inventory_detail(request: HttpRequest, the_inventory: Inventory) -> HttpResponse:
     clinic = _clinic(request)
-    the_inventory = get_in_clinic(Inventory, clinic, pk=inventory_id)
     table = reports.inventory_table(the_inventory)
     if request.GET.get("format") == "csv":
         return _csv(table, clinic)

@@ -12,7 +12,6 @@ from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
-from ketacare.scoping import get_in_clinic
 
 from . import queries, services
 from .forms import MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm
@@ -44,9 +43,8 @@ def patient_create(request: ClinicRequest) -> HttpResponse:
     return render(request, "patients/form.html", {"form": form, "title": "Register a patient"}, status=400 if form.errors else 200)
 
 
-@allow(Perm.REGISTER_PATIENTS)
-def patient_edit(request: ClinicRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
+@page(Perm.REGISTER_PATIENTS, Patient)
+def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -71,9 +69,8 @@ INTAKE_FORMS = {
 }
 
 
-@allow(Perm.TAKE_HISTORY)
-def intake(request: ClinicRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
+@page(Perm.TAKE_HISTORY, Patient)
+def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
     forms = {key: cls(prefix=key) for key, (cls, _, _) in INTAKE_FORMS.items()}
     status = 200
     which = request.POST.get("form") if request.method == "POST" else None
@@ -98,9 +95,8 @@ def intake(request: ClinicRequest, patient_id: int) -> HttpResponse:
     return render(request, "patients/intake.html", {"patient": patient, "forms": forms}, status=status)
 
 
-@allow(Perm.SCREEN_ELIGIBILITY)
-def screen(request: ClinicRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
+@page(Perm.SCREEN_ELIGIBILITY, Patient)
+def screen(request: ClinicRequest, patient: Patient) -> HttpResponse:
     policy = eligibility_policy(request.clinic)
     items = [{"c": c, "absolute": True} for c in policy.absolute] + [{"c": c, "absolute": False} for c in policy.relative]
     chosen = request.POST.getlist("contraindication") if request.method == "POST" else []

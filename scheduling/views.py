@@ -13,8 +13,7 @@ from courses.models import TreatmentCourse
 from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from ketacare.pages import audit_read, page
 
 from . import queries, services
 from .forms import BookingForm, ChairForm
@@ -36,10 +35,9 @@ def chairs(request: ClinicRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@allow(Perm.BOOK_SESSIONS)
-def book(request: ClinicRequest, course_id: int) -> HttpResponse:
+@page(Perm.BOOK_SESSIONS, TreatmentCourse)
+def book(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     """Book the course's next infusion; a refusal shows the form again with the reason."""
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     form = BookingForm(request.POST or None, clinic=request.clinic)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,11 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest, allow
+from ketacare.access import ClinicRequest
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
 from . import services
@@ -17,9 +16,8 @@ from .forms import IntegrationForm
 from .models import IntegrationSession
 
 
-@allow(Perm.RECORD_THERAPY)
-def record(request: ClinicRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
+@page(Perm.RECORD_THERAPY, Patient)
+def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = IntegrationForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "infusions"}
