@@ -26,6 +26,7 @@ class Perm(StrEnum):
     ORDER_COURSE = "order_course"
     END_COURSE = "end_course"
     BOOK_SESSIONS = "book_sessions"
+    BACK_ENTER_SESSION = "back_enter_session"
     VIEW_PROTOCOLS = "view_protocols"
     MANAGE_PROTOCOLS = "manage_protocols"
     MANAGE_CHAIRS = "manage_chairs"
@@ -80,7 +81,8 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.VIEW_COURSES: "See a treatment course and its sessions.",
     Perm.ORDER_COURSE: "Order a treatment course and its dose.",
     Perm.END_COURSE: "End a treatment course early.",
-    Perm.BOOK_SESSIONS: "See the chair schedule; book and cancel infusion sessions.",
+    Perm.BOOK_SESSIONS: "See the chair schedule; book, cancel and reschedule infusion sessions; record no-shows.",
+    Perm.BACK_ENTER_SESSION: "Enter a past infusion session that was not booked (back entry).",
     Perm.VIEW_PROTOCOLS: "List protocol templates through the API.",
     Perm.MANAGE_PROTOCOLS: "Create and edit protocol templates.",
     Perm.MANAGE_CHAIRS: "Add and edit infusion chairs.",
@@ -122,7 +124,8 @@ _P = Perm
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.PRESCRIBER: frozenset({
         _P.VIEW_PATIENTS, _P.REGISTER_PATIENTS, _P.TAKE_HISTORY, _P.SCREEN_ELIGIBILITY, _P.SIGN_SCREENING,
-        _P.VIEW_COURSES, _P.ORDER_COURSE, _P.END_COURSE, _P.BOOK_SESSIONS, _P.VIEW_PROTOCOLS, _P.MANAGE_PROTOCOLS,
+        _P.VIEW_COURSES, _P.ORDER_COURSE, _P.END_COURSE, _P.BOOK_SESSIONS, _P.BACK_ENTER_SESSION, _P.VIEW_PROTOCOLS,
+        _P.MANAGE_PROTOCOLS,
         _P.OPEN_SESSIONS, _P.CHECK_IN, _P.VERIFY_DOSE, _P.CONTROL_INFUSION, _P.RECORD_VITALS, _P.RECORD_SIDE_EFFECTS,
         _P.RECORD_ADVERSE_EVENTS, _P.DISCHARGE, _P.WRITE_SESSION_NOTES, _P.OVERRIDE_SAFETY_LIMITS, _P.COSIGN_SESSION,
         _P.VIEW_SESSION_RECORDS, _P.TRIAGE_MONITOR_MESSAGES,

@@ -16,6 +16,11 @@ class SessionState(models.TextChoices):
     STOPPED_EARLY = "stopped_early", "Stopped early"
     TRANSFERRED = "transferred", "Transferred to emergency care"
     CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "Did not attend"
+
+
+# Booked but never held: the chair and the course's slot are free again (scheduling, ADR 0008).
+NOT_HELD = (SessionState.CANCELLED, SessionState.NO_SHOW)
 
 
 IN_PROGRESS = (SessionState.CHECKED_IN, SessionState.DOSE_VERIFIED, SessionState.INFUSING,

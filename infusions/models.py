@@ -6,6 +6,7 @@ from django.db import models
 from ketacare.scoping import ClinicManager
 
 from .choices import (
+    NOT_HELD,
     AdverseAction,
     AdverseOutcome,
     Hl7Status,
@@ -62,7 +63,13 @@ class InfusionSession(models.Model):
     class Meta:
         ordering = ["scheduled_start"]
         indexes = [models.Index(fields=["clinic", "scheduled_start"]), models.Index(fields=["chair", "scheduled_start"])]
-        constraints = [models.UniqueConstraint(fields=["course", "number"], name="one_session_number_per_course")]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="one_session_number_per_course"),
+            # The last guard against a double booking: overlaps are refused by the kernel rule in the scheduling
+            # service under the chair lock; this stops two live bookings of one chair at the same start.
+            models.UniqueConstraint(fields=["chair", "scheduled_start"], condition=~models.Q(state__in=NOT_HELD),
+                                    name="one_live_booking_per_chair_and_start"),
+        ]
 
     def __str__(self) -> str:
         return f"Infusion {self.number} · {self.patient} · {self.scheduled_start:%Y-%m-%d %H:%M}"

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
 from courses.models import TreatmentCourse
+from infusions.models import InfusionSession
 from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.scoping import get_in_clinic
@@ -32,6 +34,20 @@ class BookingIn(Schema):
     course_id: int
     chair_id: int
     starts_at: datetime
+
+
+class BackEntryIn(BookingIn):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RescheduleIn(Schema):
+    chair_id: int
+    starts_at: datetime
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class BookingOut(Schema):
@@ -63,3 +79,37 @@ def book(request: ClinicRequest, body: BookingIn) -> tuple[int, object]:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
     chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
     return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
+
+
+@router.post("/back-entries", response={201: BookingOut})
+@api_allow(Perm.BACK_ENTER_SESSION)
+def back_enter(request: ClinicRequest, body: BackEntryIn) -> tuple[int, object]:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
+    return 201, services.back_enter_session(course=course, chair=chair, starts_at=body.starts_at, reason=body.reason,
+                                            by=request.user)
+
+
+def _booking(request: ClinicRequest, session_id: int) -> InfusionSession:
+    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)
+
+
+@router.post("/bookings/{session_id}/cancel", response=BookingOut)
+@api_allow(Perm.BOOK_SESSIONS)
+def cancel(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
+    return services.cancel_session(session=_booking(request, session_id), reason=body.reason, by=request.user)
+
+
+@router.post("/bookings/{session_id}/no-show", response=BookingOut)
+@api_allow(Perm.BOOK_SESSIONS)
+def no_show(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
+    return services.record_no_show(session=_booking(request, session_id), reason=body.reason, by=request.user)
+
+
+@router.post("/bookings/{session_id}/reschedule", response=BookingOut)
+@api_allow(Perm.BOOK_SESSIONS)
+def reschedule(request: ClinicRequest, session_id: int, body: RescheduleIn) -> InfusionSession:
+    session = _booking(request, session_id)
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
+    return services.reschedule_session(session=session, chair=chair, starts_at=body.starts_at, reason=body.reason,
+                                       by=request.user)

@@ -13,10 +13,11 @@ from courses.models import TreatmentCourse
 from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
-from ketacare.pages import audit_read, page
+from ketacare.pages import audit_read
+from ketacare.scoping import get_in_clinic
 
 from . import queries, services
-from .forms import BookingForm, ChairForm
+from .forms import BackEntryForm, BookingForm, ChairForm
 from .models import Chair
 
 
@@ -35,9 +36,10 @@ def chairs(request: ClinicRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@page(Perm.BOOK_SESSIONS, TreatmentCourse)
-def book(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
+@allow(Perm.BOOK_SESSIONS)
+def book(request: ClinicRequest, course_id: int) -> HttpResponse:
     """Book the course's next infusion; a refusal shows the form again with the reason."""
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     form = BookingForm(request.POST or None, clinic=request.clinic)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,6 +58,25 @@ def book(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@allow(Perm.BACK_ENTER_SESSION)
+def back_entry(request: ClinicRequest, course_id: int) -> HttpResponse:
+    """Record a session that really happened but was never booked (prescribers, with a reason)."""
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
+    form = BackEntryForm(request.POST or None, clinic=request.clinic)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.back_enter_session(course=course, by=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, f"Infusion {session.number} entered; its chairside record can now be filled in.")
+            return redirect("courses:detail", course_id=course.pk)
+    elif request.method != "POST":
+        audit_read(request, "back_entry_form_view", patient=course.patient_id, obj=course)
+    return render(request, "scheduling/back_entry.html", {"course": course, "form": form},
+                  status=400 if form.errors else 200)
+
+
 @allow(Perm.BOOK_SESSIONS)
 def schedule(request: ClinicRequest) -> HttpResponse:
     tz = ZoneInfo(request.clinic.time_zone)
@@ -67,5 +88,5 @@ def schedule(request: ClinicRequest) -> HttpResponse:
         return render(request, "400.html", {"message": "Choose a day between the years 1900 and 2999."}, status=400)
     by_chair = queries.day_by_chair(request.clinic, day)
     audit_read(request, "schedule_view", day=day.isoformat())
-    return render(request, "scheduling/schedule.html", {"day": day, "by_chair": by_chair,
+    return render(request, "scheduling/schedule.html", {"day": day, "by_chair": by_chair, "now": timezone.now(),
                                                         "prev": day - timedelta(days=1), "next": day + timedelta(days=1)})

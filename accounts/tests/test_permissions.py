@@ -22,6 +22,7 @@ view_courses                 x     x     x     x     x     .     .
 order_course                 x     .     .     .     .     .     .
 end_course                   x     .     .     .     .     .     .
 book_sessions                x     x     .     x     x     .     .
+back_enter_session           x     .     .     .     .     .     .
 view_protocols               x     x     .     .     x     .     .
 manage_protocols             x     .     .     .     x     .     .
 manage_chairs                .     .     .     .     x     .     .

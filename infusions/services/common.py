@@ -13,7 +13,7 @@ from clinical.session_extras import thresholds_from_protocol
 from clinical.vitals import MonitoringSchedule, Thresholds
 from ketacare.errors import ServiceError
 
-from ..choices import SessionState
+from ..choices import NOT_HELD
 from ..models import InfusionSession, SessionEvent
 
 CLOCK_SKEW = timedelta(minutes=2)  # a step may be timed this far ahead of the server clock
@@ -58,8 +58,8 @@ def save_fields(session: InfusionSession, **fields: Any) -> InfusionSession:
 
 
 def kernel_state(session: InfusionSession) -> flow.SessionState:
-    if session.state == SessionState.CANCELLED:
-        raise ServiceError("This session was cancelled; nothing more can be recorded on it.")
+    if session.state in NOT_HELD:
+        raise ServiceError(f"This session was {session.get_state_display().lower()}; nothing more can be recorded on it.")
     return flow.SessionState(session.state)
 
 
