@@ -27,6 +27,10 @@ class Perm(StrEnum):
     END_COURSE = "end_course"
     BOOK_SESSIONS = "book_sessions"
     BACK_ENTER_SESSION = "back_enter_session"
+    RECORD_AVAILABILITY = "record_availability"
+    MANAGE_WAITING_LIST = "manage_waiting_list"
+    MANAGE_NURSE_SHIFTS = "manage_nurse_shifts"
+    REPLAN_CALENDAR = "replan_calendar"
     VIEW_PROTOCOLS = "view_protocols"
     MANAGE_PROTOCOLS = "manage_protocols"
     MANAGE_CHAIRS = "manage_chairs"
@@ -62,6 +66,8 @@ class Perm(StrEnum):
     KEEP_LEDGER = "keep_ledger"
     # Outcomes and administration
     VIEW_OUTCOMES = "view_outcomes"
+    READ_FHIR = "read_fhir"
+    FILE_FHIR_REFERRALS = "file_fhir_referrals"
     MANAGE_CLINIC = "manage_clinic"
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -83,6 +89,10 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.END_COURSE: "End a treatment course early.",
     Perm.BOOK_SESSIONS: "See the chair schedule; book, cancel and reschedule infusion sessions; record no-shows.",
     Perm.BACK_ENTER_SESSION: "Enter a past infusion session that was not booked (back entry).",
+    Perm.RECORD_AVAILABILITY: "Record when a patient can come in (the planner's windows).",
+    Perm.MANAGE_WAITING_LIST: "Put courses on the waiting list and take them off.",
+    Perm.MANAGE_NURSE_SHIFTS: "Record nurse shifts and their exceptions.",
+    Perm.REPLAN_CALENDAR: "Re-plan the unconfirmed bookings of the calendar.",
     Perm.VIEW_PROTOCOLS: "List protocol templates through the API.",
     Perm.MANAGE_PROTOCOLS: "Create and edit protocol templates.",
     Perm.MANAGE_CHAIRS: "Add and edit infusion chairs.",
@@ -113,6 +123,8 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.WITNESS_KETAMINE: "Witness waste and destruction of ketamine.",
     Perm.KEEP_LEDGER: "Receive, transfer, destroy and correct stock; set up products; take inventories; resolve discrepancies.",
     Perm.VIEW_OUTCOMES: "See the outcome report and download the research export.",
+    Perm.READ_FHIR: "Read identified patient data through the FHIR API with a staff token.",
+    Perm.FILE_FHIR_REFERRALS: "File a referral through the FHIR API with a staff token.",
     Perm.MANAGE_CLINIC: "Change the clinic's settings and alert thresholds.",
     Perm.MANAGE_STAFF: "See and add staff of the clinic.",
     Perm.VIEW_AUDIT_LOG: "Read the clinic's audit log.",
@@ -125,24 +137,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.PRESCRIBER: frozenset({
         _P.VIEW_PATIENTS, _P.REGISTER_PATIENTS, _P.TAKE_HISTORY, _P.SCREEN_ELIGIBILITY, _P.SIGN_SCREENING,
         _P.VIEW_COURSES, _P.ORDER_COURSE, _P.END_COURSE, _P.BOOK_SESSIONS, _P.BACK_ENTER_SESSION, _P.VIEW_PROTOCOLS,
-        _P.MANAGE_PROTOCOLS,
+        _P.MANAGE_PROTOCOLS, _P.RECORD_AVAILABILITY, _P.MANAGE_WAITING_LIST,
         _P.OPEN_SESSIONS, _P.CHECK_IN, _P.VERIFY_DOSE, _P.CONTROL_INFUSION, _P.RECORD_VITALS, _P.RECORD_SIDE_EFFECTS,
         _P.RECORD_ADVERSE_EVENTS, _P.DISCHARGE, _P.WRITE_SESSION_NOTES, _P.OVERRIDE_SAFETY_LIMITS, _P.COSIGN_SESSION,
         _P.VIEW_SESSION_RECORDS, _P.TRIAGE_MONITOR_MESSAGES,
         _P.VIEW_ALERTS, _P.ACKNOWLEDGE_ALERTS,
         _P.VIEW_QUESTIONNAIRES, _P.RECORD_QUESTIONNAIRES, _P.SEND_QUESTIONNAIRE_LINKS, _P.VIEW_THERAPY, _P.RECORD_THERAPY,
         _P.VIEW_LEDGER, _P.WITNESS_KETAMINE,
-        _P.VIEW_OUTCOMES,
+        _P.VIEW_OUTCOMES, _P.READ_FHIR, _P.FILE_FHIR_REFERRALS,
     }),
     Role.NURSE: frozenset({
         _P.VIEW_PATIENTS, _P.REGISTER_PATIENTS, _P.TAKE_HISTORY, _P.SCREEN_ELIGIBILITY,
-        _P.VIEW_COURSES, _P.BOOK_SESSIONS, _P.VIEW_PROTOCOLS,
+        _P.VIEW_COURSES, _P.BOOK_SESSIONS, _P.VIEW_PROTOCOLS, _P.RECORD_AVAILABILITY,
         _P.OPEN_SESSIONS, _P.CHECK_IN, _P.VERIFY_DOSE, _P.CONTROL_INFUSION, _P.RECORD_VITALS, _P.RECORD_SIDE_EFFECTS,
         _P.RECORD_ADVERSE_EVENTS, _P.DISCHARGE, _P.WRITE_SESSION_NOTES, _P.SIGN_SESSION,
         _P.VIEW_SESSION_RECORDS, _P.TRIAGE_MONITOR_MESSAGES,
         _P.VIEW_ALERTS, _P.ACKNOWLEDGE_ALERTS,
         _P.VIEW_QUESTIONNAIRES, _P.RECORD_QUESTIONNAIRES, _P.SEND_QUESTIONNAIRE_LINKS, _P.VIEW_THERAPY,
         _P.VIEW_LEDGER, _P.HANDLE_KETAMINE, _P.WITNESS_KETAMINE,
+        _P.READ_FHIR,
     }),
     Role.THERAPIST: frozenset({
         _P.VIEW_PATIENTS, _P.TAKE_HISTORY,
@@ -150,18 +163,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         _P.VIEW_SESSION_RECORDS,
         _P.VIEW_ALERTS, _P.ACKNOWLEDGE_ALERTS,
         _P.VIEW_QUESTIONNAIRES, _P.RECORD_QUESTIONNAIRES, _P.SEND_QUESTIONNAIRE_LINKS, _P.VIEW_THERAPY, _P.RECORD_THERAPY,
+        _P.READ_FHIR,
     }),
     Role.FRONT_DESK: frozenset({
         _P.VIEW_PATIENTS, _P.REGISTER_PATIENTS, _P.TAKE_HISTORY,
-        _P.VIEW_COURSES, _P.BOOK_SESSIONS,
+        _P.VIEW_COURSES, _P.BOOK_SESSIONS, _P.RECORD_AVAILABILITY, _P.MANAGE_WAITING_LIST,
         _P.SEND_QUESTIONNAIRE_LINKS,
+        _P.READ_FHIR, _P.FILE_FHIR_REFERRALS,
     }),
     Role.CLINIC_ADMIN: frozenset({
         _P.VIEW_PATIENTS, _P.REGISTER_PATIENTS,
         _P.VIEW_COURSES, _P.BOOK_SESSIONS, _P.VIEW_PROTOCOLS, _P.MANAGE_PROTOCOLS, _P.MANAGE_CHAIRS,
+        _P.RECORD_AVAILABILITY, _P.MANAGE_WAITING_LIST, _P.MANAGE_NURSE_SHIFTS, _P.REPLAN_CALENDAR,
         _P.IMPORT_WORDING,
         _P.VIEW_LEDGER,
         _P.VIEW_OUTCOMES, _P.MANAGE_CLINIC, _P.MANAGE_STAFF, _P.VIEW_AUDIT_LOG, _P.VIEW_PERMISSIONS,
+        _P.READ_FHIR, _P.FILE_FHIR_REFERRALS,
     }),
     Role.INVENTORY_OFFICER: frozenset({
         _P.VIEW_LEDGER, _P.HANDLE_KETAMINE, _P.WITNESS_KETAMINE, _P.KEEP_LEDGER,

@@ -14,6 +14,7 @@ NAV: list[tuple[str, str, Perm]] = [
     ("Dashboard", "home", Perm.VIEW_PATIENTS),
     ("Patients", "patients:list", Perm.VIEW_PATIENTS),
     ("Schedule", "scheduling:schedule", Perm.BOOK_SESSIONS),
+    ("Calendar", "scheduling:calendar", Perm.BOOK_SESSIONS),
     ("Due", "measures:due", Perm.VIEW_PATIENTS),
     ("Alerts", "alerts:list", Perm.OPEN_SESSIONS),
     ("Ledger", "inventory:home", Perm.VIEW_LEDGER),

@@ -23,6 +23,10 @@ order_course                 x     .     .     .     .     .     .
 end_course                   x     .     .     .     .     .     .
 book_sessions                x     x     .     x     x     .     .
 back_enter_session           x     .     .     .     .     .     .
+record_availability          x     x     .     x     x     .     .
+manage_waiting_list          x     .     .     x     x     .     .
+manage_nurse_shifts          .     .     .     .     x     .     .
+replan_calendar              .     .     .     .     x     .     .
 view_protocols               x     x     .     .     x     .     .
 manage_protocols             x     .     .     .     x     .     .
 manage_chairs                .     .     .     .     x     .     .
@@ -53,6 +57,8 @@ handle_ketamine              .     x     .     .     .     x     .
 witness_ketamine             x     x     .     .     .     x     .
 keep_ledger                  .     .     .     .     .     x     .
 view_outcomes                x     .     .     .     x     .     x
+read_fhir                    x     x     x     x     x     .     .
+file_fhir_referrals          x     .     .     x     x     .     .
 manage_clinic                .     .     .     .     x     .     .
 manage_staff                 .     .     .     .     x     .     .
 view_audit_log               .     .     .     .     x     .     .
