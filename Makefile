@@ -34,7 +34,11 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ketacare makemigrations --check --dry-run
-	$(BIN)/python -m mypy clinical
+	$(BIN)/python -m mypy
+
+# mypy with django-stubs on the kernel, the services and the shared edges ([tool.mypy] files in pyproject.toml).
+typecheck: setup
+	$(BIN)/python -m mypy
 
 bench: migrate
 	$(BIN)/python bench/run.py

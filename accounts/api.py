@@ -2,15 +2,15 @@
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Body, Field, Router, Schema
 
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 
 from . import services
-from .choices import Role
 from .models import Membership
+from .permissions import Perm
 from .policy import policy_value, registry
 
 router = Router()
@@ -36,31 +36,31 @@ def _jsonable(value: Any) -> Any:
 
 
 @router.get("/policy", response=dict[str, Any])
-@api_allow(Role.CLINIC_ADMIN)
-def get_policy(request: HttpRequest) -> dict[str, Any]:
+@api_allow(Perm.MANAGE_CLINIC)
+def get_policy(request: ClinicRequest) -> dict[str, Any]:
     """Every clinic setting with its current value (defaults where unset)."""
-    return {key: _jsonable(policy_value(request.clinic, key)) for key in sorted(registry())}  # type: ignore[attr-defined]
+    return {key: _jsonable(policy_value(request.clinic, key)) for key in sorted(registry())}
 
 
 @router.patch("/policy", response=dict[str, Any])
-@api_allow(Role.CLINIC_ADMIN)
-def update_policy(request: HttpRequest, body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
+@api_allow(Perm.MANAGE_CLINIC)
+def update_policy(request: ClinicRequest, body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
     """Change some settings; all are checked first and nothing is stored if one is refused."""
-    errors = services.update_policy(clinic=request.clinic, values=body, by=request.user)  # type: ignore[attr-defined]
+    errors = services.update_policy(clinic=request.clinic, values=body, by=request.user)
     if errors:
         raise ServiceError("Some settings were refused; nothing was saved.", errors)
     return get_policy(request)
 
 
 @router.get("/staff", response=list[StaffOut])
-@api_allow(Role.CLINIC_ADMIN)
-def list_staff(request: HttpRequest) -> list[dict[str, str]]:
-    rows = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("user__username")  # type: ignore[attr-defined]
+@api_allow(Perm.MANAGE_STAFF)
+def list_staff(request: ClinicRequest) -> list[dict[str, str]]:
+    rows = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("user__username")
     return [{"username": m.user.username, "role": m.role, "name": m.user.get_full_name()} for m in rows]
 
 
 @router.post("/staff", response={201: StaffOut})
-@api_allow(Role.CLINIC_ADMIN)
-def create_staff(request: HttpRequest, body: StaffIn) -> tuple[int, dict[str, str]]:
-    user = services.create_staff(clinic=request.clinic, by=request.user, **body.dict())  # type: ignore[attr-defined]
+@api_allow(Perm.MANAGE_STAFF)
+def create_staff(request: ClinicRequest, body: StaffIn) -> tuple[int, dict[str, str]]:
+    user = services.create_staff(clinic=request.clinic, by=request.user, **body.dict())
     return 201, {"username": user.username, "role": body.role, "name": user.get_full_name()}

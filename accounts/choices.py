@@ -12,10 +12,3 @@ class Role(models.TextChoices):
     INVENTORY_OFFICER = "inventory_officer", "Inventory officer"
     RESEARCHER = "researcher", "Researcher"
 
-
-ALL_ROLES = frozenset(Role.values)
-# Roles that see identified patient data (the researcher sees de-identified data only).
-CLINICAL_ROLES = frozenset(
-    {Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN}
-)
-CARE_ROLES = frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST})

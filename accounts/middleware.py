@@ -11,8 +11,10 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from audit.context import client_addr
+from ketacare.access import act_in
 from ketacare.polling import is_poll
 
+from .models import Membership
 from .policy import policy_value
 
 
@@ -25,7 +27,7 @@ class ClinicMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = client_addr.set(request.META.get("REMOTE_ADDR", ""))
         try:
-            request.clinic, request.membership, request.role = None, None, None  # type: ignore[attr-defined]
+            act_in(request, None)
             signed_in = request.user.is_authenticated  # by the session (API tokens sign in inside the view)
             if signed_in:
                 self._resolve(request)
@@ -41,7 +43,7 @@ class ClinicMiddleware:
             timezone.deactivate()
 
     def _resolve(self, request: HttpRequest) -> None:
-        memberships = list(request.user.memberships.filter(active=True).select_related("clinic"))  # type: ignore[union-attr]
+        memberships = list(Membership.objects.filter(user=request.user, active=True).select_related("clinic"))
         if not memberships:
             return
         wanted = request.session.get("clinic_id")
@@ -54,8 +56,7 @@ class ClinicMiddleware:
             return
         if request.session.get("clinic_id") != chosen.clinic_id:
             request.session["clinic_id"] = chosen.clinic_id
-        request.clinic, request.membership, request.role = chosen.clinic, chosen, chosen.role  # type: ignore[attr-defined]
-        request.memberships = memberships  # type: ignore[attr-defined]
+        act_in(request, chosen, memberships)
         timezone.activate(ZoneInfo(chosen.clinic.time_zone))
 
 

@@ -28,7 +28,7 @@ class Setting:
         """Check and convert a submitted value; raise ValueError with a clear message."""
         parser = {"int": _parse_int, "decimal": _parse_decimal, "text": _parse_text,
                   "list": _parse_list, "choice": _parse_choice, "bool": _parse_bool}[self.kind]
-        value = parser(self, raw)
+        value: Any = parser(self, raw)
         if self.kind in {"int", "decimal"}:
             if self.min is not None and value < self.min:
                 raise ValueError(f"{self.label} must be at least {self.min}.")

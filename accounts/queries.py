@@ -1,25 +1,28 @@
-"""Scoped reads of the accounts app, and the role check services use."""
+"""Scoped reads of the accounts app, and the permission check services use."""
 
 from typing import Any
 
 from ketacare.errors import ServiceError
 
+from .actors import Actor, user_of
 from .models import Membership, User
+from .permissions import Perm, has_perm
 
 
-def role_of(user: Any, clinic: Any) -> str | None:
-    """The user's active role in the clinic, or None."""
-    if user is None or getattr(user, "pk", None) is None or clinic is None:
+def role_of(user: Actor | None, clinic: Any) -> str | None:
+    """The user's active role in the clinic, or None (also for a system process)."""
+    staff = user_of(user)
+    if staff is None or clinic is None:
         return None
-    return Membership.objects.filter(user=user, clinic=clinic, active=True).values_list("role", flat=True).first()
+    return Membership.objects.filter(user=staff, clinic=clinic, active=True).values_list("role", flat=True).first()
 
 
-def require_role(user: Any, clinic: Any, *roles: str, to: str) -> str:
-    """Refuse unless the user holds one of `roles` in the clinic; `to` names the action."""
-    role = role_of(user, clinic)
-    if role not in {str(r) for r in roles}:
-        raise ServiceError(f"Your role does not allow you to {to}.")
-    return role  # type: ignore[return-value]
+def require(perm: Perm, by: Actor, clinic: Any, *, to: str = "") -> str:
+    """Refuse unless `by` holds `perm` in the clinic (its active role); `to` names the action refused."""
+    role = role_of(by, clinic)
+    if role is None or not has_perm(role, perm):
+        raise ServiceError(f"Your role does not allow you to {to or perm.value.replace('_', ' ')}.")
+    return role
 
 
 def staff_with_role(clinic: Any, *roles: str) -> list[User]:

@@ -13,6 +13,7 @@ from audit import services as audit
 from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 
+from .actors import Actor
 from .choices import Role
 from .models import ApiToken, Clinic, Membership, User
 from .policy import policy_value, registry
@@ -43,9 +44,9 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Use
         else:
             User.objects.filter(pk=checked.pk).update(failed_logins=0, locked_until=None)
             audit.record(action="login", by=checked)
-    if checked is None:
+    if not isinstance(checked, User):
         raise AccountError("Wrong username or password.")
-    return checked  # type: ignore[return-value]
+    return checked
 
 
 def _count_failure(username: str) -> None:
@@ -64,7 +65,7 @@ def _count_failure(username: str) -> None:
     user.save(update_fields=["failed_logins", "locked_until"])
 
 
-def create_clinic(*, name: str, slug: str, time_zone: str = "America/New_York", by: Any) -> Clinic:
+def create_clinic(*, name: str, slug: str, time_zone: str = "America/New_York", by: Actor) -> Clinic:
     """Create a clinic with default policy."""
     with transaction.atomic():
         clinic = Clinic.objects.create(name=name, slug=slug, time_zone=time_zone)
@@ -74,7 +75,7 @@ def create_clinic(*, name: str, slug: str, time_zone: str = "America/New_York", 
 
 def create_staff(
     *, clinic: Clinic, username: str, password: str, role: str, first_name: str = "",
-    last_name: str = "", email: str = "", by: Any,
+    last_name: str = "", email: str = "", by: Actor,
 ) -> User:
     """Create a staff user with a role in one clinic."""
     if role not in Role.values:
@@ -89,7 +90,7 @@ def create_staff(
     return user
 
 
-def add_membership(*, user: User, clinic: Clinic, role: str, by: Any) -> Membership:
+def add_membership(*, user: User, clinic: Clinic, role: str, by: Actor) -> Membership:
     """Give an existing user a role in another clinic."""
     if role not in Role.values:
         raise AccountError(f"Unknown role {role!r}.")
@@ -99,7 +100,7 @@ def add_membership(*, user: User, clinic: Clinic, role: str, by: Any) -> Members
     return membership
 
 
-def update_policy(*, clinic: Clinic, values: dict[str, Any], by: Any) -> dict[str, str]:
+def update_policy(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> dict[str, str]:
     """Check and store policy values; return errors by key and store nothing if any."""
     settings = registry()
     errors: dict[str, str] = {}
@@ -129,7 +130,7 @@ def _store(value: Any) -> Any:
     return str(value) if not isinstance(value, int | str | list | bool) else value
 
 
-def issue_token(*, user: User, clinic: Clinic, name: str, by: Any) -> str:
+def issue_token(*, user: User, clinic: Clinic, name: str, by: Actor) -> str:
     """Create an API token and return its secret once; only the hash is kept."""
     if not name.strip():
         raise AccountError("Give the token a name so you can recognise it later.")
@@ -141,7 +142,7 @@ def issue_token(*, user: User, clinic: Clinic, name: str, by: Any) -> str:
     return secret
 
 
-def revoke_token(*, token: ApiToken, by: Any) -> None:
+def revoke_token(*, token: ApiToken, by: Actor) -> None:
     """Revoke a token so it no longer signs anything in."""
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=_now())
@@ -180,7 +181,7 @@ def _code_ok(secret: str, code: str) -> bool:
     return bool(secret) and code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
 
 
-def enable_totp(*, user: User, secret: str, code: str, by: Any) -> None:
+def enable_totp(*, user: User, secret: str, code: str, by: Actor) -> None:
     """Turn on the second factor once the user proves their app shows the right code."""
     if not _code_ok(secret, code):
         raise AccountError("That code does not match; check the time on your phone and try the current code.",
@@ -191,7 +192,7 @@ def enable_totp(*, user: User, secret: str, code: str, by: Any) -> None:
     user.totp_secret = secret
 
 
-def disable_totp(*, user: User, by: Any) -> None:
+def disable_totp(*, user: User, by: Actor) -> None:
     """Turn the second factor off (the user themself, or a clinic admin for a lost phone)."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(totp_secret="")

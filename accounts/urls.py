@@ -14,6 +14,7 @@ urlpatterns = [
     path("clinic/", views.choose_clinic, name="choose_clinic"),
     path("settings/", views.clinic_settings, name="clinic_settings"),
     path("staff/", views.staff, name="staff"),
+    path("permissions/", views.permissions, name="permissions"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
 ]

@@ -8,13 +8,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ketacare.access import SIGNED_IN, allow, public
+from ketacare.access import SIGNED_IN, ClinicRequest, StaffRequest, allow, public
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
 
 from . import services
 from .choices import Role
 from .forms import CodeForm, SignInForm, StaffForm, TokenForm
 from .models import ApiToken, Membership, User
+from .permissions import Perm, has_perm
 from .policy import policy_value, registry
 
 HOME_BY_ROLE = {
@@ -25,7 +27,7 @@ HOME_BY_ROLE = {
 
 def landing_url(role: str | None) -> str:
     """The page each role lands on after signing in."""
-    name = HOME_BY_ROLE.get(role, "home") if role else "home"  # type: ignore[call-overload]
+    name = HOME_BY_ROLE.get(Role(role), "home") if role in Role.values else "home"
     try:
         return reverse(name)
     except Exception:  # the app may not exist yet in a partial install
@@ -83,11 +85,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 
 @allow(SIGNED_IN)
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: StaffRequest) -> HttpResponse:
     """Turn the authenticator-app second factor on or off for yourself."""
     user = request.user
     if request.method == "POST" and request.POST.get("action") == "disable":
-        services.disable_totp(user=user, by=user)  # type: ignore[arg-type]
+        services.disable_totp(user=user, by=user)
         messages.success(request, "Two-step sign-in is off.")
         return redirect("accounts:two_factor")
     secret = request.session.get("totp_pending") or services.new_totp_secret()
@@ -95,7 +97,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.enable_totp(user=user, secret=secret, code=form.cleaned_data["code"], by=user)  # type: ignore[arg-type]
+            services.enable_totp(user=user, secret=secret, code=form.cleaned_data["code"], by=user)
         except ServiceError as exc:
             form.add_error("code", exc.message)
         else:
@@ -103,8 +105,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Two-step sign-in is on: you will be asked for a code from your app.")
             return redirect("accounts:two_factor")
     return render(request, "accounts/two_factor.html", {
-        "form": form, "enabled": bool(user.totp_secret), "secret": secret,  # type: ignore[union-attr]
-        "uri": services.totp_uri(user=user, secret=secret),  # type: ignore[arg-type]
+        "form": form, "enabled": bool(user.totp_secret), "secret": secret,
+        "uri": services.totp_uri(user=user, secret=secret),
     }, status=400 if form.errors else 200)
 
 
@@ -117,8 +119,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @allow(SIGNED_IN)
-def choose_clinic(request: HttpRequest) -> HttpResponse:
-    memberships = list(request.user.memberships.filter(active=True).select_related("clinic"))  # type: ignore[union-attr]
+def choose_clinic(request: StaffRequest) -> HttpResponse:
+    memberships = list(Membership.objects.filter(user=request.user, active=True).select_related("clinic"))
     if request.method == "POST":
         wanted = request.POST.get("clinic_id", "")
         chosen = next((m for m in memberships if str(m.clinic_id) == wanted), None)
@@ -130,8 +132,8 @@ def choose_clinic(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/choose_clinic.html", {"choices": memberships})
 
 
-@allow(Role.CLINIC_ADMIN)
-def clinic_settings(request: HttpRequest) -> HttpResponse:
+@allow(Perm.MANAGE_CLINIC)
+def clinic_settings(request: ClinicRequest) -> HttpResponse:
     settings = registry()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -140,12 +142,12 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         for key, value in submitted.items():
             if settings[key].kind == "list":
                 submitted[key] = "\n".join(value)
-        errors = services.update_policy(clinic=request.clinic, values=submitted, by=request.user)  # type: ignore[attr-defined]
+        errors = services.update_policy(clinic=request.clinic, values=submitted, by=request.user)
         if not errors:
             messages.success(request, "Clinic settings saved.")
             return redirect("accounts:clinic_settings")
         messages.error(request, "Nothing was saved: correct the settings marked below.")
-    rows = [{"s": s, "value": _display(policy_value(request.clinic, s.key)), "error": errors.get(s.key)}  # type: ignore[attr-defined]
+    rows = [{"s": s, "value": _display(policy_value(request.clinic, s.key)), "error": errors.get(s.key)}
             for s in sorted(settings.values(), key=lambda s: s.key)]
     return render(request, "accounts/clinic_settings.html", {"rows": rows}, status=400 if errors else 200)
 
@@ -154,37 +156,37 @@ def _display(value: object) -> str:
     return "\n".join(value) if isinstance(value, list) else str(value)
 
 
-@allow(Role.CLINIC_ADMIN)
-def staff(request: HttpRequest) -> HttpResponse:
+@allow(Perm.MANAGE_STAFF)
+def staff(request: ClinicRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_staff(clinic=request.clinic, by=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+            services.create_staff(clinic=request.clinic, by=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Staff user {form.cleaned_data['username']} created.")
             return redirect("accounts:staff")
-    members = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("role", "user__username")  # type: ignore[attr-defined]
+    members = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("role", "user__username")
     return render(request, "accounts/staff.html", {"form": form, "members": members}, status=400 if form.errors else 200)
 
 
 @allow(SIGNED_IN)
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: ClinicRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     secret = None
-    if request.method == "POST" and form.is_valid() and request.clinic is not None:  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid() and request.clinic is not None:
         try:
-            secret = services.issue_token(user=request.user, clinic=request.clinic, name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type,attr-defined]
+            secret = services.issue_token(user=request.user, clinic=request.clinic, name=form.cleaned_data["name"], by=request.user)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
     mine = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"form": form, "secret": secret, "tokens": mine})
 
 
 @allow(SIGNED_IN)
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, clinic=request.clinic, pk=token_id).first()  # type: ignore[attr-defined]
+def revoke_token(request: ClinicRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(user=request.user, clinic=request.clinic, pk=token_id).first()
     if token is None:
         raise Http404("No such token.")
     if request.method != "POST":
@@ -192,3 +194,14 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_token(token=token, by=request.user)
     messages.success(request, "Token revoked.")
     return redirect("accounts:tokens")
+
+
+@allow(Perm.VIEW_PERMISSIONS)
+def permissions(request: HttpRequest) -> HttpResponse:
+    """The permission table: roles as columns, permissions as rows, each with what it lets a role do."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    roles = list(Role)
+    rows = [{"perm": perm, "description": perm.description, "cells": [has_perm(role, perm) for role in roles]}
+            for perm in Perm]
+    return render(request, "accounts/permissions.html", {"roles": roles, "rows": rows})

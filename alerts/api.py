@@ -2,13 +2,12 @@
 
 from datetime import datetime
 
-from django.db import transaction
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
-from audit import services as audit
+from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import services
@@ -16,8 +15,6 @@ from .models import Alert
 from .queries import clinic_alerts
 
 router = Router()
-R = Role
-READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
 
 
 class AlertOut(Schema):
@@ -40,18 +37,16 @@ class AckIn(Schema):
 
 
 @router.get("/", response=list[AlertOut])
-@api_allow(*READERS)
-def list_alerts(request: HttpRequest) -> list[Alert]:
+@api_allow(Perm.VIEW_ALERTS)
+def list_alerts(request: ClinicRequest) -> list[Alert]:
     """Open alerts of the clinic, suicide-risk first, then by severity."""
-    rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="alerts_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
-                     detail={"via": "api", "count": len(rows)})
+    rows = clinic_alerts(request.clinic)
+    audit_read(request, "alerts_view", via="api", count=len(rows))
     return rows
 
 
 @router.post("/{alert_id}/acknowledge", response=AlertOut)
-@api_allow(*READERS)
-def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> Alert:
-    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
+@api_allow(Perm.ACKNOWLEDGE_ALERTS)
+def acknowledge(request: ClinicRequest, alert_id: int, body: AckIn) -> Alert:
+    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)
     return services.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)

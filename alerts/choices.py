@@ -8,7 +8,7 @@ from clinical.vitals import AlertLevel as KernelLevel
 # The kernel's chairside levels, each with its label; a level the kernel adds without a label here fails at import.
 _KERNEL_LEVEL_LABELS = {"warn": "Warning", "do_not_start": "Do not start", "pause": "Pause", "stop": "Stop"}
 
-AlertLevel = models.TextChoices(  # type: ignore[misc]
+AlertLevel = models.TextChoices(  # type: ignore[call-overload,misc]  # built from the kernel's levels
     "AlertLevel",
     [(level.name, (level.value, _KERNEL_LEVEL_LABELS[level.value])) for level in KernelLevel]
     + [("CRITICAL", ("critical", "Critical"))],  # clinical alerts (suicide risk, serious AE) outrank every vital level

@@ -4,17 +4,16 @@ from datetime import datetime
 
 from django.http import HttpRequest
 
-from accounts.choices import Role
+from accounts.permissions import Perm
+from ketacare.access import can
 from ketacare.dashboard import Panel
 
 from .queries import clinic_alerts
 
-ALERT_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
-
 
 def panels(request: HttpRequest, now: datetime) -> list[Panel]:
-    clinic, role = getattr(request, "clinic", None), getattr(request, "role", None)
-    if clinic is None or role not in ALERT_ROLES:
+    clinic = getattr(request, "clinic", None)
+    if clinic is None or not can(request, Perm.VIEW_ALERTS):
         return []
     rows = clinic_alerts(clinic)
     return [Panel("alerts/_panel.html", 0, {"alerts": rows[:20], "total": len(rows)})]

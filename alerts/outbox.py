@@ -17,6 +17,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 
+from accounts.actors import Actor
+from accounts.models import Clinic
 from audit import services as audit
 from ketacare import sms
 
@@ -118,7 +120,7 @@ def _claim(row: AlertDelivery, now: datetime) -> bool:
                 .update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE))
 
 
-def _settle(row: AlertDelivery, error: DeliveryError | None, now: datetime, by: Any) -> str:
+def _settle(row: AlertDelivery, error: DeliveryError | None, now: datetime, by: Actor) -> str:
     """Record the attempt's result on the row with its audit event; return the new status."""
     attempts = row.attempts + 1
     if error is None:
@@ -135,7 +137,7 @@ def _settle(row: AlertDelivery, error: DeliveryError | None, now: datetime, by: 
     return str(fields.get("status", DeliveryStatus.PENDING))
 
 
-def _send(rows: Sequence[AlertDelivery], now: datetime, by: Any) -> SendRun:
+def _send(rows: Sequence[AlertDelivery], now: datetime, by: Actor) -> SendRun:
     run = SendRun()
     for row in rows:
         if not _claim(row, now):
@@ -153,7 +155,7 @@ def _send(rows: Sequence[AlertDelivery], now: datetime, by: Any) -> SendRun:
     return run
 
 
-def pending(now: datetime, clinic: Any = None) -> Any:
+def pending(now: datetime, clinic: Clinic | None = None) -> Any:
     """Rows due to be sent now, oldest first."""
     rows = AlertDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
     if clinic is not None:
@@ -161,24 +163,24 @@ def pending(now: datetime, clinic: Any = None) -> Any:
     return rows.select_related("alert", "clinic").order_by("next_attempt_at", "pk")
 
 
-def send_pending(*, now: datetime, clinic: Any = None, limit: int = 500, by: Any = SENDER) -> SendRun:
+def send_pending(*, now: datetime, clinic: Clinic | None = None, limit: int = 500, by: Actor = SENDER) -> SendRun:
     """Send every due row once (at most `limit`); safe to run from cron however often, or twice at a time."""
     return _send(list(pending(now, clinic)[:limit]), now, by)
 
 
-def send_deliveries(*, deliveries: Sequence[AlertDelivery], now: datetime, by: Any = SENDER) -> SendRun:
+def send_deliveries(*, deliveries: Sequence[AlertDelivery], now: datetime, by: Actor = SENDER) -> SendRun:
     """Try these rows now (just queued); what fails stays pending for `send-alerts`."""
     ids = [d.pk for d in deliveries if d.status == DeliveryStatus.PENDING]
     return _send(list(pending(now).filter(pk__in=ids)), now, by) if ids else SendRun()
 
 
-def send_after_commit(deliveries: Sequence[AlertDelivery], now: datetime, by: Any = SENDER) -> None:
+def send_after_commit(deliveries: Sequence[AlertDelivery], now: datetime, by: Actor = SENDER) -> None:
     """Try just-queued rows once the transaction that wrote them commits (best effort; cron retries)."""
     if any(d.status == DeliveryStatus.PENDING for d in deliveries):
         transaction.on_commit(lambda: _send_quietly(deliveries, now, by))
 
 
-def _send_quietly(deliveries: Sequence[AlertDelivery], now: datetime, by: Any) -> None:
+def _send_quietly(deliveries: Sequence[AlertDelivery], now: datetime, by: Actor) -> None:
     try:
         send_deliveries(deliveries=deliveries, now=now, by=by)
     except Exception:  # noqa: BLE001 - a failure here must not fail the request; the rows stay pending

@@ -12,9 +12,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accounts.actors import Actor
 from accounts.choices import Role
+from accounts.models import Clinic, User
+from accounts.permissions import Perm
 from accounts.policy import policy_value
-from accounts.queries import require_role, staff_with_role
+from accounts.queries import require, staff_with_role
 from audit import services as audit
 from clinical.vitals import AlertFinding
 from ketacare.errors import ServiceError
@@ -24,7 +27,6 @@ from . import messages, outbox
 from .choices import AlertKind, AlertLevel, DeliveryStatus, Purpose
 from .models import Alert
 
-ACK_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
 ESCALATOR = "escalation"
 
 
@@ -33,13 +35,13 @@ def _require_transaction(what: str) -> None:
         raise RuntimeError(f"{what} must run inside the transaction of the data that fired it")
 
 
-def _oncall_phones(clinic: Any) -> list[str]:
+def _oncall_phones(clinic: Clinic) -> list[str]:
     phone = str(policy_value(clinic, "alerts_oncall_phone")).strip()
     return [phone] if phone else []
 
 
 def raise_alert(
-    *, clinic: Any, patient: Any, kind: str, level: str, rule: str, message: str, by: Any, session: Any = None,
+    *, clinic: Clinic, patient: Any, kind: str, level: str, rule: str, message: str, by: Actor, session: Any = None,
     value: Any = "", threshold: Any = "", source: Any = None, at: datetime | None = None,
     notices: Callable[[Alert], Sequence[outbox.Notice]] | None = None,
 ) -> Alert:
@@ -61,21 +63,21 @@ def raise_alert(
     return alert
 
 
-def raise_vital_alert(*, session: Any, finding: AlertFinding, source: Any, at: datetime, by: Any) -> Alert:
+def raise_vital_alert(*, session: Any, finding: AlertFinding, source: Any, at: datetime, by: Actor) -> Alert:
     """Record a vital-sign rule the kernel found in a reading, with the threshold that fired (CLINICAL.md s3)."""
     return raise_alert(clinic=session.clinic, patient=session.patient, session=session, kind=AlertKind.VITAL,
                   level=finding.level.value, rule=finding.rule_id.value, message=finding.message, by=by,
                   value=finding.value, threshold=finding.threshold, source=source, at=at)
 
 
-def raise_overdue_alert(*, session: Any, finding: AlertFinding, at: datetime, by: Any) -> Alert:
+def raise_overdue_alert(*, session: Any, finding: AlertFinding, at: datetime, by: Actor) -> Alert:
     """Record that the session's blood-pressure reading is late by the monitoring schedule (CLINICAL.md s3)."""
     return raise_alert(clinic=session.clinic, patient=session.patient, session=session, kind=AlertKind.OVERDUE,
                   level=finding.level.value, rule=finding.rule_id.value, message=finding.message, by=by,
                   value=finding.value, threshold=finding.threshold, at=at)
 
 
-def raise_suicide_risk(*, assessment: Any, rule: str, value: str, threshold: str, message: str, by: Any) -> Alert:
+def raise_suicide_risk(*, assessment: Any, rule: str, value: str, threshold: str, message: str, by: Actor) -> Alert:
     """Record a suicide-risk answer (CLINICAL.md s4: PHQ-9 item 9 > 0, C-SSRS moderate or high) as a critical alert."""
     phones = _oncall_phones(assessment.clinic)
     return raise_alert(clinic=assessment.clinic, patient=assessment.patient, kind=AlertKind.SUICIDE_RISK,
@@ -83,7 +85,7 @@ def raise_suicide_risk(*, assessment: Any, rule: str, value: str, threshold: str
                   message=message, by=by, notices=lambda a: [messages.oncall_text(a, p) for p in phones])
 
 
-def raise_serious_adverse_event(*, event: Any, prescriber: Any, by: Any) -> Alert:
+def raise_serious_adverse_event(*, event: Any, prescriber: Any, by: Actor) -> Alert:
     """Record a serious adverse event as a critical alert; email the course's prescriber (and text on call)."""
     phones = _oncall_phones(event.clinic)
     email = get_user_model().objects.filter(pk=prescriber.pk).values_list("email", flat=True).first()  # fresh, not cached
@@ -97,7 +99,7 @@ def raise_serious_adverse_event(*, event: Any, prescriber: Any, by: Any) -> Aler
                   message=f"Serious adverse event: {event.description}", by=by, notices=notices)
 
 
-def raise_ledger_discrepancy(*, discrepancy: Any, message: str, value: Any, threshold: Any, by: Any) -> Alert:
+def raise_ledger_discrepancy(*, discrepancy: Any, message: str, value: Any, threshold: Any, by: Actor) -> Alert:
     """Record a count that differs from the ledger; email the clinic's inventory officers."""
     officers = [u.email for u in staff_with_role(discrepancy.clinic, Role.INVENTORY_OFFICER) if u.email]
     return raise_alert(clinic=discrepancy.clinic, patient=None, kind=AlertKind.LEDGER_DISCREPANCY, level=AlertLevel.WARN,
@@ -106,9 +108,9 @@ def raise_ledger_discrepancy(*, discrepancy: Any, message: str, value: Any, thre
                   notices=lambda a: [messages.discrepancy_email(a, to) for to in officers])
 
 
-def acknowledge_alert(*, alert: Alert, action_note: str, by: Any, at: datetime | None = None) -> Alert:
+def acknowledge_alert(*, alert: Alert, action_note: str, by: User, at: datetime | None = None) -> Alert:
     """Close an alert with the action the clinician took (`at` back-fills the demo's past sessions)."""
-    require_role(by, alert.clinic, *ACK_ROLES, to="acknowledge alerts")
+    require(Perm.ACKNOWLEDGE_ALERTS, by, alert.clinic, to="acknowledge alerts")
     if not action_note.strip():
         raise ServiceError("Write the action you took before acknowledging.", {"action_note": "Required."})
     if len(action_note) > 4000:
@@ -123,7 +125,7 @@ def acknowledge_alert(*, alert: Alert, action_note: str, by: Any, at: datetime |
     return locked
 
 
-def close_alerts(*, kind: str, note: str, at: datetime, by: Any, session: Any = None, source: Any = None) -> int:
+def close_alerts(*, kind: str, note: str, at: datetime, by: Actor, session: Any = None, source: Any = None) -> int:
     """Close the open alerts of one kind that a later event settled (an overdue BP now taken, a resolved count)."""
     _require_transaction("closing alerts")
     rows = Alert.objects.filter(kind=kind, acknowledged_at__isnull=True)
@@ -139,7 +141,7 @@ def close_alerts(*, kind: str, note: str, at: datetime, by: Any, session: Any = 
     return len(closed)
 
 
-def escalation_recipients(clinic: Any) -> list[Any]:
+def escalation_recipients(clinic: Clinic) -> list[Any]:
     """The on-call prescriber named in the clinic's settings, else every active prescriber; with an email."""
     prescribers = staff_with_role(clinic, Role.PRESCRIBER)
     oncall = str(policy_value(clinic, "measures_oncall_prescriber")).strip()
@@ -153,7 +155,7 @@ def _claim_escalation(alert: Alert, at: datetime) -> bool:
                 .update(escalated_at=at))
 
 
-def _escalate(alert: Alert, recipients: Sequence[Any], minutes: int, now: datetime, by: Any) -> list[Any]:
+def _escalate(alert: Alert, recipients: Sequence[Any], minutes: int, now: datetime, by: Actor) -> list[Any]:
     """Claim the alert and queue its escalation messages with the audit event, in one transaction."""
     with transaction.atomic():
         # The conditional update claims the alert: a second run (or a racing one) finds nothing to do.
@@ -167,7 +169,7 @@ def _escalate(alert: Alert, recipients: Sequence[Any], minutes: int, now: dateti
     return rows
 
 
-def escalate_alerts(*, clinic: Any, now: datetime, by: Any = ESCALATOR) -> tuple[int, list[str]]:
+def escalate_alerts(*, clinic: Clinic, now: datetime, by: Actor = ESCALATOR) -> tuple[int, list[str]]:
     """Escalate suicide-risk alerts left unacknowledged too long to the on-call prescriber, once each; send at once.
 
     A message that cannot be sent now stays in the outbox for `ketacare send-alerts` and is reported.

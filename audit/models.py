@@ -1,5 +1,7 @@
 """The audit trail: one append-only row per read or write of patient data, chained by hash per clinic."""
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -7,10 +9,10 @@ from .chain import CURRENT_VERSION, GENESIS
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("Audit events are append-only: they cannot be updated.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise PermissionError("Audit events are append-only: they cannot be deleted.")
 
 
@@ -48,12 +50,12 @@ class AuditEvent(models.Model):
         ]
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_one_row_per_place")]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("Audit events are append-only: they cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("Audit events are append-only: they cannot be deleted.")
 
 

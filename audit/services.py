@@ -11,6 +11,9 @@ from typing import Any
 
 from django.db import models, transaction
 
+from accounts.actors import Actor, user_of
+from accounts.models import Clinic
+
 from .chain import CURRENT_VERSION, chain_of
 from .context import client_addr
 from .models import AuditEvent
@@ -23,8 +26,8 @@ __all__ = ["ChainProblem", "record", "seal", "seal_all", "verify_chain"]
 def record(
     *,
     action: str,
-    by: Any,
-    clinic: Any = None,
+    by: Actor,
+    clinic: Clinic | None = None,
     patient: Any = None,
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,
@@ -35,7 +38,7 @@ def record(
     clinic_id = getattr(clinic, "pk", clinic)
     event = AuditEvent(
         chain=chain_of(clinic_id), hash_version=CURRENT_VERSION, at=datetime.now(UTC),
-        actor=by if getattr(by, "pk", None) else None, actor_label=_label(by), clinic_id=clinic_id,
+        actor=user_of(by), actor_label=_label(by), clinic_id=clinic_id,
         patient_id=getattr(patient, "pk", patient), action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "", client_addr=client_addr.get(),
@@ -52,7 +55,7 @@ def is_read(action: str) -> bool:
     return action.endswith("_view")
 
 
-def _label(by: Any) -> str:
+def _label(by: Actor) -> str:
     if by is None:
         return "system"
     if isinstance(by, str):

@@ -76,9 +76,9 @@ class RuleId(Enum):
 
 def _require_measure(name: str, value: object) -> Measure:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise ClinicalError(f"{name} must be a whole number or a Decimal, not {type(value).__name__}.")
+        raise ClinicalError(f"{name} must be a whole number or a Decimal, not {type(value).__name__}.", field=name)
     if isinstance(value, Decimal) and not value.is_finite():
-        raise ClinicalError(f"{name} must be a number, not {value}.")
+        raise ClinicalError(f"{name} must be a number, not {value}.", field=name)
     return value
 
 
@@ -138,10 +138,10 @@ def validate_reading(reading: Reading) -> None:
     for name, value in present.items():
         low, high, unit = PLAUSIBLE_RANGES[name]
         if not low <= _require_measure(name, value) <= high:
-            raise ClinicalError(f"{name} {value} {unit} is impossible: expected {low} to {high} {unit}.")
+            raise ClinicalError(f"{name} {value} {unit} is impossible: expected {low} to {high} {unit}.", field=name)
     sbp, dbp = reading.systolic_mmhg, reading.diastolic_mmhg
     if sbp is not None and dbp is not None and dbp >= sbp:
-        raise ClinicalError(f"Diastolic {dbp} mmHg must be below systolic {sbp} mmHg.")
+        raise ClinicalError(f"Diastolic {dbp} mmHg must be below systolic {sbp} mmHg.", field="diastolic_mmhg")
 
 
 RULE_LABELS: dict[str, str] = {

@@ -4,24 +4,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.db import transaction
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
-from audit import services as audit
+from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
 from . import services
 from .choices import DEFAULT_THRESHOLDS
 from .models import Protocol, TreatmentCourse
-from .views import COURSE_READERS
 
 router = Router()
-R = Role
 
 
 class ProtocolOut(Schema):
@@ -59,27 +56,26 @@ class CourseOut(Schema):
 
 
 @router.get("/protocols", response=list[ProtocolOut])
-@api_allow(R.PRESCRIBER, R.CLINIC_ADMIN, R.NURSE)
-def list_protocols(request: HttpRequest) -> list[Protocol]:
-    return list(Protocol.objects.in_clinic(request.clinic))  # type: ignore[attr-defined]
+@api_allow(Perm.VIEW_PROTOCOLS)
+def list_protocols(request: ClinicRequest) -> list[Protocol]:
+    return list(Protocol.objects.in_clinic(request.clinic))
 
 
 @router.post("/", response={201: CourseOut})
-@api_allow(R.PRESCRIBER)
-def order_course(request: HttpRequest, body: OrderIn) -> tuple[int, TreatmentCourse]:
-    patient = get_in_clinic(Patient, request.clinic, pk=body.patient_id)  # type: ignore[attr-defined]
-    protocol = get_in_clinic(Protocol, request.clinic, pk=body.protocol_id)  # type: ignore[attr-defined]
+@api_allow(Perm.ORDER_COURSE)
+def order_course(request: ClinicRequest, body: OrderIn) -> tuple[int, TreatmentCourse]:
+    patient = get_in_clinic(Patient, request.clinic, pk=body.patient_id)
+    protocol = get_in_clinic(Protocol, request.clinic, pk=body.protocol_id)
     return 201, services.order_course(patient=patient, protocol=protocol, mg_per_kg=body.mg_per_kg,
                                       weight_basis=body.weight_basis, override_reason=body.override_reason,
                                       notes=body.notes, by=request.user)
 
 
 @router.get("/{int:course_id}", response=CourseOut)
-@api_allow(*COURSE_READERS)
-def get_course(request: HttpRequest, course_id: int) -> TreatmentCourse:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="course_view", by=request.user, clinic=request.clinic, patient=course.patient_id, obj=course, detail={"via": "api"})  # type: ignore[attr-defined]
+@api_allow(Perm.VIEW_COURSES)
+def get_course(request: ClinicRequest, course_id: int) -> TreatmentCourse:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
+    audit_read(request, "course_view", patient=course.patient_id, obj=course, via="api")
     return course
 
 
@@ -117,20 +113,20 @@ def _protocol_values(body: ProtocolIn) -> dict[str, object]:
 
 
 @router.post("/protocols", response={201: ProtocolOut})
-@api_allow(R.PRESCRIBER, R.CLINIC_ADMIN)
-def create_protocol(request: HttpRequest, body: ProtocolIn) -> tuple[int, Protocol]:
-    return 201, services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user)  # type: ignore[attr-defined]
+@api_allow(Perm.MANAGE_PROTOCOLS)
+def create_protocol(request: ClinicRequest, body: ProtocolIn) -> tuple[int, Protocol]:
+    return 201, services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user)
 
 
 @router.put("/protocols/{protocol_id}", response=ProtocolOut)
-@api_allow(R.PRESCRIBER, R.CLINIC_ADMIN)
-def update_protocol(request: HttpRequest, protocol_id: int, body: ProtocolIn) -> Protocol:
-    protocol = get_in_clinic(Protocol, request.clinic, pk=protocol_id)  # type: ignore[attr-defined]
-    return services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user, protocol=protocol)  # type: ignore[attr-defined]
+@api_allow(Perm.MANAGE_PROTOCOLS)
+def update_protocol(request: ClinicRequest, protocol_id: int, body: ProtocolIn) -> Protocol:
+    protocol = get_in_clinic(Protocol, request.clinic, pk=protocol_id)
+    return services.save_protocol(clinic=request.clinic, values=_protocol_values(body), by=request.user, protocol=protocol)
 
 
 @router.post("/{int:course_id}/end", response=CourseOut)
-@api_allow(R.PRESCRIBER)
-def end_course(request: HttpRequest, course_id: int, body: EndIn) -> TreatmentCourse:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
+@api_allow(Perm.END_COURSE)
+def end_course(request: ClinicRequest, course_id: int, body: EndIn) -> TreatmentCourse:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     return services.end_course(course=course, status=body.status, reason=body.reason, by=request.user)

@@ -1,6 +1,9 @@
 """Dashboard panel: active courses that still need infusions booked."""
 
+from datetime import datetime
+
 from django.db.models import Count, Q
+from django.http import HttpRequest
 
 from ketacare.dashboard import Panel
 
@@ -8,7 +11,7 @@ from .choices import NOT_HELD_STATES
 from .models import TreatmentCourse
 
 
-def panels(request, now):  # type: ignore[no-untyped-def]
+def panels(request: HttpRequest, now: datetime) -> list[Panel]:
     active = (TreatmentCourse.objects.in_clinic(request.clinic).filter(status="active").select_related("patient")
               .annotate(booked=Count("sessions", filter=~Q(sessions__state__in=NOT_HELD_STATES))))
     to_book = [c for c in active if c.booked < int(c.protocol_snapshot.get("n_infusions", 6))][:10]

@@ -1,6 +1,10 @@
 """Forms of the courses app."""
 
+from typing import Any
+
 from django import forms
+
+from ketacare.forms import choice_field
 
 from .choices import WeightBasis
 from .models import Protocol
@@ -31,7 +35,7 @@ THRESHOLD_LABELS = {
 class ThresholdForm(forms.Form):
     """Vital-sign thresholds of a protocol (CLINICAL.md section 3, Policy defaults)."""
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key, label in THRESHOLD_LABELS.items():
             self.fields[key] = forms.IntegerField(label=label, min_value=1, max_value=300)
@@ -46,12 +50,12 @@ class OrderForm(forms.Form):
                                       help_text="Required only for a dose above the protocol limit.")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
 
-    def __init__(self, *args, clinic=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, clinic: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        protocols = Protocol.objects.in_clinic(clinic).filter(active=True)  # type: ignore[attr-defined]
-        self.fields["protocol"].queryset = protocols
-        self.fields["protocol"].empty_label = None  # type: ignore[attr-defined]
-        self.fields["protocol"].initial = protocols.first()
+        protocols = Protocol.objects.in_clinic(clinic).filter(active=True)
+        choice_field(self, "protocol").queryset = protocols
+        choice_field(self, "protocol").empty_label = None
+        choice_field(self, "protocol").initial = protocols.first()
 
 
 class EndCourseForm(forms.Form):

@@ -2,12 +2,15 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import Field
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.actors import Actor
+from accounts.models import Clinic, User
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical import dosing
 from clinical.errors import ClinicalError
@@ -50,12 +53,17 @@ def _check_protocol(values: dict[str, Any]) -> None:
         raise ServiceError("The protocol has values out of range; nothing was saved.", errors)
 
 
-def save_protocol(*, clinic: Any, values: dict[str, Any], by: Any, protocol: Protocol | None = None) -> Protocol:
+def _default_of(name: str) -> Any:
+    """The model default of a protocol field."""
+    return cast(Field, Protocol._meta.get_field(name)).get_default()
+
+
+def save_protocol(*, clinic: Clinic, values: dict[str, Any], by: Actor, protocol: Protocol | None = None) -> Protocol:
     """Create a protocol template or change one (courses already ordered keep their copy)."""
     unknown = set(values) - PROTOCOL_FIELDS
     if unknown:
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-    merged = {f: getattr(protocol, f) for f in PROTOCOL_FIELDS} if protocol else {f: Protocol._meta.get_field(f).get_default() for f in PROTOCOL_FIELDS}
+    merged = {f: getattr(protocol, f) for f in PROTOCOL_FIELDS} if protocol else {f: _default_of(f) for f in PROTOCOL_FIELDS}
     merged.update(values)
     _check_protocol(merged)
     with transaction.atomic():
@@ -85,10 +93,10 @@ def limits_of(course_or_protocol: Any) -> dosing.DoseLimits:
 
 def order_course(
     *, patient: Any, protocol: Protocol, mg_per_kg: Any = None, weight_basis: str | None = None,
-    override_reason: str = "", notes: str = "", by: Any, at: datetime | None = None,
+    override_reason: str = "", notes: str = "", by: User, at: datetime | None = None,
 ) -> TreatmentCourse:
     """Order a course for a patient whose signed screening says eligible (prescribers only)."""
-    require_role(by, patient.clinic, Role.PRESCRIBER, to="order a course")
+    require(Perm.ORDER_COURSE, by, patient.clinic, to="order a course")
     if protocol.clinic_id != patient.clinic_id or not protocol.active:
         raise ServiceError("Choose an active protocol of this clinic.", {"protocol": "Not available."})
     screening = current_eligibility(patient)
@@ -129,9 +137,9 @@ def order_course(
     return course
 
 
-def end_course(*, course: TreatmentCourse, status: str, reason: str = "", by: Any) -> TreatmentCourse:
+def end_course(*, course: TreatmentCourse, status: str, reason: str = "", by: Actor) -> TreatmentCourse:
     """Mark a course completed or stopped (prescribers only)."""
-    require_role(by, course.clinic, Role.PRESCRIBER, to="end a course")
+    require(Perm.END_COURSE, by, course.clinic, to="end a course")
     if status not in (CourseStatus.COMPLETED, CourseStatus.STOPPED):
         raise ServiceError("A course can end as completed or stopped.")
     if course.status != CourseStatus.ACTIVE:

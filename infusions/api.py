@@ -5,23 +5,20 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
-from audit import services as audit
+from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
 from .models import AdverseEvent, InfusionSession, VitalSign
 
 router = Router()
-R = Role
-CHAIR = (R.PRESCRIBER, R.NURSE)
-READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
 
 
 class SessionOut(Schema):
@@ -141,14 +138,8 @@ class DischargeIn(Schema):
 
 
 
-def _session(request: HttpRequest, session_id: int) -> InfusionSession:
-    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)  # type: ignore[attr-defined]
-
-
-def _viewed(request: HttpRequest, action: str, obj: Any = None, patient: Any = None, **detail: Any) -> None:
-    with transaction.atomic():
-        audit.record(action=action, by=request.user, clinic=request.clinic, patient=patient, obj=obj,  # type: ignore[attr-defined]
-                     detail={"via": "api", **detail})
+def _session(request: ClinicRequest, session_id: int) -> InfusionSession:
+    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)
 
 
 def _fresh(session: InfusionSession) -> InfusionSession:
@@ -156,28 +147,28 @@ def _fresh(session: InfusionSession) -> InfusionSession:
 
 
 @router.get("/sessions", response=list[SessionOut])
-@api_allow(*READERS)
-def list_sessions(request: HttpRequest, on: date | None = None) -> list[InfusionSession]:
+@api_allow(Perm.VIEW_SESSION_RECORDS)
+def list_sessions(request: ClinicRequest, on: date | None = None) -> list[InfusionSession]:
     """Sessions of one day (the clinic's local date; default today)."""
-    tz = ZoneInfo(request.clinic.time_zone)  # type: ignore[attr-defined]
+    tz = ZoneInfo(request.clinic.time_zone)
     if on is not None and not 1900 <= on.year <= 2999:
         raise ServiceError("Choose a day between the years 1900 and 2999.", {"on": "Out of range."})
     day = datetime.combine(on, time(12), tz) if on else datetime.now(UTC)
-    rows = list(queries.sessions_on(request.clinic, day))  # type: ignore[attr-defined]
-    _viewed(request, "sessions_list_view", count=len(rows))
+    rows = list(queries.sessions_on(request.clinic, day))
+    audit_read(request, "sessions_list_view", via="api", count=len(rows))
     return rows
 
 
 @router.get("/sessions/{session_id}", response=SessionOut)
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_SESSION_RECORDS)
 def get_session(request: HttpRequest, session_id: int) -> InfusionSession:
     session = _session(request, session_id)
-    _viewed(request, "session_view", obj=session, patient=session.patient_id)
+    audit_read(request, "session_view", via="api", obj=session, patient=session.patient_id)
     return session
 
 
 @router.post("/sessions/{session_id}/check-in", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.CHECK_IN)
 def check_in(request: HttpRequest, session_id: int, body: CheckInIn) -> InfusionSession:
     values = body.model_dump()
     baseline = {k: v for k, v in values.pop("baseline").items() if k != "measured_at"}
@@ -185,20 +176,20 @@ def check_in(request: HttpRequest, session_id: int, body: CheckInIn) -> Infusion
 
 
 @router.post("/sessions/{session_id}/dose-override", response=SessionOut)
-@api_allow(R.PRESCRIBER)
+@api_allow(Perm.OVERRIDE_SAFETY_LIMITS)
 def override_dose(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
     return _fresh(services.override_dose(session=_session(request, session_id), reason=body.reason, by=request.user))
 
 
 @router.post("/sessions/{session_id}/verify", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.VERIFY_DOSE)
 def verify(request: HttpRequest, session_id: int, body: VerifyIn) -> InfusionSession:
     return _fresh(services.verify_dose(session=_session(request, session_id), total_mg=body.total_mg,
                                        rate_ml_per_h=body.rate_ml_per_h, by=request.user))
 
 
 @router.post("/sessions/{session_id}/actions", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.CONTROL_INFUSION)
 def act(request: HttpRequest, session_id: int, body: ActionIn) -> InfusionSession:
     """Start, pause (reason), resume, stop the infusion, stop early (reason) or transfer (reason)."""
     session = services.apply_action(session=_session(request, session_id), action=body.action, reason=body.reason,
@@ -207,15 +198,15 @@ def act(request: HttpRequest, session_id: int, body: ActionIn) -> InfusionSessio
 
 
 @router.get("/sessions/{session_id}/vitals", response=list[VitalOut])
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_SESSION_RECORDS)
 def list_vitals(request: HttpRequest, session_id: int) -> list[VitalSign]:
     session = _session(request, session_id)
-    _viewed(request, "vitals_view", obj=session, patient=session.patient_id)
+    audit_read(request, "vitals_view", via="api", obj=session, patient=session.patient_id)
     return queries.vitals_of(session)
 
 
 @router.post("/sessions/{session_id}/vitals", response={201: VitalOut})
-@api_allow(*CHAIR)
+@api_allow(Perm.RECORD_VITALS)
 def record_vitals(request: HttpRequest, session_id: int, body: VitalsIn) -> tuple[int, VitalSign]:
     values = body.model_dump()
     measured_at = values.pop("measured_at")
@@ -225,26 +216,26 @@ def record_vitals(request: HttpRequest, session_id: int, body: VitalsIn) -> tupl
 
 
 @router.post("/sessions/{session_id}/cadss", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.RECORD_SIDE_EFFECTS)
 def cadss(request: HttpRequest, session_id: int, body: CadssIn) -> InfusionSession:
     return _fresh(services.record_cadss(session=_session(request, session_id), answers=body.answers, by=request.user))
 
 
 @router.post("/sessions/{session_id}/side-effects", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.RECORD_SIDE_EFFECTS)
 def side_effects(request: HttpRequest, session_id: int, body: SideEffectsIn) -> InfusionSession:
     return _fresh(services.record_side_effects(session=_session(request, session_id), items=body.items, note=body.note,
                                                by=request.user))
 
 
 @router.post("/sessions/{session_id}/adverse-events", response={201: AdverseEventOut})
-@api_allow(*CHAIR)
+@api_allow(Perm.RECORD_ADVERSE_EVENTS)
 def adverse_event(request: HttpRequest, session_id: int, body: AdverseEventIn) -> tuple[int, AdverseEvent]:
     return 201, services.record_adverse_event(session=_session(request, session_id), values=body.model_dump(), by=request.user)
 
 
 @router.post("/sessions/{session_id}/discharge", response=SessionOut)
-@api_allow(*CHAIR)
+@api_allow(Perm.DISCHARGE)
 def discharge(request: HttpRequest, session_id: int, body: DischargeIn) -> InfusionSession:
     return _fresh(services.discharge_patient(session=_session(request, session_id), item_scores=body.item_scores,
                                              escort_confirmed=body.escort_confirmed,
@@ -252,13 +243,13 @@ def discharge(request: HttpRequest, session_id: int, body: DischargeIn) -> Infus
 
 
 @router.post("/sessions/{session_id}/sign", response=SessionOut)
-@api_allow(R.NURSE)
+@api_allow(Perm.SIGN_SESSION)
 def sign(request: HttpRequest, session_id: int) -> InfusionSession:
     return _fresh(services.sign_session(session=_session(request, session_id), by=request.user))
 
 
 @router.post("/sessions/{session_id}/cosign", response=SessionOut)
-@api_allow(R.PRESCRIBER)
+@api_allow(Perm.COSIGN_SESSION)
 def cosign(request: HttpRequest, session_id: int) -> InfusionSession:
     return _fresh(services.cosign_session(session=_session(request, session_id), by=request.user))
 

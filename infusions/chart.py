@@ -5,9 +5,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from alerts.choices import AlertKind
 from alerts.queries import open_alerts
+from ketacare.access import can
 from ketacare.chart import TimelineEntry
 from ketacare.dashboard import Panel
 
@@ -16,11 +17,10 @@ from .queries import patient_sessions
 
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:
-    role = getattr(request, "role", None)
     alerts = [a for a in open_alerts(patient.clinic, patient) if a.kind != AlertKind.SUICIDE_RISK]
     return [Panel("infusions/_chart_sessions.html", 30, {
         "sessions": list(patient_sessions(patient)), "alerts": alerts,
-        "can_open": role in (Role.PRESCRIBER, Role.NURSE)})]
+        "can_open": can(request, Perm.OPEN_SESSIONS)})]
 
 
 def timeline(patient: Any) -> list[TimelineEntry]:

@@ -6,18 +6,19 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.choices import Role
+from accounts.permissions import Perm
+from ketacare.access import can
 from ketacare.dashboard import Panel
 
 from . import queries
 
 
 def panels(request: HttpRequest, now: datetime) -> list[Panel]:
-    clinic, role = getattr(request, "clinic", None), getattr(request, "role", None)
+    clinic = getattr(request, "clinic", None)
     if clinic is None:
         return []
     found = []
     sessions = list(queries.sessions_on(clinic, now))
     chairs: list[tuple[Any, list[Any]]] = [(chair, list(rows)) for chair, rows in groupby(sessions, key=lambda s: s.chair)]
-    found.append(Panel("infusions/_today_panel.html", 10, {"chairs": chairs, "can_open": role in (Role.PRESCRIBER, Role.NURSE)}))
+    found.append(Panel("infusions/_today_panel.html", 10, {"chairs": chairs, "can_open": can(request, Perm.OPEN_SESSIONS)}))
     return found

@@ -1,5 +1,6 @@
 """Forms of the chairside screens: they check shapes; the services check the rules."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -44,7 +45,7 @@ class CheckInForm(forms.Form):
     fasting_confirmed = forms.BooleanField(label="Fasting confirmed", required=False)
     pregnancy_test = forms.ChoiceField(label="Pregnancy test", choices=PregnancyTest.choices)
 
-    def __init__(self, *args: Any, due: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, due: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for item in due:
             self.fields[f"waive_{item.key}"] = forms.CharField(

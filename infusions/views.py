@@ -4,16 +4,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role
-from audit import services as audit
-from ketacare.access import allow
+from accounts.permissions import Perm
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 from ketacare.polling import audit_poll, polled
-from ketacare.scoping import get_in_clinic
 
 from . import screen, services
 from .choices import SideEffect
@@ -21,13 +19,12 @@ from .forms import NoteForm, ReasonForm, SideEffectsForm, VitalsForm
 from .models import InfusionSession
 from .queries import vitals_of
 
-CHAIR = (Role.PRESCRIBER, Role.NURSE)
-READERS = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
+SESSION_RELATED = ("patient", "chair", "course", "clinic", "checked_in_by", "dose_verified_by", "signed_by", "cosigned_by")
 
 
-def not_post(request: HttpRequest) -> HttpResponse | None:
-    """405 for anything but POST, answered after the object lookup so other clinics still get 404."""
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+def session_page(perm: Perm, *, methods: tuple[str, ...] = ("GET", "POST"), read: str = "") -> Any:
+    """`page` for a view of one infusion session of the clinic, loaded with what the screen shows."""
+    return page(perm, InfusionSession, select=SESSION_RELATED, methods=methods, read=read)
 
 
 def posted(request: HttpRequest) -> Any:
@@ -35,16 +32,9 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def get_session(request: HttpRequest, session_id: int) -> InfusionSession:
-    """The session of the user's clinic, or 404 (also for other clinics' sessions)."""
-    session = get_in_clinic(InfusionSession, request.clinic, pk=session_id)  # type: ignore[attr-defined]
-    return InfusionSession.objects.select_related("patient", "chair", "course", "clinic", "checked_in_by",
-                                                  "dose_verified_by", "signed_by", "cosigned_by").get(pk=session.pk)
-
-
-def audit_view(request: HttpRequest, session: InfusionSession, action: str) -> None:
-    with transaction.atomic():
-        audit.record(action=action, by=request.user, clinic=session.clinic, patient=session.patient_id, obj=session)
+def fresh(session: InfusionSession) -> InfusionSession:
+    """The session as stored now (after a refused change), loaded as `session_page` loads it."""
+    return InfusionSession.objects.select_related(*SESSION_RELATED).get(pk=session.pk)
 
 
 def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any) -> dict[str, Any]:
@@ -53,7 +43,7 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
     return {
         "session": session, "patient": session.patient, "buttons": screen.buttons(session),
         "elapsed_since": screen.elapsed_since(session), "live": screen.live_context(session, now),
-        "dose": session.dose, "can_chair": request.role in CHAIR,  # type: ignore[attr-defined]
+        "dose": session.dose,
         "vitals_form": forms.get("vitals_form") or VitalsForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -65,54 +55,45 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
     }
 
 
-@allow(*CHAIR)
-def session_screen(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
-    audit_view(request, session, "session_view")
+@session_page(Perm.OPEN_SESSIONS, methods=("GET",), read="session_view")
+def session_screen(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     return render(request, "infusions/session.html", screen_context(request, session))
 
 
-@allow(*CHAIR)
+@session_page(Perm.OPEN_SESSIONS, methods=("GET",))
 @polled
-def live(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
+def live(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     context = screen.live_context(session, datetime.now(UTC))
     shown = (session.state, context["vital_count"], getattr(context["latest"], "pk", None),
              [(a.pk, a.acknowledged_at) for a in context["alerts"]])
-    audit_poll(request, f"session:{session.pk}", shown, lambda: audit_view(request, session, "session_view"))
+    audit_poll(request, f"session:{session.pk}", shown,
+               lambda: audit_read(request, "session_view", patient=session.patient_id, obj=session))
     return render(request, "infusions/_live.html", context)
 
 
 def rerender(request: HttpRequest, session: InfusionSession, exc: ServiceError, **forms: Any) -> HttpResponse:
+    """Show the session screen again with the refusal: the message on top, each field's problem on its form."""
     messages.error(request, exc.message)
-    for form in forms.values():
-        for field, problem in exc.field_errors.items():
-            if field in form.fields:
-                form.add_error(field, problem)
+    first, *others = forms.values()
+    show_refusal(first, exc, *others, top=False)
     return render(request, "infusions/session.html", screen_context(request, session, **forms), status=400)
 
 
-@allow(*CHAIR)
-def action(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
-    if (refused := not_post(request)) is not None:
-        return refused
+@session_page(Perm.CONTROL_INFUSION, methods=("POST",))
+def action(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     form = ReasonForm(request.POST)
     name = request.POST.get("action", "")
     try:
         form.is_valid()
         services.apply_action(session=session, action=name, reason=form.cleaned_data.get("reason", ""), by=request.user)
     except ServiceError as exc:
-        return rerender(request, get_session(request, session_id), exc, reason_form=form)
+        return rerender(request, fresh(session), exc, reason_form=form)
     messages.success(request, f"{screen.label_of(name)}: done.")
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*CHAIR)
-def vitals(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
-    if (refused := not_post(request)) is not None:
-        return refused
+@session_page(Perm.RECORD_VITALS, methods=("POST",))
+def vitals(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     form = VitalsForm(request.POST)
     try:
         if not form.is_valid():
@@ -127,11 +108,8 @@ def vitals(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*CHAIR)
-def side_effects(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
-    if (refused := not_post(request)) is not None:
-        return refused
+@session_page(Perm.RECORD_SIDE_EFFECTS, methods=("POST",))
+def side_effects(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     form = SideEffectsForm(request.POST)
     try:
         if not form.is_valid():
@@ -144,11 +122,8 @@ def side_effects(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*CHAIR)
-def note(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
-    if (refused := not_post(request)) is not None:
-        return refused
+@session_page(Perm.WRITE_SESSION_NOTES, methods=("POST",))
+def note(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     form = NoteForm(request.POST)
     try:
         if not form.is_valid():
@@ -160,9 +135,7 @@ def note(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*READERS)
-def record(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
-    audit_view(request, session, "session_record_view")
+@session_page(Perm.VIEW_SESSION_RECORDS, methods=("GET",), read="session_record_view")
+def record(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     context = screen_context(request, session) | {"all_vitals": vitals_of(session)}
     return render(request, "infusions/record.html", context)

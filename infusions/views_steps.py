@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from clinical.discharge import SCALES
-from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
 
 from . import services
 from .forms import (
@@ -23,26 +23,19 @@ from .forms import (
     ReasonForm,
     VerifyForm,
 )
+from .models import InfusionSession
 from .policy import discharge_policy, discharge_score_kind
 from .queries import vitals_of
 from .services.checkin import pregnancy_test_required
-from .views import CHAIR, audit_view, get_session, not_post, posted, rerender, screen_context
-
-
-def _form_errors(form: Any, exc: ServiceError, *others: Any) -> None:
-    """Show each field error on the form that has the field (else at the top of the first form)."""
-    for field, problem in exc.field_errors.items():
-        owner = next((f for f in (form, *others) if field in f.fields), None)
-        (owner or form).add_error(field if owner else None, problem)
+from .views import posted, rerender, screen_context, session_page
 
 
 def _step(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     return render(request, f"infusions/{template}", context, status=status)
 
 
-@allow(*CHAIR)
-def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
+@session_page(Perm.CHECK_IN, read="session_view")
+def check_in(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     due = services.due_assessments(session)
     patient = session.patient
     initial = {"weight_kg": patient.weight_kg or "", "escort_name": patient.escort_name, "escort_phone": patient.escort_phone,
@@ -56,22 +49,17 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
             values = {k: v for k, v in form.cleaned_data.items() if not k.startswith("waive_")}
             services.check_in(session=session, baseline=baseline.cleaned_data, waivers=form.waivers(), by=request.user, **values)
         except ServiceError as exc:
-            _form_errors(form, exc, baseline)
+            show_refusal(form, exc, baseline, top=False)
             messages.error(request, exc.message)
         else:
             messages.success(request, "Checked in. The dose is planned: a second clinician verifies it.")
             return redirect("infusions:session", session_id=session.pk)
-    else:
-        audit_view(request, session, "session_view")
     return _step(request, "check_in.html", {"session": session, "form": form, "baseline": baseline, "due": due},
                  status=400 if form.errors or baseline.errors else 200)
 
 
-@allow(Role.PRESCRIBER)
-def override_dose(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
-    if (refused := not_post(request)) is not None:
-        return refused
+@session_page(Perm.OVERRIDE_SAFETY_LIMITS, methods=("POST",))
+def override_dose(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     form = ReasonForm(request.POST)
     try:
         form.is_valid()
@@ -82,9 +70,8 @@ def override_dose(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("infusions:session", session_id=session.pk)
 
 
-@allow(*CHAIR)
-def verify(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
+@session_page(Perm.VERIFY_DOSE, read="session_view")
+def verify(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     form = VerifyForm(posted(request))
     if request.method == "POST":
         try:
@@ -92,20 +79,17 @@ def verify(request: HttpRequest, session_id: int) -> HttpResponse:
                 raise ServiceError("Type both figures.")
             services.verify_dose(session=session, by=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            _form_errors(form, exc)
+            show_refusal(form, exc, top=False)
             messages.error(request, exc.message)
         else:
             messages.success(request, "Dose verified independently. The infusion may start.")
             return redirect("infusions:session", session_id=session.pk)
-    else:
-        audit_view(request, session, "session_view")
     return _step(request, "verify.html", {"session": session, "form": form, "inputs": session.dose.get("inputs", {})},
                  status=400 if form.errors else 200)
 
 
-@allow(*CHAIR)
-def cadss(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
+@session_page(Perm.RECORD_SIDE_EFFECTS, read="session_view")
+def cadss(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     form = CadssForm(posted(request))
     if request.method == "POST":
         try:
@@ -113,18 +97,15 @@ def cadss(request: HttpRequest, session_id: int) -> HttpResponse:
                 raise ServiceError("Choose a value from the list for each item.")
             services.record_cadss(session=session, answers=form.answers(), by=request.user)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, "CADSS recorded.")
             return redirect("infusions:session", session_id=session.pk)
-    else:
-        audit_view(request, session, "session_view")
     return _step(request, "cadss.html", {"session": session, "form": form}, status=400 if form.errors else 200)
 
 
-@allow(*CHAIR)
-def adverse_event(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
+@session_page(Perm.RECORD_ADVERSE_EVENTS, read="session_view")
+def adverse_event(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     form = AdverseEventForm(posted(request))
     if request.method == "POST":
         try:
@@ -132,21 +113,18 @@ def adverse_event(request: HttpRequest, session_id: int) -> HttpResponse:
                 raise ServiceError("Complete the marked fields.")
             event = services.record_adverse_event(session=session, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
-            _form_errors(form, exc)
+            show_refusal(form, exc, top=False)
             messages.error(request, exc.message)
         else:
             note = " The prescriber is notified." if event.serious else ""
             messages.success(request, "Adverse event recorded." + note)
             return redirect("infusions:session", session_id=session.pk)
-    else:
-        audit_view(request, session, "session_view")
     return _step(request, "adverse_event.html", {"session": session, "form": form,
                                                  "events": session.adverse_events.all()}, status=400 if form.errors else 200)
 
 
-@allow(*CHAIR)
-def discharge(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session(request, session_id)
+@session_page(Perm.DISCHARGE, read="session_view")
+def discharge(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     kind = discharge_score_kind(session.clinic)
     form = DischargeForm(posted(request), kind=kind)
     if request.method == "POST":
@@ -157,33 +135,28 @@ def discharge(request: HttpRequest, session_id: int) -> HttpResponse:
                                        escort_confirmed=form.cleaned_data["escort_confirmed"],
                                        override_reason=form.cleaned_data["override_reason"])
         except ServiceError as exc:
-            _form_errors(form, exc)
+            show_refusal(form, exc, top=False)
             messages.error(request, exc.message)
         else:
             messages.success(request, "Patient discharged. Sign the session record.")
             return redirect("infusions:session", session_id=session.pk)
-    else:
-        audit_view(request, session, "session_view")
     policy = discharge_policy(session.clinic)
     context = {"session": session, "form": form, "scale": SCALES[kind], "ready_at": policy.ready_at(kind),
                "observation_min": policy.min_observation_min, "now": datetime.now(UTC)}
     return _step(request, "discharge.html", context, status=400 if form.errors else 200)
 
 
-@allow(Role.NURSE)
-def sign(request: HttpRequest, session_id: int) -> HttpResponse:
-    return _signature(request, session_id, services.sign_session, "Session record signed.")
+@session_page(Perm.SIGN_SESSION, methods=("POST",))
+def sign(request: HttpRequest, session: InfusionSession) -> HttpResponse:
+    return _signature(request, session, services.sign_session, "Session record signed.")
 
 
-@allow(Role.PRESCRIBER)
-def cosign(request: HttpRequest, session_id: int) -> HttpResponse:
-    return _signature(request, session_id, services.cosign_session, "Session record co-signed.")
+@session_page(Perm.COSIGN_SESSION, methods=("POST",))
+def cosign(request: HttpRequest, session: InfusionSession) -> HttpResponse:
+    return _signature(request, session, services.cosign_session, "Session record co-signed.")
 
 
-def _signature(request: HttpRequest, session_id: int, service: Any, done: str) -> HttpResponse:
-    session = get_session(request, session_id)
-    if (refused := not_post(request)) is not None:
-        return refused
+def _signature(request: HttpRequest, session: InfusionSession, service: Any, done: str) -> HttpResponse:
     try:
         service(session=session, by=request.user)
     except ServiceError as exc:

@@ -1,17 +1,16 @@
 """The monitor-message quarantine: the held messages, and assigning or dismissing one (ADR 0005)."""
 
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from audit import services as audit
+from accounts.permissions import Perm
 from infusions import queries as infusion_queries
 from infusions.forms import ReasonForm
 from infusions.models import InfusionSession
-from infusions.views import CHAIR
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
@@ -19,22 +18,16 @@ from .forms import AssignForm
 from .models import Hl7Message
 
 
-def _audit(request: HttpRequest, action: str, **detail: object) -> None:
-    with transaction.atomic():
-        audit.record(action=action, by=request.user, clinic=request.clinic, detail=detail)  # type: ignore[attr-defined]
-
-
-@allow(*CHAIR)
-def quarantine(request: HttpRequest) -> HttpResponse:
-    rows = list(queries.quarantine(request.clinic))  # type: ignore[attr-defined]
-    _audit(request, "hl7_quarantine_view", count=len(rows))
+@allow(Perm.TRIAGE_MONITOR_MESSAGES)
+def quarantine(request: ClinicRequest) -> HttpResponse:
+    rows = list(queries.quarantine(request.clinic))
+    audit_read(request, "hl7_quarantine_view", count=len(rows))
     return render(request, "interop/quarantine.html", {"rows": rows})
 
 
-@allow(*CHAIR)
-def quarantined(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = get_in_clinic(Hl7Message, request.clinic, pk=message_id)  # type: ignore[attr-defined]
-    sessions = list(infusion_queries.in_progress(request.clinic))  # type: ignore[attr-defined]
+@page(Perm.TRIAGE_MONITOR_MESSAGES, Hl7Message, select=("session",))
+def quarantined(request: ClinicRequest, message: Hl7Message) -> HttpResponse:
+    sessions = list(infusion_queries.in_progress(request.clinic))
     assign, dismiss = AssignForm(sessions=sessions), ReasonForm()
     status = 200
     if request.method == "POST":
@@ -46,20 +39,18 @@ def quarantined(request: HttpRequest, message_id: int) -> HttpResponse:
             status = 400
         else:
             return redirect("interop:quarantine")
-    with transaction.atomic():
-        # The held message shows a raw PID: record which patient it names (matched, or as sent).
-        audit.record(action="hl7_message_view", by=request.user, clinic=message.clinic, obj=message,
-                     patient=message.session.patient_id if message.session_id else None,
-                     detail={"patient_ref": message.patient_ref})
+    # The held message shows a raw PID: record which patient it names (matched, or as sent).
+    audit_read(request, "hl7_message_view", clinic=message.clinic, obj=message,
+               patient=message.session.patient_id if message.session_id else None, patient_ref=message.patient_ref)
     context = {"message": message, "assign": assign, "dismiss": dismiss, "segments": message.raw.split("\r")}
     return render(request, "interop/quarantined.html", context, status=status)
 
 
-def _resolve(request: HttpRequest, message: Hl7Message, assign: AssignForm, dismiss: ReasonForm) -> None:
+def _resolve(request: ClinicRequest, message: Hl7Message, assign: AssignForm, dismiss: ReasonForm) -> None:
     if request.POST.get("do") == "assign":
         if not assign.is_valid():
             raise ServiceError("Choose the session in progress to file this message to.")
-        session = get_in_clinic(InfusionSession, request.clinic, pk=assign.cleaned_data["session"])  # type: ignore[attr-defined]
+        session = get_in_clinic(InfusionSession, request.clinic, pk=assign.cleaned_data["session"])
         done = services.assign_hl7_message(message=message, session=session, by=request.user)
         messages.success(request, f"{done.reading_count} reading(s) filed to {session.chair} · {session.patient.full_name}.")
     elif request.POST.get("do") == "dismiss":

@@ -9,24 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.permissions import Perm
 from clinical.errors import ClinicalError
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
-from ketacare.scoping import get_in_clinic
+from ketacare.forms import show_refusal
+from ketacare.pages import page
 
 from . import forms as f
 from . import queries, services
-from .choices import HANDLERS, OFFICER
 from .models import Discrepancy, LedgerEntry
-
-
-def attach(form: forms.Form, exc: Exception) -> None:
-    """Show a service's refusal on the form: its field errors where they belong, its message on top."""
-    fields = getattr(exc, "field_errors", {}) or {}
-    for name, message in fields.items():
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, message)
-    form.add_error(None, getattr(exc, "message", str(exc)))
 
 
 def _witness(form: forms.Form, clinic: Any, field: str) -> Any:
@@ -43,7 +35,7 @@ def _page(request: HttpRequest, form: forms.Form, title: str, intro: str, submit
         try:
             target = record()
         except (ServiceError, ClinicalError) as exc:
-            attach(form, exc)
+            show_refusal(form, exc)
         else:
             if target is not None:
                 return redirect(target)
@@ -56,9 +48,9 @@ def _entry_url(entry: LedgerEntry) -> str:
     return reverse("inventory:entry", kwargs={"entry_id": entry.pk})
 
 
-@allow(*OFFICER)
-def receive(request: HttpRequest) -> HttpResponse:
-    form = f.ReceiveForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+@allow(Perm.KEEP_LEDGER)
+def receive(request: ClinicRequest) -> HttpResponse:
+    form = f.ReceiveForm(request.POST or None, clinic=request.clinic)
 
     def record() -> str:
         entry = services.receive_stock(by=request.user, **form.cleaned_data)
@@ -70,10 +62,10 @@ def receive(request: HttpRequest) -> HttpResponse:
                  "Record receipt", record)
 
 
-@allow(*HANDLERS)
-def draw(request: HttpRequest) -> HttpResponse:
+@allow(Perm.HANDLE_KETAMINE)
+def draw(request: ClinicRequest) -> HttpResponse:
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
-    form = f.DrawForm(request.POST or None, clinic=request.clinic, initial=initial)  # type: ignore[attr-defined]
+    form = f.DrawForm(request.POST or None, clinic=request.clinic, initial=initial)
 
     def record() -> str:
         entry = services.draw_for_session(by=request.user, **form.cleaned_data)
@@ -84,10 +76,10 @@ def draw(request: HttpRequest) -> HttpResponse:
     return _page(request, form, "Draw for an infusion", "Draw from a vial for a booked infusion session.", "Record draw", record)
 
 
-@allow(*HANDLERS)
-def administer(request: HttpRequest) -> HttpResponse:
+@allow(Perm.HANDLE_KETAMINE)
+def administer(request: ClinicRequest) -> HttpResponse:
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
-    form = f.AdministerForm(request.POST or None, clinic=request.clinic, initial=initial)  # type: ignore[attr-defined]
+    form = f.AdministerForm(request.POST or None, clinic=request.clinic, initial=initial)
 
     def record() -> str:
         session = form.cleaned_data["session"]
@@ -99,9 +91,9 @@ def administer(request: HttpRequest) -> HttpResponse:
                  "Record administration", record)
 
 
-@allow(*HANDLERS)
-def waste(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+@allow(Perm.HANDLE_KETAMINE)
+def waste(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     initial = {"session": request.GET.get("session")} if request.GET.get("session", "").isdigit() else None
     form = f.WasteForm(request.POST or None, clinic=clinic, initial=initial)
 
@@ -120,9 +112,9 @@ def waste(request: HttpRequest) -> HttpResponse:
                  "their own password now (79 FR 53519).", "Record witnessed waste", record)
 
 
-@allow(*OFFICER)
-def destroy(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+@allow(Perm.KEEP_LEDGER)
+def destroy(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     form = f.DestroyForm(request.POST or None, clinic=clinic)
 
     def record() -> str | None:
@@ -143,9 +135,9 @@ def destroy(request: HttpRequest) -> HttpResponse:
                  "Record destruction", record)
 
 
-@allow(*OFFICER)
-def loss(request: HttpRequest) -> HttpResponse:
-    form = f.LossForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+@allow(Perm.KEEP_LEDGER)
+def loss(request: ClinicRequest) -> HttpResponse:
+    form = f.LossForm(request.POST or None, clinic=request.clinic)
 
     def record() -> str:
         entry = services.record_loss(by=request.user, **form.cleaned_data)
@@ -156,9 +148,9 @@ def loss(request: HttpRequest) -> HttpResponse:
                  "A loss or theft, with the reference of the DEA Form 106 report filed.", "Record loss", record)
 
 
-@allow(*OFFICER)
-def transfer(request: HttpRequest) -> HttpResponse:
-    form = f.TransferForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+@allow(Perm.KEEP_LEDGER)
+def transfer(request: ClinicRequest) -> HttpResponse:
+    form = f.TransferForm(request.POST or None, clinic=request.clinic)
 
     def record() -> str:
         data = form.cleaned_data
@@ -171,9 +163,9 @@ def transfer(request: HttpRequest) -> HttpResponse:
                  record)
 
 
-@allow(*HANDLERS)
-def count(request: HttpRequest) -> HttpResponse:
-    form = f.CountForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+@allow(Perm.HANDLE_KETAMINE)
+def count(request: ClinicRequest) -> HttpResponse:
+    form = f.CountForm(request.POST or None, clinic=request.clinic)
 
     def record() -> str:
         data = form.cleaned_data
@@ -194,9 +186,8 @@ def count(request: HttpRequest) -> HttpResponse:
                  "Record count", record)
 
 
-@allow(*OFFICER)
-def resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
-    found = get_in_clinic(Discrepancy, request.clinic, pk=discrepancy_id)  # type: ignore[attr-defined]
+@page(Perm.KEEP_LEDGER, Discrepancy)
+def resolve(request: HttpRequest, found: Discrepancy) -> HttpResponse:
     form = f.ResolveForm(request.POST or None, discrepancy=found)
 
     def record() -> str:
@@ -209,9 +200,8 @@ def resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
     return _page(request, form, "Resolve a discrepancy", intro, "Resolve", record)
 
 
-@allow(*OFFICER)
-def correct(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = get_in_clinic(LedgerEntry, request.clinic, pk=entry_id)  # type: ignore[attr-defined]
+@page(Perm.KEEP_LEDGER, LedgerEntry)
+def correct(request: HttpRequest, entry: LedgerEntry) -> HttpResponse:
     form = f.CorrectForm(request.POST or None)
     ml, mg = queries.in_force(entry)
 

@@ -4,18 +4,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from audit import services as audit
+from accounts.permissions import Perm
 from infusions.models import InfusionSession
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
-from .choices import HANDLERS, OFFICER, READERS
 from .models import Container, Discrepancy, LedgerEntry, Location, Lot, Product, Supplier
 from .reconciliation import as_json, reconcile
 
@@ -23,8 +23,8 @@ router = Router()
 Amount = Field(..., max_digits=9, decimal_places=2)
 
 
-def _clinic(request: HttpRequest) -> Any:
-    return request.clinic  # type: ignore[attr-defined]
+def _clinic(request: ClinicRequest) -> Any:
+    return request.clinic
 
 
 def _get(model: Any, request: HttpRequest, pk: int) -> Any:
@@ -209,42 +209,37 @@ def _count_out(count: Any) -> dict[str, Any]:
 
 
 @router.get("/balances", response=list[dict[str, Any]])
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_LEDGER)
 def balances(request: HttpRequest) -> list[dict[str, Any]]:
-    return as_json(_clinic(request), reconcile(_clinic(request), check_integrity=False))["balances"]  # type: ignore[no-any-return]
+    return as_json(_clinic(request), reconcile(_clinic(request), check_integrity=False))["balances"]
 
 
 @router.get("/reconciliation", response=dict[str, Any])
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_LEDGER)
 def reconciliation(request: HttpRequest) -> dict[str, Any]:
-    with transaction.atomic():
-        audit.record(action="ledger_report_view", by=request.user, clinic=_clinic(request),
-                     detail={"report": "reconciliation", "via": "api"})
+    audit_read(request, "ledger_report_view", report="reconciliation", via="api")
     return as_json(_clinic(request), reconcile(_clinic(request)))
 
 
 @router.get("/lots/{lot_id}/entries", response=list[EntryOut])
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_LEDGER)
 def lot_entries(request: HttpRequest, lot_id: int) -> list[LedgerEntry]:
     lot = _get(Lot, request, lot_id)
-    with transaction.atomic():
-        audit.record(action="ledger_lot_view", by=request.user, clinic=_clinic(request), obj=lot, detail={"via": "api"})
+    audit_read(request, "ledger_lot_view", obj=lot, via="api")
     return list(queries.entries(_clinic(request)).filter(lot=lot))
 
 
 @router.get("/entries/{entry_id}", response=EntryOut)
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_LEDGER)
 def entry(request: HttpRequest, entry_id: int) -> LedgerEntry:
     found = _get(LedgerEntry, request, entry_id)
     if found.session_id:
-        with transaction.atomic():
-            audit.record(action="ledger_entry_view", by=request.user, clinic=_clinic(request),
-                         patient=found.session.patient_id, obj=found, detail={"via": "api"})
-    return found  # type: ignore[no-any-return]
+        audit_read(request, "ledger_entry_view", patient=found.session.patient_id, obj=found, via="api")
+    return found
 
 
 @router.post("/receipts", response={201: EntryOut})
-@api_allow(*OFFICER)
+@api_allow(Perm.KEEP_LEDGER)
 def receive(request: HttpRequest, body: ReceiptIn) -> tuple[int, LedgerEntry]:
     return 201, services.receive_stock(
         product=_get(Product, request, body.product_id), supplier=_get(Supplier, request, body.supplier_id),
@@ -253,7 +248,7 @@ def receive(request: HttpRequest, body: ReceiptIn) -> tuple[int, LedgerEntry]:
 
 
 @router.post("/draws", response={201: EntryOut})
-@api_allow(*HANDLERS)
+@api_allow(Perm.HANDLE_KETAMINE)
 def draw(request: HttpRequest, body: DrawIn) -> tuple[int, LedgerEntry]:
     return 201, services.draw_for_session(
         session=_get(InfusionSession, request, body.session_id), container=_get(Container, request, body.container_id),
@@ -261,14 +256,14 @@ def draw(request: HttpRequest, body: DrawIn) -> tuple[int, LedgerEntry]:
 
 
 @router.post("/administrations", response={201: list[EntryOut]})
-@api_allow(*HANDLERS)
+@api_allow(Perm.HANDLE_KETAMINE)
 def administer(request: HttpRequest, body: AdministrationIn) -> tuple[int, list[LedgerEntry]]:
     return 201, services.record_administration(session=_get(InfusionSession, request, body.session_id), mg=body.mg,
                                                at=body.at, by=request.user)
 
 
 @router.post("/wastes", response={201: list[EntryOut]})
-@api_allow(*HANDLERS)
+@api_allow(Perm.HANDLE_KETAMINE)
 def waste(request: HttpRequest, body: WasteIn) -> tuple[int, list[LedgerEntry]]:
     witness = _staff(request, body.witness.username, "witness")
     return 201, services.record_waste(session=_get(InfusionSession, request, body.session_id), mg=body.mg,
@@ -277,7 +272,7 @@ def waste(request: HttpRequest, body: WasteIn) -> tuple[int, list[LedgerEntry]]:
 
 
 @router.post("/destructions", response={201: list[EntryOut]})
-@api_allow(*OFFICER)
+@api_allow(Perm.KEEP_LEDGER)
 def destroy(request: HttpRequest, body: DestructionIn) -> tuple[int, list[LedgerEntry]]:
     witnesses = [(_staff(request, w.username, "witnesses"), w.password) for w in body.witnesses]
     return 201, services.destroy_stock(
@@ -286,14 +281,14 @@ def destroy(request: HttpRequest, body: DestructionIn) -> tuple[int, list[Ledger
 
 
 @router.post("/losses", response={201: EntryOut})
-@api_allow(*OFFICER)
+@api_allow(Perm.KEEP_LEDGER)
 def loss(request: HttpRequest, body: LossIn) -> tuple[int, LedgerEntry]:
     return 201, services.record_loss(container=_get(Container, request, body.container_id), cause=body.cause, ml=body.ml,
                                      report_ref=body.report_ref, note=body.note, at=body.at, by=request.user)
 
 
 @router.post("/transfers", response={201: list[EntryOut]})
-@api_allow(*OFFICER)
+@api_allow(Perm.KEEP_LEDGER)
 def transfer(request: HttpRequest, body: TransferIn) -> tuple[int, list[LedgerEntry]]:
     return 201, services.transfer(containers=[_get(Container, request, pk) for pk in body.container_ids],
                                   to_location=_get(Location, request, body.to_location_id), note=body.note, at=body.at,
@@ -301,7 +296,7 @@ def transfer(request: HttpRequest, body: TransferIn) -> tuple[int, list[LedgerEn
 
 
 @router.post("/counts", response={201: CountOut})
-@api_allow(*HANDLERS)
+@api_allow(Perm.HANDLE_KETAMINE)
 def count(request: HttpRequest, body: CountIn) -> tuple[int, dict[str, Any]]:
     line = services.CountLine(lot=_get(Lot, request, body.lot_id), location=_get(Location, request, body.location_id),
                               sealed_containers=body.sealed_containers, opened_containers=body.opened_containers,
@@ -310,7 +305,7 @@ def count(request: HttpRequest, body: CountIn) -> tuple[int, dict[str, Any]]:
 
 
 @router.get("/discrepancies", response=list[dict[str, Any]])
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_LEDGER)
 def discrepancies(request: HttpRequest, open_only: bool = True) -> list[dict[str, Any]]:
     rows = Discrepancy.objects.in_clinic(_clinic(request)).select_related("lot", "location")
     if open_only:
@@ -320,7 +315,7 @@ def discrepancies(request: HttpRequest, open_only: bool = True) -> list[dict[str
 
 
 @router.post("/discrepancies/{discrepancy_id}/resolve", response={201: dict[str, Any]})
-@api_allow(*OFFICER)
+@api_allow(Perm.KEEP_LEDGER)
 def resolve(request: HttpRequest, discrepancy_id: int, body: ResolveIn) -> tuple[int, dict[str, Any]]:
     accounted = _get(LedgerEntry, request, body.accounted_by_id) if body.accounted_by_id else None
     done = services.resolve_discrepancy(discrepancy=_get(Discrepancy, request, discrepancy_id), explanation=body.explanation,
@@ -329,14 +324,14 @@ def resolve(request: HttpRequest, discrepancy_id: int, body: ResolveIn) -> tuple
 
 
 @router.post("/entries/{entry_id}/corrections", response={201: EntryOut})
-@api_allow(*OFFICER)
+@api_allow(Perm.KEEP_LEDGER)
 def correct(request: HttpRequest, entry_id: int, body: CorrectionIn) -> tuple[int, LedgerEntry]:
     return 201, services.correct_entry(entry=_get(LedgerEntry, request, entry_id), corrected=body.corrected,
                                        reason=body.reason, at=body.at, by=request.user)
 
 
 @router.post("/inventories", response={201: dict[str, Any]})
-@api_allow(*OFFICER)
+@api_allow(Perm.KEEP_LEDGER)
 def take_inventory(request: HttpRequest, body: InventoryIn) -> tuple[int, dict[str, Any]]:
     lines = [services.CountLine(lot=_get(Lot, request, li.lot_id), location=_get(Location, request, li.location_id),
                                 sealed_containers=li.sealed_containers, opened_containers=li.opened_containers,

@@ -2,8 +2,6 @@
 
 from django.db import models
 
-from accounts.choices import Role
-
 
 class EntryKind(models.TextChoices):
     """Mirrors clinical.ledger.EntryKind (the kernel owns the rules of each kind)."""
@@ -55,13 +53,3 @@ class BusinessTime(models.TextChoices):
 
     OPENING = "opening", "Opening of business"
     CLOSE = "close", "Close of business"
-
-
-R = Role
-OFFICER = (R.INVENTORY_OFFICER,)
-HANDLERS = (R.INVENTORY_OFFICER, R.NURSE)
-"""Draw, administer, waste and count."""
-READERS = (R.INVENTORY_OFFICER, R.NURSE, R.PRESCRIBER, R.CLINIC_ADMIN)
-"""Read the ledger and its reports."""
-WITNESSES = (R.INVENTORY_OFFICER, R.NURSE, R.PRESCRIBER)
-"""Staff authorised to handle the drug, who may witness waste and destruction."""

@@ -4,16 +4,17 @@ from datetime import datetime
 
 from django.http import HttpRequest
 
+from accounts.permissions import Perm
+from ketacare.access import can
 from ketacare.dashboard import Panel
 
-from .choices import READERS
 from .reconciliation import reconcile
 from .views import inventory_status
 
 
 def panels(request: HttpRequest, now: datetime) -> list[Panel]:
-    clinic, role = getattr(request, "clinic", None), getattr(request, "role", None)
-    if clinic is None or role not in {str(r) for r in READERS}:
+    clinic = getattr(request, "clinic", None)
+    if clinic is None or not can(request, Perm.VIEW_LEDGER):
         return []
     rec = reconcile(clinic, check_integrity=False)
     status = inventory_status(clinic)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from infusions.models import InfusionSession
+from ketacare.forms import choice_field
 
 from . import queries
 from .choices import BusinessTime, InventoryKind, LossCause
@@ -49,9 +50,9 @@ class _ClinicForm(forms.Form):
         """Scope the choice fields to the clinic."""
 
     def _containers(self, name: str) -> None:
-        field = self.fields[name]
-        field.queryset = queries.stock_containers(self.clinic)  # type: ignore[attr-defined]
-        field.label_from_instance = container_label(queries.remaining_by_container(self.clinic))  # type: ignore[attr-defined]
+        field = choice_field(self, name)
+        field.queryset = queries.stock_containers(self.clinic)
+        field.label_from_instance = container_label(queries.remaining_by_container(self.clinic))
 
 
 class WitnessFields(forms.Form):
@@ -74,7 +75,7 @@ class ReceiveForm(_ClinicForm):
 
     def setup(self) -> None:
         for name, model in (("product", Product), ("supplier", Supplier), ("location", Location)):
-            self.fields[name].queryset = model.objects.in_clinic(self.clinic)  # type: ignore[attr-defined]
+            choice_field(self, name).queryset = model.objects.in_clinic(self.clinic)
 
 
 class DrawForm(_ClinicForm):
@@ -84,9 +85,9 @@ class DrawForm(_ClinicForm):
     note = forms.CharField(required=False, max_length=2000)
 
     def setup(self) -> None:
-        field = self.fields["session"]
-        field.queryset = queries.sessions_to_draw_for(self.clinic, timezone.now())  # type: ignore[attr-defined]
-        field.label_from_instance = session_label(self.clinic)  # type: ignore[attr-defined]
+        field = choice_field(self, "session")
+        field.queryset = queries.sessions_to_draw_for(self.clinic, timezone.now())
+        field.label_from_instance = session_label(self.clinic)
         self._containers("container")
 
 
@@ -95,9 +96,9 @@ class AdministerForm(_ClinicForm):
     mg = forms.DecimalField(label="mg given to the patient", help_text=AMOUNT_HELP, **ML)
 
     def setup(self) -> None:
-        field = self.fields["session"]
-        field.queryset = queries.sessions_with_draws(self.clinic, timezone.now(), without_administration=True)  # type: ignore[attr-defined]
-        field.label_from_instance = session_label(self.clinic)  # type: ignore[attr-defined]
+        field = choice_field(self, "session")
+        field.queryset = queries.sessions_with_draws(self.clinic, timezone.now(), without_administration=True)
+        field.label_from_instance = session_label(self.clinic)
 
 
 class WasteForm(_ClinicForm, WitnessFields):
@@ -108,9 +109,9 @@ class WasteForm(_ClinicForm, WitnessFields):
     field_order = ["session", "mg", "manner", "note", "witness", "witness_password"]
 
     def setup(self) -> None:
-        field = self.fields["session"]
-        field.queryset = queries.sessions_with_draws(self.clinic, timezone.now())  # type: ignore[attr-defined]
-        field.label_from_instance = session_label(self.clinic)  # type: ignore[attr-defined]
+        field = choice_field(self, "session")
+        field.queryset = queries.sessions_with_draws(self.clinic, timezone.now())
+        field.label_from_instance = session_label(self.clinic)
 
 
 class DestroyForm(_ClinicForm, WitnessFields):
@@ -150,7 +151,7 @@ class TransferForm(_ClinicForm):
 
     def setup(self) -> None:
         self._containers("containers")
-        self.fields["to_location"].queryset = Location.objects.in_clinic(self.clinic)  # type: ignore[attr-defined]
+        choice_field(self, "to_location").queryset = Location.objects.in_clinic(self.clinic)
 
 
 class CountForm(_ClinicForm):
@@ -164,8 +165,8 @@ class CountForm(_ClinicForm):
     note = forms.CharField(required=False, max_length=2000)
 
     def setup(self) -> None:
-        self.fields["lot"].queryset = Lot.objects.in_clinic(self.clinic).select_related("product")  # type: ignore[attr-defined]
-        self.fields["location"].queryset = Location.objects.in_clinic(self.clinic)  # type: ignore[attr-defined]
+        choice_field(self, "lot").queryset = Lot.objects.in_clinic(self.clinic).select_related("product")
+        choice_field(self, "location").queryset = Location.objects.in_clinic(self.clinic)
 
 
 class ResolveForm(forms.Form):
@@ -175,7 +176,7 @@ class ResolveForm(forms.Form):
 
     def __init__(self, *args: Any, discrepancy: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accounted_by"].queryset = LedgerEntry.objects.in_clinic(discrepancy.clinic).filter(  # type: ignore[attr-defined]
+        choice_field(self, "accounted_by").queryset = LedgerEntry.objects.in_clinic(discrepancy.clinic).filter(
             lot=discrepancy.lot, kind__in=("correction", "loss_or_theft")).order_by("-pk")
 
 

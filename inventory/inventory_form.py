@@ -3,14 +3,15 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from clinical.errors import ClinicalError
+from ketacare.access import ClinicRequest
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
 
 from . import queries, services
-from .actions import attach
 from .forms import InventoryForm, InventoryLineFormSet
 from .models import Location, Lot
 
@@ -34,8 +35,8 @@ def _lines(clinic: Any, formset: Any) -> list[services.CountLine]:
     return lines
 
 
-def take_inventory_page(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+def take_inventory_page(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     book = _book(clinic)
     kind = "initial" if queries.last_inventory(clinic) is None else "biennial"
     form = InventoryForm(request.POST or None, initial={"kind": kind})
@@ -46,7 +47,7 @@ def take_inventory_page(request: HttpRequest) -> HttpResponse:
             inventory = services.take_inventory(clinic=clinic, lines=_lines(clinic, formset), by=request.user,
                                                 **form.cleaned_data)
         except (ServiceError, ClinicalError) as exc:
-            attach(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"{inventory.get_kind_display()} recorded.")
             return redirect("inventory:inventory", inventory_id=inventory.pk)

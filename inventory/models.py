@@ -8,6 +8,7 @@ changes them.
 """
 
 from decimal import Decimal
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -25,16 +26,16 @@ from .choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
-ML = {"max_digits": 10, "decimal_places": 2}
+ML: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
 
 
 class AppendOnlyQuerySet(ClinicQuerySet):
     """A clinic-scoped queryset that refuses bulk updates and deletes."""
 
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("Ledger records are append-only: they cannot be updated.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise PermissionError("Ledger records are append-only: they cannot be deleted.")
 
 
@@ -49,12 +50,12 @@ class AppendOnly(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise PermissionError(f"{self._meta.verbose_name} rows are append-only: record a correction instead.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError(f"{self._meta.verbose_name} rows are append-only: they cannot be deleted.")
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 
@@ -60,7 +60,7 @@ def balances(clinic: Any, *, lot: Lot | None = None, include_empty: bool = False
             "lot_id", "location_id", "to_location_id", "balance_after_ml", "to_balance_after_ml"):
         latest[(lot_id, loc)] = after
         if to is not None:
-            latest[(lot_id, to)] = to_after
+            latest[(lot_id, to)] = cast(Decimal, to_after)  # a transfer's row always has the far balance
     lots = Lot.objects.in_clinic(clinic).select_related("product").in_bulk([k[0] for k in latest])
     places = Location.objects.in_clinic(clinic).in_bulk([k[1] for k in latest])
     counts = _container_counts(clinic)
@@ -89,7 +89,8 @@ def latest_corrections(rows: Iterable[LedgerEntry]) -> dict[int, LedgerEntry]:
     if not ids:
         return last
     for c in LedgerEntry.objects.filter(corrects_id__in=ids).order_by("pk"):
-        last[c.corrects_id] = c  # type: ignore[index]
+        if c.corrects_id is not None:
+            last[c.corrects_id] = c
     return last
 
 
@@ -100,7 +101,7 @@ def in_force(entry: LedgerEntry, corrections: dict[int, LedgerEntry] | None = No
     fix = corrections.get(entry.pk)
     if fix is None:
         return entry.quantity_ml, entry.quantity_mg
-    return fix.corrected_ml, fix.corrected_mg  # type: ignore[return-value]
+    return cast(Decimal, fix.corrected_ml), cast(Decimal, fix.corrected_mg)  # a correction carries both
 
 
 def container_taken_ml(container: Container) -> Decimal:
@@ -118,7 +119,10 @@ def stock_deltas(entry: LedgerEntry) -> list[tuple[tuple[int, int], Decimal]]:
     """The signed balance changes an entry made, per (lot id, location id), by the kernel's sign rules."""
     here = (entry.lot_id, entry.location_id)
     if entry.kind == EntryKind.CORRECTION:
-        direction = STOCK_DIRECTION[K(entry.corrects.kind)]  # type: ignore[union-attr]
+        corrected = entry.corrects
+        if corrected is None:
+            raise ValueError(f"correction {entry.pk} names no entry")
+        direction = STOCK_DIRECTION[K(corrected.kind)]
         change = entry.quantity_ml * direction
     else:
         direction = STOCK_SIGN[K(entry.kind)] if entry.kind != EntryKind.TRANSFER else -1
@@ -192,7 +196,8 @@ def remaining_by_container(clinic: Any) -> dict[int, Decimal]:
     fixes = latest_corrections(rows)
     taken: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for e in rows:
-        taken[e.container_id] += in_force(e, fixes)[0]  # type: ignore[index]
+        if e.container_id is not None:
+            taken[e.container_id] += in_force(e, fixes)[0]
     return {c.pk: c.lot.product.container_ml - taken[c.pk] for c in stock_containers(clinic)}
 
 

@@ -1,13 +1,14 @@
 """The setup page: the products, suppliers and storage locations receipts and counts refer to."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from ketacare.access import ClinicRequest
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
 
 from . import services
-from .actions import attach
 from .forms import LocationForm, ProductForm, SupplierForm
 from .models import Location, Product, Supplier
 
@@ -15,8 +16,8 @@ FORMS = {"product": (ProductForm, services.add_product), "supplier": (SupplierFo
          "location": (LocationForm, services.add_location)}
 
 
-def setup_page(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+def setup_page(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     which = request.POST.get("which", "") if request.method == "POST" else ""
     forms = {name: cls(request.POST if name == which else None, prefix=name) for name, (cls, _) in FORMS.items()}
     if request.method == "POST":
@@ -27,7 +28,7 @@ def setup_page(request: HttpRequest) -> HttpResponse:
             try:
                 FORMS[which][1](clinic=clinic, by=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                attach(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(request, f"{which.capitalize()} added.")
                 return redirect("inventory:setup")

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.urls import path
 
 from ketacare.access import register_url_sample
@@ -36,7 +39,7 @@ urlpatterns = [
 ]
 
 
-def _first(model):  # type: ignore[no-untyped-def]
+def _first(model: Any) -> Callable[[Any], Any]:
     return lambda clinic: model.objects.in_clinic(clinic).values_list("pk", flat=True).first()
 
 

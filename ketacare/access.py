@@ -1,50 +1,95 @@
 """Who may use which view or API route: declared once per route, checked in one place.
 
-Every view is wrapped by `allow(...)` or `public`; the role x URL matrix test reads the
-`allowed_roles` attribute these decorators leave, so an undeclared route fails the suite.
+Every view is wrapped by `allow(Perm.X)` (or `allow(SIGNED_IN)`) or `public`; the permission names a
+row of the table in accounts/permissions.py. The role x URL matrix test reads the `permission` and
+`allowed_roles` attributes these decorators leave, so an undeclared route fails the suite.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from accounts.permissions import Perm, has_perm, roles_with
+
+if TYPE_CHECKING:
+    from accounts.models import Clinic, Membership, User
+
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any signed-in staff user, whatever the role (e.g. choose clinic, sign out)
 
 
-def allow(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Let only signed-in users whose role in the active clinic is one of `roles` use the view."""
-    allowed = frozenset(str(r) for r in roles)
+class StaffRequest(HttpRequest):
+    """A request of a signed-in staff user (what `allow(SIGNED_IN)` lets through). An annotation, never built."""
+
+    user: "User"
+
+
+class ClinicRequest(StaffRequest):
+    """A request of a staff member acting in one clinic, as views and API operations receive it.
+
+    accounts.middleware (pages) or the API token (ketacare.api) sets `clinic`, `membership` and `role`;
+    `allow(Perm.X)`/`api_allow` let a request reach a view only then. An annotation, never built.
+    """
+
+    clinic: "Clinic"
+    membership: "Membership"
+    role: str
+    memberships: list["Membership"]
+
+
+def act_in(request: HttpRequest, membership: "Membership | None", memberships: "list[Membership] | None" = None) -> None:
+    """Make the request act in the membership's clinic with its role (or in none): what ClinicRequest promises."""
+    vars(request).update(clinic=membership.clinic if membership else None, membership=membership,
+                         role=membership.role if membership else None)
+    if memberships is not None:
+        vars(request)["memberships"] = memberships
+
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def declare(view: V, perm: Perm | str, roles: frozenset[str]) -> V:
+    """Leave on a view what it declares (`permission`, `allowed_roles`), for the route matrix and the API guard."""
+    vars(view).update(permission=perm, allowed_roles=roles)
+    return view
+
+
+def allowed_roles(perm: Perm | str) -> frozenset[str]:
+    """The roles a route declared with `perm` admits (SIGNED_IN and PUBLIC stand for themselves)."""
+    return frozenset({perm}) if perm in (SIGNED_IN, PUBLIC) else roles_with(Perm(perm))
+
+
+def allow(perm: Perm | str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Let only signed-in users whose role in the active clinic holds `perm` use the view."""
+    roles = allowed_roles(perm)
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            if SIGNED_IN not in allowed and getattr(request, "role", None) not in allowed:
+            if perm != SIGNED_IN and getattr(request, "role", None) not in roles:
                 raise PermissionDenied("Your role does not allow this page.")
             return view(request, *args, **kwargs)
 
-        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
-        return wrapped
+        return declare(wrapped, perm, roles)
 
     return decorate
 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a view as usable without signing in (sign-in page, patient questionnaire links)."""
-    view.allowed_roles = frozenset({PUBLIC})  # type: ignore[attr-defined]
-    return view
+    return declare(view, PUBLIC, frozenset({PUBLIC}))
 
 
-def role_allowed(request: HttpRequest, roles: Iterable[str]) -> bool:
-    """Tell whether the request's active role is among `roles` (for showing buttons)."""
-    return getattr(request, "role", None) in set(roles)
+def can(request: HttpRequest, perm: Perm) -> bool:
+    """Tell whether the request's active role holds `perm` (for showing buttons and panels)."""
+    return has_perm(getattr(request, "role", None), perm)
 
 
 # Sample values for URL keyword arguments, used by the generated role x URL matrix test.

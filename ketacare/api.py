@@ -1,6 +1,6 @@
 """The JSON API: one NinjaAPI, a router per app, per-user tokens or the browser session.
 
-Every operation declares its roles with `api_allow`; the role matrix test reads them.
+Every operation names its permission with `api_allow(Perm.X)`; the role matrix test reads it.
 """
 
 from collections.abc import Callable
@@ -15,9 +15,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from accounts.models import ApiToken, Membership
+from accounts.permissions import Perm, roles_with
 from accounts.services import hash_token, touch_token
 from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
+
+from .access import ClinicRequest, act_in, declare
 
 
 class TokenAuth(HttpBearer):
@@ -32,7 +35,7 @@ class TokenAuth(HttpBearer):
             return None
         touch_token(token=found, at=datetime.now(UTC))
         request.user = found.user
-        request.clinic, request.membership, request.role = found.clinic, membership, membership.role  # type: ignore[attr-defined]
+        act_in(request, membership)
         return found.user
 
 
@@ -57,9 +60,9 @@ api = NinjaAPI(
 )
 
 
-def api_allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Let only callers whose role in their clinic is one of `roles` use the operation."""
-    allowed = frozenset(str(r) for r in roles)
+def api_allow(perm: Perm) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let only callers whose role in their clinic holds `perm` use the operation."""
+    allowed = roles_with(perm)
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(func)
@@ -68,20 +71,19 @@ def api_allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
                 raise HttpError(403, "Your role does not allow this operation.")
             return func(request, *args, **kwargs)
 
-        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
-        return wrapped
+        return declare(wrapped, perm, allowed)
 
     return decorate
 
 
-@api.exception_handler(ServiceError)
-def _service_error(request: HttpRequest, exc: ServiceError) -> Any:
-    return api.create_response(request, exc.as_dict(), status=400)
+def _refused(request: HttpRequest, exc: ServiceError | ClinicalError) -> Any:
+    """The one way the API shows a refusal: 400 with the message and the fields it concerns."""
+    refusal = exc if isinstance(exc, ServiceError) else ServiceError.from_kernel(exc)
+    return api.create_response(request, refusal.as_dict(), status=400)
 
 
-@api.exception_handler(ClinicalError)
-def _clinical_error(request: HttpRequest, exc: ClinicalError) -> Any:
-    return api.create_response(request, {"detail": str(exc), "fields": {}}, status=400)
+api.add_exception_handler(ServiceError, _refused)
+api.add_exception_handler(ClinicalError, _refused)
 
 
 @api.exception_handler(Http404)
@@ -115,7 +117,7 @@ PATH_OBJECTS = {
 }
 
 
-def _check_path_objects(request: HttpRequest) -> None:
+def _check_path_objects(request: ClinicRequest) -> None:
     from django.apps import apps
 
     match = getattr(request, "resolver_match", None)
@@ -124,7 +126,7 @@ def _check_path_objects(request: HttpRequest) -> None:
         if label is None:
             continue
         model = apps.get_model(label)
-        if not str(value).isdigit() or not model._default_manager.filter(clinic=request.clinic, pk=int(value)).exists():  # type: ignore[attr-defined]
+        if not str(value).isdigit() or not model._default_manager.filter(clinic=request.clinic, pk=int(value)).exists():
             raise Http404(f"No such {model._meta.verbose_name} in this clinic.")
 
 

@@ -6,29 +6,31 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from accounts.choices import Role
+from accounts.permissions import Perm, has_perm, permissions_of
 
-R = Role
-NAV: list[tuple[str, str, frozenset[str]]] = [
-    ("Dashboard", "home", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
-    ("Patients", "patients:list", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
-    ("Schedule", "scheduling:schedule", frozenset({R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN})),
-    ("Calendar", "scheduling:calendar", frozenset({R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN})),
-    ("Due", "measures:due", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
-    ("Alerts", "alerts:list", frozenset({R.PRESCRIBER, R.NURSE})),
-    ("Ledger", "inventory:home", frozenset({R.INVENTORY_OFFICER, R.NURSE, R.PRESCRIBER, R.CLINIC_ADMIN})),
-    ("Outcomes", "outcomes:report", frozenset({R.PRESCRIBER, R.CLINIC_ADMIN, R.RESEARCHER})),
-    ("Protocols", "courses:protocols", frozenset({R.PRESCRIBER, R.CLINIC_ADMIN})),
-    ("Clinic", "accounts:clinic_settings", frozenset({R.CLINIC_ADMIN})),
-    ("Instruments", "interop:instruments", frozenset({R.CLINIC_ADMIN})),
-    ("Audit", "audit:log", frozenset({R.CLINIC_ADMIN})),
+# Each menu entry is offered to the roles holding the permission its page declares. Alerts is the
+# exception: the menu offers it to chairside staff only; therapists reach alerts from the dashboard.
+NAV: list[tuple[str, str, Perm]] = [
+    ("Dashboard", "home", Perm.VIEW_PATIENTS),
+    ("Patients", "patients:list", Perm.VIEW_PATIENTS),
+    ("Schedule", "scheduling:schedule", Perm.BOOK_SESSIONS),
+    ("Calendar", "scheduling:calendar", Perm.BOOK_SESSIONS),
+    ("Due", "measures:due", Perm.VIEW_PATIENTS),
+    ("Alerts", "alerts:list", Perm.OPEN_SESSIONS),
+    ("Ledger", "inventory:home", Perm.VIEW_LEDGER),
+    ("Outcomes", "outcomes:report", Perm.VIEW_OUTCOMES),
+    ("Protocols", "courses:protocols", Perm.MANAGE_PROTOCOLS),
+    ("Clinic", "accounts:clinic_settings", Perm.MANAGE_CLINIC),
+    ("Instruments", "interop:instruments", Perm.IMPORT_WORDING),
+    ("Audit", "audit:log", Perm.VIEW_AUDIT_LOG),
 ]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     role = getattr(request, "role", None)
     items = []
-    for label, name, roles in NAV:
-        if role in roles:
+    for label, name, perm in NAV:
+        if has_perm(role, perm):
             try:
                 items.append({"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name)) and reverse(name) != "/"})
             except NoReverseMatch:
@@ -37,6 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": items,
         "active_clinic": getattr(request, "clinic", None),
         "active_role": role,
+        "may": frozenset(p.value for p in permissions_of(role)),  # what the role may do, for showing buttons
         "active_role_label": Role(role).label if role else "",
         "memberships": getattr(request, "memberships", []),
     }

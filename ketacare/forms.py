@@ -1,13 +1,32 @@
-"""Helpers shared by the apps' forms."""
+"""Helpers shared by the apps' forms: the one way a page shows a refusal."""
 
 from django import forms
+
+from clinical.errors import ClinicalError
 
 from .errors import ServiceError
 
 
-def attach_service_error(form: forms.Form, exc: ServiceError) -> None:
-    """Show a service's refusal on the form: per field where it names one, and as a form error."""
-    for field, message in exc.field_errors.items():
-        if field in form.fields:
-            form.add_error(field, message)
-    form.add_error(None, exc.message)
+def show_refusal(form: forms.Form, exc: ServiceError | ClinicalError, *others: forms.Form, top: bool = True) -> None:
+    """Show a refusal on the forms: each field's problem on the form that has the field, the message on top.
+
+    A field no form has goes to the top of the first form. `top=False` leaves the message off the form
+    (for pages that show it as a flash message instead).
+    """
+    refusal = exc if isinstance(exc, ServiceError) else ServiceError.from_kernel(exc)
+    for field, problem in refusal.field_errors.items():
+        owner = next((f for f in (form, *others) if field in f.fields), None)
+        if owner is None:
+            form.add_error(None, problem)
+        elif field not in owner.errors:
+            owner.add_error(field, problem)
+    if top:
+        form.add_error(None, refusal.message)
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """The form's model-choice field `name`, to scope its rows and labels to a clinic."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field

@@ -2,15 +2,14 @@
 
 from datetime import UTC, datetime
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import CLINICAL_ROLES, Role
-from audit import services as audit
+from accounts.permissions import Perm, has_perm
 
 from . import dashboard
 from .access import PUBLIC, SIGNED_IN, allow, public
+from .pages import audit_read
 
 
 @allow(SIGNED_IN)
@@ -18,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     role = getattr(request, "role", None)
     if role is None:
         return render(request, "no_clinic.html", status=403)
-    if role not in CLINICAL_ROLES:
+    if not has_perm(role, Perm.VIEW_PATIENTS):
         from django.urls import reverse
 
         from accounts.views import landing_url
@@ -28,8 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect(target)
         return render(request, "no_clinic.html", {"role_without_page": True})
     panels = dashboard.collect(request, datetime.now(UTC))
-    with transaction.atomic():
-        audit.record(action="dashboard_view", by=request.user, clinic=request.clinic, detail={"panels": len(panels)})  # type: ignore[attr-defined]
+    audit_read(request, "dashboard_view", panels=len(panels))
     return render(request, "dashboard.html", {"panels": panels, "now": datetime.now(UTC)})
 
 
@@ -54,4 +52,4 @@ def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
 
 
-__all__ = ["PUBLIC", "Role", "home", "healthz"]
+__all__ = ["PUBLIC", "home", "healthz"]

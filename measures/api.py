@@ -3,14 +3,13 @@
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from django.db import transaction
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import StrictInt
 
-from accounts.choices import CLINICAL_ROLES, Role
-from audit import services as audit
+from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -18,8 +17,6 @@ from . import queries, services
 from .delivery import link_url
 
 router = Router()
-R = Role
-CARE = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
 
 
 class AssessmentIn(Schema):
@@ -74,28 +71,26 @@ class DueOut(Schema):
 
 
 @router.post("/patients/{patient_id}/assessments", response={201: AssessmentOut})
-@api_allow(*CARE)
-def record(request: HttpRequest, patient_id: int, body: AssessmentIn) -> tuple[int, Any]:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+@api_allow(Perm.RECORD_QUESTIONNAIRES)
+def record(request: ClinicRequest, patient_id: int, body: AssessmentIn) -> tuple[int, Any]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     return 201, services.record_assessment(
         patient=patient, instrument=body.instrument, items=body.items, assessed_at=body.assessed_at,
         point_key=body.point_key, occurrence=body.occurrence, source="api", by=request.user)
 
 
 @router.get("/patients/{patient_id}/assessments", response=list[AssessmentOut])
-@api_allow(*CARE)
-def list_assessments(request: HttpRequest, patient_id: int) -> list[Any]:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="assessment_list_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
-                     patient=patient, detail={"via": "api"})
+@api_allow(Perm.VIEW_QUESTIONNAIRES)
+def list_assessments(request: ClinicRequest, patient_id: int) -> list[Any]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
+    audit_read(request, "assessment_list_view", patient=patient, via="api")
     return list(queries.assessments_of(patient))
 
 
 @router.post("/patients/{patient_id}/links", response={201: LinkOut})
-@api_allow(*services.LINK_ROLES)
-def issue_link(request: HttpRequest, patient_id: int, body: LinkIn) -> tuple[int, dict[str, Any]]:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+@api_allow(Perm.SEND_QUESTIONNAIRE_LINKS)
+def issue_link(request: ClinicRequest, patient_id: int, body: LinkIn) -> tuple[int, dict[str, Any]]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     link, token = services.issue_link(patient=patient, instrument=body.instrument, point_key=body.point_key,
                                       occurrence=body.occurrence, channels=body.channels, by=request.user)
     return 201, {"id": link.pk, "instrument": link.instrument, "url": link_url(token), "expires_at": link.expires_at,
@@ -103,12 +98,10 @@ def issue_link(request: HttpRequest, patient_id: int, body: LinkIn) -> tuple[int
 
 
 @router.get("/due", response=list[DueOut])
-@api_allow(*CLINICAL_ROLES)
-def due(request: HttpRequest) -> list[dict[str, Any]]:
-    items = queries.due_items(request.clinic, datetime.now(UTC))  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="due_list_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
-                     detail={"via": "api", "count": len(items)})
+@api_allow(Perm.VIEW_PATIENTS)
+def due(request: ClinicRequest) -> list[dict[str, Any]]:
+    items = queries.due_items(request.clinic, datetime.now(UTC))
+    audit_read(request, "due_list_view", via="api", count=len(items))
     return [{"patient_id": i.patient.pk, "mrn": i.patient.mrn, "course_id": i.course.pk, "instrument": i.slot.instrument,
              "point_key": i.slot.point_key, "label": i.label, "occurrence": i.slot.occurrence, "status": i.status,
              "opens_at": i.slot.opens_at, "due_by": i.slot.due_by} for i in items]

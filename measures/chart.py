@@ -6,9 +6,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.choices import CARE_ROLES
+from accounts.permissions import Perm
 from alerts.queries import open_risk_alerts
-from alerts.services import ACK_ROLES
+from ketacare.access import can
 from ketacare.chart import TimelineEntry
 from ketacare.dashboard import Panel
 
@@ -19,12 +19,11 @@ SCHEDULE_ROWS = 12
 
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:
-    role = getattr(request, "role", None)
     found = []
     alerts = list(open_risk_alerts(patient.clinic, patient))
     if alerts:
-        found.append(Panel("measures/_chart_risk.html", 0, {"alerts": alerts, "can_ack": role in ACK_ROLES}))
-    if role in CARE_ROLES:
+        found.append(Panel("measures/_chart_risk.html", 0, {"alerts": alerts, "can_ack": can(request, Perm.ACKNOWLEDGE_ALERTS)}))
+    if can(request, Perm.VIEW_QUESTIONNAIRES):
         found.append(Panel("measures/_chart_progress.html", 15, {
             "patient": patient, "courses": progress.patient_progress(patient), "can_enter": True}))
     found.append(_schedule_panel(patient))

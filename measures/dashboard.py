@@ -3,9 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
-
-from accounts.choices import CLINICAL_ROLES
+from accounts.permissions import Perm
+from ketacare.access import ClinicRequest, can
 from ketacare.dashboard import Panel
 
 from . import queries
@@ -13,9 +12,9 @@ from . import queries
 ROWS = 15
 
 
-def panels(request: HttpRequest, now: datetime) -> list[Panel]:
-    if getattr(request, "role", None) not in CLINICAL_ROLES:
+def panels(request: ClinicRequest, now: datetime) -> list[Panel]:
+    if not can(request, Perm.VIEW_PATIENTS):
         return []
-    items = queries.due_items(request.clinic, now)  # type: ignore[attr-defined]
+    items = queries.due_items(request.clinic, now)
     context: dict[str, Any] = {"items": items[:ROWS], "total": len(items), "overdue": sum(i.overdue for i in items)}
     return [Panel("measures/_panel_due.html", 20, context)]

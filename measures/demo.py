@@ -99,14 +99,15 @@ def _items(ctx: DemoContext, slot: Slot, baselines: dict[str, int], factor: floa
 def spread(ctx: DemoContext, instrument_id: str, total: int, item9: int = 0) -> list[int | None]:
     """Item values adding up to `total` (PHQ-9: item 9 fixed, item 10 recorded apart)."""
     instrument = INSTRUMENTS[instrument_id]
-    values: list[int | None] = [0] * len(instrument.items)
+    counts = [0] * len(instrument.items)
     free = [i for i, item in enumerate(instrument.items) if item.scored and item.id != "phq9-9"]
     remaining = total - item9
     while remaining > 0:
-        open_items = [i for i in free if values[i] < instrument.items[i].max_value]  # type: ignore[operator]
+        open_items = [i for i in free if counts[i] < instrument.items[i].max_value]
         pick = ctx.rng.choice(open_items)
-        values[pick] += 1  # type: ignore[operator]
+        counts[pick] += 1
         remaining -= 1
+    values: list[int | None] = list(counts)
     if instrument_id == "phq9":
         values[8] = item9
         values[9] = ctx.rng.randint(1, 2)

@@ -65,7 +65,7 @@ def live_sessions(course: Any) -> list[Any]:
 def infusion_started_at(session: Any) -> datetime | None:
     """When the infusion began; a session past the infusion without a start time counts from its booking."""
     if session.started_at is not None:
-        return session.started_at  # type: ignore[no-any-return]
+        return session.started_at
     return session.scheduled_start if session.state in GIVEN_STATES else None
 
 

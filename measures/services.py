@@ -1,15 +1,17 @@
 """Every write of the measures app: assessments, patient links, reminders, wording (alerts go through alerts.services)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.choices import Role
+from accounts.actors import Actor, user_of
+from accounts.models import Clinic
+from accounts.permissions import Perm
 from accounts.policy import policy_value
-from accounts.queries import require_role
+from accounts.queries import require
 from alerts import services as alerts
 from audit import services as audit
 from clinical.errors import ClinicalError
@@ -21,8 +23,6 @@ from .choices import PATIENT_REPORTED, SUICIDE_RISK, Channel, LinkOrigin
 from .models import Assessment, AssessmentSource, InstrumentWording, PatientLink
 from .policy import pcl5_cutpoint
 
-RECORD_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
-LINK_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK)
 PATIENT_ACTOR = "patient link"
 REMINDER_ACTOR = "reminders"
 FUTURE_SLACK = timedelta(minutes=5)
@@ -63,7 +63,7 @@ def _check_time(assessed_at: datetime, now: datetime) -> None:
         raise ServiceError("The assessment time is implausibly early.", {"assessed_at": "Too early."})
 
 
-def score_items(clinic: Any, instrument: str, items: Sequence[Any]) -> ScoreResult:
+def score_items(clinic: Clinic, instrument: str, items: Sequence[Any]) -> ScoreResult:
     """Score with the kernel and the clinic's cut-point; refuse with the kernel's message."""
     try:
         return score(instrument, items, cutpoint=pcl5_cutpoint(clinic))
@@ -80,7 +80,7 @@ def _risk_detail(result: ScoreResult) -> tuple[str, str, str, str]:
     return "cssrs_risk_level", level, "moderate", f"C-SSRS screener risk level {level}"
 
 
-def _raise_risk_alert(assessment: Assessment, result: ScoreResult, source_label: str, by: Any) -> None:
+def _raise_risk_alert(assessment: Assessment, result: ScoreResult, source_label: str, by: Actor) -> None:
     rule, value, threshold, words = _risk_detail(result)
     alerts.raise_suicide_risk(
         assessment=assessment, rule=rule, value=value, threshold=threshold, by=by,
@@ -90,14 +90,14 @@ def _raise_risk_alert(assessment: Assessment, result: ScoreResult, source_label:
 
 def record_assessment(
     *, patient: Any, instrument: str, items: Sequence[Any], assessed_at: datetime | None = None, course: Any = None,
-    point_key: str = "", occurrence: int = 0, source: str = AssessmentSource.STAFF, by: Any,
+    point_key: str = "", occurrence: int = 0, source: str = AssessmentSource.STAFF, by: Actor,
 ) -> Assessment:
     """Score and store a questionnaire; a suicide-risk answer raises a critical alert in the same transaction."""
     if source == AssessmentSource.PATIENT_LINK:
         if by != PATIENT_ACTOR:
             raise ServiceError("Patient-link answers come through submit_link.")
     else:
-        require_role(by, patient.clinic, *RECORD_ROLES, to="record questionnaires")
+        require(Perm.RECORD_QUESTIONNAIRES, by, patient.clinic, to="record questionnaires")
     get_or_refuse(instrument)
     now = _now()
     assessed_at = assessed_at or now
@@ -110,7 +110,7 @@ def record_assessment(
             clinic=patient.clinic, patient=patient, course=course, instrument=instrument, point_key=point_key,
             occurrence=occurrence, assessed_at=assessed_at, items=list(result.answers), complete=result.complete,
             total=result.total, result={**result.as_dict(), "missing": list(result.missing)}, source=source,
-            entered_by=by if getattr(by, "pk", None) else None,
+            entered_by=user_of(by),
         )
         if SUICIDE_RISK in assessment.result["flags"]:
             _raise_risk_alert(assessment, result, AssessmentSource(source).label.lower(), by)
@@ -141,11 +141,11 @@ def _check_channels(patient: Any, channels: Sequence[str]) -> list[str]:
 
 def issue_link(
     *, patient: Any, instrument: str, course: Any = None, point_key: str = "", occurrence: int = 0,
-    channels: Sequence[str] = (), origin: str = LinkOrigin.STAFF, by: Any,
+    channels: Sequence[str] = (), origin: str = LinkOrigin.STAFF, by: Actor,
 ) -> tuple[PatientLink, str]:
     """Issue a single-use link to one questionnaire and send it; return the link and its token (shown once)."""
     if origin == LinkOrigin.STAFF:
-        require_role(by, patient.clinic, *LINK_ROLES, to="send questionnaire links")
+        require(Perm.SEND_QUESTIONNAIRE_LINKS, by, patient.clinic, to="send questionnaire links")
     if instrument not in PATIENT_REPORTED:
         get_or_refuse(instrument)
         raise ServiceError(f"{instrument} is rated by a clinician; enter it on the staff form instead.",
@@ -160,7 +160,7 @@ def issue_link(
         link = PatientLink.objects.create(
             clinic=patient.clinic, patient=patient, course=course, instrument=instrument, point_key=point_key,
             occurrence=occurrence, token_hash=token_hash, origin=origin, issued_at=now,
-            issued_by=by if getattr(by, "pk", None) else None, expires_at=now + timedelta(hours=hours),
+            issued_by=user_of(by), expires_at=now + timedelta(hours=hours),
         )
         audit.record(action="link_issue", by=by, clinic=patient.clinic, patient=patient, obj=link,
                      detail={"instrument": instrument, "point": point_key, "origin": origin, "expires_hours": hours})
@@ -169,7 +169,7 @@ def issue_link(
     return link, token
 
 
-def _send(link: PatientLink, token: str, channels: list[str], by: Any) -> None:
+def _send(link: PatientLink, token: str, channels: list[str], by: Actor) -> None:
     """Send the link last in the issuing transaction: a failed send leaves no link behind, and once it is
     sent only the commit itself remains, so a patient never holds a link that was rolled back."""
     link.sent_at, link.channels = _now(), ",".join(channels)
@@ -226,10 +226,10 @@ class ReminderRun:
     already_sent: int = 0
     no_contact: int = 0
     failed: int = 0
-    errors: list[str] | None = None
+    errors: list[str] = field(default_factory=list)
 
 
-def send_reminders(*, clinic: Any, now: datetime, by: Any = REMINDER_ACTOR) -> ReminderRun:
+def send_reminders(*, clinic: Clinic, now: datetime, by: Actor = REMINDER_ACTOR) -> ReminderRun:
     """Send one link for every due patient-reported item that has not had one (safe to repeat)."""
     run = ReminderRun(errors=[])
     for item in queries.due_items(clinic, now):
@@ -250,17 +250,17 @@ def send_reminders(*, clinic: Any, now: datetime, by: Any = REMINDER_ACTOR) -> R
             run.already_sent += 1
         except ServiceError as exc:
             run.failed += 1
-            run.errors.append(f"{patient.mrn} {s.instrument} {s.point_key}: {exc.message}")  # type: ignore[union-attr]
+            run.errors.append(f"{patient.mrn} {s.instrument} {s.point_key}: {exc.message}")
         else:
             run.sent += 1
     return run
 
 
 def save_wording(*, instrument_id: str, items: dict[str, str], title: str = "", url: str = "", version: str = "",
-                 copyright: str = "", source_sha256: str = "", clinic: Any = None, by: Any) -> InstrumentWording:
+                 copyright: str = "", source_sha256: str = "", clinic: Clinic | None = None, by: Actor) -> InstrumentWording:
     """Store an instrument's official item wording (read by interop.fhir) for one clinic or (clinic None) all."""
-    if clinic is not None and getattr(by, "pk", None):
-        require_role(by, clinic, Role.CLINIC_ADMIN, to="import instrument wording")
+    if clinic is not None and user_of(by) is not None:
+        require(Perm.IMPORT_WORDING, by, clinic, to="import instrument wording")
     instrument = get_instrument(instrument_id)
     values = {"items": items, "title": title[:200], "questionnaire_url": url[:300],
               "questionnaire_version": version[:64], "copyright": copyright,

@@ -5,20 +5,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.choices import CLINICAL_ROLES, Role
+from accounts.permissions import Perm
 from alerts.models import Alert
 from alerts.queries import open_risk_alerts, source_alert
-from alerts.services import ACK_ROLES, acknowledge_alert
-from audit import services as audit
+from alerts.services import acknowledge_alert
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -29,18 +29,9 @@ from .forms import AcknowledgeForm, EntryForm, LinkForm, point_choices, split_po
 from .models import Assessment
 from .questionnaire import item_views, parse_answers, values_by_id
 
-R = Role
-CARE = (R.PRESCRIBER, R.NURSE, R.THERAPIST)
-READERS = tuple(CLINICAL_ROLES)
 
-
-def _viewed(request: HttpRequest, action: str, patient: Any = None, obj: Any = None) -> None:
-    with transaction.atomic():
-        audit.record(action=action, by=request.user, clinic=request.clinic, patient=patient, obj=obj)  # type: ignore[attr-defined]
-
-
-def _patient(request: HttpRequest, patient_id: int) -> Patient:
-    return get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def _patient(request: ClinicRequest, patient_id: int) -> Patient:
+    return get_in_clinic(Patient, request.clinic, pk=patient_id)
 
 
 def _instrument_or_none(request: HttpRequest) -> Any:
@@ -61,19 +52,19 @@ def _initial_point(request: HttpRequest) -> str:
     return f"{key}:{request.GET.get('occurrence', '0')}" if key else ""
 
 
-@allow(*CARE)
-def enter(request: HttpRequest, patient_id: int) -> HttpResponse:
+@allow(Perm.RECORD_QUESTIONNAIRES)
+def enter(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     instrument = _instrument_or_none(request)
     if instrument is None:
-        _viewed(request, "assessment_entry_view", patient)
+        audit_read(request, "assessment_entry_view", patient=patient)
         status = 400 if request.method == "POST" else 200
         return render(request, "measures/enter_choose.html", {
             "patient": patient, "instruments": INSTRUMENTS.values(), "status": status,
             "due": [i for i in queries.patient_schedule(patient, datetime.now(UTC)) if i.slot.is_open],
         }, status=status)
     course, choices = _points(patient, instrument.id)
-    tz = request.clinic.time_zone  # type: ignore[attr-defined]
+    tz = request.clinic.time_zone
     now_local = timezone.localtime(datetime.now(UTC), zoneinfo.ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
     form = EntryForm(request.POST or None, choices=choices, tz=tz,
                      initial={"assessed_at": now_local, "point": _initial_point(request)})
@@ -87,8 +78,8 @@ def enter(request: HttpRequest, patient_id: int) -> HttpResponse:
             if saved is not None:
                 return redirect("measures:assessment", assessment_id=saved.pk)
     else:
-        _viewed(request, "assessment_entry_view", patient)
-    wording = queries.wording_for(request.clinic, instrument.id)  # type: ignore[attr-defined]
+        audit_read(request, "assessment_entry_view", patient=patient)
+    wording = queries.wording_for(request.clinic, instrument.id)
     return render(request, "measures/enter.html", {
         "patient": patient, "instrument": instrument, "short": short_name(instrument.id), "form": form,
         "items": item_views(instrument, wording.items if wording else None, values, errors),
@@ -119,12 +110,12 @@ def _record(request: HttpRequest, form: EntryForm, patient: Patient, course: Any
     return saved
 
 
-@allow(*services.LINK_ROLES)
+@allow(Perm.SEND_QUESTIONNAIRE_LINKS)
 def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     instrument = _instrument_or_none(request)
     if instrument is None or instrument.id not in PATIENT_REPORTED:
-        _viewed(request, "link_form_view", patient)
+        audit_read(request, "link_form_view", patient=patient)
         return render(request, "measures/link_choose.html", {
             "patient": patient, "instruments": [INSTRUMENTS[i] for i in PATIENT_REPORTED],
             "links": queries.links_of(patient)[:20],
@@ -139,56 +130,52 @@ def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
                                               occurrence=occurrence, channels=form.cleaned_data["channels"],
                                               by=request.user)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             issued = {"link": link, "url": link_url(token)}
             sent = " and ".join(link.channel_list()) or "no message; copy it below"
             messages.success(request, f"Link to {short_name(instrument.id)} issued ({sent}).")
     elif request.method != "POST":
-        _viewed(request, "link_form_view", patient)
+        audit_read(request, "link_form_view", patient=patient)
     return render(request, "measures/link.html", {
         "patient": patient, "instrument": instrument, "short": short_name(instrument.id), "form": form,
         "issued": issued,
     }, status=400 if form.errors else 200)
 
 
-@allow(*CARE)
-def patient_measures(request: HttpRequest, patient_id: int) -> HttpResponse:
+@allow(Perm.VIEW_QUESTIONNAIRES)
+def patient_measures(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
-    _viewed(request, "measures_view", patient)
+    audit_read(request, "measures_view", patient=patient)
     return render(request, "measures/patient.html", {
         "patient": patient, "courses": progress.patient_progress(patient),
         "assessments": list(queries.assessments_of(patient).order_by("-assessed_at")),
         "schedule": queries.patient_schedule(patient, datetime.now(UTC)), "links": queries.links_of(patient)[:20],
-        "alerts": open_risk_alerts(request.clinic, patient),  # type: ignore[attr-defined]
+        "alerts": open_risk_alerts(request.clinic, patient),
     })
 
 
-@allow(*CARE)
-def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    a = get_in_clinic(Assessment, request.clinic, pk=assessment_id)  # type: ignore[attr-defined]
-    _viewed(request, "assessment_view", a.patient, a)
+@page(Perm.VIEW_QUESTIONNAIRES, Assessment)
+def assessment_detail(request: ClinicRequest, a: Assessment) -> HttpResponse:
+    audit_read(request, "assessment_view", patient=a.patient, obj=a)
     instrument = get_instrument(a.instrument)
-    wording = queries.wording_for(request.clinic, a.instrument)  # type: ignore[attr-defined]
+    wording = queries.wording_for(request.clinic, a.instrument)
     items = item_views(instrument, wording.items if wording else None, values_by_id(instrument, a.items))
     return render(request, "measures/assessment.html", {
         "a": a, "instrument": instrument, "short": short_name(a.instrument), "items": items,
-        "subscales": a.result.get("subscales", {}), "alert": source_alert(request.clinic, a),  # type: ignore[attr-defined]
+        "subscales": a.result.get("subscales", {}), "alert": source_alert(request.clinic, a),
     })
 
 
-@allow(*READERS)
-def due_list(request: HttpRequest) -> HttpResponse:
-    items = queries.due_items(request.clinic, datetime.now(UTC))  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="due_list_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
-                     detail={"count": len(items)})
+@allow(Perm.VIEW_PATIENTS)
+def due_list(request: ClinicRequest) -> HttpResponse:
+    items = queries.due_items(request.clinic, datetime.now(UTC))
+    audit_read(request, "due_list_view", count=len(items))
     return render(request, "measures/due.html", {"items": items})
 
 
-@allow(*ACK_ROLES)
-def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)  # type: ignore[attr-defined]
+@page(Perm.ACKNOWLEDGE_ALERTS, Alert)
+def acknowledge(request: ClinicRequest, alert: Alert) -> HttpResponse:
     if alert.kind != SUICIDE_RISK:
         raise Http404("No such suicide-risk alert in this clinic.")
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
@@ -196,13 +183,13 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
         try:
             acknowledge_alert(alert=alert, action_note=form.cleaned_data["action_note"], by=request.user)
         except ServiceError as exc:
-            form.add_error("action_note" if "action_note" in exc.field_errors else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Alert acknowledged; the action is recorded.")
             return redirect("patients:chart", patient_id=alert.patient_id)
     elif request.method != "POST":
-        _viewed(request, "alert_view", alert.patient, alert)
-    source = (Assessment.objects.in_clinic(request.clinic).filter(pk=alert.source_id).first()  # type: ignore[attr-defined]
+        audit_read(request, "alert_view", patient=alert.patient, obj=alert)
+    source = (Assessment.objects.in_clinic(request.clinic).filter(pk=alert.source_id).first()
               if alert.source_id.isdigit() else None)
     return render(request, "measures/acknowledge.html", {"alert": alert, "form": form, "assessment": source},
                   status=400 if form.errors or (request.method == "POST" and not alert.is_open) else 200)

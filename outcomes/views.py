@@ -1,27 +1,25 @@
 """The clinic outcome report page (issue 11): figures with CIs, charts, safety and the trial table."""
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from audit import services as audit
 from courses.models import Protocol
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 
 from .benchmarks import YALE
 from .page import FilterError, figures, read_filters
 from .rows import Filters
 from .text import days_text, mean_text, per_100, proportion_text
 
-READERS = (Role.PRESCRIBER, Role.CLINIC_ADMIN, Role.RESEARCHER)
 
-
-@allow(*READERS)
-def report(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
-    protocols = list(Protocol.objects.in_clinic(clinic).order_by("name"))  # type: ignore[attr-defined]
+@allow(Perm.VIEW_OUTCOMES)
+def report(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
+    protocols = list(Protocol.objects.in_clinic(clinic).order_by("name"))
     error = ""
     try:
         filters = read_filters(request.GET, {p.pk for p in protocols})

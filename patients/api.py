@@ -4,21 +4,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
-from audit import services as audit
+from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
 from .models import Patient
-from .views import HISTORY_TAKERS, READERS, REGISTRARS
 
 router = Router()
-R = Role
 
 
 class PatientIn(Schema):
@@ -78,43 +76,41 @@ class ScreeningOut(Schema):
     signed: bool
 
 
-def _patient(request: HttpRequest, patient_id: int) -> Patient:
-    return get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+def _patient(request: ClinicRequest, patient_id: int) -> Patient:
+    return get_in_clinic(Patient, request.clinic, pk=patient_id)
 
 
 @router.get("/", response=list[PatientOut])
-@api_allow(*READERS)
-def list_patients(request: HttpRequest, q: str = "") -> list[Patient]:
-    rows = list(queries.search(request.clinic, q[:100])[:200])  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="patient_list_view", by=request.user, clinic=request.clinic, detail={"q": q, "count": len(rows), "via": "api"})  # type: ignore[attr-defined]
+@api_allow(Perm.VIEW_PATIENTS)
+def list_patients(request: ClinicRequest, q: str = "") -> list[Patient]:
+    rows = list(queries.search(request.clinic, q[:100])[:200])
+    audit_read(request, "patient_list_view", q=q, count=len(rows), via="api")
     return rows
 
 
 @router.post("/", response={201: PatientOut})
-@api_allow(*REGISTRARS)
-def create_patient(request: HttpRequest, body: PatientIn) -> tuple[int, Patient]:
-    return 201, services.register_patient(clinic=request.clinic, values=body.dict(), by=request.user)  # type: ignore[attr-defined]
+@api_allow(Perm.REGISTER_PATIENTS)
+def create_patient(request: ClinicRequest, body: PatientIn) -> tuple[int, Patient]:
+    return 201, services.register_patient(clinic=request.clinic, values=body.dict(), by=request.user)
 
 
 @router.get("/{patient_id}", response=PatientOut)
-@api_allow(*READERS)
+@api_allow(Perm.VIEW_PATIENTS)
 def get_patient(request: HttpRequest, patient_id: int) -> Patient:
     patient = _patient(request, patient_id)
-    with transaction.atomic():
-        audit.record(action="patient_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient, detail={"via": "api"})  # type: ignore[attr-defined]
+    audit_read(request, "patient_view", patient=patient, obj=patient, via="api")
     return patient
 
 
 @router.post("/{patient_id}/treatments", response={201: dict})
-@api_allow(*HISTORY_TAKERS)
+@api_allow(Perm.TAKE_HISTORY)
 def add_treatment(request: HttpRequest, patient_id: int, body: TreatmentIn) -> tuple[int, dict[str, int]]:
     row = services.add_prior_treatment(patient=_patient(request, patient_id), values=body.dict(), by=request.user)
     return 201, {"id": row.pk}
 
 
 @router.post("/{patient_id}/screenings", response={201: ScreeningOut})
-@api_allow(R.PRESCRIBER, R.NURSE)
+@api_allow(Perm.SCREEN_ELIGIBILITY)
 def screen_patient(request: HttpRequest, patient_id: int, body: ScreeningIn) -> tuple[int, dict[str, object]]:
     s = services.screen_patient(patient=_patient(request, patient_id), contraindications=body.contraindications,
                                 justifications=body.justifications, sign=body.sign, by=request.user)
@@ -149,20 +145,20 @@ class MedicationIn(Schema):
 
 
 @router.patch("/{patient_id}", response=PatientOut)
-@api_allow(*REGISTRARS)
+@api_allow(Perm.REGISTER_PATIENTS)
 def update_patient(request: HttpRequest, patient_id: int, body: PatientPatch) -> Patient:
     return services.update_patient(patient=_patient(request, patient_id), values=body.dict(exclude_unset=True), by=request.user)
 
 
 @router.post("/{patient_id}/trauma", response={201: dict})
-@api_allow(*HISTORY_TAKERS)
+@api_allow(Perm.TAKE_HISTORY)
 def add_trauma(request: HttpRequest, patient_id: int, body: TraumaIn) -> tuple[int, dict[str, int]]:
     row = services.add_trauma_event(patient=_patient(request, patient_id), values=body.dict(), by=request.user)
     return 201, {"id": row.pk}
 
 
 @router.post("/{patient_id}/medications", response={201: dict})
-@api_allow(*HISTORY_TAKERS)
+@api_allow(Perm.TAKE_HISTORY)
 def add_medication(request: HttpRequest, patient_id: int, body: MedicationIn) -> tuple[int, dict[str, int]]:
     row = services.add_current_medication(patient=_patient(request, patient_id), values=body.dict(), by=request.user)
     return 201, {"id": row.pk}

@@ -1,6 +1,9 @@
 """Dashboard panel: patients waiting for the next step of intake."""
 
+from datetime import datetime
+
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 
 from courses.models import TreatmentCourse
 from ketacare.dashboard import Panel
@@ -8,7 +11,7 @@ from ketacare.dashboard import Panel
 from .models import EligibilityScreening, Patient
 
 
-def panels(request, now):  # type: ignore[no-untyped-def]
+def panels(request: HttpRequest, now: datetime) -> list[Panel]:
     patients = Patient.objects.in_clinic(request.clinic)
     signed = EligibilityScreening.objects.filter(patient=OuterRef("pk"), signed_at__isnull=False)
     eligible = EligibilityScreening.objects.filter(patient=OuterRef("pk"), signed_at__isnull=False, outcome="eligible")

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from accounts.choices import Role
 from ketacare.demo import DemoContext, DemoPatient
@@ -53,13 +54,13 @@ def _demographics(ctx: DemoContext, i: int) -> dict[str, object]:
     }
 
 
-def _history(ctx: DemoContext, patient: object, i: int, by: object) -> None:
-    services.add_trauma_event(patient=patient, by=by, values={  # type: ignore[arg-type]
+def _history(ctx: DemoContext, patient: Any, i: int, by: Any) -> None:
+    services.add_trauma_event(patient=patient, by=by, values={
         "kind": TRAUMA[i % len(TRAUMA)], "year": ctx.now.year - ctx.rng.randint(3, 20), "description": "Synthetic history."})
     drug, dose = MEDS[i % len(MEDS)]
-    services.add_prior_treatment(patient=patient, by=by, values={  # type: ignore[arg-type]
+    services.add_prior_treatment(patient=patient, by=by, values={
         "kind": "medication", "name": drug, "dose": dose, "weeks": 12, "adequate": True, "outcome": "none"})
-    services.add_prior_treatment(patient=patient, by=by, values={  # type: ignore[arg-type]
+    services.add_prior_treatment(patient=patient, by=by, values={
         "kind": "psychotherapy", "name": THERAPIES[i % 3], "dose": "", "weeks": 12, "adequate": True, "outcome": "partial"})
-    services.add_current_medication(patient=patient, by=by, values={"name": drug, "dose": dose})  # type: ignore[arg-type]
+    services.add_current_medication(patient=patient, by=by, values={"name": drug, "dose": dose})
 

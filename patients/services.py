@@ -2,14 +2,16 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.actors import Actor
+from accounts.models import Clinic, User
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical import eligibility as kernel
 from clinical.errors import ClinicalError
@@ -24,6 +26,8 @@ PATIENT_FIELDS = {
     "escort_name", "escort_phone", "diagnosis_code", "referral_source", "medical_history",
 }
 
+
+Child = TypeVar("Child", bound=models.Model)
 
 def check_demographics(values: dict[str, Any], today: date) -> dict[str, str]:
     """Return a message per field that is out of range; empty when all is well."""
@@ -56,7 +60,7 @@ def _refuse_bad_details(values: dict[str, Any]) -> None:
         raise ServiceError("Some details are out of range; nothing was saved.", errors)
 
 
-def register_patient(*, clinic: Any, values: dict[str, Any], by: Any) -> Patient:
+def register_patient(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> Patient:
     """Register a patient in the clinic; the MRN must be new to the clinic."""
     _refuse_bad_details(values)
     try:
@@ -68,7 +72,7 @@ def register_patient(*, clinic: Any, values: dict[str, Any], by: Any) -> Patient
     return patient
 
 
-def update_patient(*, patient: Patient, values: dict[str, Any], by: Any) -> Patient:
+def update_patient(*, patient: Patient, values: dict[str, Any], by: Actor) -> Patient:
     """Change a patient's details; the audit event keeps what changed."""
     _refuse_bad_details(values)
     changed = {k: [str(getattr(patient, k)), str(v)] for k, v in values.items() if getattr(patient, k) != v}
@@ -83,32 +87,32 @@ def update_patient(*, patient: Patient, values: dict[str, Any], by: Any) -> Pati
     return patient
 
 
-def _add_child(model: type, action: str, *, patient: Patient, values: dict[str, Any], by: Any) -> Any:
+def _add_child(model: type[Child], action: str, *, patient: Patient, values: dict[str, Any], by: Actor) -> Child:
     with transaction.atomic():
-        row = model.objects.create(clinic=patient.clinic, patient=patient, **values)
+        row = model._default_manager.create(clinic=patient.clinic, patient=patient, **values)
         audit.record(action=action, by=by, clinic=patient.clinic, patient=patient, obj=row)
     return row
 
 
-def add_trauma_event(*, patient: Patient, values: dict[str, Any], by: Any) -> TraumaEvent:
+def add_trauma_event(*, patient: Patient, values: dict[str, Any], by: Actor) -> TraumaEvent:
     """Record one traumatic event in the patient's history."""
     year = values.get("year")
     if year is not None and not patient.date_of_birth.year <= year <= datetime.now(UTC).year:
         raise ServiceError("The year must lie between the patient's birth and today.", {"year": "Out of range."})
-    return _add_child(TraumaEvent, "trauma_add", patient=patient, values=values, by=by)  # type: ignore[no-any-return]
+    return _add_child(TraumaEvent, "trauma_add", patient=patient, values=values, by=by)
 
 
-def add_prior_treatment(*, patient: Patient, values: dict[str, Any], by: Any) -> PriorTreatment:
+def add_prior_treatment(*, patient: Patient, values: dict[str, Any], by: Actor) -> PriorTreatment:
     """Record a psychotherapy or medication trial before the program."""
     weeks = values.get("weeks")
     if weeks is not None and not 0 < weeks <= 520:
         raise ServiceError("Weeks must be between 1 and 520.", {"weeks": "Out of range."})
-    return _add_child(PriorTreatment, "treatment_add", patient=patient, values=values, by=by)  # type: ignore[no-any-return]
+    return _add_child(PriorTreatment, "treatment_add", patient=patient, values=values, by=by)
 
 
-def add_current_medication(*, patient: Patient, values: dict[str, Any], by: Any) -> CurrentMedication:
+def add_current_medication(*, patient: Patient, values: dict[str, Any], by: Actor) -> CurrentMedication:
     """Record a medication the patient takes now."""
-    return _add_child(CurrentMedication, "medication_add", patient=patient, values=values, by=by)  # type: ignore[no-any-return]
+    return _add_child(CurrentMedication, "medication_add", patient=patient, values=values, by=by)
 
 
 def evaluate_screening(*, patient: Patient, contraindications: list[str], justifications: dict[str, str]) -> kernel.ScreeningResult:
@@ -127,12 +131,12 @@ def evaluate_screening(*, patient: Patient, contraindications: list[str], justif
 
 
 def screen_patient(
-    *, patient: Patient, contraindications: list[str], justifications: dict[str, str], sign: bool, by: Any,
+    *, patient: Patient, contraindications: list[str], justifications: dict[str, str], sign: bool, by: User,
     at: datetime | None = None,
 ) -> EligibilityScreening:
     """Store a screening; a prescriber may sign it when the kernel allows."""
     if sign:
-        require_role(by, patient.clinic, Role.PRESCRIBER, to="sign an eligibility screening")
+        require(Perm.SIGN_SCREENING, by, patient.clinic, to="sign an eligibility screening")
     try:
         result = evaluate_screening(patient=patient, contraindications=contraindications, justifications=justifications)
     except ClinicalError as exc:

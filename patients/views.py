@@ -2,75 +2,61 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role
-from audit import services as audit
+from accounts.permissions import Perm
 from clinical.errors import ClinicalError
 from ketacare import chart
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
-from ketacare.forms import attach_service_error
-from ketacare.scoping import get_in_clinic
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 
 from . import queries, services
 from .forms import MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm
 from .models import Patient
 from .policy import eligibility_policy
 
-R = Role
-READERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN)
-REGISTRARS = (R.FRONT_DESK, R.PRESCRIBER, R.NURSE, R.CLINIC_ADMIN)
-HISTORY_TAKERS = (R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK)
 
-
-def _viewed(request: HttpRequest, patient: Patient, what: str) -> None:
-    with transaction.atomic():
-        audit.record(action=f"{what}_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
-
-
-@allow(*READERS)
-def patient_list(request: HttpRequest) -> HttpResponse:
+@allow(Perm.VIEW_PATIENTS)
+def patient_list(request: ClinicRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:100]
-    page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))  # type: ignore[attr-defined]
+    page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))
     rows = [{"p": p, "stage": queries.stage_of(p)} for p in page.object_list]
-    with transaction.atomic():
-        audit.record(action="patient_list_view", by=request.user, clinic=request.clinic, detail={"q": text, "count": len(rows)})  # type: ignore[attr-defined]
+    audit_read(request, "patient_list_view", q=text, count=len(rows))
     template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
     return render(request, template, {"rows": rows, "page": page, "q": text})
 
 
-@allow(*REGISTRARS)
-def patient_create(request: HttpRequest) -> HttpResponse:
+@allow(Perm.REGISTER_PATIENTS)
+def patient_create(request: ClinicRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)  # type: ignore[attr-defined]
+            patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"{patient.full_name} registered.")
             return redirect("patients:intake", patient_id=patient.pk)
     return render(request, "patients/form.html", {"form": form, "title": "Register a patient"}, status=400 if form.errors else 200)
 
 
-@allow(*REGISTRARS)
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+@page(Perm.REGISTER_PATIENTS, Patient)
+def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_patient(patient=patient, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Details saved.")
             return redirect("patients:chart", patient_id=patient.pk)
     elif request.method != "POST":
-        _viewed(request, patient, "patient_edit")
+        audit_read(request, "patient_edit_view", patient=patient, obj=patient)
     return render(request, "patients/form.html", {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
                   status=400 if form.errors else 200)
 
@@ -83,9 +69,8 @@ INTAKE_FORMS = {
 }
 
 
-@allow(*HISTORY_TAKERS)
-def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+@page(Perm.TAKE_HISTORY, Patient)
+def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
     forms = {key: cls(prefix=key) for key, (cls, _, _) in INTAKE_FORMS.items()}
     status = 200
     which = request.POST.get("form") if request.method == "POST" else None
@@ -100,20 +85,19 @@ def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
                 try:
                     service(patient=patient, values=form.cleaned_data, by=request.user)
                 except ServiceError as exc:
-                    attach_service_error(form, exc)
+                    show_refusal(form, exc)
                 else:
                     messages.success(request, done)
                     return redirect("patients:intake", patient_id=patient.pk)
             status = 400
     else:
-        _viewed(request, patient, "intake")
+        audit_read(request, "intake_view", patient=patient, obj=patient)
     return render(request, "patients/intake.html", {"patient": patient, "forms": forms}, status=status)
 
 
-@allow(R.PRESCRIBER, R.NURSE)
-def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
-    policy = eligibility_policy(request.clinic)  # type: ignore[attr-defined]
+@page(Perm.SCREEN_ELIGIBILITY, Patient)
+def screen(request: ClinicRequest, patient: Patient) -> HttpResponse:
+    policy = eligibility_policy(request.clinic)
     items = [{"c": c, "absolute": True} for c in policy.absolute] + [{"c": c, "absolute": False} for c in policy.relative]
     chosen = request.POST.getlist("contraindication") if request.method == "POST" else []
     justifications = {i["c"].code: request.POST.get(f"justify_{i['c'].code}", "")[:2000] for i in items if not i["absolute"]}
@@ -129,7 +113,7 @@ def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, f"Screening {'signed' if sign else 'saved'}: {screening.get_outcome_display()}.")
             return redirect("patients:chart", patient_id=patient.pk)
     else:
-        _viewed(request, patient, "screening")
+        audit_read(request, "screening_view", patient=patient, obj=patient)
     try:
         preview = services.evaluate_screening(patient=patient, contraindications=chosen, justifications=justifications)
     except ClinicalError:  # unknown codes were refused above with a message
@@ -145,10 +129,9 @@ def screen(request: HttpRequest, patient_id: int) -> HttpResponse:
     }, status=status)
 
 
-@allow(*READERS)
-def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
-    _viewed(request, patient, "chart")
+@page(Perm.VIEW_PATIENTS, Patient)
+def patient_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
+    audit_read(request, "chart_view", patient=patient, obj=patient)
     panels = chart.panels(request, patient)
     return render(request, "patients/chart.html", {
         "patient": patient,

@@ -5,18 +5,17 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
+from accounts.permissions import Perm
 from courses.models import TreatmentCourse
 from infusions.models import InfusionSession
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.scoping import get_in_clinic
 
 from . import services
 from .models import Chair
-from .views import SCHEDULERS
 
 router = Router()
-R = Role
 
 
 class ChairIn(Schema):
@@ -63,54 +62,54 @@ class BookingOut(Schema):
 
 
 @router.get("/chairs", response=list[ChairOut])
-@api_allow(*SCHEDULERS)
-def list_chairs(request: HttpRequest) -> list[Chair]:
-    return list(Chair.objects.in_clinic(request.clinic))  # type: ignore[attr-defined]
+@api_allow(Perm.BOOK_SESSIONS)
+def list_chairs(request: ClinicRequest) -> list[Chair]:
+    return list(Chair.objects.in_clinic(request.clinic))
 
 
 @router.post("/chairs", response={201: ChairOut})
-@api_allow(R.CLINIC_ADMIN)
-def add_chair(request: HttpRequest, body: ChairIn) -> tuple[int, Chair]:
-    return 201, services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)  # type: ignore[attr-defined]
+@api_allow(Perm.MANAGE_CHAIRS)
+def add_chair(request: ClinicRequest, body: ChairIn) -> tuple[int, Chair]:
+    return 201, services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)
 
 
 @router.post("/bookings", response={201: BookingOut})
-@api_allow(*SCHEDULERS)
-def book(request: HttpRequest, body: BookingIn) -> tuple[int, object]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
+@api_allow(Perm.BOOK_SESSIONS)
+def book(request: ClinicRequest, body: BookingIn) -> tuple[int, object]:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
     return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
 
 
 @router.post("/back-entries", response={201: BookingOut})
-@api_allow(R.PRESCRIBER)
-def back_enter(request: HttpRequest, body: BackEntryIn) -> tuple[int, object]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
+@api_allow(Perm.BACK_ENTER_SESSION)
+def back_enter(request: ClinicRequest, body: BackEntryIn) -> tuple[int, object]:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
     return 201, services.back_enter_session(course=course, chair=chair, starts_at=body.starts_at, reason=body.reason,
                                             by=request.user)
 
 
-def _booking(request: HttpRequest, session_id: int) -> InfusionSession:
-    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)  # type: ignore[attr-defined, no-any-return]
+def _booking(request: ClinicRequest, session_id: int) -> InfusionSession:
+    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)
 
 
 @router.post("/bookings/{session_id}/cancel", response=BookingOut)
-@api_allow(*SCHEDULERS)
+@api_allow(Perm.BOOK_SESSIONS)
 def cancel(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
     return services.cancel_session(session=_booking(request, session_id), reason=body.reason, by=request.user)
 
 
 @router.post("/bookings/{session_id}/no-show", response=BookingOut)
-@api_allow(*SCHEDULERS)
+@api_allow(Perm.BOOK_SESSIONS)
 def no_show(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
     return services.record_no_show(session=_booking(request, session_id), reason=body.reason, by=request.user)
 
 
 @router.post("/bookings/{session_id}/reschedule", response=BookingOut)
-@api_allow(*SCHEDULERS)
-def reschedule(request: HttpRequest, session_id: int, body: RescheduleIn) -> InfusionSession:
+@api_allow(Perm.BOOK_SESSIONS)
+def reschedule(request: ClinicRequest, session_id: int, body: RescheduleIn) -> InfusionSession:
     session = _booking(request, session_id)
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
     return services.reschedule_session(session=session, chair=chair, starts_at=body.starts_at, reason=body.reason,
                                        by=request.user)

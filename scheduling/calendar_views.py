@@ -6,19 +6,18 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.choices import Role
 from accounts.models import User
-from audit import services as audit
+from accounts.permissions import Perm
 from courses.choices import CourseStatus
 from courses.models import TreatmentCourse
 from infusions.models import InfusionSession
-from ketacare.access import allow, role_allowed
+from ketacare.access import ClinicRequest, allow, can
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import services
@@ -28,10 +27,7 @@ from .models import Chair, SessionPlan, WaitingListEntry
 from .planning import PlannedBooking
 from .proposals import live_sessions, propose_course
 from .replan import replan_clinic
-from .views import SCHEDULERS
 from .waiting import waiting_for_slot
-
-R = Role
 
 
 def _day(request: HttpRequest, tz: ZoneInfo) -> date | None:
@@ -45,10 +41,10 @@ def _day(request: HttpRequest, tz: ZoneInfo) -> date | None:
     return day if 1900 <= day.year <= 2999 else None
 
 
-@allow(*SCHEDULERS)
-def calendar(request: HttpRequest) -> HttpResponse:
+@allow(Perm.BOOK_SESSIONS)
+def calendar(request: ClinicRequest) -> HttpResponse:
     """The week (or day) grid: a lane per chair, nurses on shift, blocks coloured by state, KPIs of the period."""
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = request.clinic
     tz = ZoneInfo(clinic.time_zone)
     day = _day(request, tz)
     if day is None:
@@ -62,15 +58,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
         days_data = grid.days_data()
     except ServiceError as exc:
         return render(request, "400.html", {"message": exc.message}, status=400)
-    with transaction.atomic():
-        audit.record(action="calendar_view", by=request.user, clinic=clinic,
-                     detail={"first": first.isoformat(), "days": days})
+    audit_read(request, "calendar_view", clinic=clinic, first=first.isoformat(), days=days)
     step = timedelta(days=days)
     waiting = WaitingListEntry.objects.in_clinic(clinic).filter(removed_at__isnull=True).select_related("course__patient")
     return render(request, "scheduling/calendar.html", {
         "view": view, "first": first, "last": first + step - timedelta(days=1), "days": days_data,
         "times": grid.time_labels(), "kpis": kpis, "prev": first - step, "next": first + step, "tz": clinic.time_zone,
-        "can_replan": role_allowed(request, [R.CLINIC_ADMIN]), "waiting": waiting})
+        "can_replan": can(request, Perm.REPLAN_CALENDAR), "waiting": waiting})
 
 
 def _parse_bookings(request: HttpRequest, clinic) -> list[PlannedBooking]:  # type: ignore[no-untyped-def]
@@ -90,10 +84,10 @@ def _parse_bookings(request: HttpRequest, clinic) -> list[PlannedBooking]:  # ty
     return bookings
 
 
-@allow(*SCHEDULERS)
-def plan_course(request: HttpRequest, course_id: int) -> HttpResponse:
+@allow(Perm.BOOK_SESSIONS)
+def plan_course(request: ClinicRequest, course_id: int) -> HttpResponse:
     """Propose every remaining session of the course; accept books them all, 'next' shows a later proposal."""
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = request.clinic
     course = get_in_clinic(TreatmentCourse, clinic, pk=course_id)
     tz = ZoneInfo(clinic.time_zone)
     if request.method == "POST":
@@ -121,8 +115,7 @@ def plan_course(request: HttpRequest, course_id: int) -> HttpResponse:
         proposal = propose_course(course, now=timezone.now(), after=after)
     except ServiceError as exc:
         error = exc.message
-    with transaction.atomic():
-        audit.record(action="course_plan_view", by=request.user, clinic=clinic, patient=course.patient_id, obj=course)
+    audit_read(request, "course_plan_view", clinic=clinic, patient=course.patient_id, obj=course)
     done = len(live_sessions(course))
     rows = [{"n": done + b.n, "b": b, "local": b.starts_at.astimezone(tz)} for b in (proposal.bookings if proposal else ())]
     return render(request, "scheduling/plan_course.html", {
@@ -130,10 +123,10 @@ def plan_course(request: HttpRequest, course_id: int) -> HttpResponse:
         "total": int(course.protocol_snapshot["n_infusions"])}, status=200)
 
 
-@allow(*SCHEDULERS)
-def book_slot(request: HttpRequest) -> HttpResponse:
+@allow(Perm.BOOK_SESSIONS)
+def book_slot(request: ClinicRequest) -> HttpResponse:
     """A free slot clicked on the calendar: book it for a course waiting for it (waiting list first)."""
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = request.clinic
     tz = ZoneInfo(clinic.time_zone)
     source = request.POST if request.method == "POST" else request.GET
     chair = Chair.objects.in_clinic(clinic).filter(pk=source.get("chair", "") if source.get("chair", "").isdigit()
@@ -155,25 +148,23 @@ def book_slot(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             entry = WaitingListEntry.objects.filter(course=course, removed_at__isnull=True).first()
-            if entry is not None and role_allowed(request, services.WAITING_ROLES):
+            if entry is not None and can(request, Perm.MANAGE_WAITING_LIST):
                 services.leave_waiting_list(entry=entry, by=request.user)
             messages.success(request, f"Infusion {session.number} booked for {course.patient.full_name}.")
             return redirect(f"/scheduling/calendar/?day={starts_at.date().isoformat()}")
     waiting = waiting_for_slot(clinic, chair, starts_at)
     others = [c for c in TreatmentCourse.objects.in_clinic(clinic).filter(status=CourseStatus.ACTIVE)
               .select_related("patient") if c not in waiting]
-    with transaction.atomic():
-        audit.record(action="slot_view", by=request.user, clinic=clinic, detail={"chair": chair.pk,
-                                                                               "start": starts_at.isoformat()})
+    audit_read(request, "slot_view", clinic=clinic, chair=chair.pk, start=starts_at.isoformat())
     return render(request, "scheduling/book_slot.html", {"chair": chair, "starts_at": starts_at,
                                                          "start": starts_at.strftime("%Y-%m-%dT%H:%M"),
                                                          "waiting": waiting, "others": others})
 
 
-@allow(R.CLINIC_ADMIN)
-def replan(request: HttpRequest) -> HttpResponse:
+@allow(Perm.REPLAN_CALENDAR)
+def replan(request: ClinicRequest) -> HttpResponse:
     """The clinic admin's re-plan button: move unconfirmed future bookings to shorten waits."""
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = request.clinic
     if request.method != "POST":
         return redirect("scheduling:calendar")
     try:
@@ -189,10 +180,10 @@ def replan(request: HttpRequest) -> HttpResponse:
     return redirect("scheduling:calendar")
 
 
-@allow(*SCHEDULERS)
-def booking(request: HttpRequest, session_id: int) -> HttpResponse:
+@allow(Perm.BOOK_SESSIONS)
+def booking(request: ClinicRequest, session_id: int) -> HttpResponse:
     """A booking opened from the calendar: confirm it, cancel it (then offer its slot to the waiting list)."""
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = request.clinic
     session = get_in_clinic(InfusionSession, clinic, pk=session_id)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         try:
@@ -211,16 +202,15 @@ def booking(request: HttpRequest, session_id: int) -> HttpResponse:
             messages.success(request, "Booking cancelled; the slot is offered to the waiting list below.")
             start = session.scheduled_start.astimezone(ZoneInfo(clinic.time_zone)).strftime("%Y-%m-%dT%H:%M")
             return redirect(f"/scheduling/slot/?chair={session.chair_id}&start={start}")
-    with transaction.atomic():
-        audit.record(action="booking_view", by=request.user, clinic=clinic, patient=session.patient_id, obj=session)
+    audit_read(request, "booking_view", clinic=clinic, patient=session.patient_id, obj=session)
     confirmed = SessionPlan.objects.filter(session=session, confirmed=True).exists()
     return render(request, "scheduling/cancel.html", {"session": session, "confirmed": confirmed})
 
 
-@allow(*SCHEDULERS)
-def wait(request: HttpRequest, course_id: int) -> HttpResponse:
+@allow(Perm.BOOK_SESSIONS)
+def wait(request: ClinicRequest, course_id: int) -> HttpResponse:
     """Put a course on the waiting list for an earlier slot."""
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     if request.method == "POST":
         try:
             services.join_waiting_list(course=course, note=request.POST.get("note", ""), by=request.user)

@@ -5,17 +5,17 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.permissions import Perm
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
+from ketacare.access import can
 from ketacare.dashboard import Panel
-
-from .views import SCHEDULERS
 
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:
-    if getattr(request, "role", None) not in SCHEDULERS:
+    if not can(request, Perm.BOOK_SESSIONS):
         return []
-    bookings = list(InfusionSession.objects.in_clinic(patient.clinic)  # type: ignore[attr-defined]
+    bookings = list(InfusionSession.objects.in_clinic(patient.clinic)
                     .filter(patient=patient, state=SessionState.SCHEDULED).select_related("chair").order_by("scheduled_start"))
     return [Panel("scheduling/_chart_bookings.html", 25, {"bookings": bookings, "now": timezone.now(),
                                                           "back": request.get_full_path()})]

@@ -1,6 +1,10 @@
 """Forms of the scheduling app."""
 
+from typing import Any
+
 from django import forms
+
+from ketacare.forms import choice_field
 
 from .models import Chair
 
@@ -10,9 +14,9 @@ class BookingForm(forms.Form):
     starts_at = forms.DateTimeField(label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-    def __init__(self, *args, clinic=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, clinic: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chair"].queryset = Chair.objects.in_clinic(clinic).filter(active=True)  # type: ignore[attr-defined]
+        choice_field(self, "chair").queryset = Chair.objects.in_clinic(clinic).filter(active=True)
 
 
 class ChairForm(forms.Form):

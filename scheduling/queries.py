@@ -16,13 +16,13 @@ from .models import Chair
 
 
 def active_chairs(clinic: Any) -> QuerySet[Chair]:
-    return Chair.objects.in_clinic(clinic).filter(active=True)  # type: ignore[attr-defined, no-any-return]
+    return Chair.objects.in_clinic(clinic).filter(active=True)
 
 
 def day_by_chair(clinic: Any, day: date) -> list[dict[str, Any]]:
     """The clinic's active chairs with their bookings of the local `day` (cancelled ones left out)."""
     start = datetime.combine(day, time.min, ZoneInfo(clinic.time_zone))
-    sessions = list(InfusionSession.objects.in_clinic(clinic)  # type: ignore[attr-defined]
+    sessions = list(InfusionSession.objects.in_clinic(clinic)
                     .filter(scheduled_start__gte=start, scheduled_start__lt=start + timedelta(days=1))
                     .exclude(state__in=NOT_HELD).select_related("patient", "chair").order_by("scheduled_start"))
     return [{"chair": c, "sessions": [s for s in sessions if s.chair_id == c.pk]} for c in active_chairs(clinic)]

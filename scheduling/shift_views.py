@@ -7,16 +7,16 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.choices import Role
+from accounts.permissions import Perm
 from accounts.queries import staff_with_role
-from audit import services as audit
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
@@ -50,23 +50,23 @@ class ExceptionForm(forms.Form):
         self.fields["nurse"].choices = [(n.pk, n.get_full_name() or n.username) for n in nurses]
 
 
-def _write(request: HttpRequest, form: forms.Form, nurses: dict, kind: str) -> bool:
+def _write(request: ClinicRequest, form: forms.Form, nurses: dict, kind: str) -> bool:
     data = dict(form.cleaned_data)
     nurse = nurses[int(data.pop("nurse"))]
     try:
         if kind == "shift":
-            services.add_nurse_shift(clinic=request.clinic, nurse=nurse, by=request.user, **data)  # type: ignore[attr-defined]
+            services.add_nurse_shift(clinic=request.clinic, nurse=nurse, by=request.user, **data)
         else:
-            services.set_shift_exception(clinic=request.clinic, nurse=nurse, by=request.user, **data)  # type: ignore[attr-defined]
+            services.set_shift_exception(clinic=request.clinic, nurse=nurse, by=request.user, **data)
     except ServiceError as exc:
         form.add_error(None, exc.message)
         return False
     return True
 
 
-@allow(R.CLINIC_ADMIN)
-def shifts(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+@allow(Perm.MANAGE_NURSE_SHIFTS)
+def shifts(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     nurses = {n.pk: n for n in staff_with_role(clinic, R.NURSE)}
     kind = request.POST.get("kind", "")
     shift_form = ShiftForm(request.POST if kind == "shift" else None, nurses=nurses.values(), prefix="shift")
@@ -81,8 +81,7 @@ def shifts(request: HttpRequest) -> HttpResponse:
             and _write(request, form, nurses, kind):
         messages.success(request, "Saved.")
         return redirect("scheduling:shifts")
-    with transaction.atomic():
-        audit.record(action="shifts_view", by=request.user, clinic=clinic)
+    audit_read(request, "shifts_view", clinic=clinic)
     return render(request, "scheduling/shifts.html", {
         "shift_form": shift_form, "exc_form": exc_form,
         "shifts": NurseShift.objects.in_clinic(clinic).filter(active=True).select_related("nurse"),
@@ -103,10 +102,10 @@ def _windows(post) -> tuple[list[tuple[int, time, time]], list[str]]:  # type: i
     return windows, errors
 
 
-@allow(R.FRONT_DESK, R.PRESCRIBER, R.NURSE, R.CLINIC_ADMIN)
-def availability(request: HttpRequest, patient_id: int) -> HttpResponse:
+@allow(Perm.RECORD_AVAILABILITY)
+def availability(request: ClinicRequest, patient_id: int) -> HttpResponse:
     """The patient's weekly windows (one per weekday here); none means any time the clinic is open."""
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     errors: list[str] = []
     if request.method == "POST":
         windows, errors = _windows(request.POST)
@@ -119,8 +118,7 @@ def availability(request: HttpRequest, patient_id: int) -> HttpResponse:
                 messages.success(request, "Availability saved.")
                 return redirect("scheduling:availability", patient_id=patient.pk)
     else:
-        with transaction.atomic():
-            audit.record(action="availability_view", by=request.user, clinic=patient.clinic, patient=patient.pk)
+        audit_read(request, "availability_view", clinic=patient.clinic, patient=patient.pk)
     current = {w.weekday: w for w in PatientAvailability.objects.filter(patient=patient)}
     rows = [{"weekday": d, "name": name, "w": current.get(d)} for d, name in WEEKDAY_CHOICES]
     return render(request, "scheduling/availability.html", {"patient": patient, "rows": rows, "errors": errors},

@@ -4,25 +4,24 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from audit import services as audit
+from accounts.permissions import Perm
 from infusions.models import InfusionSession
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
-from ketacare.forms import attach_service_error
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import services
 from .forms import ReasonForm, RescheduleForm
-from .views import SCHEDULERS
 
 
-def _session(request: HttpRequest, session_id: int) -> InfusionSession:
-    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)  # type: ignore[attr-defined, no-any-return]
+def _session(request: ClinicRequest, session_id: int) -> InfusionSession:
+    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -49,32 +48,30 @@ def _close(request: HttpRequest, session_id: int, service: Callable[..., Any], d
     return _back(request)
 
 
-@allow(*SCHEDULERS)
+@allow(Perm.BOOK_SESSIONS)
 def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     return _close(request, session_id, services.cancel_session, "cancelled; the chair is free")
 
 
-@allow(*SCHEDULERS)
+@allow(Perm.BOOK_SESSIONS)
 def no_show(request: HttpRequest, session_id: int) -> HttpResponse:
     return _close(request, session_id, services.record_no_show, "recorded as a no-show; the chair is free")
 
 
-@allow(*SCHEDULERS)
-def reschedule(request: HttpRequest, session_id: int) -> HttpResponse:
+@allow(Perm.BOOK_SESSIONS)
+def reschedule(request: ClinicRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
     initial = {"chair": session.chair_id, "starts_at": session.scheduled_start}
-    form = RescheduleForm(request.POST or None, clinic=request.clinic, initial=initial)  # type: ignore[attr-defined]
+    form = RescheduleForm(request.POST or None, clinic=request.clinic, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.reschedule_session(session=session, by=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            attach_service_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Infusion {session.number} of {session.patient.full_name} moved.")
             return redirect("courses:detail", course_id=session.course_id)
     elif request.method != "POST":
-        with transaction.atomic():
-            audit.record(action="reschedule_form_view", by=request.user, clinic=request.clinic,  # type: ignore[attr-defined]
-                         patient=session.patient_id, obj=session)
+        audit_read(request, "reschedule_form_view", patient=session.patient_id, obj=session)
     return render(request, "scheduling/reschedule.html", {"session": session, "form": form},
                   status=400 if form.errors else 200)

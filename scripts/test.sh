@@ -22,8 +22,8 @@ if [ "$CI" = "true" ]; then
   $BIN/ruff check .
   echo "== migrations are up to date"
   $BIN/ketacare makemigrations --check --dry-run
-  echo "== mypy (kernel)"
-  $BIN/python -m mypy clinical
+  echo "== mypy (kernel and services, django-stubs)"
+  $BIN/python -m mypy
 fi
 
 WORKERS="${KETACARE_TEST_WORKERS:-2}"

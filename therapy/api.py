@@ -3,20 +3,19 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from django.db import transaction
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from accounts.choices import Role
-from audit import services as audit
+from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
+from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 
 from . import services
+from .models import IntegrationSession
 
 router = Router()
-R = Role
 
 
 class TherapyIn(Schema):
@@ -40,22 +39,21 @@ class TherapyOut(Schema):
     note: str
 
     @staticmethod
-    def resolve_infusion_ids(obj: object) -> list[int]:
-        return sorted(i.pk for i in obj.infusions.all())  # type: ignore[attr-defined]
+    def resolve_infusion_ids(obj: IntegrationSession) -> list[int]:
+        return sorted(i.pk for i in obj.infusions.all())
 
 
 @router.post("/patients/{patient_id}", response={201: TherapyOut})
-@api_allow(R.THERAPIST, R.PRESCRIBER)
-def record(request: HttpRequest, patient_id: int, body: TherapyIn) -> tuple[int, object]:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+@api_allow(Perm.RECORD_THERAPY)
+def record(request: ClinicRequest, patient_id: int, body: TherapyIn) -> tuple[int, object]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     values = body.dict(exclude={"infusion_ids"})
     return 201, services.record_session(patient=patient, values=values, infusion_ids=body.infusion_ids, by=request.user)
 
 
 @router.get("/patients/{patient_id}", response=list[TherapyOut])
-@api_allow(R.THERAPIST, R.PRESCRIBER, R.NURSE)
-def list_sessions(request: HttpRequest, patient_id: int) -> list[object]:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="therapy_list_view", by=request.user, clinic=request.clinic, patient=patient, detail={"via": "api"})  # type: ignore[attr-defined]
+@api_allow(Perm.VIEW_THERAPY)
+def list_sessions(request: ClinicRequest, patient_id: int) -> list[object]:
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
+    audit_read(request, "therapy_list_view", patient=patient, via="api")
     return list(patient.therapy_sessions.prefetch_related("infusions"))

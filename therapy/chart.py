@@ -1,20 +1,22 @@
 """What the therapy app adds to the patient chart."""
 
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 from ketacare.chart import TimelineEntry
 from ketacare.dashboard import Panel
 
 
-def panels(request, patient):  # type: ignore[no-untyped-def]
+def panels(request: HttpRequest, patient: Any) -> list[Panel]:
     rows = list(patient.therapy_sessions.select_related("therapist").prefetch_related("infusions")[:10])
     return [Panel("therapy/_chart.html", 40, {"sessions": rows, "patient": patient})]
 
 
-def timeline(patient):  # type: ignore[no-untyped-def]
+def timeline(patient: Any) -> list[TimelineEntry]:
     tz = ZoneInfo(patient.clinic.time_zone)
     return [TimelineEntry(at=datetime.combine(s.held_on, time(12), tz), kind="therapy", title=f"Therapy: {s.get_modality_display()}",
                           detail=s.get_timing_display(), url=reverse("therapy:detail", args=[s.pk]))

@@ -1,5 +1,7 @@
 """Forms of the therapy app."""
 
+from typing import Any
+
 from django import forms
 
 from infusions.choices import NOT_HELD
@@ -17,7 +19,7 @@ class IntegrationForm(forms.Form):
     goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=20000)
 
-    def __init__(self, *args, patient=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, patient: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sessions = patient.infusion_sessions.exclude(state__in=NOT_HELD).order_by("scheduled_start") if patient else []
         self.fields["infusions"].choices = [(str(s.pk), f"Infusion {s.number} · {s.scheduled_start:%Y-%m-%d}") for s in sessions]

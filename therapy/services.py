@@ -5,8 +5,9 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.models import User
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
@@ -15,9 +16,9 @@ from .choices import FIELDS
 from .models import IntegrationSession
 
 
-def record_session(*, patient: Any, values: dict[str, Any], infusion_ids: list[int], by: Any) -> IntegrationSession:
+def record_session(*, patient: Any, values: dict[str, Any], infusion_ids: list[int], by: User) -> IntegrationSession:
     """Record an integration therapy session, linked to infusions of the same patient."""
-    require_role(by, patient.clinic, Role.THERAPIST, Role.PRESCRIBER, to="record therapy sessions")
+    require(Perm.RECORD_THERAPY, by, patient.clinic, to="record therapy sessions")
     unknown = set(values) - FIELDS
     if unknown:
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")

@@ -1,46 +1,39 @@
 """Integration therapy: record a session and read a patient's sessions."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role
-from audit import services as audit
-from ketacare.access import allow
+from accounts.permissions import Perm
+from ketacare.access import ClinicRequest
 from ketacare.errors import ServiceError
-from ketacare.scoping import get_in_clinic
+from ketacare.forms import show_refusal
+from ketacare.pages import audit_read, page
 from patients.models import Patient
 
 from . import services
 from .forms import IntegrationForm
 from .models import IntegrationSession
 
-R = Role
 
-
-@allow(R.THERAPIST, R.PRESCRIBER)
-def record(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+@page(Perm.RECORD_THERAPY, Patient)
+def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = IntegrationForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "infusions"}
         try:
             services.record_session(patient=patient, values=values, infusion_ids=[int(i) for i in form.cleaned_data["infusions"]], by=request.user)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Integration session recorded.")
             return redirect("patients:chart", patient_id=patient.pk)
     elif request.method != "POST":
-        with transaction.atomic():
-            audit.record(action="therapy_form_view", by=request.user, clinic=request.clinic, patient=patient, obj=patient)  # type: ignore[attr-defined]
+        audit_read(request, "therapy_form_view", patient=patient, obj=patient)
     return render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
 
 
-@allow(R.THERAPIST, R.PRESCRIBER, R.NURSE)
-def detail(request: HttpRequest, therapy_id: int) -> HttpResponse:
-    session = get_in_clinic(IntegrationSession, request.clinic, pk=therapy_id)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        audit.record(action="therapy_view", by=request.user, clinic=request.clinic, patient=session.patient_id, obj=session)  # type: ignore[attr-defined]
+@page(Perm.VIEW_THERAPY, IntegrationSession)
+def detail(request: HttpRequest, session: IntegrationSession) -> HttpResponse:
+    audit_read(request, "therapy_view", patient=session.patient_id, obj=session)
     return render(request, "therapy/detail.html", {"s": session})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,7 +39,7 @@ def chart(series: list[Series] | None = None, /, **overrides: object) -> str:
         "title": "PCL-5 total", "y_label": "Total",
     }
     kwargs.update(overrides)
-    return line_chart([PCL5] if series is None else series, **kwargs)  # type: ignore[arg-type]
+    return line_chart([PCL5] if series is None else series, **cast(Any, kwargs))
 
 
 def parse(svg: str) -> ET.Element:
@@ -55,8 +56,9 @@ def test_line_chart_is_an_accessible_svg_image() -> None:
     root = parse(chart())
     assert root.get("role") == "img"
     assert root.get("aria-label") == "PCL-5 total"
-    assert root.find("svg:title", NS) is not None
-    assert root.find("svg:title", NS).text == "PCL-5 total"  # type: ignore[union-attr]
+    title = root.find("svg:title", NS)
+    assert title is not None
+    assert title.text == "PCL-5 total"
 
 
 def test_line_chart_draws_series_legend_markers_and_reference_lines() -> None:
@@ -66,7 +68,8 @@ def test_line_chart_draws_series_legend_markers_and_reference_lines() -> None:
     assert len(root.findall(".//svg:g[@class='series series-0']/svg:circle", NS)) == 4
     polyline = root.find(".//svg:polyline", NS)
     assert polyline is not None and polyline.get("stroke") == PALETTE[0]
-    assert root.find(".//svg:g[@class='hline']/svg:line", NS).get("stroke-dasharray") == "4 3"  # type: ignore[union-attr]
+    hline = root.find(".//svg:g[@class='hline']/svg:line", NS)
+    assert hline is not None and hline.get("stroke-dasharray") == "4 3"
 
 
 def test_value_axis_has_nice_ticks() -> None:
@@ -104,7 +107,9 @@ def test_series_colour_and_class_can_be_chosen() -> None:
     s = Series("PHQ-9", PCL5.points, css_class="phq9", colour="#112233")
     root = parse(chart([s]))
     group = root.find(".//svg:g[@class='series series-0 phq9']", NS)
-    assert group is not None and group.find("svg:polyline", NS).get("stroke") == "#112233"  # type: ignore[union-attr]
+    assert group is not None
+    line = group.find("svg:polyline", NS)
+    assert line is not None and line.get("stroke") == "#112233"
 
 
 def test_charts_contain_no_script_and_no_external_reference() -> None:

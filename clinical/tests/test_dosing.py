@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from decimal import Decimal as D
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -33,7 +34,7 @@ def inputs(**overrides: object) -> DoseInputs:
         "vial_mg_per_ml": D("10"),
     }
     values.update(overrides)
-    return DoseInputs(**values)  # type: ignore[arg-type]
+    return DoseInputs(**cast(Any, values))
 
 
 # Worked examples, by hand:
@@ -334,9 +335,9 @@ def test_weight_at_the_plausibility_bound_is_accepted() -> None:
         {"vial_strengths_mg_per_ml": (D("0"),)},
     ],
 )
-def test_dose_limits_refuse_non_positive_values(limits: dict[str, object]) -> None:
+def test_dose_limits_refuse_non_positive_values(limits: dict[str, Any]) -> None:
     with pytest.raises(ClinicalError):
-        DoseLimits(**limits)  # type: ignore[arg-type]
+        DoseLimits(**limits)
 
 
 # --- independent verification -------------------------------------------------
@@ -367,7 +368,7 @@ def test_independent_verification_message_names_both_figures() -> None:
 
 def test_independent_verification_refuses_a_float() -> None:
     with pytest.raises(ClinicalError, match="must be a Decimal"):
-        check_independent_verification(PLAN, 40.0, D("150"))  # type: ignore[arg-type]
+        check_independent_verification(PLAN, cast(Any, 40.0), D("150"))
 
 
 # --- properties ---------------------------------------------------------------

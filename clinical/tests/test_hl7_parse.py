@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -441,7 +442,7 @@ def test_both_error_classes_are_clinical_errors_and_name_no_patient_data() -> No
 
 def test_default_tz_must_be_a_time_zone() -> None:
     with pytest.raises(ClinicalError):
-        parse_oru(_message(), default_tz="UTC")  # type: ignore[arg-type]
+        parse_oru(_message(), default_tz=cast(Any, "UTC"))
 
 
 # --- patient and location ----------------------------------------------------------

@@ -3,6 +3,8 @@ C-SSRS screen version triage guide). Answers: 1 = yes, 0 = no, None = not asked,
 in order Q1, Q2, Q3, Q4, Q5, Q6, Q6-within-3-months.
 """
 
+from typing import Any, cast
+
 import pytest
 
 from clinical.errors import ClinicalError
@@ -122,4 +124,4 @@ def test_cssrs_refuses_answers_other_than_0_or_1(value: int) -> None:
 
 def test_cssrs_refuses_true_and_false_for_yes_and_no() -> None:
     with pytest.raises(ClinicalError, match="whole number"):
-        score("cssrs", [True, False, N, N, N, False, N])  # type: ignore[list-item]
+        score("cssrs", cast(Any, [True, False, N, N, N, False, N]))

@@ -3,6 +3,8 @@
 Sources: CLINICAL.md s4 (items, ranges, clusters, bands) and s5 (codes).
 """
 
+from typing import Any, cast
+
 import pytest
 
 from clinical.errors import ClinicalError
@@ -180,4 +182,4 @@ def test_get_instrument_refuses_an_unknown_id() -> None:
 
 def test_registry_cannot_be_changed() -> None:
     with pytest.raises(TypeError):
-        INSTRUMENTS["x"] = INSTRUMENTS["pcl5"]  # type: ignore[index]
+        cast(Any, INSTRUMENTS)["x"] = INSTRUMENTS["pcl5"]

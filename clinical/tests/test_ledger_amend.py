@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -23,10 +24,10 @@ SAFE = ("L1", "safe")
 
 def fix(kind: EntryKind, recorded: str, corrected: str, **extra: object) -> CorrectionIn:
     unit = Unit.MG if kind in (K.ADMINISTRATION, K.WASTE) else Unit.ML
-    values: dict[str, object] = {"kind": kind, "lot": "L1", "location": "safe", "unit": unit,
+    values: dict[str, Any] = {"kind": kind, "lot": "L1", "location": "safe", "unit": unit,
                                  "recorded": D(recorded), "corrected": D(corrected), "reason": "typo"}
     values.update(extra)
-    return CorrectionIn(**values)  # type: ignore[arg-type]
+    return CorrectionIn(**values)
 
 
 CHANGES = [

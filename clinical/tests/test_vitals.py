@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -127,9 +128,9 @@ def test_clinic_thresholds_replace_the_defaults_and_are_recorded() -> None:
         {"rr_warn_below_per_min": True},
     ],
 )
-def test_thresholds_refuse_inconsistent_or_non_numeric_settings(settings: dict[str, object]) -> None:
+def test_thresholds_refuse_inconsistent_or_non_numeric_settings(settings: dict[str, Any]) -> None:
     with pytest.raises(ClinicalError):
-        Thresholds(**settings)  # type: ignore[arg-type]
+        Thresholds(**settings)
 
 
 # --- plausibility -------------------------------------------------------------
@@ -160,9 +161,9 @@ def test_reading_refuses_an_empty_set_of_values() -> None:
 
 
 @pytest.mark.parametrize("value", [97.0, True, "97", D("NaN")])
-def test_reading_refuses_values_that_are_not_whole_numbers_or_decimals(value: object) -> None:
+def test_reading_refuses_values_that_are_not_whole_numbers_or_decimals(value: Any) -> None:
     with pytest.raises(ClinicalError):
-        Reading(spo2_pct=value)  # type: ignore[arg-type]
+        Reading(spo2_pct=value)
 
 
 # --- monitoring schedule ------------------------------------------------------

@@ -6,6 +6,10 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor
+from accounts.models import User
+from accounts.permissions import Perm
+from accounts.queries import require
 from alerts import services as alerts
 from audit import services as audit
 from clinical.errors import ClinicalError
@@ -22,7 +26,7 @@ from ..choices import (
     SideEffect,
 )
 from ..models import AdverseEvent, InfusionSession
-from .common import kernel_state, locked, require_chair_role, save_fields, text, when
+from .common import kernel_state, locked, save_fields, text, when
 
 AFTER_INFUSION = (SessionState.RECOVERING, SessionState.DISCHARGED)
 AE_STATES = (*IN_PROGRESS, SessionState.DISCHARGED, SessionState.STOPPED_EARLY, SessionState.TRANSFERRED)
@@ -34,9 +38,9 @@ def _not_signed(session: InfusionSession) -> None:
 
 
 def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], at: datetime | None = None,
-                 by: Any) -> InfusionSession:
+                 by: Actor) -> InfusionSession:
     """Score the CADSS after the infusion with the kernel (CLINICAL.md section 3) and keep it with the session."""
-    require_chair_role(session, by, to="record the CADSS")
+    require(Perm.RECORD_SIDE_EFFECTS, by, session.clinic, to="record the CADSS")
     moment = when(at)
     if not any(a is not None for a in answers):
         raise ServiceError("Answer the CADSS items before saving.", {"answers": "No answers."})
@@ -58,9 +62,9 @@ def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], at:
 
 
 def record_side_effects(*, session: InfusionSession, items: Sequence[str], note: str = "", at: datetime | None = None,
-                        by: Any) -> InfusionSession:
+                        by: Actor) -> InfusionSession:
     """Keep the side-effect checklist (an empty list means none were observed)."""
-    require_chair_role(session, by, to="record side effects")
+    require(Perm.RECORD_SIDE_EFFECTS, by, session.clinic, to="record side effects")
     unknown = sorted(set(items) - set(SideEffect.values))
     if unknown:
         raise ServiceError(f"Unknown side effects: {', '.join(u[:40] for u in unknown)}.", {"items": "Unknown item."})
@@ -87,15 +91,16 @@ def _choice(values: Mapping[str, Any], name: str, choices: Any, errors: dict[str
 
 
 def record_adverse_event(*, session: InfusionSession, values: Mapping[str, Any], at: datetime | None = None,
-                         by: Any) -> AdverseEvent:
+                         by: User) -> AdverseEvent:
     """Record an adverse event; a serious one raises an alert whose outbox emails the course's prescriber."""
-    require_chair_role(session, by, to="record adverse events")
+    require(Perm.RECORD_ADVERSE_EVENTS, by, session.clinic, to="record adverse events")
     errors: dict[str, str] = {}
     description = text(values.get("description"), "description", limit=300, required=True, label="The description")
     fields = {name: _choice(values, name, choices, errors) for name, choices in (
         ("severity", Severity), ("relatedness", Relatedness), ("action_taken", AdverseAction), ("outcome", AdverseOutcome))}
     serious = values.get("serious")
     if not isinstance(serious, bool):
+        serious = False
         errors["serious"] = "Say whether the event is serious (yes or no)."
     if errors:
         raise ServiceError("The adverse event is not complete; nothing was saved.", errors)

@@ -39,7 +39,7 @@ def close_booking(*, session: InfusionSession, state: str, reason: str, at: date
         raise ValueError(f"a booking closes as cancelled or no-show, not {state}")
     _event(session, str(state), state, reason, at, by)
     InfusionSession.objects.filter(pk=session.pk).update(
-        state=state, notes=(session.notes + f"\n{NOTE_PREFIX[state]}: " + reason).strip())
+        state=state, notes=(session.notes + f"\n{NOTE_PREFIX[SessionState(state)]}: " + reason).strip())
     session.refresh_from_db()
     return session
 

@@ -9,6 +9,9 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical import session_flow as flow
 from clinical.errors import ClinicalError
 from clinical.weights import WeightCheck, WeightPolicy, check_reason, check_weight
@@ -17,7 +20,7 @@ from ketacare.errors import ServiceError
 from .. import policy
 from ..choices import PregnancyTest
 from ..models import InfusionSession
-from .common import decimal, locked, move, require_chair_role, text, when
+from .common import decimal, locked, move, text, when
 from .dose import plan_for_checkin
 from .vitals import TimedValues, parse_values, store_readings
 
@@ -131,14 +134,14 @@ def check_in(*, session: InfusionSession, weight_kg: Any, identity_confirmed: bo
              escort_name: str, escort_phone: str, baseline: Mapping[str, Any], fasting_confirmed: bool = False,
              pregnancy_test: str = PregnancyTest.NOT_APPLICABLE, waivers: Mapping[str, str] | None = None,
              weight_confirmed: bool = False, weight_reason: str = "",
-             at: datetime | None = None, by: Any) -> InfusionSession:
+             at: datetime | None = None, by: Actor) -> InfusionSession:
     """Check the patient in: checklist, weight, baseline vitals, and the dose the kernel plans from them.
 
     Today's weight is refused outside 30-300 kg; a change from the last recorded
     weight beyond the clinic's limit, or a ratio near 2.2, needs ``weight_confirmed``
     with a ``weight_reason`` (clinical.weights, CLINICAL.md section 2).
     """
-    require_chair_role(session, by, to="check patients in")
+    require(Perm.CHECK_IN, by, session.clinic, to="check patients in")
     moment = when(at)
     weight = decimal(weight_kg, "weight_kg", places=1, label="Today's weight (kg)")
     escort = (text(escort_name, "escort_name", limit=120), text(escort_phone, "escort_phone", limit=32))

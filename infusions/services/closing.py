@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.actors import Actor
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical import session_flow as flow
 from clinical.discharge import evaluate_discharge
@@ -21,8 +22,6 @@ from .common import (
     check_allowed,
     locked,
     move,
-    require_chair_role,
-    require_prescriber,
     save_fields,
     text,
     when,
@@ -44,12 +43,12 @@ def _scores(item_scores: Mapping[str, Any]) -> dict[str, int]:
 
 
 def discharge_patient(*, session: InfusionSession, item_scores: Mapping[str, Any], escort_confirmed: bool,
-                      override_reason: str = "", at: datetime | None = None, by: Any) -> InfusionSession:
+                      override_reason: str = "", at: datetime | None = None, by: Actor) -> InfusionSession:
     """Discharge when the kernel allows it: score at threshold, escort, observation time; else a prescriber overrides."""
-    require_chair_role(session, by, to="discharge patients")
+    require(Perm.DISCHARGE, by, session.clinic, to="discharge patients")
     reason, moment = text(override_reason, "override_reason"), when(at)
     if reason:
-        require_prescriber(session, by, to="override the discharge criteria")
+        require(Perm.OVERRIDE_SAFETY_LIMITS, by, session.clinic, to="override the discharge criteria")
     scores = _scores(item_scores)
     with transaction.atomic():
         session = locked(session)
@@ -76,9 +75,9 @@ def discharge_patient(*, session: InfusionSession, item_scores: Mapping[str, Any
     return session
 
 
-def add_note(*, session: InfusionSession, note: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def add_note(*, session: InfusionSession, note: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Append a dated note to the session record (until it is signed)."""
-    require_role(by, session.clinic, Role.PRESCRIBER, Role.NURSE, to="write session notes")
+    require(Perm.WRITE_SESSION_NOTES, by, session.clinic, to="write session notes")
     note, moment = text(note, "note", required=True, limit=4000, label="The note"), when(at)
     with transaction.atomic():
         session = locked(session)
@@ -90,9 +89,9 @@ def add_note(*, session: InfusionSession, note: str, at: datetime | None = None,
     return session
 
 
-def sign_session(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+def sign_session(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """The nurse signs the session record once the session has ended."""
-    require_role(by, session.clinic, Role.NURSE, to="sign session records")
+    require(Perm.SIGN_SESSION, by, session.clinic, to="sign session records")
     moment = when(at)
     with transaction.atomic():
         session = locked(session)
@@ -105,9 +104,9 @@ def sign_session(*, session: InfusionSession, at: datetime | None = None, by: An
     return session
 
 
-def cosign_session(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+def cosign_session(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """The prescriber co-signs a record the nurse has signed."""
-    require_role(by, session.clinic, Role.PRESCRIBER, to="co-sign session records")
+    require(Perm.COSIGN_SESSION, by, session.clinic, to="co-sign session records")
     moment = when(at)
     with transaction.atomic():
         session = locked(session)

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.actors import Actor, user_of
 from audit import services as audit
 from clinical import session_flow as flow
 from clinical.errors import ClinicalError
@@ -21,7 +20,6 @@ from ..choices import NOT_HELD
 from ..models import InfusionSession, SessionEvent
 from ..signals import session_state_changed
 
-CHAIR_ROLES = (Role.PRESCRIBER, Role.NURSE)
 CLOCK_SKEW = timedelta(minutes=2)  # a step may be timed this far ahead of the server clock
 
 
@@ -49,7 +47,7 @@ def locked(session: InfusionSession) -> InfusionSession:
     if all(cached.values()):
         fresh = for_update(InfusionSession.objects).get(pk=session.pk)
         for name, row in cached.items():
-            if getattr(fresh, f"{name}_id") == row.pk:
+            if row is not None and getattr(fresh, f"{name}_id") == row.pk:
                 fresh._state.fields_cache[name] = row
         return fresh
     return for_update(InfusionSession.objects.select_related(*RELATIONS)).get(pk=session.pk)  # the session row only
@@ -81,7 +79,7 @@ def last_step_at(session: InfusionSession) -> datetime | None:
     return SessionEvent.objects.filter(session=session).order_by("-at").values_list("at", flat=True).first()
 
 
-def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Any, reason: str = "",
+def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Actor, reason: str = "",
          detail: Mapping[str, Any] | None = None, **fields: Any) -> InfusionSession:
     """Apply one kernel transition to a locked session: new state, fields, event row and audit event."""
     before = kernel_state(session)
@@ -95,24 +93,12 @@ def move(session: InfusionSession, action: flow.Action, *, at: datetime, by: Any
     fields["state"] = after.value
     save_fields(session, **fields)
     SessionEvent.objects.create(clinic=session.clinic, session=session, action=action.value, from_state=before.value,
-                                to_state=after.value, reason=reason.strip(), at=at, by=_user(by))
+                                to_state=after.value, reason=reason.strip(), at=at, by=user_of(by))
     audit.record(action=f"session_{action.value}", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
                  detail={"from": before.value, "to": after.value, "at": at.isoformat(), "reason": reason.strip(), **(detail or {})})
     ids = {"session_id": session.pk, "clinic_id": session.clinic_id}
     transaction.on_commit(lambda: session_state_changed.send(sender=InfusionSession, **ids))
     return session
-
-
-def _user(by: Any) -> Any:
-    return by if getattr(by, "pk", None) else None
-
-
-def require_chair_role(session: InfusionSession, by: Any, to: str) -> str:
-    return require_role(by, session.clinic, *CHAIR_ROLES, to=to)
-
-
-def require_prescriber(session: InfusionSession, by: Any, to: str) -> None:
-    require_role(by, session.clinic, Role.PRESCRIBER, to=to)
 
 
 def text(value: Any, name: str, *, limit: int = 4000, required: bool = False, label: str = "") -> str:

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor, user_of
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical import dosing
 from clinical import session_flow as flow
@@ -16,7 +19,7 @@ from ketacare.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession
-from .common import decimal, locked, move, require_chair_role, require_prescriber, save_fields, text, when
+from .common import decimal, locked, move, save_fields, text, when
 
 
 def dose_inputs(session: InfusionSession, weight_kg: Decimal) -> dosing.DoseInputs:
@@ -85,9 +88,9 @@ def plan_for_checkin(session: InfusionSession, weight_kg: Decimal) -> tuple[dict
     return plan_json(plan), bool(plan.exceeded_limits)
 
 
-def override_dose(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def override_dose(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Accept a dose above the protocol limits with the prescriber's written reason (CLINICAL.md section 2)."""
-    require_prescriber(session, by, to="override a dose above the protocol limits")
+    require(Perm.OVERRIDE_SAFETY_LIMITS, by, session.clinic, to="override a dose above the protocol limits")
     reason = text(reason, "reason", required=True, label="The override reason")
     try:
         reason = dosing.check_override_reason(reason)
@@ -109,15 +112,16 @@ def override_dose(*, session: InfusionSession, reason: str, at: datetime | None 
 
 
 def verify_dose(*, session: InfusionSession, total_mg: Any, rate_ml_per_h: Any, at: datetime | None = None,
-                by: Any) -> InfusionSession:
+                by: Actor) -> InfusionSession:
     """A second clinician types the total and rate they computed; any mismatch blocks the start (ADR 0003)."""
-    require_chair_role(session, by, to="verify a dose")
+    require(Perm.VERIFY_DOSE, by, session.clinic, to="verify a dose")
     typed_total = decimal(total_mg, "total_mg", places=1, label="Total dose (mg)")
     typed_rate = decimal(rate_ml_per_h, "rate_ml_per_h", places=1, label="Pump rate (mL/h)")
     moment = when(at)
     with transaction.atomic():
         session = locked(session)
-        if session.checked_in_by_id == getattr(by, "pk", None):
+        verifier = user_of(by)
+        if session.checked_in_by_id == (verifier.pk if verifier else None):
             raise ServiceError("The dose must be verified by a different clinician from the one who checked the patient in "
                                "and calculated it.")
         if session.state == SessionState.CHECKED_IN and session.total_mg is None and session.dose.get("exceeded_limits"):

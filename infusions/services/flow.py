@@ -1,17 +1,21 @@
 """Start, pause, resume and stop the infusion; stop early or transfer (kernel: clinical.session_flow)."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical import session_flow as flow
 from clinical.vitals import AlertLevel, Phase, Reading, evaluate_reading
 from ketacare.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession, VitalSign
-from .common import locked, move, require_chair_role, require_prescriber, text, thresholds_of, when
+from .common import locked, move, text, thresholds_of, when
 
 
 def _latest_reading(session: InfusionSession) -> Reading | None:
@@ -36,9 +40,9 @@ def do_not_start_findings(session: InfusionSession) -> list[str]:
     return [f.message for f in found if f.level is AlertLevel.DO_NOT_START]
 
 
-def start(*, session: InfusionSession, override_reason: str = "", at: datetime | None = None, by: Any) -> InfusionSession:
+def start(*, session: InfusionSession, override_reason: str = "", at: datetime | None = None, by: Actor) -> InfusionSession:
     """Start the infusion once the dose is verified and the latest reading allows it (or a prescriber overrides)."""
-    require_chair_role(session, by, to="start infusions")
+    require(Perm.CONTROL_INFUSION, by, session.clinic, to="start infusions")
     reason, moment = text(override_reason, "override_reason"), when(at)
     with transaction.atomic():
         session = locked(session)
@@ -47,40 +51,40 @@ def start(*, session: InfusionSession, override_reason: str = "", at: datetime |
             raise ServiceError("Do not start: " + " ".join(blockers) + " Record a new reading, or a prescriber may "
                                "override with a reason.", {"override_reason": "Required to start now."})
         if blockers:
-            require_prescriber(session, by, to="override a do-not-start reading")
+            require(Perm.OVERRIDE_SAFETY_LIMITS, by, session.clinic, to="override a do-not-start reading")
         move(session, flow.Action.START, at=moment, by=by, reason=reason if blockers else "", started_at=moment,
              detail={"override": blockers} if blockers else None)
     return session
 
 
-def pause(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def pause(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Pause the running infusion, with the reason."""
     return _simple(session, flow.Action.PAUSE, reason=reason, at=at, by=by, to="pause infusions")
 
 
-def resume(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+def resume(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Resume a paused infusion."""
     return _simple(session, flow.Action.RESUME, reason="", at=at, by=by, to="resume infusions")
 
 
-def stop_infusion(*, session: InfusionSession, at: datetime | None = None, by: Any) -> InfusionSession:
+def stop_infusion(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """End the infusion with the dose given; the patient moves to recovery (observation starts now)."""
     return _simple(session, flow.Action.STOP_INFUSION, reason="", at=at, by=by, to="stop infusions", ends=True)
 
 
-def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Stop before the dose is complete; after any drug the patient still recovers and is discharged."""
     return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=True)
 
 
-def transfer(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Any) -> InfusionSession:
+def transfer(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
     """Transfer the patient to emergency care (ends the session)."""
     return _simple(session, flow.Action.TRANSFER, reason=reason, at=at, by=by, to="transfer patients", ends=True)
 
 
-def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Any, to: str,
+def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Actor, to: str,
             ends: bool = False) -> InfusionSession:
-    require_chair_role(session, by, to=to)
+    require(Perm.CONTROL_INFUSION, by, session.clinic, to=to)
     reason, moment = text(reason, "reason"), when(at)
     with transaction.atomic():
         session = locked(session)
@@ -90,12 +94,12 @@ def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: d
     return session
 
 
-ACTIONS = {"start": start, "pause": pause, "resume": resume, "stop_infusion": stop_infusion,
+ACTIONS: dict[str, Callable[..., InfusionSession]] = {"start": start, "pause": pause, "resume": resume, "stop_infusion": stop_infusion,
            "stop_early": stop_early, "transfer": transfer}
 
 
 def apply_action(*, session: InfusionSession, action: str, reason: str = "", at: datetime | None = None,
-                 by: Any) -> InfusionSession:
+                 by: Actor) -> InfusionSession:
     """Run one of the chairside transitions by name (the web and API buttons)."""
     service = ACTIONS.get(action)
     if service is None:
@@ -103,5 +107,5 @@ def apply_action(*, session: InfusionSession, action: str, reason: str = "", at:
     if action == "start":
         return start(session=session, override_reason=reason, at=at, by=by)
     if action in ("pause", "stop_early", "transfer"):
-        return service(session=session, reason=reason, at=at, by=by)  # type: ignore[operator]
-    return service(session=session, at=at, by=by)  # type: ignore[operator]
+        return service(session=session, reason=reason, at=at, by=by)
+    return service(session=session, at=at, by=by)

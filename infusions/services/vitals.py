@@ -8,6 +8,10 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.actors import Actor, user_of
+from accounts.models import Clinic
+from accounts.permissions import Perm
+from accounts.queries import require
 from alerts import services as alerts
 from alerts.choices import AlertKind
 from alerts.queries import open_rules
@@ -19,7 +23,7 @@ from ketacare.errors import ServiceError
 
 from ..choices import IN_PROGRESS, ReadingSource, SessionState
 from ..models import InfusionSession, VitalSign
-from .common import kernel_state, locked, now, require_chair_role, schedule_of, thresholds_of, when
+from .common import kernel_state, locked, now, schedule_of, thresholds_of, when
 
 INT_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm", "resp_rate_per_min")
 DECIMAL_FIELDS = ("spo2_pct", "etco2_mmhg")
@@ -66,12 +70,11 @@ def parse_values(values: Mapping[str, Any]) -> Reading:
     if errors:
         raise ServiceError("Some values are not valid; nothing was saved.", errors)
     try:
-        reading = Reading(**parsed)  # type: ignore[arg-type]
+        reading = Reading(**parsed)
         charted_reading(reading)  # the stored (rounded) values must be possible too
         return reading
     except ClinicalError as exc:
-        field = next((n for n in FIELDS if str(exc).startswith(n)), "")
-        raise ServiceError(f"{exc} Nothing was saved.", {field: str(exc)} if field else {}) from None
+        raise ServiceError.from_kernel(exc, f"{exc} Nothing was saved.") from None
 
 
 def check_recordable(session: InfusionSession) -> None:
@@ -81,10 +84,10 @@ def check_recordable(session: InfusionSession) -> None:
                            f"{session.get_state_display().lower()}.")
 
 
-def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, source: str, by: Any,
+def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, source: str, by: Actor,
                    hl7_message_id: int | None = None, control_id: str = "") -> tuple[list[VitalSign], list[Any]]:
     """Write readings and the alerts the kernel finds (inside the caller's transaction)."""
-    user = by if getattr(by, "pk", None) else None
+    user = user_of(by)
     created = VitalSign.objects.bulk_create([
         VitalSign(clinic=session.clinic, session=session, measured_at=row.at, source=source, device=row.device[:80],
                   entered_by=user if source == ReadingSource.TYPED else None, hl7_message_id=hl7_message_id,
@@ -100,7 +103,7 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
     return created, raised
 
 
-def raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Any) -> list[Any]:
+def raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Actor) -> list[Any]:
     """Raise the alerts the kernel finds in these readings, one per sign and rule still open (inside the transaction)."""
     thresholds = thresholds_of(session)
     found = [(row, vital, finding) for row, vital in pairs  # the values as measured, one alert a sign
@@ -118,9 +121,9 @@ def raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, 
 
 
 def record_vitals(*, session: InfusionSession, values: Mapping[str, Any], measured_at: datetime | None = None,
-                  at: datetime | None = None, by: Any) -> tuple[VitalSign, list[Any]]:
+                  at: datetime | None = None, by: Actor) -> tuple[VitalSign, list[Any]]:
     """Record one typed reading; the kernel validates it and the alerts it fires are stored with it."""
-    require_chair_role(session, by, to="record vital signs")
+    require(Perm.RECORD_VITALS, by, session.clinic, to="record vital signs")
     moment = when(measured_at or at)
     reading = parse_values(values)
     with transaction.atomic():
@@ -135,9 +138,9 @@ def record_vitals(*, session: InfusionSession, values: Mapping[str, Any], measur
 
 
 def record_vitals_batch(*, session: InfusionSession, readings: Iterable[tuple[datetime, Mapping[str, Any]]],
-                        device: str = "", by: Any) -> tuple[list[VitalSign], list[Any]]:
+                        device: str = "", by: Actor) -> tuple[list[VitalSign], list[Any]]:
     """Record many typed (or device) readings at once, e.g. a back-filled chart; one audit event."""
-    require_chair_role(session, by, to="record vital signs")
+    require(Perm.RECORD_VITALS, by, session.clinic, to="record vital signs")
     rows = [TimedValues(when(moment), parse_values(values), device) for moment, values in readings]
     if not rows or len(rows) > MAX_BATCH:
         raise ServiceError(f"A batch holds 1 to {MAX_BATCH} readings.")
@@ -151,7 +154,7 @@ def record_vitals_batch(*, session: InfusionSession, readings: Iterable[tuple[da
     return created, raised
 
 
-def raise_overdue_alerts(*, clinic: Any = None, at: datetime | None = None, by: Any = "alerts-tick") -> list[Any]:
+def raise_overdue_alerts(*, clinic: Clinic | None = None, at: datetime | None = None, by: Actor = "alerts-tick") -> list[Any]:
     """Raise one open 'BP overdue' alert per session whose reading is late (CLINICAL.md section 3); idempotent."""
     moment = at or now()
     sessions = InfusionSession.objects.filter(state__in=[SessionState.INFUSING, SessionState.PAUSED, SessionState.RECOVERING])
@@ -169,7 +172,7 @@ def _phase_start(session: InfusionSession, phase: Phase) -> datetime | None:
     return session.infusion_ended_at if phase is Phase.RECOVERING else session.started_at
 
 
-def _overdue_for(session: InfusionSession, moment: datetime, by: Any) -> Any:
+def _overdue_for(session: InfusionSession, moment: datetime, by: Actor) -> Any:
     phase = phase_of(kernel_state(session))
     started = _phase_start(session, phase) if phase else None
     if phase is None or started is None or started > moment:

@@ -66,6 +66,16 @@ def test_bad_vitals_get_400_with_the_field_and_nothing_is_written(world):
     assert not VitalSign.objects.filter(session=session, spo2_pct__gt=100).exists()
 
 
+def test_a_reversed_blood_pressure_is_refused_on_the_diastolic_field(world):
+    session = infusing(world)
+    nurse = api(world.users[Role.NURSE], world.a)
+    before = VitalSign.objects.filter(session=session).count()
+    status, body = nurse("post", f"/sessions/{session.pk}/vitals", {"systolic_mmhg": 110, "diastolic_mmhg": 120})
+    assert status == 400 and list(body["fields"]) == ["diastolic_mmhg"]
+    assert "must be below systolic" in body["fields"]["diastolic_mmhg"]
+    assert VitalSign.objects.filter(session=session).count() == before
+
+
 def test_an_unknown_action_is_a_schema_error(world):
     session = infusing(world)
     assert api(world.users[Role.NURSE], world.a)("post", f"/sessions/{session.pk}/actions", {"action": "fly"})[0] == 422

@@ -10,16 +10,12 @@ import jwt
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.choices import Role
+from accounts.permissions import Perm, has_perm
 
 from .errors import FhirError
 from .scopes import ALL, Grant, grant_of
 from .sources import RESOURCE_TYPES
 
-# Staff roles that read identified patient data through FHIR; the researcher reads de-identified exports only.
-READ_ROLES = frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN})
-# Staff roles that may file a referral (the intake desk and the prescriber).
-WRITE_ROLES = frozenset({Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN})
 ACCESS_AUDIENCE = "ketacare-fhir"
 NO_GRANT = Grant(frozenset(), frozenset())
 
@@ -66,8 +62,9 @@ def _staff_principal(token: str) -> Principal:
     if membership is None:
         raise _unauthorized("The token's user is no longer a member of its clinic.")
     touch_token(token=found, at=datetime.now(UTC))
-    grant = ALL if membership.role in READ_ROLES else NO_GRANT
-    if membership.role not in WRITE_ROLES:
+    # The researcher reads de-identified exports only; the intake desk and the prescriber file referrals.
+    grant = ALL if has_perm(membership.role, Perm.READ_FHIR) else NO_GRANT
+    if not has_perm(membership.role, Perm.FILE_FHIR_REFERRALS):
         grant = Grant(grant.read, frozenset())
     return Principal(clinic=found.clinic, actor=found.user, label=found.user.username, grant=grant, user=found.user)
 

@@ -3,13 +3,14 @@
 import json
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.choices import Role as R
+from accounts.permissions import Perm
 from clinical.instruments import INSTRUMENTS
-from ketacare.access import allow
+from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
+from ketacare.forms import show_refusal
 from measures import queries
 from measures.choices import short_name
 
@@ -17,8 +18,8 @@ from ..forms import WordingForm
 from .wording import import_wording
 
 
-@allow(R.CLINIC_ADMIN)
-def instruments(request: HttpRequest) -> HttpResponse:
+@allow(Perm.IMPORT_WORDING)
+def instruments(request: ClinicRequest) -> HttpResponse:
     choices = [(i.id, i.name) for i in INSTRUMENTS.values()]
     form = WordingForm(request.POST or None, request.FILES or None, instruments=choices)
     if request.method == "POST" and form.is_valid():
@@ -31,12 +32,12 @@ def instruments(request: HttpRequest) -> HttpResponse:
             except (UnicodeDecodeError, json.JSONDecodeError):
                 raise ServiceError("The file is not JSON; nothing was imported.") from None
             row = import_wording(data=data, raw=raw, instrument_id=form.cleaned_data["instrument"] or None,
-                                 clinic=request.clinic, by=request.user)  # type: ignore[attr-defined]
+                                 clinic=request.clinic, by=request.user)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Wording for {short_name(row.instrument)} imported ({len(row.items)} items).")
             return redirect("interop:instruments")
-    rows = [(i, queries.wording_for(request.clinic, i.id)) for i in INSTRUMENTS.values()]  # type: ignore[attr-defined]
+    rows = [(i, queries.wording_for(request.clinic, i.id)) for i in INSTRUMENTS.values()]
     return render(request, "interop/instruments.html", {"rows": rows, "form": form},
                   status=400 if form.errors else 200)

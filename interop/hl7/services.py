@@ -11,8 +11,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.actors import Actor
+from accounts.models import Clinic, User
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, read_header
@@ -63,7 +65,7 @@ def decode_raw(raw: bytes | str) -> str:
         return raw.decode("latin-1")
 
 
-def message_key(clinic: Any, header: MessageHeader) -> dict[str, Any]:
+def message_key(clinic: Clinic, header: MessageHeader) -> dict[str, Any]:
     return {"clinic": clinic, "sending_application": header.sending_application[:180],
             "sending_facility": header.sending_facility[:180], "control_id": header.control_id[:199]}
 
@@ -86,7 +88,7 @@ def chair_matches(chair: Chair, keys: list[str]) -> bool:
     return chair.name.strip().lower() in keys
 
 
-def match_session(clinic: Any, parsed: OruMessage) -> InfusionSession:
+def match_session(clinic: Clinic, parsed: OruMessage) -> InfusionSession:
     """The clinic's session in progress for the patient in PID-3, confirmed by the chair in PV1-3."""
     ids = [p.id_number for p in parsed.patient_ids]
     if not ids:
@@ -120,7 +122,7 @@ def readings_of(parsed: OruMessage, received_at: datetime) -> tuple[TimedReading
 
 
 def _store(session: InfusionSession, readings: tuple[TimedReading, ...], message: Hl7Message, parsed: OruMessage,
-           by: Any) -> int:
+           by: Actor) -> int:
     default_device = parsed.sending_application
     rows = [TimedValues(r.at, r.reading, r.equipment_id or default_device) for r in readings]
     if rows:
@@ -129,7 +131,7 @@ def _store(session: InfusionSession, readings: tuple[TimedReading, ...], message
     return len(rows)
 
 
-def _file(clinic: Any, parsed: OruMessage, received_at: datetime, existing: Hl7Message | None) -> int:
+def _file(clinic: Clinic, parsed: OruMessage, received_at: datetime, existing: Hl7Message | None) -> int:
     """File in one transaction; raise NotFiled (nothing written) or IntegrityError (a concurrent duplicate)."""
     session = match_session(clinic, parsed)
     readings = readings_of(parsed, received_at)
@@ -158,7 +160,7 @@ def location_text(parsed: OruMessage) -> str:
     return "^".join((loc.point_of_care, loc.room, loc.bed)).strip("^")[:120] if loc else ""
 
 
-def _quarantine(clinic: Any, raw: bytes | str, header: MessageHeader, received_at: datetime, reason: NotFiled,
+def _quarantine(clinic: Clinic, raw: bytes | str, header: MessageHeader, received_at: datetime, reason: NotFiled,
                 parsed: OruMessage | None) -> None:
     refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
     with transaction.atomic():
@@ -177,7 +179,7 @@ def answer_existing(existing: Hl7Message, header: MessageHeader) -> Filing | Non
     return None
 
 
-def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | None = None) -> Filing:
+def file_hl7_message(*, clinic: Clinic, raw: bytes | str, received_at: datetime | None = None) -> Filing:
     """Parse and file one ORU^R01 for the clinic: AA after commit, AE with a quarantine row; Hl7Reject means AR."""
     received = received_at or now()
     header = read_header(raw)
@@ -205,7 +207,7 @@ def file_hl7_message(*, clinic: Any, raw: bytes | str, received_at: datetime | N
     return Filing("AE", reason.text, header, reason.code)
 
 
-def _after_race(clinic: Any, header: MessageHeader) -> Filing:
+def _after_race(clinic: Clinic, header: MessageHeader) -> Filing:
     """Another connection stored the same control id first: answer as for a resend."""
     existing = Hl7Message.objects.filter(**message_key(clinic, header)).first()
     answer = answer_existing(existing, header) if existing else None
@@ -213,9 +215,9 @@ def _after_race(clinic: Any, header: MessageHeader) -> Filing:
 
 
 def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: datetime | None = None,
-                       by: Any) -> Hl7Message:
+                       by: User) -> Hl7Message:
     """A nurse files a quarantined message's readings to a session in progress she chooses."""
-    require_role(by, message.clinic, Role.NURSE, Role.PRESCRIBER, to="assign monitor messages")
+    require(Perm.TRIAGE_MONITOR_MESSAGES, by, message.clinic, to="assign monitor messages")
     moment = when(at)
     if session.clinic_id != message.clinic_id:
         raise ServiceError("Choose a session of this clinic.", {"session": "Not in this clinic."})
@@ -238,9 +240,9 @@ def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: dat
     return message
 
 
-def dismiss_hl7_message(*, message: Hl7Message, reason: str, at: datetime | None = None, by: Any) -> Hl7Message:
+def dismiss_hl7_message(*, message: Hl7Message, reason: str, at: datetime | None = None, by: User) -> Hl7Message:
     """A nurse dismisses a quarantined message with the reason; a resend is then answered AE."""
-    require_role(by, message.clinic, Role.NURSE, Role.PRESCRIBER, to="dismiss monitor messages")
+    require(Perm.TRIAGE_MONITOR_MESSAGES, by, message.clinic, to="dismiss monitor messages")
     reason, moment = text(reason, "reason", required=True, label="The reason"), when(at)
     with transaction.atomic():
         message = for_update(Hl7Message.objects).get(pk=message.pk)

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 from django.db import OperationalError, transaction
 
 from accounts import services as accounts
-from accounts.queries import require_role, role_of
+from accounts.models import Clinic, User
+from accounts.permissions import Perm, has_perm
+from accounts.queries import role_of
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.ledger import EntryKind, LedgerEntryIn, LotInfo, Movement, validate_entry
@@ -19,7 +21,6 @@ from clinical.ledger.rules import check_people
 from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 
-from ..choices import WITNESSES
 from ..models import LedgerEntry, Location, Lot
 from ..queries import balance_ml
 
@@ -65,7 +66,7 @@ def kernel(check: Callable[[], T]) -> T:
         raise ServiceError(str(exc)) from None
 
 
-def when(at: datetime | None, clinic: Any) -> tuple[datetime, date, date]:
+def when(at: datetime | None, clinic: Clinic) -> tuple[datetime, date, date]:
     """Return (at, its date, today) in the clinic's time zone; refuse a naive or future time."""
     current = now()
     at = at or current
@@ -77,20 +78,16 @@ def when(at: datetime | None, clinic: Any) -> tuple[datetime, date, date]:
     return at, at.astimezone(zone).date(), current.astimezone(zone).date()
 
 
-def local_date(value: datetime, clinic: Any) -> date:
+def local_date(value: datetime, clinic: Clinic) -> date:
     """The date of a stored time in the clinic's time zone."""
     return value.astimezone(ZoneInfo(clinic.time_zone)).date()
 
 
-def same_clinic(clinic: Any, *objects: Any) -> None:
+def same_clinic(clinic: Clinic, *objects: Any) -> None:
     """Refuse objects of another clinic (faces already 404 them; this guards direct callers)."""
     for obj in objects:
         if obj is not None and obj.clinic_id != clinic.pk:
             raise ServiceError(f"{obj._meta.verbose_name.capitalize()} is not of this clinic.")
-
-
-def allowed(by: Any, clinic: Any, roles: Sequence[str], to: str) -> None:
-    require_role(by, clinic, *roles, to=to)
 
 
 def lock_lots(lots: Sequence[Lot]) -> dict[int, Lot]:
@@ -114,7 +111,7 @@ def validate(entry: LedgerEntryIn, lot: Lot, places: Sequence[Location], today: 
                                          drawn_from_container_ml=taken_ml))
 
 
-def confirm_witnesses(*, clinic: Any, kind: EntryKind, by: Any, witnesses: Sequence[tuple[Any, str]]) -> None:
+def confirm_witnesses(*, clinic: Clinic, kind: EntryKind, by: User, witnesses: Sequence[tuple[Any, str]]) -> None:
     """Check the kernel's witness rules, then that each witness is authorised and types their own password now.
 
     Runs before the write's transaction, so a wrong password counts towards the witness's
@@ -126,7 +123,7 @@ def confirm_witnesses(*, clinic: Any, kind: EntryKind, by: Any, witnesses: Seque
     kernel(lambda: check_people(probe))
     for number, (user, password) in enumerate(witnesses, start=1):
         field = "witness" if number == 1 else "second_witness"
-        if role_of(user, clinic) not in {str(r) for r in WITNESSES}:
+        if not has_perm(role_of(user, clinic), Perm.WITNESS_KETAMINE):
             raise ServiceError(f"{user.username} is not authorised to witness controlled-substance records in this clinic.",
                                {field: "Not an authorised witness."})
         try:
@@ -138,7 +135,7 @@ def confirm_witnesses(*, clinic: Any, kind: EntryKind, by: Any, witnesses: Seque
                                {f"{field}_password": "Account locked." if locked else "Wrong password."}) from None
 
 
-def write_entry(*, movement: Movement | None = None, by: Any, patient: Any = None, **fields: Any) -> LedgerEntry:
+def write_entry(*, movement: Movement | None = None, by: User, patient: Any = None, **fields: Any) -> LedgerEntry:
     """Append one entry and its audit event (the caller holds the transaction and the lot lock)."""
     if movement is not None:
         fields.setdefault("quantity_ml", movement.quantity.ml)

@@ -2,27 +2,29 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
+from accounts.models import User
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical.ledger import EntryKind as K
 from clinical.ledger import Unit
 from clinical.ledger.amend import CorrectionIn, plan_correction
 from ketacare.errors import ServiceError
 
-from ..choices import OFFICER, ContainerState, EntryKind
+from ..choices import ContainerState, EntryKind
 from ..models import Container, LedgerEntry
 from ..queries import balance_ml, container_taken_ml, in_force
-from .common import allowed, kernel, ledger_transaction, lock_lots, lot_info, when, write_entry
+from .common import kernel, ledger_transaction, lock_lots, lot_info, when, write_entry
 from .containers import refresh_state
 from .stock import add_containers
 
 
 @ledger_transaction
 def correct_entry(*, entry: LedgerEntry, corrected: Decimal, reason: str, at: datetime | None = None,
-                  by: Any) -> LedgerEntry:
+                  by: User) -> LedgerEntry:
     """Record the right amount of an entry; the correction carries the change it makes and why."""
     clinic = entry.clinic
-    allowed(by, clinic, OFFICER, "correct ledger entries")
+    require(Perm.KEEP_LEDGER, by, clinic, to="correct ledger entries")
     at, _, _ = when(at, clinic)
     lot = lock_lots([entry.lot])[entry.lot_id]
     original = LedgerEntry.objects.select_related("location", "to_location", "container", "session").get(pk=entry.pk)
@@ -54,7 +56,7 @@ def _follow_containers(original: LedgerEntry, change_ml: Decimal, corrected_ml: 
     if original.kind == EntryKind.RECEIPT:
         _recount_receipt(original, int(change_ml / original.lot.product.container_ml))
     elif original.kind == EntryKind.TRANSFER and corrected_ml == 0 and original.container is not None:
-        Container.objects.filter(pk=original.container_id, location=original.to_location).update(location=original.location)
+        Container.objects.filter(pk=original.container.pk, location=original.to_location).update(location=original.location)
     elif original.container is not None:
         refresh_state(original.container)
 

@@ -4,6 +4,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from accounts.models import User
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn, Unit
 from clinical.ledger.allocate import allocate_to_lots
@@ -11,11 +14,10 @@ from infusions.choices import NOT_HELD
 from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
 
-from ..choices import HANDLERS, EntryKind
+from ..choices import EntryKind
 from ..models import Container, LedgerEntry, Lot
 from ..queries import container_taken_ml, session_lots
 from .common import (
-    allowed,
     confirm_witnesses,
     kernel,
     ledger_transaction,
@@ -36,10 +38,10 @@ def _live(session: InfusionSession) -> None:
 
 @ledger_transaction
 def draw_for_session(*, session: InfusionSession, container: Container, ml: Decimal, at: datetime | None = None,
-                     note: str = "", by: Any) -> LedgerEntry:
+                     note: str = "", by: User) -> LedgerEntry:
     """Draw mL from a container for an infusion session; refused past expiry or beyond the balance."""
     clinic = session.clinic
-    allowed(by, clinic, HANDLERS, "draw ketamine")
+    require(Perm.HANDLE_KETAMINE, by, clinic, to="draw ketamine")
     same_clinic(clinic, container)
     _live(session)
     at, on, today = when(at, clinic)
@@ -61,20 +63,20 @@ def draw_for_session(*, session: InfusionSession, container: Container, ml: Deci
     return entry
 
 
-def record_administration(*, session: InfusionSession, mg: Decimal, by: Any, at: datetime | None = None) -> list[LedgerEntry]:
+def record_administration(*, session: InfusionSession, mg: Decimal, by: User, at: datetime | None = None) -> list[LedgerEntry]:
     """Record the mg given to the session's patient, and by whom (21 CFR 1304.22(c)).
 
     Called from the ledger pages, or by the infusions app when an infusion ends or is
     stopped. One administration per session: a wrong figure is corrected, not re-entered.
     """
-    allowed(by, session.clinic, HANDLERS, "record an administration")
+    require(Perm.HANDLE_KETAMINE, by, session.clinic, to="record an administration")
     return _patient_side(session=session, kind=K.ADMINISTRATION, mg=mg, at=at, by=by)
 
 
 def record_waste(*, session: InfusionSession, mg: Decimal, manner: str, witness: Any, witness_password: str,
-                 at: datetime | None = None, note: str = "", by: Any) -> list[LedgerEntry]:
+                 at: datetime | None = None, note: str = "", by: User) -> list[LedgerEntry]:
     """Record what is left after an administration as wasted, confirmed by a witness's own password (79 FR 53519)."""
-    allowed(by, session.clinic, HANDLERS, "record waste")
+    require(Perm.HANDLE_KETAMINE, by, session.clinic, to="record waste")
     if not (manner or "").strip():
         raise ServiceError("Say how the leftover was wasted (the manner of disposal).", {"manner": "Required."})
     if witness is None:
@@ -85,7 +87,7 @@ def record_waste(*, session: InfusionSession, mg: Decimal, manner: str, witness:
 
 
 @ledger_transaction
-def _patient_side(*, session: InfusionSession, kind: K, mg: Decimal, at: datetime | None, by: Any,
+def _patient_side(*, session: InfusionSession, kind: K, mg: Decimal, at: datetime | None, by: User,
                   **fields: Any) -> list[LedgerEntry]:
     """Write an administration or waste, charged to the session's lots first drawn first."""
     clinic = session.clinic

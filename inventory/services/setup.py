@@ -5,14 +5,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from accounts.actors import Actor
+from accounts.models import Clinic
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from clinical.ledger import LotInfo
 from clinical.ledger.registrants import check_dea_number
 from ketacare.errors import ServiceError
 
-from ..choices import OFFICER
 from ..models import Location, Product, Supplier
-from .common import allowed, kernel, now
+from .common import kernel, now
 
 
 def _positive(value: Any, field: str, label: str) -> Decimal:
@@ -32,9 +35,9 @@ def _text(value: str, field: str, label: str) -> str:
     return text
 
 
-def add_product(*, clinic: Any, name: str, ndc: str, strength_mg_per_ml: Any, container_ml: Any, by: Any) -> Product:
+def add_product(*, clinic: Clinic, name: str, ndc: str, strength_mg_per_ml: Any, container_ml: Any, by: Actor) -> Product:
     """Add a ketamine presentation (substance, form, strength and container volume)."""
-    allowed(by, clinic, OFFICER, "add products")
+    require(Perm.KEEP_LEDGER, by, clinic, to="add products")
     strength = _positive(strength_mg_per_ml, "strength_mg_per_ml", "The strength")
     volume = _positive(container_ml, "container_ml", "The container volume")
     kernel(lambda: LotInfo(strength_mg_per_ml=strength, expires_on=now().date(), container_ml=volume))
@@ -49,9 +52,9 @@ def add_product(*, clinic: Any, name: str, ndc: str, strength_mg_per_ml: Any, co
     return product
 
 
-def add_supplier(*, clinic: Any, name: str, address: str, dea_number: str, by: Any) -> Supplier:
+def add_supplier(*, clinic: Clinic, name: str, address: str, dea_number: str, by: Actor) -> Supplier:
     """Add a supplier with the name, address and DEA number a receipt must name (21 CFR 1304.22(c))."""
-    allowed(by, clinic, OFFICER, "add suppliers")
+    require(Perm.KEEP_LEDGER, by, clinic, to="add suppliers")
     try:
         number = check_dea_number(dea_number or "")
     except ValueError as exc:
@@ -66,9 +69,9 @@ def add_supplier(*, clinic: Any, name: str, address: str, dea_number: str, by: A
     return supplier
 
 
-def add_location(*, clinic: Any, name: str, by: Any) -> Location:
+def add_location(*, clinic: Clinic, name: str, by: Actor) -> Location:
     """Add a storage location (a safe, a locked cart)."""
-    allowed(by, clinic, OFFICER, "add storage locations")
+    require(Perm.KEEP_LEDGER, by, clinic, to="add storage locations")
     text = _text(name, "name", "The name")
     try:
         with transaction.atomic():

@@ -7,15 +7,17 @@ from typing import Any
 
 from django.db import IntegrityError
 
+from accounts.models import Clinic, User
+from accounts.permissions import Perm
+from accounts.queries import require
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn
 from ketacare.errors import ServiceError
 
-from ..choices import IN_STOCK, OFFICER, ContainerState, EntryKind, LossCause
+from ..choices import IN_STOCK, ContainerState, EntryKind, LossCause
 from ..models import Container, LedgerEntry, Location, Lot, Product, Supplier
 from ..queries import container_remaining_ml
 from .common import (
-    allowed,
     confirm_witnesses,
     ledger_transaction,
     lock_lots,
@@ -29,11 +31,11 @@ from .containers import refresh_state
 
 def receive_stock(
     *, product: Product, supplier: Supplier, invoice: str, lot_number: str, expires_on: date, containers: int,
-    location: Location, at: datetime | None = None, note: str = "", by: Any,
+    location: Location, at: datetime | None = None, note: str = "", by: User,
 ) -> LedgerEntry:
     """Record containers received from a supplier into a location (21 CFR 1304.22(c))."""
     clinic = product.clinic
-    allowed(by, clinic, OFFICER, "receive stock")
+    require(Perm.KEEP_LEDGER, by, clinic, to="receive stock")
     same_clinic(clinic, supplier, location)
     if not (invoice or "").strip():
         raise ServiceError("Give the invoice or packing-slip number of this receipt.", {"invoice": "Required."})
@@ -50,7 +52,7 @@ def receive_stock(
 
 @ledger_transaction
 def _receive(*, product: Product, supplier: Supplier, invoice: str, lot_number: str, expires_on: date,
-             containers: int, location: Location, at: datetime | None, note: str, by: Any) -> LedgerEntry:
+             containers: int, location: Location, at: datetime | None, note: str, by: User) -> LedgerEntry:
     clinic = product.clinic
     at, on, today = when(at, clinic)
     lot = _lot(product, lot_number, expires_on)
@@ -86,7 +88,7 @@ def add_containers(receipt: LedgerEntry, how_many: int) -> list[Container]:
     ])
 
 
-def _in_stock(clinic: Any, containers: Sequence[Container]) -> list[Container]:
+def _in_stock(clinic: Clinic, containers: Sequence[Container]) -> list[Container]:
     if not containers:
         raise ServiceError("Choose at least one container.", {"containers": "Required."})
     same_clinic(clinic, *containers)
@@ -100,11 +102,11 @@ def _in_stock(clinic: Any, containers: Sequence[Container]) -> list[Container]:
 
 def destroy_stock(
     *, containers: Sequence[Container], method: str, place: str, witnesses: Sequence[tuple[Any, str]],
-    reason: str = "", report_ref: str = "", at: datetime | None = None, by: Any,
+    reason: str = "", report_ref: str = "", at: datetime | None = None, by: User,
 ) -> list[LedgerEntry]:
     """Destroy containers before two employee witnesses, with method and place (DEA Form 41)."""
     clinic = by_clinic(containers)
-    allowed(by, clinic, OFFICER, "destroy stock")
+    require(Perm.KEEP_LEDGER, by, clinic, to="destroy stock")
     people = [w for w, _ in witnesses]
     confirm_witnesses(clinic=clinic, kind=K.DESTRUCTION, by=by, witnesses=witnesses)
     return _destroy(clinic=clinic, containers=containers, method=method, place=place, people=people, reason=reason,
@@ -112,8 +114,8 @@ def destroy_stock(
 
 
 @ledger_transaction
-def _destroy(*, clinic: Any, containers: Sequence[Container], method: str, place: str, people: list[Any], reason: str,
-             report_ref: str, at: datetime | None, by: Any) -> list[LedgerEntry]:
+def _destroy(*, clinic: Clinic, containers: Sequence[Container], method: str, place: str, people: list[Any], reason: str,
+             report_ref: str, at: datetime | None, by: User) -> list[LedgerEntry]:
     at, on, today = when(at, clinic)
     lots = lock_lots([c.lot for c in containers])
     written = []
@@ -148,10 +150,10 @@ def by_clinic(containers: Sequence[Container]) -> Any:
 
 def record_loss(
     *, container: Container, report_ref: str, cause: str = LossCause.LOSS, ml: Decimal | None = None,
-    note: str = "", at: datetime | None = None, by: Any,
+    note: str = "", at: datetime | None = None, by: User,
 ) -> LedgerEntry:
     """Record a loss or theft from a container, with the DEA Form 106 reference (all that remains by default)."""
-    allowed(by, container.clinic, OFFICER, "record a loss or theft")
+    require(Perm.KEEP_LEDGER, by, container.clinic, to="record a loss or theft")
     if cause not in LossCause.values:
         raise ServiceError("Say whether this is a loss, a theft or a breakage.", {"cause": "Choose one."})
     return _lose(container=container, report_ref=report_ref, cause=cause, ml=ml, note=note, at=at, by=by)
@@ -159,7 +161,7 @@ def record_loss(
 
 @ledger_transaction
 def _lose(*, container: Container, report_ref: str, cause: str, ml: Decimal | None, note: str,
-          at: datetime | None, by: Any) -> LedgerEntry:
+          at: datetime | None, by: User) -> LedgerEntry:
     clinic = container.clinic
     at, on, today = when(at, clinic)
     lot = lock_lots([container.lot])[container.lot_id]
@@ -183,10 +185,10 @@ def _lose(*, container: Container, report_ref: str, cause: str, ml: Decimal | No
 
 @ledger_transaction
 def transfer(*, containers: Sequence[Container], to_location: Location, at: datetime | None = None,
-             note: str = "", by: Any) -> list[LedgerEntry]:
+             note: str = "", by: User) -> list[LedgerEntry]:
     """Move containers, with what each still holds, to another storage location."""
     clinic = by_clinic(containers)
-    allowed(by, clinic, OFFICER, "transfer stock")
+    require(Perm.KEEP_LEDGER, by, clinic, to="transfer stock")
     same_clinic(clinic, to_location)
     at, on, today = when(at, clinic)
     lots = lock_lots([c.lot for c in containers])

@@ -1,4 +1,7 @@
-"""Enumerate every page route and API operation with the roles it declares (for generated tests)."""
+"""Enumerate every page route and API operation with the permission it declares (for generated tests).
+
+The roles of a route are read from the permission table (accounts/permissions.py), not from the view.
+"""
 
 import re
 from dataclasses import dataclass
@@ -6,7 +9,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from ketacare.access import PUBLIC, SIGNED_IN
+from ketacare.access import PUBLIC, SIGNED_IN, allowed_roles
 
 
 @dataclass(frozen=True)
@@ -15,19 +18,30 @@ class Route:
     name: str  # url name or "METHOD /api/path"
     path_template: str
     kwargs: tuple[str, ...]
-    roles: frozenset[str]
+    permission: str | None  # a Perm value, SIGNED_IN or PUBLIC; None when the route declares nothing
     methods: tuple[str, ...] = ("GET", "POST")
+
+    @property
+    def roles(self) -> frozenset[str] | None:
+        return None if self.permission is None else allowed_roles(self.permission)
 
     @property
     def public(self) -> bool:
         return PUBLIC in self.roles
 
     def allows(self, role: str) -> bool:
-        return SIGNED_IN in self.roles or PUBLIC in self.roles or role in self.roles
+        roles = self.roles or frozenset()
+        return SIGNED_IN in roles or PUBLIC in roles or role in roles
 
     @property
     def object_kwargs(self) -> tuple[str, ...]:
         return tuple(k for k in self.kwargs if k != "token")
+
+
+def _permission(view: Any) -> str | None:
+    """The permission a view declares with @allow, @api_allow or @public."""
+    declared = getattr(view, "permission", None)
+    return None if declared is None else str(declared)
 
 
 def page_routes() -> list[Route]:
@@ -40,9 +54,8 @@ def page_routes() -> list[Route]:
                     continue
                 walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns, prefix + str(p.pattern))
             elif isinstance(p, URLPattern):
-                roles = getattr(p.callback, "allowed_roles", None)
                 kwargs = tuple(getattr(p.pattern, "converters", {}).keys())
-                found.append(Route("page", f"{ns}{p.name}", prefix + str(p.pattern), kwargs, roles))
+                found.append(Route("page", f"{ns}{p.name}", prefix + str(p.pattern), kwargs, _permission(p.callback)))
 
     walk(get_resolver().url_patterns, "", "/")
     return found
@@ -58,7 +71,6 @@ def api_routes() -> list[Route]:
                 full = "/api" + ("/" + prefix.strip("/") if prefix.strip("/") else "") + path
                 full = re.sub(r"{\w+:(\w+)}", r"{\1}", full)  # "{int:course_id}" -> "{course_id}"
                 kwargs = tuple(re.findall(r"{(\w+)}", full))
-                roles = getattr(op.view_func, "allowed_roles", None)
                 for method in op.methods:
-                    found.append(Route("api", f"{method} {full}", full, kwargs, roles, (method,)))
+                    found.append(Route("api", f"{method} {full}", full, kwargs, _permission(op.view_func), (method,)))
     return found

@@ -69,6 +69,15 @@ def test_every_route_declares_who_may_use_it():
     assert not undeclared, f"routes without @allow/@public/@api_allow: {undeclared}"
 
 
+def test_every_route_names_a_permission_of_the_table():
+    from accounts.permissions import Perm
+    from ketacare.access import PUBLIC, SIGNED_IN
+
+    known = {p.value for p in Perm} | {PUBLIC, SIGNED_IN}
+    strays = [(r.name, r.permission) for r in PAGES + APIS if r.permission not in known]
+    assert not strays, f"routes declaring something other than a Perm: {strays}"
+
+
 def test_every_route_takes_at_most_one_object():
     crowded = [r.name for r in PAGES + APIS if len(r.object_kwargs) > 1]
     assert not crowded, f"routes with several object kwargs (scope one object per URL): {crowded}"

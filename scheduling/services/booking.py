@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from courses.choices import CourseStatus
 from courses.models import TreatmentCourse
@@ -18,7 +18,6 @@ from ketacare.locking import for_update
 from ..models import Chair
 from . import rules
 
-BOOKING_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.FRONT_DESK, Role.CLINIC_ADMIN)
 LIVE_STATES = booked.LIVE_STATES
 MIN_REASON_CHARS = 10
 
@@ -56,7 +55,7 @@ def _create(course: TreatmentCourse, chair: Chair, starts_at: datetime) -> Infus
 
 def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, by: Any) -> InfusionSession:
     """Book the course's next infusion on a chair, from now on; the kernel checks spacing and overlaps."""
-    require_role(by, course.clinic, *BOOKING_ROLES, to="book infusions")
+    require(Perm.BOOK_SESSIONS, by, course.clinic, to="book infusions")
     _check_bookable(course, chair)
     rules.check_start(course, starts_at, rules.now())
     with rules.taken_slot_refused(chair, starts_at), transaction.atomic():
@@ -69,7 +68,7 @@ def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, 
 def back_enter_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, reason: str,
                        by: Any) -> InfusionSession:
     """Record a session that really happened but was never booked (prescribers only, with a reason)."""
-    require_role(by, course.clinic, Role.PRESCRIBER, to="record a past session")
+    require(Perm.BACK_ENTER_SESSION, by, course.clinic, to="record a past session")
     if len(reason.strip()) < MIN_REASON_CHARS:
         raise ServiceError(f"Say why the session is entered afterwards (at least {MIN_REASON_CHARS} characters).",
                            {"reason": "Required."})

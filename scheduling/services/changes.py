@@ -5,7 +5,8 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.queries import require_role
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from courses.models import TreatmentCourse
 from infusions.choices import SessionState
@@ -16,7 +17,6 @@ from ketacare.locking import for_update
 
 from ..models import Chair
 from . import rules
-from .booking import BOOKING_ROLES
 
 
 def _reason(reason: str, purpose: str) -> str:
@@ -40,7 +40,7 @@ def _locked_booking(session: InfusionSession, to: str) -> InfusionSession:
 
 def cancel_session(*, session: InfusionSession, reason: str, by: Any) -> InfusionSession:
     """Cancel a booked session that has not started; its chair and its place in the course are free again."""
-    require_role(by, session.clinic, *BOOKING_ROLES, to="cancel infusions")
+    require(Perm.BOOK_SESSIONS, by, session.clinic, to="cancel infusions")
     text = _reason(reason, "for cancelling")
     with transaction.atomic():
         fresh = _locked_booking(session, "cancelled")
@@ -52,7 +52,7 @@ def cancel_session(*, session: InfusionSession, reason: str, by: Any) -> Infusio
 
 def record_no_show(*, session: InfusionSession, reason: str, by: Any) -> InfusionSession:
     """Record that the patient did not come to a booking whose time has come; the chair and slot are free again."""
-    require_role(by, session.clinic, *BOOKING_ROLES, to="record a no-show")
+    require(Perm.BOOK_SESSIONS, by, session.clinic, to="record a no-show")
     text = _reason(reason, "for the no-show (what was tried, what the patient said)")
     at = rules.now()
     with transaction.atomic():
@@ -69,7 +69,7 @@ def record_no_show(*, session: InfusionSession, reason: str, by: Any) -> Infusio
 def reschedule_session(*, session: InfusionSession, chair: Chair, starts_at: datetime, reason: str,
                        by: Any) -> InfusionSession:
     """Move a booking to another time or chair, by the same rules as a new booking."""
-    require_role(by, session.clinic, *BOOKING_ROLES, to="reschedule infusions")
+    require(Perm.BOOK_SESSIONS, by, session.clinic, to="reschedule infusions")
     text = _reason(reason, "for moving the booking")
     course = TreatmentCourse.objects.get(pk=session.course_id)
     if chair.clinic_id != session.clinic_id or not chair.active:

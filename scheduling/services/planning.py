@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.choices import Role
-from accounts.queries import require_role
+from accounts.permissions import Perm
+from accounts.queries import require
 from audit import services as audit
 from courses.models import TreatmentCourse
 from infusions.choices import SessionState
@@ -16,7 +16,7 @@ from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 
 from ..models import Chair, SessionPlan
-from .booking import BOOKING_ROLES, book_session
+from .booking import book_session
 
 PARKED = timedelta(days=36600)  # where a re-planned booking waits while the others move (unique chair and start)
 
@@ -25,7 +25,7 @@ def accept_course_plan(*, course: TreatmentCourse, bookings: list, by: Any, now:
     """Book every session of an accepted proposal, each with its planned nurse, or none of them."""
     from ..proposals import check_proposal
 
-    require_role(by, course.clinic, *BOOKING_ROLES, to="book infusions")
+    require(Perm.BOOK_SESSIONS, by, course.clinic, to="book infusions")
     if not bookings:
         raise ServiceError("The proposal is empty.")
     now = now or datetime.now(UTC)
@@ -48,7 +48,7 @@ def accept_course_plan(*, course: TreatmentCourse, bookings: list, by: Any, now:
 
 def confirm_session(*, session: InfusionSession, by: Any, now: datetime | None = None) -> None:
     """Mark a booking confirmed with the patient: a re-plan keeps it where it is."""
-    require_role(by, session.clinic, *BOOKING_ROLES, to="confirm bookings")
+    require(Perm.BOOK_SESSIONS, by, session.clinic, to="confirm bookings")
     with transaction.atomic():
         SessionPlan.objects.update_or_create(session=session, defaults={
             "clinic": session.clinic, "confirmed": True, "planned_at": now or datetime.now(UTC)})
@@ -58,7 +58,7 @@ def confirm_session(*, session: InfusionSession, by: Any, now: datetime | None =
 def apply_replan(*, clinic: Any, moves: list, by: Any, now: datetime | None = None) -> int:
     """Move unconfirmed bookings to their re-planned chair, nurse and start, all in one transaction."""
     if getattr(by, "pk", None) is not None:
-        require_role(by, clinic, Role.CLINIC_ADMIN, to="re-plan the calendar")
+        require(Perm.REPLAN_CALENDAR, by, clinic, to="re-plan the calendar")
     now = now or datetime.now(UTC)
     with transaction.atomic():
         list(for_update(Chair.objects.filter(pk__in={m.chair.pk for m in moves})).order_by("pk"))

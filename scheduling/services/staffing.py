@@ -6,14 +6,12 @@ from typing import Any
 from django.db import transaction
 
 from accounts.choices import Role
-from accounts.queries import require_role, role_of
+from accounts.permissions import Perm
+from accounts.queries import require, role_of
 from audit import services as audit
 from ketacare.errors import ServiceError
 
 from ..models import NurseShift, PatientAvailability, ShiftException, WaitingListEntry
-
-AVAILABILITY_ROLES = (Role.FRONT_DESK, Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN)
-WAITING_ROLES = (Role.FRONT_DESK, Role.PRESCRIBER, Role.CLINIC_ADMIN)
 
 
 def _span(starts: Any, ends: Any, field: str = "ends") -> tuple[time, time]:
@@ -37,7 +35,7 @@ def _require_nurse(clinic: Any, nurse: Any) -> None:
 
 def add_nurse_shift(*, clinic: Any, nurse: Any, weekday: int, starts: time, ends: time, by: Any) -> NurseShift:
     """Add a weekly shift to a nurse's pattern; shifts of one nurse on one weekday may not overlap."""
-    require_role(by, clinic, Role.CLINIC_ADMIN, to="record nurse shifts")
+    require(Perm.MANAGE_NURSE_SHIFTS, by, clinic, to="record nurse shifts")
     _require_nurse(clinic, nurse)
     weekday, (starts, ends) = _weekday(weekday), _span(starts, ends)
     with transaction.atomic():
@@ -53,7 +51,7 @@ def add_nurse_shift(*, clinic: Any, nurse: Any, weekday: int, starts: time, ends
 
 def remove_nurse_shift(*, shift: NurseShift, by: Any) -> None:
     """End a weekly shift (kept for the record, no longer planned on)."""
-    require_role(by, shift.clinic, Role.CLINIC_ADMIN, to="record nurse shifts")
+    require(Perm.MANAGE_NURSE_SHIFTS, by, shift.clinic, to="record nurse shifts")
     with transaction.atomic():
         NurseShift.objects.filter(pk=shift.pk).update(active=False)
         audit.record(action="shift_remove", by=by, clinic=shift.clinic, obj=shift)
@@ -62,7 +60,7 @@ def remove_nurse_shift(*, shift: NurseShift, by: Any) -> None:
 def set_shift_exception(*, clinic: Any, nurse: Any, on: date, starts: time | None, ends: time | None,
                         reason: str = "", by: Any) -> ShiftException:
     """Replace the nurse's weekly shifts on one date: another shift, or a day off when no times are given."""
-    require_role(by, clinic, Role.CLINIC_ADMIN, to="record nurse shifts")
+    require(Perm.MANAGE_NURSE_SHIFTS, by, clinic, to="record nurse shifts")
     _require_nurse(clinic, nurse)
     if not isinstance(on, date):
         raise ServiceError("Give the date.", {"on": "Required."})
@@ -78,7 +76,7 @@ def set_shift_exception(*, clinic: Any, nurse: Any, on: date, starts: time | Non
 
 def set_patient_availability(*, patient: Any, windows: list[tuple[int, time, time]], by: Any) -> list:
     """Replace the patient's weekly availability windows (an empty list means any time the clinic is open)."""
-    require_role(by, patient.clinic, *AVAILABILITY_ROLES, to="record patient availability")
+    require(Perm.RECORD_AVAILABILITY, by, patient.clinic, to="record patient availability")
     checked = [(_weekday(w), *_span(s, e)) for w, s, e in windows]
     with transaction.atomic():
         PatientAvailability.objects.filter(patient=patient).delete()
@@ -91,7 +89,7 @@ def set_patient_availability(*, patient: Any, windows: list[tuple[int, time, tim
 
 def join_waiting_list(*, course: Any, note: str = "", by: Any, now: datetime | None = None) -> WaitingListEntry:
     """Put a course on the waiting list for an earlier slot."""
-    require_role(by, course.clinic, *WAITING_ROLES, to="manage the waiting list")
+    require(Perm.MANAGE_WAITING_LIST, by, course.clinic, to="manage the waiting list")
     with transaction.atomic():
         if WaitingListEntry.objects.filter(course=course, removed_at__isnull=True).exists():
             raise ServiceError("This course is already on the waiting list.")
@@ -102,7 +100,7 @@ def join_waiting_list(*, course: Any, note: str = "", by: Any, now: datetime | N
 
 
 def leave_waiting_list(*, entry: WaitingListEntry, by: Any, now: datetime | None = None) -> None:
-    require_role(by, entry.clinic, *WAITING_ROLES, to="manage the waiting list")
+    require(Perm.MANAGE_WAITING_LIST, by, entry.clinic, to="manage the waiting list")
     with transaction.atomic():
         WaitingListEntry.objects.filter(pk=entry.pk, removed_at__isnull=True).update(
             removed_at=now or datetime.now(UTC))

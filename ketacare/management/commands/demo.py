@@ -2,6 +2,7 @@
 
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.core.management import call_command
@@ -55,27 +56,27 @@ class Command(BaseCommand):
             bar = "#" * len(steps) + "." * max(0, 9 - len(steps))
             self.stdout.write(f"[{bar}] {message} ({time.monotonic() - started:.1f}s)")
 
-        ctx = self._context(int(options["seed"]), progress)  # type: ignore[call-overload]
+        ctx = self._context(int(options["seed"]), progress)
         with transaction.atomic():
             build_apps(ctx)
         self.stdout.write(self.style.SUCCESS(f"Demo clinic built in {time.monotonic() - started:.1f}s: "
                                              f"{len(ctx.patients)} synthetic patients."))
         self._print_logins()
 
-    def _context(self, seed: int, progress: object) -> DemoContext:
+    def _context(self, seed: int, progress: Callable[[str], None]) -> DemoContext:
         clinic = accounts.create_clinic(name=CLINIC[0], slug=CLINIC[1], by="demo")
         users, passwords = {}, {}
-        names = {Role.PRESCRIBER: ("Dana", "Prescott"), Role.NURSE: ("Noor", "Nightingale"), Role.THERAPIST: ("Theo", "Harper"),
+        names: dict[str, tuple[str, str]] = {Role.PRESCRIBER: ("Dana", "Prescott"), Role.NURSE: ("Noor", "Nightingale"), Role.THERAPIST: ("Theo", "Harper"),
                  Role.FRONT_DESK: ("Frankie", "Desai"), Role.CLINIC_ADMIN: ("Alex", "Admin"),
                  Role.INVENTORY_OFFICER: ("Ivy", "Ledger"), Role.RESEARCHER: ("Robin", "Quant")}
         for role in Role.values:
             username = role.replace("_", "")
             passwords[username] = demo_password(role)
-            first, last = names[role]  # type: ignore[index]
+            first, last = names[role]
             users[role] = accounts.create_staff(clinic=clinic, username=username, password=passwords[username], role=role,
                                                 first_name=first, last_name=last, email=f"{username}@demo.invalid", by="demo")
         return DemoContext(clinic=clinic, users=users, passwords=passwords, now=datetime.now(UTC),
-                           rng=random.Random(seed), progress=progress)  # type: ignore[arg-type]
+                           rng=random.Random(seed), progress=progress)
 
     def _print_logins(self) -> None:
         clinic = Clinic.objects.filter(slug=CLINIC[1]).first()
