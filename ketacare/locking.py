@@ -1,4 +1,4 @@
-"""The one order in which services take row locks, so no two transactions can deadlock (ADR 0008).
+"""The one order in which services take row locks, so no two transactions can deadlock (ADR 0010).
 
 Lock the smallest row that protects the invariant, never a clinic row or a global row on a hot
 path. A transaction that locks several rows takes them in this order, rows of one kind in

@@ -176,7 +176,7 @@ KETACARE_SMS_BACKEND = os.environ.get("KETACARE_SMS_BACKEND", "ketacare.sms.Cons
 KETACARE_PHONE_REGION = os.environ.get("KETACARE_PHONE_REGION", "US")  # numbering plan for numbers without +country
 KETACARE_BASE_URL = os.environ.get("KETACARE_BASE_URL", "http://127.0.0.1:8000")
 
-# The HL7 MLLP listener (interop/hl7/limits.py; docs/adr/0009-hl7-group-commit.md).
+# The HL7 MLLP listener (interop/hl7/limits.py; docs/adr/0011-hl7-group-commit.md).
 KETACARE_HL7_MAX_CONNECTIONS = int(os.environ.get("KETACARE_HL7_MAX_CONNECTIONS", 200))
 KETACARE_HL7_IDLE_TIMEOUT_S = float(os.environ.get("KETACARE_HL7_IDLE_TIMEOUT_S", 300))
 KETACARE_HL7_RATE_PER_S = float(os.environ.get("KETACARE_HL7_RATE_PER_S", 2000))  # messages a second, per connection

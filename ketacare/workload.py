@@ -4,7 +4,7 @@ Threads type vitals, file monitor messages through the HL7 filing service, ackno
 draw from the ledger and read charts, each on its own database connection, for a bounded time.
 A refusal a clinician could meet (an alert already acknowledged, an empty vial) is counted as a
 refusal; anything else (a deadlock, a lock timeout, a 500, an ACK that is not AA) is an error.
-The lock order these services keep is written in ADR 0008 and `ketacare/locking.py`.
+The lock order these services keep is written in ADR 0010 and `ketacare/locking.py`.
 """
 
 import itertools

@@ -119,7 +119,7 @@ class Filer:
         return results
 
     def _durable(self) -> None:
-        """An ACKed reading must survive power loss: fsync every commit on this connection (ADR 0009)."""
+        """An ACKed reading must survive power loss: fsync every commit on this connection (ADR 0011)."""
         connection.ensure_connection()
         if connection.connection is self._tuned:
             return

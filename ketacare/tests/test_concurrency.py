@@ -2,7 +2,7 @@
 
 Real threads, each with its own connection, type vitals, file monitor messages through the HL7
 filing service, acknowledge alerts, draw from the ledger and read charts for a few seconds. Before
-the lock order of ADR 0008 this load met "deadlock detected" on PostgreSQL within a second.
+the lock order of ADR 0010 this load met "deadlock detected" on PostgreSQL within a second.
 """
 
 import pytest

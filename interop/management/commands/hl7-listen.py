@@ -1,7 +1,7 @@
 """`ketacare hl7-listen`: the MLLP listener bedside monitors send ORU^R01 vitals to (IHE PCD-01).
 
 One listener serves one clinic (docs/adr/0005-hl7-listener.md); it files what arrives together in one
-transaction and ACKs after the commit (docs/adr/0009-hl7-group-commit.md). Ctrl-C or SIGTERM stop it
+transaction and ACKs after the commit (docs/adr/0011-hl7-group-commit.md). Ctrl-C or SIGTERM stop it
 after the messages in hand are filed and answered.
 """
 
