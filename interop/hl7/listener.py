@@ -6,7 +6,7 @@ and files the messages that arrived together in one transaction. Each ACK is wri
 once the batch holding its message has committed; a batch that could not be committed gets no
 ACK, and the connection is closed so the sender resends. Limits: connections, idle time,
 messages a second per connection, message size (`limits.Limits`). Logs carry the control id,
-sender and ACK code, never patient data (docs/adr/0004, 0005, 0009).
+sender and ACK code, never patient data (docs/adr/0004, 0005, 0011).
 """
 
 import asyncio
