@@ -90,7 +90,7 @@ def _monitor(floor: Floor, rng: random.Random) -> None:
     from zoneinfo import ZoneInfo
 
     from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
-    from infusions import services as infusions
+    from interop import services as interop
 
     session = rng.choice(floor.sessions)
     observed = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
@@ -98,7 +98,7 @@ def _monitor(floor: Floor, rng: random.Random) -> None:
                      control_id=f"LOAD{next(_control_ids)}-{rng.randrange(10**9)}",
                      observed_at=observed.astimezone(ZoneInfo(floor.clinic.time_zone)),
                      vitals=SampleVitals(systolic_mmhg=Decimal(rng.choice((120, 126, 188)))))
-    filing = infusions.file_hl7_message(clinic=floor.clinic, raw=raw.encode())
+    filing = interop.file_hl7_message(clinic=floor.clinic, raw=raw.encode())
     if filing.code != "AA":
         raise AssertionError(f"monitor message answered {filing.code}: {filing.text}")
 
