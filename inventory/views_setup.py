@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from ketacare.errors import ServiceError
 
 from . import services
-from .actions import attach
+from .views_record import attach
 from .forms import LocationForm, ProductForm, SupplierForm
 from .models import Location, Product, Supplier
 

@@ -10,7 +10,7 @@ from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
 
 from . import queries, services
-from .actions import attach
+from .views_record import attach
 from .forms import InventoryForm, InventoryLineFormSet
 from .models import Location, Lot
 
