@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import Modality, Timing
+from .choices import Modality, Timing
 
 
 class IntegrationForm(forms.Form):
