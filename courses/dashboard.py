@@ -4,11 +4,12 @@ from django.db.models import Count, Q
 
 from ketacare.dashboard import Panel
 
+from .defaults import planned_infusions
 from .models import TreatmentCourse
 
 
 def panels(request, now):  # type: ignore[no-untyped-def]
     active = (TreatmentCourse.objects.in_clinic(request.clinic).filter(status="active").select_related("patient")
               .annotate(booked=Count("sessions", filter=~Q(sessions__state="cancelled"))))
-    to_book = [c for c in active if c.booked < int(c.protocol_snapshot.get("n_infusions", 6))][:10]
+    to_book = [c for c in active if c.booked < planned_infusions(c.protocol_snapshot)][:10]
     return [Panel("courses/_dashboard.html", 25, {"to_book": to_book})] if to_book else []

@@ -10,9 +10,9 @@ from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
 
 from . import queries, services
-from .views_record import attach
 from .forms import InventoryForm, InventoryLineFormSet
 from .models import Location, Lot
+from .views_record import attach
 
 
 def _book(clinic: Any) -> list[dict[str, Any]]:

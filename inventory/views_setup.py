@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from ketacare.errors import ServiceError
 
 from . import services
-from .views_record import attach
 from .forms import LocationForm, ProductForm, SupplierForm
 from .models import Location, Product, Supplier
+from .views_record import attach
 
 FORMS = {"product": (ProductForm, services.add_product), "supplier": (SupplierForm, services.add_supplier),
          "location": (LocationForm, services.add_location)}

@@ -18,6 +18,7 @@ from alerts.services import ACK_ROLES, acknowledge_alert
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
+from courses.defaults import planned_infusions
 from ketacare.access import allow
 from ketacare.errors import ServiceError
 from ketacare.scoping import get_in_clinic
@@ -53,7 +54,7 @@ def _points(patient: Patient, instrument_id: str) -> tuple[Any, list[tuple[str, 
     course = queries.current_course(patient)
     if course is None:
         return None, [("", "Not tied to an assessment point")]
-    n = int(course.protocol_snapshot.get("n_infusions", 6))
+    n = planned_infusions(course.protocol_snapshot)
     return course, point_choices(queries.course_points(course), instrument_id, n)
 
 

@@ -12,6 +12,7 @@ from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.scheduling import Booking, check_booking
 from courses.choices import CourseStatus
+from courses.defaults import snapshot_value
 from courses.models import TreatmentCourse
 from courses.services import spacing_of
 from infusions.choices import SessionState
@@ -54,7 +55,7 @@ def book_session(*, course: TreatmentCourse, chair: Chair, starts_at: datetime, 
         raise ServiceError("Choose an active chair of this clinic.", {"chair": "Not available."})
     if starts_at.tzinfo is None:
         raise ServiceError("The start time needs a time zone.", {"starts_at": "Naive time."})
-    minutes = int(course.protocol_snapshot.get("infusion_min", 40))
+    minutes = int(snapshot_value(course.protocol_snapshot, "infusion_min"))
     # The chair is held for the infusion plus the clinic's minimum observation time after it.
     ends_at = starts_at + timedelta(minutes=minutes + int(policy_value(course.clinic, "infusion_observation_min")))
     with transaction.atomic():

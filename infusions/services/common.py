@@ -10,8 +10,9 @@ from accounts.queries import require_role
 from audit import services as audit
 from clinical import session_flow as flow
 from clinical.errors import ClinicalError
-from clinical.session_extras import thresholds_from_protocol
+from clinical.thresholds import thresholds_from_protocol
 from clinical.vitals import MonitoringSchedule, Thresholds
+from courses.defaults import snapshot_value
 from ketacare.errors import ServiceError
 
 from ..choices import SessionState
@@ -147,5 +148,5 @@ def thresholds_of(session: InfusionSession) -> Thresholds:
 def schedule_of(session: InfusionSession) -> MonitoringSchedule:
     """The BP schedule of the course's protocol (as ordered)."""
     snap = session.course.protocol_snapshot
-    return MonitoringSchedule(bp_every_min_infusing=int(snap.get("bp_every_min_infusing", 10)),
-                              bp_every_min_recovering=int(snap.get("bp_every_min_recovering", 15)))
+    return MonitoringSchedule(bp_every_min_infusing=int(snapshot_value(snap, "bp_every_min_infusing")),
+                              bp_every_min_recovering=int(snapshot_value(snap, "bp_every_min_recovering")))
