@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from ketacare.constraints import above_zero, one_of
 from ketacare.scoping import ClinicManager
 
 from . import defaults as d
@@ -43,6 +44,12 @@ class Protocol(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            above_zero("n_infusions"), above_zero("mg_per_kg"), above_zero("infusion_min"), above_zero("max_mg_per_kg"),
+            above_zero("max_total_mg"), above_zero("vial_mg_per_ml"), above_zero("bag_volume_ml"),
+            above_zero("bp_every_min_infusing"), above_zero("bp_every_min_recovering"),
+            one_of("weight_basis", WeightBasis.values),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.n_infusions} x {self.mg_per_kg} mg/kg over {self.infusion_min} min)"
@@ -69,6 +76,8 @@ class TreatmentCourse(models.Model):
 
     class Meta:
         ordering = ["-ordered_at"]
+        constraints = [above_zero("mg_per_kg"), one_of("weight_basis", WeightBasis.values),
+                       one_of("status", CourseStatus.values)]
 
     def __str__(self) -> str:
         return f"Course {self.pk} · {self.patient} · {self.mg_per_kg} mg/kg"
