@@ -146,7 +146,10 @@ class ScheduleWindows:
 
 @dataclass(frozen=True)
 class Infusion:
-    """A booked (not cancelled) infusion of the course; ``started_at`` once it has begun."""
+    """A booked infusion of the course that is held or still to come (not cancelled, not a no-show).
+
+    ``started_at`` once it has begun; ``number`` is the session's number in the course (kept when it moves).
+    """
 
     number: int
     scheduled_at: datetime
@@ -215,7 +218,9 @@ def _check_infusions(infusions: Sequence[Infusion]) -> list[Infusion]:
     numbers = [i.number for i in infusions]
     if len(set(numbers)) != len(numbers):
         raise ClinicalError("Two infusions of one course share a number.")
-    return sorted(infusions, key=lambda i: i.number)
+    # First and last are by booked time, not by number: a cancelled or missed infusion rebooked later
+    # gets a higher number, and a rescheduled one keeps its number at its new time.
+    return sorted(infusions, key=lambda i: (i.scheduled_at, i.number))
 
 
 def _anchors(

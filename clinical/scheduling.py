@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from clinical.errors import ClinicalError
 
@@ -34,8 +34,17 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _shown(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+def _shown(value: datetime, zone: tzinfo | None = None) -> str:
+    """A time as the clinic reads it: in its zone when given, with the zone's name."""
+    local = value.astimezone(zone) if zone is not None else value
+    return local.strftime("%a %d %b %Y %H:%M %Z").strip()
+
+
+def _until(start: datetime, end: datetime, zone: tzinfo | None) -> str:
+    """The end of an interval, as a clock time only when it falls on the start's local day."""
+    local_start = start.astimezone(zone) if zone is not None else start
+    local_end = end.astimezone(zone) if zone is not None else end
+    return local_end.strftime("%H:%M") if local_end.date() == local_start.date() else _shown(end, zone)
 
 
 def _duration(value: timedelta) -> str:
@@ -77,12 +86,17 @@ class Booking:
 
     ``session_id`` identifies the session (pass ``str(pk)``); a booking whose
     id matches the new one is treated as the same session being moved.
+    ``patient``, ``chair_name`` and ``number`` are what a refusal names (the
+    patient, the chair, the infusion's number in its course), never the ids.
     """
 
     session_id: str
     chair_id: str
     starts_at: datetime
     ends_at: datetime
+    patient: str = ""
+    chair_name: str = ""
+    number: int = 0
 
     def __post_init__(self) -> None:
         _require_aware(self.starts_at, "A booking's start")
@@ -98,18 +112,25 @@ class Booking:
         return _utc(self.starts_at) < _utc(other.ends_at) and _utc(other.starts_at) < _utc(self.ends_at)
 
 
-def _course_problems(new: Booking, others: Sequence[Booking], spacing: CourseSpacing) -> list[str]:
+def _named(b: Booking) -> str:
+    return f"infusion {b.number}" if b.number else f"session {b.session_id}"
+
+
+def _too_close(new: Booking, others: Sequence[Booking], spacing: CourseSpacing) -> list[Booking]:
+    return [o for o in others if abs(_utc(new.starts_at) - _utc(o.starts_at)) < spacing.min_gap]
+
+
+def _course_problems(new: Booking, others: Sequence[Booking], spacing: CourseSpacing, zone: tzinfo | None) -> list[str]:
     problems = []
     # Course size and spacing: CourseSpacing (CLINICAL.md section 2, Policy values).
     if len(others) >= spacing.n_infusions:
         problems.append(f"The course already has {len(others)} of {spacing.n_infusions} infusions booked.")
-    for other in others:
+    for other in _too_close(new, others, spacing):
         gap = abs(_utc(new.starts_at) - _utc(other.starts_at))
-        if gap < spacing.min_gap:
-            problems.append(
-                f"Starts {_duration(gap)} from session {other.session_id} ({_shown(other.starts_at)}); "
-                f"infusions of a course must be at least {spacing.min_hours_between} h apart."
-            )
+        problems.append(
+            f"Starts {_duration(gap)} from {_named(other)} ({_shown(other.starts_at, zone)}); "
+            f"infusions of a course must be at least {spacing.min_hours_between} h apart."
+        )
     starts = [_utc(b.starts_at) for b in (*others, new)]
     if max(starts) - min(starts) > spacing.max_span:
         problems.append(
@@ -119,10 +140,11 @@ def _course_problems(new: Booking, others: Sequence[Booking], spacing: CourseSpa
     return problems
 
 
-def _chair_problems(new: Booking, others: Sequence[Booking]) -> list[str]:
+def _chair_problems(new: Booking, others: Sequence[Booking], zone: tzinfo | None) -> list[str]:
+    chair = new.chair_name or f"Chair {new.chair_id}"
     return [
-        f"Chair {new.chair_id} is booked for session {other.session_id} "
-        f"from {_shown(other.starts_at)} to {_shown(other.ends_at)}."
+        f"{chair} is already booked for {other.patient or 'another patient'} ({_named(other)}) "
+        f"from {_shown(other.starts_at, zone)} to {_until(other.starts_at, other.ends_at, zone)}."
         for other in others
         if other.chair_id == new.chair_id and new.overlaps(other)
     ]
@@ -134,11 +156,17 @@ def booking_problems(
     course_bookings: Sequence[Booking],
     chair_bookings: Sequence[Booking],
     spacing: CourseSpacing,
+    zone: tzinfo | None = None,
 ) -> tuple[str, ...]:
-    """List every reason the new booking cannot be made; empty when it can."""
+    """List every reason the new booking cannot be made, each conflicting booking once; empty when it can.
+
+    Times are shown in ``zone`` (the clinic's) when given. A booking of the same course that is too
+    close is named by the spacing rule and not again as a chair clash.
+    """
     course = [b for b in course_bookings if b.session_id != new.session_id]
-    chair = [b for b in chair_bookings if b.session_id != new.session_id]
-    return (*_course_problems(new, course, spacing), *_chair_problems(new, chair))
+    named = {b.session_id for b in _too_close(new, course, spacing)}
+    chair = [b for b in chair_bookings if b.session_id != new.session_id and b.session_id not in named]
+    return (*_course_problems(new, course, spacing, zone), *_chair_problems(new, chair, zone))
 
 
 def check_booking(
@@ -147,6 +175,7 @@ def check_booking(
     course_bookings: Sequence[Booking],
     chair_bookings: Sequence[Booking],
     spacing: CourseSpacing,
+    zone: tzinfo | None = None,
 ) -> None:
     """Refuse a booking that breaks course spacing or double-books a chair.
 
@@ -155,7 +184,7 @@ def check_booking(
     All problems found are named in one ClinicalError message.
     """
     problems = booking_problems(
-        new, course_bookings=course_bookings, chair_bookings=chair_bookings, spacing=spacing
+        new, course_bookings=course_bookings, chair_bookings=chair_bookings, spacing=spacing, zone=zone
     )
     if problems:
         raise ClinicalError(" ".join(problems))

@@ -28,3 +28,8 @@ DEFAULT_ASSESSMENT_POINTS = [
     {"key": "follow_1m", "label": "1 month after", "anchor": "last_infusion", "offset_hours": 720, "instruments": ["pcl5", "phq9"]},
     {"key": "follow_3m", "label": "3 months after", "anchor": "last_infusion", "offset_hours": 2160, "instruments": ["pcl5", "phq9", "gad7"]},
 ]
+
+
+# Session states of a booking never held (infusions.choices.NOT_HELD, by value: courses imports no app above
+# it; a test keeps the two equal). They do not count towards a course's booked infusions.
+NOT_HELD_STATES = ("cancelled", "no_show")

@@ -16,6 +16,7 @@ from patients.models import Patient
 from patients.services import current_eligibility
 
 from . import services
+from .choices import NOT_HELD_STATES
 from .forms import (
     THRESHOLD_LABELS,
     EndCourseForm,
@@ -91,7 +92,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     return render(request, "courses/detail.html", {
         "course": course, "end_form": EndCourseForm(),
         "side_panels": [p for p in found if p.order < 20], "panels": [p for p in found if p.order >= 20],
-        "booked": course.sessions.exclude(state="cancelled").count(), "total": int(course.protocol_snapshot["n_infusions"]),
+        "booked": course.sessions.exclude(state__in=NOT_HELD_STATES).count(), "total": int(course.protocol_snapshot["n_infusions"]),
     })
 
 

@@ -5,12 +5,15 @@ from django.db import models
 from clinical import session_flow as flow
 from ketacare.vocab import kernel_choices
 
-# The kernel's session states (it owns the transitions), plus the booking's own "cancelled".
+# The kernel's session states (it owns the transitions), plus the booking's own "cancelled" and "no show".
 SessionState = kernel_choices("SessionState", flow.SessionState, {
     "scheduled": "Scheduled", "checked_in": "Checked in", "dose_verified": "Dose verified",
     "infusing": "Infusing", "paused": "Paused", "recovering": "Recovering", "discharged": "Discharged",
     "stopped_early": "Stopped early", "transferred": "Transferred to emergency care",
-}, extra={"CANCELLED": ("cancelled", "Cancelled")})
+}, extra={"CANCELLED": ("cancelled", "Cancelled"), "NO_SHOW": ("no_show", "Did not attend")})
+
+# Booked but never held: the chair and the course's slot are free again (scheduling, ADR 0008).
+NOT_HELD = (SessionState.CANCELLED, SessionState.NO_SHOW)
 
 # States of a session under way in the clinic, in the kernel's order.
 IN_PROGRESS = tuple(SessionState(state.value) for state in flow.IN_CLINIC_STATES)

@@ -8,6 +8,7 @@ from ketacare.scoping import ClinicManager
 
 from .choices import (
     IN_PROGRESS,
+    NOT_HELD,
     AdverseAction,
     AdverseOutcome,
     Hl7Status,
@@ -66,9 +67,10 @@ class InfusionSession(models.Model):
         indexes = [models.Index(fields=["clinic", "scheduled_start"]), models.Index(fields=["chair", "scheduled_start"])]
         constraints = [
             models.UniqueConstraint(fields=["course", "number"], name="one_session_number_per_course"),
-            # A chair holds one session at a start time; a cancelled booking frees it.
-            models.UniqueConstraint(fields=["chair", "scheduled_start"], condition=~models.Q(state=SessionState.CANCELLED),
-                                    name="one_active_session_per_chair_start"),
+            # The last guard against a double booking: overlaps are refused by the kernel rule in the scheduling
+            # service under the chair lock; this stops two live bookings of one chair at the same start.
+            models.UniqueConstraint(fields=["chair", "scheduled_start"], condition=~models.Q(state__in=NOT_HELD),
+                                    name="one_live_booking_per_chair_and_start"),
             models.CheckConstraint(condition=models.Q(scheduled_end__gt=models.F("scheduled_start")),
                                    name="session_ends_after_it_starts"),
             above_zero("number"), one_of("state", SessionState.values), above_zero("checkin_weight_kg", nullable=True),

@@ -10,7 +10,7 @@ from clinical.phases import phase_of
 from clinical.session_flow import SessionState as KState
 from clinical.vitals import Phase, next_due_at
 
-from .choices import IN_PROGRESS, Hl7Status, SessionState
+from .choices import IN_PROGRESS, NOT_HELD, Hl7Status
 from .models import Hl7Message, InfusionSession, VitalSign
 from .services.common import schedule_of
 
@@ -20,7 +20,7 @@ def sessions_on(clinic: Any, day: datetime) -> QuerySet[InfusionSession]:
     tz = ZoneInfo(clinic.time_zone)
     local = day.astimezone(tz).date()
     start = datetime.combine(local, time(0), tz)
-    return (InfusionSession.objects.in_clinic(clinic).exclude(state=SessionState.CANCELLED)
+    return (InfusionSession.objects.in_clinic(clinic).exclude(state__in=NOT_HELD)
             .filter(scheduled_start__gte=start, scheduled_start__lt=start + timedelta(days=1))
             .select_related("patient", "chair").order_by("chair__name", "scheduled_start"))
 
@@ -37,7 +37,7 @@ def vitals_of(session: InfusionSession) -> list[VitalSign]:
 
 def next_due(session: InfusionSession, vitals: list[VitalSign]) -> datetime | None:
     """When the next BP reading is due by the protocol's schedule (CLINICAL.md section 3), or None."""
-    if session.state == SessionState.CANCELLED:
+    if session.state in NOT_HELD:
         return None
     phase = phase_of(KState(session.state))
     started = session.infusion_ended_at if phase is Phase.RECOVERING else session.started_at

@@ -11,7 +11,7 @@ from clinical.session_flow import SessionState as KState
 from clinical.vitals import Thresholds
 
 from . import queries
-from .choices import SessionState
+from .choices import NOT_HELD, SessionState
 from .models import InfusionSession, VitalSign
 from .services.common import thresholds_of
 
@@ -27,7 +27,7 @@ BUTTONS = {  # action -> (label, css class, needs a reason)
 
 def buttons(session: InfusionSession) -> list[dict[str, Any]]:
     """The transitions the kernel allows now that are run by a button (check-in, verify, discharge have pages)."""
-    if session.state == SessionState.CANCELLED:
+    if session.state in NOT_HELD:
         return []
     found = []
     for action in allowed_actions(KState(session.state)):

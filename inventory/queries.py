@@ -198,9 +198,10 @@ def remaining_by_container(clinic: Any) -> dict[int, Decimal]:
 
 def sessions_to_draw_for(clinic: Any, now: datetime) -> QuerySet[Any]:
     """Sessions a draw may be for: not cancelled, from three days ago to a week ahead."""
+    from infusions.choices import NOT_HELD
     from infusions.models import InfusionSession
 
-    return (InfusionSession.objects.in_clinic(clinic).exclude(state="cancelled")
+    return (InfusionSession.objects.in_clinic(clinic).exclude(state__in=NOT_HELD)
             .filter(scheduled_start__gte=now - timedelta(days=3), scheduled_start__lte=now + timedelta(days=7))
             .select_related("patient").order_by("scheduled_start"))
 

@@ -27,7 +27,7 @@ from clinical.ledger import (
     apply,
     reconcile_sessions,
 )
-from infusions.choices import SessionState
+from infusions.choices import NOT_HELD, SessionState
 from infusions.models import InfusionSession
 
 from .choices import EntryKind as Kind
@@ -36,7 +36,7 @@ from .policy import ledger_policy
 from .queries import BalanceRow, balances, in_force, latest_corrections, open_discrepancies, stock_deltas
 
 DUE_STATES = {SessionState.RECOVERING, SessionState.DISCHARGED, SessionState.STOPPED_EARLY,
-              SessionState.TRANSFERRED, SessionState.CANCELLED}
+              SessionState.TRANSFERRED, *NOT_HELD}
 """Sessions whose infusion is over: what was drawn must be accounted for."""
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from .dashboard import Panel
 
-APPS = ["infusions", "measures", "courses", "patients", "therapy", "inventory", "outcomes"]
+APPS = ["infusions", "measures", "courses", "scheduling", "patients", "therapy", "inventory", "outcomes"]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ created through services so fixtures exercise the same doors as the application.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -95,7 +95,8 @@ def make_course(world: World, clinic: Clinic | None = None, patient: Any = None,
     prescriber = world.users[Role.PRESCRIBER] if clinic == world.a else world.b_users[Role.PRESCRIBER]
     patient = patient or make_eligible_patient(world, clinic, **extra)
     protocol = make_protocol(world, clinic)
-    return courses.order_course(patient=patient, protocol=protocol, by=prescriber)
+    # Ordered a while ago, so tests can enter sessions that happened in the past hours or days.
+    return courses.order_course(patient=patient, protocol=protocol, by=prescriber, at=datetime.now(UTC) - timedelta(days=365))
 
 
 def make_chair(world: World, clinic: Clinic | None = None, name: str = "Chair 1") -> Any:
@@ -107,13 +108,21 @@ def make_chair(world: World, clinic: Clinic | None = None, name: str = "Chair 1"
 
 
 def make_session(world: World, starts_at: datetime, clinic: Clinic | None = None, course: Any = None, chair: Any = None) -> Any:
-    from scheduling import services as scheduling
-
     clinic = clinic or world.a
-    nurse = world.users[Role.NURSE] if clinic == world.a else world.b_users[Role.NURSE]
     course = course or make_course(world, clinic)
     chair = chair or make_chair(world, clinic)
-    return scheduling.book_session(course=course, chair=chair, starts_at=starts_at, by=nurse)
+    return book_at(world, course, chair, starts_at)
+
+
+def book_at(world: World, course: Any, chair: Any, starts_at: datetime) -> Any:
+    """Book as the clinic's nurse; a start already past is a prescriber's back-entry (as the services require)."""
+    from scheduling import services as scheduling
+
+    users = world.users if course.clinic == world.a else world.b_users
+    if starts_at < datetime.now(UTC) - scheduling.BOOKING_GRACE:
+        return scheduling.back_enter_session(course=course, chair=chair, starts_at=starts_at,
+                                             reason="Entered afterwards by the test fixture", by=users[Role.PRESCRIBER])
+    return scheduling.book_session(course=course, chair=chair, starts_at=starts_at, by=users[Role.NURSE])
 
 
 def next_weekday_at(now: datetime, hour: int = 9) -> datetime:

@@ -17,7 +17,7 @@ from clinical.instruments import INSTRUMENTS, Instrument
 from courses.choices import CourseStatus
 from courses.defaults import planned_infusions
 from courses.models import TreatmentCourse
-from infusions.choices import SessionState
+from infusions.choices import NOT_HELD, SessionState
 
 from . import tokens
 from .choices import PATIENT_REPORTED
@@ -55,8 +55,12 @@ def course_points(course: Any) -> tuple[schedule.AssessmentPoint, ...]:
 
 
 def live_sessions(course: Any) -> list[Any]:
-    """Sessions of the course that were not cancelled, by number (uses a prefetch when present)."""
-    return sorted((s for s in course.sessions.all() if s.state != SessionState.CANCELLED), key=lambda s: s.number)
+    """Sessions of the course that were held or are still booked (not cancelled, not a no-show), by booked time.
+
+    A cancelled or missed infusion anchors nothing: the first, each and last infusion of the
+    assessment schedule are the ones that remain (uses a prefetch when present).
+    """
+    return sorted((s for s in course.sessions.all() if s.state not in NOT_HELD), key=lambda s: (s.scheduled_start, s.number))
 
 
 def infusion_started_at(session: Any) -> datetime | None:

@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema
 
 from accounts.choices import Role
 from courses.models import TreatmentCourse
+from infusions.models import InfusionSession
 from ketacare.api import api_allow
 from ketacare.scoping import get_in_clinic
 
@@ -34,6 +35,20 @@ class BookingIn(Schema):
     course_id: int
     chair_id: int
     starts_at: datetime
+
+
+class BackEntryIn(BookingIn):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RescheduleIn(Schema):
+    chair_id: int
+    starts_at: datetime
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class BookingOut(Schema):
@@ -65,3 +80,37 @@ def book(request: HttpRequest, body: BookingIn) -> tuple[int, object]:
     course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
     chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
     return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
+
+
+@router.post("/back-entries", response={201: BookingOut})
+@api_allow(R.PRESCRIBER)
+def back_enter(request: HttpRequest, body: BackEntryIn) -> tuple[int, object]:
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)  # type: ignore[attr-defined]
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
+    return 201, services.back_enter_session(course=course, chair=chair, starts_at=body.starts_at, reason=body.reason,
+                                            by=request.user)
+
+
+def _booking(request: HttpRequest, session_id: int) -> InfusionSession:
+    return get_in_clinic(InfusionSession, request.clinic, pk=session_id)  # type: ignore[attr-defined, no-any-return]
+
+
+@router.post("/bookings/{session_id}/cancel", response=BookingOut)
+@api_allow(*SCHEDULERS)
+def cancel(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
+    return services.cancel_session(session=_booking(request, session_id), reason=body.reason, by=request.user)
+
+
+@router.post("/bookings/{session_id}/no-show", response=BookingOut)
+@api_allow(*SCHEDULERS)
+def no_show(request: HttpRequest, session_id: int, body: ReasonIn) -> InfusionSession:
+    return services.record_no_show(session=_booking(request, session_id), reason=body.reason, by=request.user)
+
+
+@router.post("/bookings/{session_id}/reschedule", response=BookingOut)
+@api_allow(*SCHEDULERS)
+def reschedule(request: HttpRequest, session_id: int, body: RescheduleIn) -> InfusionSession:
+    session = _booking(request, session_id)
+    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)  # type: ignore[attr-defined]
+    return services.reschedule_session(session=session, chair=chair, starts_at=body.starts_at, reason=body.reason,
+                                       by=request.user)

@@ -29,9 +29,16 @@ def build(ctx: DemoContext) -> None:
 def _book_demo_0001(ctx: DemoContext, dp: DemoPatient) -> None:
     """Infusions every other day around now; the one 20 minutes ago is the session in progress."""
     t0 = (ctx.now - timedelta(minutes=20)).replace(second=0, microsecond=0)
-    nurse = ctx.users[Role.NURSE]
     for d in (-4, -2, 0, 2, 4, 6):
-        dp.sessions.append(services.book_session(course=dp.course, chair=ctx.chairs[0], starts_at=t0 + timedelta(days=d), by=nurse))
+        dp.sessions.append(_book(ctx, dp, ctx.chairs[0], t0 + timedelta(days=d)))
+
+
+def _book(ctx: DemoContext, dp: DemoPatient, chair: object, starts_at: datetime) -> object:
+    """Book from now on; the demo's past sessions are entered afterwards by the prescriber, as a clinic would."""
+    if starts_at < services.now() - services.BOOKING_GRACE / 2:
+        return services.back_enter_session(course=dp.course, chair=chair, starts_at=starts_at,
+                                           reason="Demo history: entered from the paper schedule", by=ctx.users[Role.PRESCRIBER])
+    return services.book_session(course=dp.course, chair=chair, starts_at=starts_at, by=ctx.users[Role.NURSE])
 
 
 def _book_course(ctx: DemoContext, dp: DemoPatient) -> None:
@@ -48,12 +55,11 @@ def _book_course(ctx: DemoContext, dp: DemoPatient) -> None:
 
 def _book_somewhere(ctx: DemoContext, dp: DemoPatient, starts_at: datetime) -> object:
     """Book on the first chair free at that time, trying later slots the same day if all are taken."""
-    nurse = ctx.users[Role.NURSE]
     for shift in range(0, 10):
         when = starts_at + timedelta(hours=2 * shift)
         for chair in ctx.chairs:
             try:
-                return services.book_session(course=dp.course, chair=chair, starts_at=when, by=nurse)
+                return _book(ctx, dp, chair, when)
             except ServiceError:
                 continue
     raise RuntimeError(f"demo: no free chair for {dp.patient.mrn} on {starts_at:%Y-%m-%d}")

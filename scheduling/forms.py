@@ -18,3 +18,16 @@ class BookingForm(forms.Form):
 class ChairForm(forms.Form):
     name = forms.CharField(max_length=40)
     location_code = forms.CharField(max_length=40, required=False, help_text="Bed/point of care the monitor sends in PV1-3")
+
+
+class BackEntryForm(BookingForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             help_text="Why the session is entered afterwards (paper record, system outage...).")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=2000)
+
+
+class RescheduleForm(BookingForm):
+    reason = forms.CharField(max_length=2000)

@@ -1,6 +1,6 @@
 """Scoped reads of the scheduling app: chairs, a day's bookings, a course's bookings."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from clinical.errors import ClinicalError
 from clinical.scheduling import suggest_schedule
 from courses.services import spacing_of
-from infusions.choices import SessionState
+from infusions.choices import NOT_HELD
 from infusions.models import InfusionSession
 
 from .models import Chair
@@ -24,7 +24,7 @@ def day_by_chair(clinic: Any, day: date) -> list[dict[str, Any]]:
     start = datetime.combine(day, time.min, ZoneInfo(clinic.time_zone))
     sessions = list(InfusionSession.objects.in_clinic(clinic)  # type: ignore[attr-defined]
                     .filter(scheduled_start__gte=start, scheduled_start__lt=start + timedelta(days=1))
-                    .exclude(state=SessionState.CANCELLED).select_related("patient", "chair").order_by("scheduled_start"))
+                    .exclude(state__in=NOT_HELD).select_related("patient", "chair").order_by("scheduled_start"))
     return [{"chair": c, "sessions": [s for s in sessions if s.chair_id == c.pk]} for c in active_chairs(clinic)]
 
 
@@ -32,9 +32,9 @@ def course_sessions(course: Any) -> list[InfusionSession]:
     return list(InfusionSession.objects.filter(course=course).select_related("chair").order_by("scheduled_start"))
 
 
-def suggestions(course: Any, sessions: list[InfusionSession], limit: int = 6) -> list[datetime]:
-    """The next starts the protocol's spacing suggests after the first live booking (none before one exists)."""
-    live = [s for s in sessions if s.state != SessionState.CANCELLED]
+def suggestions(course: Any, sessions: list[InfusionSession], limit: int = 6, now: datetime | None = None) -> list[datetime]:
+    """The next starts the protocol's spacing suggests after the first live booking, never in the past."""
+    live = [s for s in sessions if s.state not in NOT_HELD]
     if not live or len(live) >= int(course.protocol_snapshot["n_infusions"]):
         return []
     tz = ZoneInfo(course.clinic.time_zone)
@@ -42,4 +42,5 @@ def suggestions(course: Any, sessions: list[InfusionSession], limit: int = 6) ->
         found = suggest_schedule(live[0].scheduled_start.astimezone(tz), spacing_of(course))[len(live) - 1:]
     except ClinicalError:
         return []
-    return found[:limit]
+    now = now or datetime.now(UTC)
+    return [s for s in found if s > now][:limit]

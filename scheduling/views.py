@@ -18,7 +18,7 @@ from ketacare.forms import attach_service_error
 from ketacare.scoping import get_in_clinic
 
 from . import queries, services
-from .forms import BookingForm, ChairForm
+from .forms import BackEntryForm, BookingForm, ChairForm
 from .models import Chair
 
 R = Role
@@ -63,6 +63,26 @@ def book(request: HttpRequest, course_id: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@allow(R.PRESCRIBER)
+def back_entry(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Record a session that really happened but was never booked (prescribers, with a reason)."""
+    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)  # type: ignore[attr-defined]
+    form = BackEntryForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.back_enter_session(course=course, by=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            attach_service_error(form, exc)
+        else:
+            messages.success(request, f"Infusion {session.number} entered; its chairside record can now be filled in.")
+            return redirect("courses:detail", course_id=course.pk)
+    elif request.method != "POST":
+        with transaction.atomic():
+            audit.record(action="back_entry_form_view", by=request.user, clinic=request.clinic, patient=course.patient_id, obj=course)  # type: ignore[attr-defined]
+    return render(request, "scheduling/back_entry.html", {"course": course, "form": form},
+                  status=400 if form.errors else 200)
+
+
 @allow(*SCHEDULERS)
 def schedule(request: HttpRequest) -> HttpResponse:
     tz = ZoneInfo(request.clinic.time_zone)  # type: ignore[attr-defined]
@@ -75,5 +95,5 @@ def schedule(request: HttpRequest) -> HttpResponse:
     by_chair = queries.day_by_chair(request.clinic, day)  # type: ignore[attr-defined]
     with transaction.atomic():
         audit.record(action="schedule_view", by=request.user, clinic=request.clinic, detail={"day": day.isoformat()})  # type: ignore[attr-defined]
-    return render(request, "scheduling/schedule.html", {"day": day, "by_chair": by_chair,
+    return render(request, "scheduling/schedule.html", {"day": day, "by_chair": by_chair, "now": timezone.now(),
                                                         "prev": day - timedelta(days=1), "next": day + timedelta(days=1)})

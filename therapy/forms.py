@@ -2,6 +2,8 @@
 
 from django import forms
 
+from infusions.choices import NOT_HELD
+
 from .choices import Modality, Timing
 
 
@@ -17,5 +19,5 @@ class IntegrationForm(forms.Form):
 
     def __init__(self, *args, patient=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        sessions = patient.infusion_sessions.exclude(state="cancelled").order_by("scheduled_start") if patient else []
+        sessions = patient.infusion_sessions.exclude(state__in=NOT_HELD).order_by("scheduled_start") if patient else []
         self.fields["infusions"].choices = [(str(s.pk), f"Infusion {s.number} · {s.scheduled_start:%Y-%m-%d}") for s in sessions]

@@ -82,6 +82,16 @@ def test_an_ended_course_anchors_follow_ups_on_its_last_booked_infusion() -> Non
     assert end.opens_at == BOOKED[2] + timedelta(minutes=5) + 24 * H
 
 
+def test_the_first_and_last_infusions_are_the_earliest_and_latest_booked_whatever_their_numbers() -> None:
+    # Infusion 1 was cancelled and rebooked as number 7 after the others; number 2 is now the first.
+    rebooked = [Infusion(n, at) for n, at in zip((2, 3, 4, 5, 6, 7), BOOKED, strict=True)]
+    slots = plan_slots(POINTS, list(reversed(rebooked)), n_infusions=6, final=False, done=(), now=T1 - 10 * DAY)
+    assert find(slots, "baseline", "pcl5").due_by == BOOKED[0]
+    assert find(slots, "post_first_24h", "pcl5").opens_at == BOOKED[0] + 24 * H
+    assert find(slots, "end_of_course", "pcl5").opens_at == BOOKED[5] + 24 * H
+    assert [s.occurrence for s in slots if s.point_key == "pre_infusion"] == [2, 3, 4, 5, 6, 7]
+
+
 def test_no_infusion_booked_means_no_item_yet() -> None:
     assert plan_slots(POINTS, [], n_infusions=6, final=False, done=(), now=T1) == ()
 

@@ -135,15 +135,35 @@ def test_bookings_on_other_chairs_are_ignored() -> None:
     check(booking("s1", MON, chair="A"), chair=[booking("x1", MON, chair="B")])
 
 
-def test_chair_clash_message_names_the_chair_and_session() -> None:
-    with pytest.raises(ClinicalError, match="Chair A is booked for session x1"):
-        check(booking("s1", MON), chair=[booking("x1", MON + 30 * MIN)])
+def test_chair_clash_message_names_the_patient_and_chair_in_the_clinics_local_time() -> None:
+    # 14:00 UTC on 2 March 2026 is 09:00 EST in New York.
+    other = Booking("x1", "7", MON + 5 * H, MON + 5 * H + 100 * MIN, patient="Robin Sample", chair_name="Window", number=3)
+    new = Booking("s1", "7", MON + 5 * H + 30 * MIN, MON + 7 * H, patient="Alex Doe", chair_name="Window", number=1)
+    problems = booking_problems(new, course_bookings=[], chair_bookings=[other], spacing=SPACING, zone=NY)
+    assert problems == ("Window is already booked for Robin Sample (infusion 3) from Mon 02 Mar 2026 09:00 EST to 10:40.",)
+    assert "x1" not in problems[0] and "7" not in problems[0].replace("2026", "")
+
+
+def test_a_clash_that_runs_past_local_midnight_names_the_end_day() -> None:
+    late = Booking("x1", "A", datetime(2026, 3, 2, 23, 30, tzinfo=NY), datetime(2026, 3, 3, 1, 0, tzinfo=NY),
+                   patient="Robin Sample", chair_name="Chair 1", number=2)
+    new = booking("s1", datetime(2026, 3, 3, 0, 30, tzinfo=NY))
+    (problem,) = booking_problems(new, course_bookings=[], chair_bookings=[late], spacing=SPACING, zone=NY)
+    assert problem.endswith("from Mon 02 Mar 2026 23:30 EST to Tue 03 Mar 2026 01:00 EST.")
+
+
+def test_a_booking_of_the_same_course_that_is_too_close_is_named_once() -> None:
+    first = Booking("s1", "A", MON, MON + 90 * MIN, patient="Alex Doe", chair_name="Chair 1", number=1)
+    problems = booking_problems(booking("s2", MON + 30 * MIN), course_bookings=[first], chair_bookings=[first],
+                                spacing=SPACING, zone=NY)
+    assert len(problems) == 1 and problems[0].startswith("Starts 0 h 30 min from infusion 1 (Mon 02 Mar 2026 04:00 EST)")
 
 
 def test_all_problems_are_reported_together() -> None:
-    first = booking("s1", MON)
-    with pytest.raises(ClinicalError, match=r"44 h apart.*Chair A is booked"):
-        check(booking("s2", MON + 30 * MIN), course=[first], chair=[first])
+    first = Booking("s1", "B", MON, MON + 90 * MIN, number=1)
+    other = Booking("x1", "A", MON, MON + 90 * MIN, patient="Robin Sample", number=4)
+    with pytest.raises(ClinicalError, match=r"44 h apart.*Chair A is already booked for Robin Sample \(infusion 4\)"):
+        check(booking("s2", MON + 30 * MIN), course=[first], chair=[first, other])
 
 
 # --- booking validity ---------------------------------------------------------

@@ -1,17 +1,18 @@
 """The booked-session rows that `scheduling.services` writes through (ADR 0008).
 
 A booking is an `InfusionSession` in state "scheduled" until check-in. Scheduling owns the
-rules (who, when, which chair) and the audit event; these functions only write the row, inside
-the caller's transaction, with the chair row already locked by the caller.
+rules (who, when, which chair) and the audit event; these functions only write the row and its
+session event, inside the caller's transaction, with the chair row already locked by the caller.
 """
 
 from datetime import datetime
 from typing import Any
 
-from ..choices import SessionState
-from ..models import InfusionSession
+from ..choices import NOT_HELD, SessionState
+from ..models import InfusionSession, SessionEvent
 
-LIVE_STATES = [s for s in SessionState.values if s != SessionState.CANCELLED]
+LIVE_STATES = [s for s in SessionState.values if s not in NOT_HELD]
+NOTE_PREFIX = {SessionState.CANCELLED: "Cancelled", SessionState.NO_SHOW: "No-show"}
 
 
 def next_number(course: Any) -> int:
@@ -27,9 +28,26 @@ def create_booked_session(*, course: Any, chair: Any, starts_at: datetime, ends_
     )
 
 
-def cancel_booked_session(*, session: InfusionSession, reason: str) -> InfusionSession:
-    """Mark a booked row cancelled, keeping the reason in its notes."""
+def _event(session: InfusionSession, action: str, to_state: str, reason: str, at: datetime, by: Any) -> None:
+    SessionEvent.objects.create(clinic_id=session.clinic_id, session=session, action=action, from_state=session.state,
+                                to_state=to_state, reason=reason, at=at, by=by)
+
+
+def close_booking(*, session: InfusionSession, state: str, reason: str, at: datetime, by: Any) -> InfusionSession:
+    """Mark a booked row cancelled or not attended, keeping the reason in its notes and its events."""
+    if state not in NOTE_PREFIX:
+        raise ValueError(f"a booking closes as cancelled or no-show, not {state}")
+    _event(session, str(state), state, reason, at, by)
     InfusionSession.objects.filter(pk=session.pk).update(
-        state=SessionState.CANCELLED, notes=(session.notes + "\nCancelled: " + reason).strip())
+        state=state, notes=(session.notes + f"\n{NOTE_PREFIX[state]}: " + reason).strip())
+    session.refresh_from_db()
+    return session
+
+
+def move_booking(*, session: InfusionSession, chair: Any, starts_at: datetime, ends_at: datetime, reason: str,
+                 at: datetime, by: Any) -> InfusionSession:
+    """Move a booked row to another chair or time."""
+    _event(session, "reschedule", session.state, reason, at, by)
+    InfusionSession.objects.filter(pk=session.pk).update(chair=chair, scheduled_start=starts_at, scheduled_end=ends_at)
     session.refresh_from_db()
     return session

@@ -15,7 +15,7 @@ from clinical.vitals import MonitoringSchedule, Thresholds
 from courses.defaults import snapshot_value
 from ketacare.errors import ServiceError
 
-from ..choices import SessionState
+from ..choices import NOT_HELD
 from ..models import InfusionSession, SessionEvent
 
 CHAIR_ROLES = (Role.PRESCRIBER, Role.NURSE)
@@ -61,8 +61,8 @@ def save_fields(session: InfusionSession, **fields: Any) -> InfusionSession:
 
 
 def kernel_state(session: InfusionSession) -> flow.SessionState:
-    if session.state == SessionState.CANCELLED:
-        raise ServiceError("This session was cancelled; nothing more can be recorded on it.")
+    if session.state in NOT_HELD:
+        raise ServiceError(f"This session was {session.get_state_display().lower()}; nothing more can be recorded on it.")
     return flow.SessionState(session.state)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn, Unit
 from clinical.ledger.allocate import allocate_to_lots
-from infusions.choices import SessionState
+from infusions.choices import NOT_HELD
 from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
 
@@ -29,8 +29,9 @@ from .containers import refresh_state
 
 
 def _live(session: InfusionSession) -> None:
-    if session.state == SessionState.CANCELLED:
-        raise ServiceError("This session was cancelled; nothing can be drawn or given for it.", {"session": "Cancelled."})
+    if session.state in NOT_HELD:
+        raise ServiceError(f"This session was {session.get_state_display().lower()}; nothing can be drawn or given for it.",
+                           {"session": "Not held."})
 
 
 @ledger_transaction

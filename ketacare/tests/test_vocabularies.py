@@ -18,7 +18,7 @@ from patients.choices import ScreeningOutcome, Sex, TreatmentKind, TreatmentOutc
 
 # (Django choices, kernel enum, kernel values the app leaves out, app-only values)
 DERIVED = [
-    (SessionState, session_flow.SessionState, set(), {"cancelled"}),
+    (SessionState, session_flow.SessionState, set(), {"cancelled", "no_show"}),
     (EntryKind, entries.EntryKind, {"return"}, set()),
     (InventoryKind, inventories.InventoryKind, set(), set()),
     (WeightBasis, dosing.WeightBasis, set(), set()),

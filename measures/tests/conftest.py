@@ -4,18 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ketacare.testing import make_chair, make_course
+from ketacare.testing import book_at, make_chair, make_course
 
 DAYS = (0, 2, 4, 7, 9, 11)  # Mon/Wed/Fri x 2 (Feder 2021)
 
 
 def book(world, course, first: datetime, n: int = 6):
-    from scheduling.services import book_session
-
     chair = make_chair(world, course.clinic, name=f"Chair {course.pk}")
-    nurse = world.nurse if course.clinic == world.a else world.b_users["nurse"]
-    return [book_session(course=course, chair=chair, starts_at=first + timedelta(days=d), by=nurse)
-            for d in DAYS[:n]]
+    return [book_at(world, course, chair, first + timedelta(days=d)) for d in DAYS[:n]]
 
 
 @pytest.fixture

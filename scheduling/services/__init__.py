@@ -1,0 +1,14 @@
+"""Every write of the scheduling app: chairs and bookings (the booked row is an infusions session, ADR 0008).
+
+Each service is keyword-only, names its actor last (`by`), runs in one transaction with its audit
+event, and locks chair rows (in primary-key order) before the course or the session.
+"""
+
+from .booking import BOOKING_ROLES, LIVE_STATES, MIN_REASON_CHARS, add_chair, back_enter_session, book_session
+from .changes import cancel_session, record_no_show, reschedule_session
+from .rules import BOOKING_GRACE, BOOKING_HORIZON, now
+
+__all__ = [
+    "BOOKING_GRACE", "BOOKING_HORIZON", "BOOKING_ROLES", "LIVE_STATES", "MIN_REASON_CHARS", "add_chair",
+    "back_enter_session", "book_session", "cancel_session", "now", "record_no_show", "reschedule_session",
+]
