@@ -20,17 +20,18 @@ _SPACING = CourseSpacing()
 _LIMITS = DoseLimits()
 _MONITORING = MonitoringSchedule()
 _PUMP = {f.name: f.default for f in fields(DoseInputs)}
+_TENTH = Decimal("0.1")  # decimals carry the places of their model field, so a snapshot reads "10.0", not "10"
 
 N_INFUSIONS: int = _SPACING.n_infusions
 MIN_HOURS_BETWEEN: int = _SPACING.min_hours_between
 MAX_SPAN_DAYS: int = _SPACING.max_span_days
 MG_PER_KG = Decimal("0.50")
 INFUSION_MIN: int = int(_PUMP["duration_min"])
-MAX_MG_PER_KG: Decimal = _LIMITS.max_mg_per_kg
-MAX_TOTAL_MG: Decimal = _LIMITS.max_total_mg
+MAX_MG_PER_KG: Decimal = _LIMITS.max_mg_per_kg.quantize(Decimal("0.01"))
+MAX_TOTAL_MG: Decimal = _LIMITS.max_total_mg.quantize(_TENTH)
 WEIGHT_BASIS: str = WeightBasis.ACTUAL.value
-VIAL_MG_PER_ML: Decimal = _LIMITS.vial_strengths_mg_per_ml[0]  # the formulary's first strength (the label's 10 mg/mL)
-BAG_VOLUME_ML: Decimal = Decimal(_PUMP["bag_volume_ml"])
+VIAL_MG_PER_ML: Decimal = _LIMITS.vial_strengths_mg_per_ml[0].quantize(_TENTH)  # the formulary's first (the label's 10 mg/mL)
+BAG_VOLUME_ML: Decimal = Decimal(_PUMP["bag_volume_ml"]).quantize(_TENTH)
 BP_EVERY_MIN_INFUSING: int = _MONITORING.bp_every_min_infusing
 BP_EVERY_MIN_RECOVERING: int = _MONITORING.bp_every_min_recovering
 
