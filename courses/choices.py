@@ -3,7 +3,6 @@
 from django.db import models
 
 from clinical import dosing
-from clinical.thresholds import DEFAULT_THRESHOLDS  # noqa: F401 (re-exported: the table's defaults are the kernel's)
 from ketacare.vocab import kernel_choices
 
 # Which body weight a dose uses (CLINICAL.md section 2, Policy).
