@@ -46,3 +46,13 @@ def test_staff_are_created_with_a_role_from_the_vocabulary_only(world):
     created = call("POST", "/accounts/staff", {**body, "role": "therapist"})
     assert created.status_code == 201 and created.json()["role"] == "therapist"
     assert role_of(User.objects.get(username="newbie"), world.a) == "therapist"
+
+
+def test_a_token_acts_in_its_own_clinic_with_the_role_held_there(world):
+    from accounts import services
+
+    services.add_membership(user=world.nurse, clinic=world.b, role="clinic_admin", by=world.clinic_admin)
+    assert api_caller(world.nurse, world.a)("GET", "/accounts/policy").status_code == 403
+    services.update_policy(clinic=world.b, values={"lockout_minutes": "45"}, by=world.b_users["clinic_admin"])
+    in_b = api_caller(world.nurse, world.b)("GET", "/accounts/policy")
+    assert in_b.status_code == 200 and in_b.json()["lockout_minutes"] == 45
