@@ -66,7 +66,7 @@ def refuse_taken_mrn(*, clinic: Any, mrn: str, patient_id: int | None = None) ->
         others = others.exclude(pk=patient_id)
     taken = others.values_list("mrn", flat=True).first()
     if taken is not None:
-        raise ServiceError(f"A patient with MRN {taken} already exists in this clinic.", {"mrn": MRN_TAKEN})
+        raise ServiceError(f"A patient with this MRN already exists in this clinic: {taken}.", {"mrn": MRN_TAKEN})
 
 
 def register_patient(*, clinic: Any, values: dict[str, Any], by: Any) -> Patient:

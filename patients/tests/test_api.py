@@ -42,7 +42,7 @@ def test_a_duplicate_mrn_in_another_case_is_a_400_naming_the_field(world):
     make_patient(world, mrn="CASE-1")
     response = api_caller(world.front_desk, world.a)("POST", "/patients/", _body("case-1"))
     assert response.status_code == 400
-    assert "CASE-1 already exists" in response.json()["detail"]
+    assert response.json()["detail"].endswith("already exists in this clinic: CASE-1.")
     assert "mrn" in response.json()["fields"]
     assert Patient.objects.filter(mrn__iexact="case-1").count() == 1
 
