@@ -6,6 +6,12 @@ import pytest
 
 os.environ.setdefault("KETACARE_FAST_HASHER", "true")
 
+# Property tests judge results, never speed: a busy CI machine must not fail them on a deadline.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ketacare", deadline=None)
+hypothesis_settings.load_profile("ketacare")
+
 
 @pytest.fixture
 def world(db):

@@ -124,8 +124,13 @@ def bench_vitals() -> None:
 def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"KetaCare benchmarks · {django.db.connection.vendor} · median of {REPEATS} rounds")
-    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals):
+    from bench.fhir_export import bench_fhir
+
+    for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_fhir):
         bench()
+    from bench.planner import bench_planner
+
+    bench_planner()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
     ("Dashboard", "home", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
     ("Patients", "patients:list", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
     ("Schedule", "scheduling:schedule", frozenset({R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN})),
+    ("Calendar", "scheduling:calendar", frozenset({R.PRESCRIBER, R.NURSE, R.FRONT_DESK, R.CLINIC_ADMIN})),
     ("Due", "measures:due", frozenset({R.PRESCRIBER, R.NURSE, R.THERAPIST, R.FRONT_DESK, R.CLINIC_ADMIN})),
     ("Alerts", "alerts:list", frozenset({R.PRESCRIBER, R.NURSE})),
     ("Ledger", "inventory:home", frozenset({R.INVENTORY_OFFICER, R.NURSE, R.PRESCRIBER, R.CLINIC_ADMIN})),

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "inventory",
     "outcomes",
     "interop",
+    "interop.fhir",  # the FHIR API's own tables (SMART clients, export jobs): label "fhir"
     "alerts",
     "scheduling",
 ]

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from interop.fhir.smart import smart_configuration
+
 from . import views
 from .api import api, guard_roles
 from .hooks import app_modules
@@ -11,6 +13,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
+    path("fhir/", include("interop.fhir.urls")),  # FHIR R4 API, bearer tokens (interop/fhir)
+    path(".well-known/smart-configuration", smart_configuration, name="smart-configuration"),
 ]
 guard_roles()
 

@@ -19,6 +19,9 @@ FIRST_DAYS_AGO = {"mid_course": (2, 9), "finished": (21, 34), "follow_up": (40, 
 def build(ctx: DemoContext) -> None:
     admin = ctx.users[Role.CLINIC_ADMIN]
     ctx.chairs = [services.add_chair(clinic=ctx.clinic, name=f"Chair {n}", location_code=f"INF^CHAIR{n}", by=admin) for n in range(1, 5)]
+    for weekday in range(5):  # the demo nurse works weekdays, so the calendar and the planner have shifts
+        services.add_nurse_shift(clinic=ctx.clinic, nurse=ctx.users[Role.NURSE], weekday=weekday, starts=time(7, 30),
+                                 ends=time(18, 0), by=admin)
     demo1 = ctx.mrn("DEMO-0001")
     _book_demo_0001(ctx, demo1)
     for dp in ctx.by_stage("mid_course", "finished", "follow_up"):

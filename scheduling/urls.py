@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_changes
+from . import calendar_views, shift_views, views, views_changes
 
 app_name = "scheduling"
 urlpatterns = [
@@ -11,4 +11,12 @@ urlpatterns = [
     path("sessions/<int:session_id>/cancel/", views_changes.cancel, name="cancel"),
     path("sessions/<int:session_id>/no-show/", views_changes.no_show, name="no_show"),
     path("sessions/<int:session_id>/reschedule/", views_changes.reschedule, name="reschedule"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("slot/", calendar_views.book_slot, name="slot"),
+    path("replan/", calendar_views.replan, name="replan"),
+    path("courses/<int:course_id>/plan/", calendar_views.plan_course, name="plan_course"),
+    path("courses/<int:course_id>/wait/", calendar_views.wait, name="wait"),
+    path("bookings/<int:session_id>/", calendar_views.booking, name="booking"),
+    path("shifts/", shift_views.shifts, name="shifts"),
+    path("patients/<int:patient_id>/availability/", shift_views.availability, name="availability"),
 ]

@@ -51,3 +51,9 @@ def move_booking(*, session: InfusionSession, chair: Any, starts_at: datetime, e
     InfusionSession.objects.filter(pk=session.pk).update(chair=chair, scheduled_start=starts_at, scheduled_end=ends_at)
     session.refresh_from_db()
     return session
+
+
+def move_booked_session(*, session: InfusionSession, chair: Any, starts_at: datetime, ends_at: datetime) -> None:
+    """Write a booked row's new chair and times (a re-plan by scheduling, which checked and audits it)."""
+    InfusionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED).update(
+        chair=chair, scheduled_start=starts_at, scheduled_end=ends_at)

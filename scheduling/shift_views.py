@@ -1,0 +1,127 @@
+"""The clinic admin's nurse shifts (weekly pattern and dated exceptions) and a patient's availability windows."""
+
+from __future__ import annotations
+
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.queries import staff_with_role
+from audit import services as audit
+from ketacare.access import allow
+from ketacare.errors import ServiceError
+from ketacare.scoping import get_in_clinic
+from patients.models import Patient
+
+from . import services
+from .models import WEEKDAY_CHOICES, NurseShift, PatientAvailability, ShiftException
+
+R = Role
+TIME = forms.TimeInput(attrs={"type": "time"})
+
+
+class ShiftForm(forms.Form):
+    nurse = forms.ChoiceField()
+    weekday = forms.TypedChoiceField(choices=WEEKDAY_CHOICES, coerce=int)
+    starts = forms.TimeField(widget=TIME)
+    ends = forms.TimeField(widget=TIME)
+
+    def __init__(self, *args, nurses=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["nurse"].choices = [(n.pk, n.get_full_name() or n.username) for n in nurses]
+
+
+class ExceptionForm(forms.Form):
+    nurse = forms.ChoiceField()
+    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.TimeField(widget=TIME, required=False, help_text="Leave both times empty for a day off.")
+    ends = forms.TimeField(widget=TIME, required=False)
+    reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, nurses=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["nurse"].choices = [(n.pk, n.get_full_name() or n.username) for n in nurses]
+
+
+def _write(request: HttpRequest, form: forms.Form, nurses: dict, kind: str) -> bool:
+    data = dict(form.cleaned_data)
+    nurse = nurses[int(data.pop("nurse"))]
+    try:
+        if kind == "shift":
+            services.add_nurse_shift(clinic=request.clinic, nurse=nurse, by=request.user, **data)  # type: ignore[attr-defined]
+        else:
+            services.set_shift_exception(clinic=request.clinic, nurse=nurse, by=request.user, **data)  # type: ignore[attr-defined]
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return False
+    return True
+
+
+@allow(R.CLINIC_ADMIN)
+def shifts(request: HttpRequest) -> HttpResponse:
+    clinic = request.clinic  # type: ignore[attr-defined]
+    nurses = {n.pk: n for n in staff_with_role(clinic, R.NURSE)}
+    kind = request.POST.get("kind", "")
+    shift_form = ShiftForm(request.POST if kind == "shift" else None, nurses=nurses.values(), prefix="shift")
+    exc_form = ExceptionForm(request.POST if kind == "exception" else None, nurses=nurses.values(), prefix="exc")
+    if request.method == "POST" and kind == "remove":
+        shift = get_in_clinic(NurseShift, clinic, pk=request.POST.get("shift", "0"))
+        services.remove_nurse_shift(shift=shift, by=request.user)
+        messages.success(request, "Shift removed.")
+        return redirect("scheduling:shifts")
+    form = shift_form if kind == "shift" else exc_form
+    if request.method == "POST" and kind in {"shift", "exception"} and form.is_valid() \
+            and _write(request, form, nurses, kind):
+        messages.success(request, "Saved.")
+        return redirect("scheduling:shifts")
+    with transaction.atomic():
+        audit.record(action="shifts_view", by=request.user, clinic=clinic)
+    return render(request, "scheduling/shifts.html", {
+        "shift_form": shift_form, "exc_form": exc_form,
+        "shifts": NurseShift.objects.in_clinic(clinic).filter(active=True).select_related("nurse"),
+        "exceptions": ShiftException.objects.in_clinic(clinic).filter(on__gte=timezone.localdate(timezone=ZoneInfo(clinic.time_zone))).select_related("nurse")},
+        status=400 if request.method == "POST" else 200)
+
+
+def _windows(post) -> tuple[list[tuple[int, time, time]], list[str]]:  # type: ignore[no-untyped-def]
+    windows, errors = [], []
+    for weekday, name in WEEKDAY_CHOICES:
+        raw_start, raw_end = post.get(f"start_{weekday}", "").strip(), post.get(f"end_{weekday}", "").strip()
+        if not raw_start and not raw_end:
+            continue
+        try:
+            windows.append((weekday, time.fromisoformat(raw_start), time.fromisoformat(raw_end)))
+        except ValueError:
+            errors.append(f"{name}: give both times as HH:MM.")
+    return windows, errors
+
+
+@allow(R.FRONT_DESK, R.PRESCRIBER, R.NURSE, R.CLINIC_ADMIN)
+def availability(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's weekly windows (one per weekday here); none means any time the clinic is open."""
+    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)  # type: ignore[attr-defined]
+    errors: list[str] = []
+    if request.method == "POST":
+        windows, errors = _windows(request.POST)
+        if not errors:
+            try:
+                services.set_patient_availability(patient=patient, windows=windows, by=request.user)
+            except ServiceError as exc:
+                errors = [exc.message]
+            else:
+                messages.success(request, "Availability saved.")
+                return redirect("scheduling:availability", patient_id=patient.pk)
+    else:
+        with transaction.atomic():
+            audit.record(action="availability_view", by=request.user, clinic=patient.clinic, patient=patient.pk)
+    current = {w.weekday: w for w in PatientAvailability.objects.filter(patient=patient)}
+    rows = [{"weekday": d, "name": name, "w": current.get(d)} for d, name in WEEKDAY_CHOICES]
+    return render(request, "scheduling/availability.html", {"patient": patient, "rows": rows, "errors": errors},
+                  status=400 if errors else 200)
