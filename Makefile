@@ -23,8 +23,7 @@ migrate: setup
 
 run: migrate
 	@$(BIN)/ketacare demo --if-new
-	@echo "Serving KetaCare on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(BIN)/ketacare runserver 127.0.0.1:8000 --insecure
+	$(BIN)/ketacare serve --host 127.0.0.1 --port 8000
 
 demo: migrate
 	$(BIN)/ketacare demo --reset

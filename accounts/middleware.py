@@ -4,11 +4,14 @@ import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from audit.context import client_addr
+from ketacare.polling import is_poll
 
 from .policy import policy_value
 
@@ -23,9 +26,16 @@ class ClinicMiddleware:
         token = client_addr.set(request.META.get("REMOTE_ADDR", ""))
         try:
             request.clinic, request.membership, request.role = None, None, None  # type: ignore[attr-defined]
-            if request.user.is_authenticated:
+            signed_in = request.user.is_authenticated  # by the session (API tokens sign in inside the view)
+            if signed_in:
                 self._resolve(request)
-            return self.get_response(request)
+                signed_in = request.user.is_authenticated
+                if not signed_in and request.headers.get("HX-Request"):
+                    return _to_sign_in(request)  # signed out idle just now, by a poll
+            response = self.get_response(request)
+            if signed_in and request.user.is_authenticated and not is_poll(request):
+                request.session["last_seen"] = time.time()  # a poll is not activity (ketacare/polling.py)
+            return response
         finally:
             client_addr.reset(token)
             timezone.deactivate()
@@ -42,8 +52,15 @@ class ClinicMiddleware:
             logout(request)
             request.session["signed_out_idle"] = True
             return
-        request.session["last_seen"] = now
-        request.session["clinic_id"] = chosen.clinic_id
+        if request.session.get("clinic_id") != chosen.clinic_id:
+            request.session["clinic_id"] = chosen.clinic_id
         request.clinic, request.membership, request.role = chosen.clinic, chosen, chosen.role  # type: ignore[attr-defined]
         request.memberships = memberships  # type: ignore[attr-defined]
         timezone.activate(ZoneInfo(chosen.clinic.time_zone))
+
+
+def _to_sign_in(request: HttpRequest) -> HttpResponse:
+    """An htmx request (a poll) met the idle logoff: send the whole page to sign-in, not the fragment."""
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+    return response

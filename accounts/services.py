@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from audit import services as audit
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from .choices import Role
 from .models import ApiToken, Clinic, Membership, User
@@ -29,7 +30,7 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Use
     """Check a password, counting failures and locking the account after too many."""
     # Each refusal is committed (audited, counted) before the error is raised.
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
+        user = for_update(User.objects.filter(username=username)).first()
         locked = user is not None and user.locked_until is not None and user.locked_until > _now()
         if locked:
             audit.record(action="login_refused_locked", by=username)
@@ -48,7 +49,7 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Use
 
 
 def _count_failure(username: str) -> None:
-    user = User.objects.select_for_update().filter(username=username).first()
+    user = for_update(User.objects.filter(username=username)).first()
     audit.record(action="login_failed", by=username)
     if user is None:
         return
@@ -114,7 +115,7 @@ def update_policy(*, clinic: Clinic, values: dict[str, Any], by: Any) -> dict[st
     if errors:
         return errors
     with transaction.atomic():
-        locked = Clinic.objects.select_for_update().get(pk=clinic.pk)
+        locked = for_update(Clinic.objects).get(pk=clinic.pk)
         before = dict(locked.policy)
         locked.policy = {**before, **{k: _store(v) for k, v in parsed.items()}}
         locked.save(update_fields=["policy"])

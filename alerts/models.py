@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from clinical.vitals import rule_label
 from ketacare.scoping import ClinicManager
 
 from .choices import AlertKind, AlertLevel, Channel, DeliveryStatus, Purpose
@@ -39,6 +40,11 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} alert {self.pk} ({self.rule})"
+
+    @property
+    def rule_label(self) -> str:
+        """The rule in words, for pages (never the raw id)."""
+        return rule_label(self.rule)
 
     @property
     def is_open(self) -> bool:

@@ -18,6 +18,7 @@ from accounts.queries import require_role, staff_with_role
 from audit import services as audit
 from clinical.vitals import AlertFinding
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from . import messages, outbox
 from .choices import AlertKind, AlertLevel, DeliveryStatus, Purpose
@@ -113,7 +114,7 @@ def acknowledge_alert(*, alert: Alert, action_note: str, by: Any, at: datetime |
     if len(action_note) > 4000:
         raise ServiceError("The action note is too long (4000 characters at most).", {"action_note": "Too long."})
     with transaction.atomic():
-        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        locked = for_update(Alert.objects).get(pk=alert.pk)
         if locked.acknowledged_at is not None:
             raise ServiceError("This alert was already acknowledged.")
         locked.acknowledged_at, locked.acknowledged_by, locked.action_note = at or datetime.now(UTC), by, action_note.strip()

@@ -1,6 +1,5 @@
 """The clinic's open alerts (page and polled dashboard panel) and acknowledging one with the action taken."""
 
-import time
 
 from django.contrib import messages
 from django.db import transaction
@@ -12,6 +11,7 @@ from accounts.choices import Role
 from audit import services as audit
 from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.polling import audit_poll, polled
 from ketacare.scoping import get_in_clinic
 
 from . import services
@@ -20,7 +20,6 @@ from .models import Alert
 from .queries import clinic_alerts
 
 READERS = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
-POLL_AUDIT_SECONDS = 300  # the polled panel records a view at most this often per user
 
 
 def _audit(request: HttpRequest, action: str, **detail: object) -> None:
@@ -36,12 +35,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @allow(*READERS)
+@polled
 def alert_panel(request: HttpRequest) -> HttpResponse:
-    """The dashboard's open-alerts panel, polled by htmx; a view is audited at most every few minutes per user."""
+    """The dashboard's open-alerts panel, polled by htmx; audited when it shows new alerts (ketacare/polling.py)."""
     rows = clinic_alerts(request.clinic)  # type: ignore[attr-defined]
-    if time.time() - request.session.get("alerts:viewed", 0) > POLL_AUDIT_SECONDS:
-        _audit(request, "alerts_view", count=len(rows))
-        request.session["alerts:viewed"] = time.time()
+    audit_poll(request, "alerts_panel", [a.pk for a in rows], lambda: _audit(request, "alerts_view", count=len(rows)))
     return render(request, "alerts/_panel.html", {"ctx": {"alerts": rows[:20], "total": len(rows)}})
 
 

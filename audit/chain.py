@@ -1,8 +1,25 @@
-"""The hash that chains one audit row to the one before it (ADR 0002)."""
+"""The hash that chains one audit row to the one before it in its clinic's chain (ADR 0002).
+
+A row's `hash_version` names how its hash was made, so a later version (a keyed HMAC with a key id,
+issue 14) is added here beside the others and every stored row stays verifiable by its own rule:
+- 1: SHA-256 over the old single global chain (rows written before per-clinic chains, chain -1);
+- 2: SHA-256 over the row's fields including its chain, in a chain per clinic.
+"""
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
+
+GENESIS = "0" * 64
+LEGACY_CHAIN = -1  # the one global chain of rows written before chains were per clinic
+SYSTEM_CHAIN = 0  # events that belong to no clinic
+CURRENT_VERSION = 2
+
+
+def chain_of(clinic_id: int | None) -> int:
+    """The chain an event of this clinic (or of none) is sealed into."""
+    return clinic_id or SYSTEM_CHAIN
 
 
 def row_digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -12,7 +29,7 @@ def row_digest(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def hashed_fields(event: Any) -> dict[str, Any]:
-    """The fields of an AuditEvent that its hash covers."""
+    """The fields of an AuditEvent that a version-1 hash covers."""
     return {
         "seq": event.seq,
         "at": event.at.isoformat(),
@@ -26,3 +43,22 @@ def hashed_fields(event: Any) -> dict[str, Any]:
         "client_addr": event.client_addr,
         "detail": event.detail,
     }
+
+
+def _v1(event: Any) -> str:
+    return row_digest(event.prev_hash, hashed_fields(event))
+
+
+def _v2(event: Any) -> str:
+    return row_digest(event.prev_hash, {**hashed_fields(event), "chain": event.chain, "v": 2})
+
+
+DIGESTS: dict[int, Callable[[Any], str]] = {1: _v1, 2: _v2}
+
+
+def digest_of(event: Any) -> str:
+    """The hash a sealed event must carry, by its own version's rule (its seq and prev_hash set)."""
+    try:
+        return DIGESTS[event.hash_version](event)
+    except KeyError:
+        raise ValueError(f"unknown audit hash version {event.hash_version}") from None

@@ -1,7 +1,9 @@
-"""The audit trail: one append-only row per read or write of patient data, chained by hash."""
+"""The audit trail: one append-only row per read or write of patient data, chained by hash per clinic."""
 
 from django.conf import settings
 from django.db import models
+
+from .chain import CURRENT_VERSION, GENESIS
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -13,9 +15,16 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """Who did what to which record, when and from where; `row_hash` chains each row to the last."""
+    """Who did what to which record, when and from where.
 
-    seq = models.BigIntegerField(unique=True)
+    Inserted unsealed (`seq` empty) by the writer; the sealer then gives it the next place in its
+    chain and the hash that links it to the row before (`audit.sealing`, ADR 0002). Only the seal
+    columns are ever written after the insert, once, by the sealer.
+    """
+
+    chain = models.BigIntegerField()  # the clinic's id; 0 for events of no clinic, -1 for the old global chain
+    seq = models.BigIntegerField(null=True, blank=True)  # place in its chain, set when sealed
+    hash_version = models.PositiveSmallIntegerField(default=CURRENT_VERSION)
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(max_length=150)
@@ -26,14 +35,18 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     client_addr = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    row_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
-        indexes = [models.Index(fields=["clinic", "-at"])]
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["clinic", "-at"]),
+            models.Index(fields=["chain", "id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_one_row_per_place")]
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:
@@ -44,9 +57,11 @@ class AuditEvent(models.Model):
         raise PermissionError("Audit events are append-only: they cannot be deleted.")
 
 
-class AuditHead(models.Model):
-    """A single row locked by every audit write so the chain stays linear on PostgreSQL."""
+class AuditChain(models.Model):
+    """The head of one chain: its last sealed place and hash. Locked only by the sealer of that chain."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    chain = models.BigIntegerField(primary_key=True)
     seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+    genesis_hash = models.CharField(max_length=64, default=GENESIS)  # what row 1 links to
+    sealed_at = models.DateTimeField(null=True, blank=True)

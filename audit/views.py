@@ -14,7 +14,7 @@ from .models import AuditEvent
 
 @allow(Role.CLINIC_ADMIN)
 def log(request: HttpRequest) -> HttpResponse:
-    rows = AuditEvent.objects.filter(clinic=request.clinic).select_related("actor").order_by("-seq")  # type: ignore[attr-defined]
+    rows = AuditEvent.objects.filter(clinic=request.clinic).select_related("actor").order_by("-id")  # type: ignore[attr-defined]
     action = request.GET.get("action", "")[:64]
     patient = request.GET.get("patient", "")
     if action:

@@ -66,21 +66,29 @@ def bench_hl7() -> None:
 
 
 def bench_audit() -> None:
+    """Audit appends (a write sealed into its clinic's chain; a read, one insert) beside a one-row update."""
     from accounts.models import Clinic
     from accounts.services import create_clinic
     from audit import services as audit
 
     clinic = create_clinic(name="Bench", slug=f"bench-{time.time_ns()}", by="bench")
 
-    def chained() -> None:
+    def write_event() -> None:
         with transaction.atomic():
-            audit.record(action="bench", by="bench", clinic=clinic, detail={"n": 1})
+            audit.record(action="bench_write", by="bench", clinic=clinic, detail={"n": 1})
+
+    def read_event() -> None:
+        with transaction.atomic():
+            audit.record(action="bench_view", by="bench", clinic=clinic, detail={"n": 1})
 
     def plain() -> None:
         with transaction.atomic():
             Clinic.objects.filter(pk=clinic.pk).update(name="Bench")
 
-    report("audit event write (hash chain)", rate(chained, 200), rate(plain, 200), "one-row update, same txn")
+    baseline = rate(plain, 200)
+    report("audit append, write (sealed)", rate(write_event, 200), baseline, "one-row update, own txn")
+    report("audit append, read (insert only)", rate(read_event, 200), baseline, "one-row update, own txn")
+    audit.seal_all()
 
 
 def bench_vitals() -> None:
@@ -131,6 +139,9 @@ def main() -> None:
     from bench.planner import bench_planner
 
     bench_planner()
+    from bench.concurrency import bench_concurrency  # run per database in child processes
+
+    bench_concurrency()
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from clinical.errors import ClinicalError
+from clinical.instants import utc, utc_or_none
 from clinical.instruments import INSTRUMENTS
 
 _KEY = re.compile(r"[a-z0-9_]{1,32}")
@@ -161,6 +162,9 @@ class Infusion:
         _require_aware(self.scheduled_at, f"Infusion {self.number}'s booked time")
         if self.started_at is not None:
             _require_aware(self.started_at, f"Infusion {self.number}'s start time")
+        # Windows are computed on instants, never on the wall clock (clinical.instants).
+        object.__setattr__(self, "scheduled_at", utc(self.scheduled_at))
+        object.__setattr__(self, "started_at", utc_or_none(self.started_at))
 
     @property
     def at(self) -> datetime:
@@ -179,6 +183,7 @@ class Done:
 
     def __post_init__(self) -> None:
         _require_aware(self.assessed_at, "An assessment time")
+        object.__setattr__(self, "assessed_at", utc(self.assessed_at))
 
 
 @dataclass(frozen=True)
@@ -290,6 +295,7 @@ def plan_slots(
     ``final`` says the course has ended, so its last booked infusion is the last one.
     """
     _require_aware(now, "The current time")
+    now = utc(now)
     if isinstance(n_infusions, bool) or not isinstance(n_infusions, int) or n_infusions < 1:
         raise ClinicalError("A course plans at least one infusion.")
     ordered = _check_infusions(infusions)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from clinical.errors import ClinicalError
+from clinical.instants import utc
 
 
 class ScoreKind(Enum):
@@ -149,6 +150,8 @@ def _observation_remaining_min(infusion_ended_at: datetime, now: datetime, min_o
     """Return whole minutes of observation still owed, rounded up (0 once the time has passed)."""
     _require_aware("infusion_ended_at", infusion_ended_at)
     _require_aware("now", now)
+    # On instants: 40 real minutes across a daylight-saving change are 40, not 100 or -20 (clinical.instants).
+    infusion_ended_at, now = utc(infusion_ended_at), utc(now)
     if infusion_ended_at > now:
         raise ClinicalError(
             f"The infusion end ({infusion_ended_at.isoformat()}) is after now ({now.isoformat()})."

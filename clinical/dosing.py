@@ -12,14 +12,19 @@ Rules, each from CLINICAL.md section 2:
   prescriber overrides with a written reason. A duration shorter than the
   protocol's minimum counts as passing a limit (decision made here).
 * The 100 mg/mL strength must be diluted before IV use (product label).
+* Above the protocol limits stands a hard ceiling (Policy, a clinic admin
+  setting, default 1.0 mg/kg) that no override passes, checked against the
+  ordered mg/kg and the dose per kg of actual weight. An override reason is a
+  real sentence: at least 15 characters (``MIN_REASON_CHARS``).
 
 Decisions made here (documented for the reader, tested):
 
 * Devine is not defined below 5 ft (152.4 cm): IDEAL and ADJUSTED are refused
   for shorter patients rather than silently using the base weight.
-* The mg/kg limit is checked against the ordered mg/kg and against the dose
-  per kg of *actual* weight, so an ideal weight above the actual weight cannot
-  carry a dose past the limit unnoticed.
+* When the ideal or adjusted weight is above the actual weight (short, light
+  patients), the dose uses the actual weight and the plan says so, in its
+  steps and notes (CLINICAL.md section 2). The mg/kg limits are still checked
+  against the dose per kg of actual weight as well.
 * The 100 mg/mL strength is diluted with at least an equal volume (the label's
   dilution), so its bag may hold at most half the vial strength.
 
@@ -100,6 +105,20 @@ def _require_range(name: str, value: object, high: Decimal, unit: str) -> None:
         raise ClinicalError(f"{name} must be above 0 and at most {high} {unit}; got {number} {unit}.")
 
 
+# The hard ceiling's default (CLINICAL.md section 2: the label's anaesthetic induction dose starts at 1 mg/kg).
+DEFAULT_CEILING_MG_PER_KG = Decimal("1.0")
+MIN_REASON_CHARS = 15  # an override reason is a real sentence, not "x"
+
+
+def check_override_reason(reason: str | None) -> str:
+    """Return the stripped reason, refusing one shorter than MIN_REASON_CHARS characters."""
+    text = (reason or "").strip()
+    if len(text) < MIN_REASON_CHARS:
+        raise ClinicalError(f"An override reason must be a real sentence of at least {MIN_REASON_CHARS} characters; "
+                            f"got {len(text)}.")
+    return text
+
+
 @dataclass(frozen=True, kw_only=True)
 class DoseLimits:
     """Protocol limits for an order (Policy, per protocol template: CLINICAL.md section 2).
@@ -118,9 +137,10 @@ class DoseLimits:
     max_total_mg: Decimal = Decimal("100")
     min_duration_min: Decimal = Decimal("40")
     vial_strengths_mg_per_ml: tuple[Decimal, ...] = (Decimal("10"), Decimal("50"), Decimal("100"))
+    ceiling_mg_per_kg: Decimal = DEFAULT_CEILING_MG_PER_KG  # hard: no override passes it
 
     def __post_init__(self) -> None:
-        for name in ("max_mg_per_kg", "max_total_mg", "min_duration_min"):
+        for name in ("max_mg_per_kg", "max_total_mg", "min_duration_min", "ceiling_mg_per_kg"):
             if _require_decimal(name, getattr(self, name)) <= 0:
                 raise ClinicalError(f"{name} must be above 0.")
         if not self.vial_strengths_mg_per_ml:
@@ -259,6 +279,19 @@ def _exceeded_limits(inputs: DoseInputs, limits: DoseLimits, total_mg: Decimal) 
     return found
 
 
+def _check_ceiling(inputs: DoseInputs, limits: DoseLimits, total_mg: Decimal) -> None:
+    """Refuse, whatever the override, a dose above the hard ceiling (CLINICAL.md section 2)."""
+    with localcontext(_CONTEXT):
+        per_actual_kg = total_mg / inputs.actual_weight_kg
+    worst = max(inputs.mg_per_kg, per_actual_kg)
+    if worst > limits.ceiling_mg_per_kg:
+        shown = worst.quantize(Decimal("0.001"), rounding=ROUND_CEILING)
+        raise ClinicalError(
+            f"Dose refused: {shown} mg/kg is above the clinic's hard ceiling of {limits.ceiling_mg_per_kg} mg/kg, "
+            "which no override passes."
+        )
+
+
 def _check_dilution(inputs: DoseInputs, volume_drawn_ml: Decimal) -> None:
     """Refuse a bag the drawn volume cannot fit, or an undiluted concentrate (CLINICAL.md section 2)."""
     drawn = round_half_up(volume_drawn_ml, VOLUME_QUANTUM)
@@ -282,15 +315,19 @@ def _notes(inputs: DoseInputs, weight_used: Decimal, total_mg: Decimal, bag_mg_p
             f"The {inputs.vial_mg_per_ml} mg/mL strength must be diluted before IV use (product label); "
             f"this bag dilutes it to {round_half_up(bag_mg_per_ml, CONCENTRATION_QUANTUM)} mg/mL."
         )
-    if weight_used > inputs.actual_weight_kg:
-        with localcontext(_CONTEXT):
-            per_actual = total_mg / inputs.actual_weight_kg
-        notes.append(
-            f"The {inputs.basis.value} weight ({round_half_up(weight_used, WEIGHT_QUANTUM)} kg) is above the "
-            f"actual weight ({round_half_up(inputs.actual_weight_kg, WEIGHT_QUANTUM)} kg): the dose is "
-            f"{round_half_up(per_actual, Decimal('0.01'))} mg per kg of actual weight."
-        )
     return notes
+
+
+def _cap_at_actual(inputs: DoseInputs, basis_weight: Decimal) -> tuple[Decimal, str | None]:
+    """Dose on actual weight when the ideal or adjusted weight is above it, and say so (CLINICAL.md section 2)."""
+    actual = inputs.actual_weight_kg
+    if basis_weight <= actual:
+        return basis_weight, None
+    return actual, (
+        f"The {inputs.basis.value} body weight ({round_half_up(basis_weight, WEIGHT_QUANTUM)} kg) is above the "
+        f"actual weight ({round_half_up(actual, WEIGHT_QUANTUM)} kg): the dose uses the actual weight, "
+        f"{round_half_up(actual, WEIGHT_QUANTUM)} kg (the other bases exist to avoid overdosing, never to raise a dose)."
+    )
 
 
 def plan_dose(inputs: DoseInputs, limits: DoseLimits, override_reason: str | None = None) -> DosePlan:
@@ -305,20 +342,26 @@ def plan_dose(inputs: DoseInputs, limits: DoseLimits, override_reason: str | Non
         raise ClinicalError(
             f"Vial strength {inputs.vial_mg_per_ml} mg/mL is not in the clinic's formulary ({strengths} mg/mL)."
         )
-    weight_used, ideal, weight_steps = _weight_steps(inputs)
+    basis_weight, ideal, weight_steps = _weight_steps(inputs)
+    weight_used, capped = _cap_at_actual(inputs, basis_weight)
+    if capped:
+        weight_steps.append(capped)
     with localcontext(_CONTEXT):
         total_mg = inputs.mg_per_kg * weight_used
         volume_drawn_ml = total_mg / inputs.vial_mg_per_ml
         bag_mg_per_ml = total_mg / inputs.bag_volume_ml
         rate_ml_per_h = inputs.bag_volume_ml * 60 / inputs.duration_min
     _check_dilution(inputs, volume_drawn_ml)
+    _check_ceiling(inputs, limits, total_mg)
     exceeded = _exceeded_limits(inputs, limits, total_mg)
     reason = override_reason.strip() if override_reason else ""
     if exceeded and not reason:
         raise ClinicalError(
             f"Dose refused: {'; '.join(exceeded)}. A prescriber may override with a written reason."
         )
-    notes = _notes(inputs, weight_used, total_mg, bag_mg_per_ml)
+    if exceeded:
+        reason = check_override_reason(reason)
+    notes = _notes(inputs, weight_used, total_mg, bag_mg_per_ml) + ([capped] if capped else [])
     if reason and not exceeded:
         notes.append("An override reason was given but no protocol limit was exceeded; it was not used.")
     shown = _Rounded(

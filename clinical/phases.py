@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from clinical.instants import utc, utc_or_none
 from clinical.session_flow import SessionState
 from clinical.vitals import Phase
 
@@ -32,6 +33,7 @@ def phase_of(state: SessionState) -> Phase | None:
 
 def phase_at(moment: datetime, *, started_at: datetime | None, infusion_ended_at: datetime | None) -> Phase:
     """Return the phase a reading measured at ``moment`` belongs to (CLINICAL.md section 3)."""
+    moment, started_at, infusion_ended_at = utc(moment), utc_or_none(started_at), utc_or_none(infusion_ended_at)
     if started_at is None or moment < started_at:
         return Phase.PRE_START
     if infusion_ended_at is None or moment < infusion_ended_at:

@@ -18,16 +18,27 @@ After the infusion there is nothing to pause or stop, so those rules still
 fire, keeping their rule id, as warnings that ask for assessment. Only the
 most severe finding per measure is returned (SpO2 85 % gives spo2_stop, not
 also spo2_warn). EtCO2 is validated but has no threshold in CLINICAL.md.
+
+Thresholds are applied to the value as measured (SpO2 89.95 % is below 90 %,
+RR 9.5 /min below 10, HR 120.4 /min above 120); rounding to the chart's
+resolution (``charted_reading``: whole numbers for BP, HR and RR, 0.1 for SpO2
+and EtCO2, half up, once) is for storing and showing, never for judging.
+
+``evaluate_signs`` is what raises alerts: one finding per vital sign (blood
+pressure, SpO2, heart rate, respiratory rate), at the worst level any of its
+breaches reaches, naming every breach, so one reading asks for one
+acknowledgement per sign. ``RULE_LABELS`` gives each rule id in words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from decimal import ROUND_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import Enum
 
 from clinical.errors import ClinicalError
+from clinical.instants import utc, utc_or_none
 
 Measure = Decimal | int
 
@@ -133,9 +144,66 @@ def validate_reading(reading: Reading) -> None:
         raise ClinicalError(f"Diastolic {dbp} mmHg must be below systolic {sbp} mmHg.")
 
 
+RULE_LABELS: dict[str, str] = {
+    RuleId.SBP_DO_NOT_START.value: "Systolic BP too high to start",
+    RuleId.DBP_DO_NOT_START.value: "Diastolic BP too high to start",
+    RuleId.SBP_PAUSE.value: "Systolic BP at the pause level",
+    RuleId.DBP_PAUSE.value: "Diastolic BP at the pause level",
+    RuleId.SPO2_WARN.value: "Low SpO2",
+    RuleId.SPO2_STOP.value: "SpO2 at the stop level",
+    RuleId.HR_WARN.value: "High heart rate",
+    RuleId.RR_WARN.value: "Low respiratory rate",
+    RuleId.BP_OVERDUE.value: "Blood-pressure reading overdue",
+    # Rules raised outside this module, so that every alert reads in words.
+    "phq9_item9": "PHQ-9 item 9 (thoughts of death or self-harm)",
+    "cssrs_risk_level": "C-SSRS screener risk level",
+    "serious_adverse_event": "Serious adverse event",
+    "ledger_count_differs": "Count differs from the ledger",
+}
+
+# Which sign each rule belongs to; one reading raises at most one alert per sign.
+SIGN_OF: dict[RuleId, str] = {
+    RuleId.SBP_DO_NOT_START: "Blood pressure", RuleId.DBP_DO_NOT_START: "Blood pressure",
+    RuleId.SBP_PAUSE: "Blood pressure", RuleId.DBP_PAUSE: "Blood pressure",
+    RuleId.SPO2_WARN: "SpO2", RuleId.SPO2_STOP: "SpO2",
+    RuleId.HR_WARN: "Heart rate", RuleId.RR_WARN: "Respiratory rate", RuleId.BP_OVERDUE: "Blood pressure",
+}
+
+# Most severe first.
+LEVEL_ORDER: tuple[AlertLevel, ...] = (AlertLevel.STOP, AlertLevel.PAUSE, AlertLevel.DO_NOT_START, AlertLevel.WARN)
+
+# The resolution each measure is charted at (rounded half up, once, for storing and showing).
+CHART_QUANTUM: dict[str, Decimal] = {
+    "systolic_mmhg": Decimal("1"), "diastolic_mmhg": Decimal("1"), "heart_rate_bpm": Decimal("1"),
+    "resp_rate_per_min": Decimal("1"), "spo2_pct": Decimal("0.1"), "etco2_mmhg": Decimal("0.1"),
+}
+
+
+def rule_label(rule: str) -> str:
+    """Return a rule id in words (unknown ids: underscores as spaces, first letter capital)."""
+    return RULE_LABELS.get(rule) or rule.replace("_", " ").strip().capitalize()
+
+
+def charted_reading(reading: Reading) -> Reading:
+    """Return the reading rounded to the chart's resolution (CHART_QUANTUM, half up); never used for judging."""
+    values: dict[str, Measure | None] = {}
+    for name, quantum in CHART_QUANTUM.items():
+        value = getattr(reading, name)
+        if value is None or isinstance(value, int):
+            values[name] = value
+            continue
+        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+        values[name] = int(rounded) if quantum == 1 else rounded
+    return Reading(**values)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class AlertFinding:
-    """A rule that fired: what was measured, the threshold that fired, and what to do."""
+    """A rule that fired: what was measured, the threshold that fired, and what to do.
+
+    ``breaches`` lists every breach of the sign in the reading, worst first
+    (one line each), when the finding stands for several (``evaluate_signs``).
+    """
 
     rule_id: RuleId
     level: AlertLevel
@@ -143,6 +211,7 @@ class AlertFinding:
     threshold: Measure
     unit: str
     message: str
+    breaches: tuple[str, ...] = ()
 
 
 def evaluate_reading(reading: Reading, thresholds: Thresholds, phase: Phase) -> list[AlertFinding]:
@@ -158,6 +227,40 @@ def evaluate_reading(reading: Reading, thresholds: Thresholds, phase: Phase) -> 
         _rr_finding(reading.resp_rate_per_min, thresholds),
     ]
     return [finding for finding in found if finding is not None]
+
+
+def _all_breaches(reading: Reading, thresholds: Thresholds, phase: Phase) -> list[AlertFinding]:
+    """Every breach of the reading, including a lower level a worse one already covers (SpO2 warn under stop)."""
+    found = evaluate_reading(reading, thresholds, phase)
+    spo2 = reading.spo2_pct
+    if spo2 is not None and spo2 < thresholds.spo2_stop_below_pct and thresholds.spo2_stop_below_pct < thresholds.spo2_warn_below_pct:
+        found.append(AlertFinding(RuleId.SPO2_WARN, AlertLevel.WARN, spo2, thresholds.spo2_warn_below_pct, "%",
+                                  f"SpO2 {spo2} % is below {thresholds.spo2_warn_below_pct} %."))
+    return found
+
+
+def evaluate_signs(reading: Reading, thresholds: Thresholds, phase: Phase) -> list[AlertFinding]:
+    """Return one finding per vital sign that breaches a threshold: the worst level, naming every breach.
+
+    The finding keeps the worst breach's rule, value and threshold (the one
+    that fired the action); its message names the others, and ``breaches``
+    lists them all, worst first. Signs come in a fixed order: blood pressure,
+    SpO2, heart rate, respiratory rate.
+    """
+    by_sign: dict[str, list[AlertFinding]] = {}
+    for finding in _all_breaches(reading, thresholds, phase):
+        by_sign.setdefault(SIGN_OF[finding.rule_id], []).append(finding)
+    combined = []
+    for sign in ("Blood pressure", "SpO2", "Heart rate", "Respiratory rate"):
+        group = sorted(by_sign.get(sign, []), key=lambda f: LEVEL_ORDER.index(f.level))
+        if not group:
+            continue
+        worst, others = group[0], group[1:]
+        message = worst.message
+        if others:
+            message += " Also: " + " ".join(f.message for f in others)
+        combined.append(replace(worst, message=message, breaches=tuple(f.message for f in group)))
+    return combined
 
 
 def _bp_finding(
@@ -253,9 +356,8 @@ def next_due_at(
     reading: the clock restarts when a phase begins, so a reading taken before
     the infusion does not make the first infusing reading overdue at once.
     """
-    _require_aware("phase_started_at", phase_started_at)
-    if last_reading_at is not None:
-        _require_aware("last_reading_at", last_reading_at)
+    phase_started_at = utc(phase_started_at, "phase_started_at")  # instants, never wall-clock arithmetic
+    last_reading_at = utc_or_none(last_reading_at, "last_reading_at")
     interval = schedule.interval_min(phase)
     if interval is None:
         return None
@@ -273,7 +375,9 @@ def evaluate_overdue(
     is the minutes elapsed, rounded up to 0.1 min, so it always exceeds the
     interval it is compared with.
     """
-    _require_aware("now", now)
+    now = utc(now, "now")  # instants, never wall-clock arithmetic (clinical.instants)
+    phase_started_at = utc(phase_started_at, "phase_started_at")
+    last_reading_at = utc_or_none(last_reading_at, "last_reading_at")
     due = next_due_at(schedule, phase, phase_started_at, last_reading_at)
     for name, moment in (("phase_started_at", phase_started_at), ("last_reading_at", last_reading_at)):
         if moment is not None and moment > now:

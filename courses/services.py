@@ -13,11 +13,13 @@ from clinical import dosing
 from clinical.errors import ClinicalError
 from clinical.scheduling import CourseSpacing
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 from patients.choices import ScreeningOutcome
 from patients.services import current_eligibility
 
 from .choices import CourseStatus
 from .models import Protocol, TreatmentCourse
+from .policy import dose_ceiling
 
 PROTOCOL_FIELDS = {
     "name", "n_infusions", "min_hours_between", "max_span_days", "mg_per_kg", "infusion_min", "max_mg_per_kg",
@@ -77,7 +79,8 @@ def limits_of(course_or_protocol: Any) -> dosing.DoseLimits:
     """The dose limits of a protocol (or the copy kept with a course)."""
     source = course_or_protocol.protocol_snapshot if isinstance(course_or_protocol, TreatmentCourse) else snapshot(course_or_protocol)
     return dosing.DoseLimits(max_mg_per_kg=Decimal(source["max_mg_per_kg"]), max_total_mg=Decimal(source["max_total_mg"]),
-                             min_duration_min=Decimal(source["infusion_min"]))
+                             min_duration_min=Decimal(source["infusion_min"]),
+                             ceiling_mg_per_kg=dose_ceiling(course_or_protocol.clinic))
 
 
 def order_course(
@@ -97,13 +100,22 @@ def order_course(
         raise ServiceError("The dose must be a number.", {"mg_per_kg": "Not a number."}) from None
     if not dose.is_finite() or dose <= 0 or dose > Decimal("2"):
         raise ServiceError("The dose must be above 0 and at most 2 mg/kg.", {"mg_per_kg": "Out of range."})
+    ceiling = dose_ceiling(patient.clinic)
+    if dose > ceiling:
+        raise ServiceError(f"{dose} mg/kg is above the clinic's hard ceiling of {ceiling} mg/kg, which no override "
+                           "passes.", {"mg_per_kg": f"At most {ceiling} mg/kg."})
     reason = override_reason.strip()
     if dose > protocol.max_mg_per_kg and not reason:
         raise ServiceError(f"{dose} mg/kg is above the protocol limit of {protocol.max_mg_per_kg} mg/kg; "
                            "a written override reason is required.", {"override_reason": "Required above the limit."})
+    if dose > protocol.max_mg_per_kg:
+        try:
+            reason = dosing.check_override_reason(reason)
+        except ClinicalError as exc:
+            raise ServiceError(str(exc), {"override_reason": str(exc)}) from None
     with transaction.atomic():
         # Lock the patient so two orders at once cannot both find no active course.
-        type(patient).objects.select_for_update().filter(pk=patient.pk).first()
+        for_update(type(patient).objects.filter(pk=patient.pk)).first()
         if patient.courses.filter(status=CourseStatus.ACTIVE).exists():
             raise ServiceError("This patient already has an active course; complete or stop it first.")
         course = TreatmentCourse.objects.create(

@@ -83,6 +83,8 @@ class VitalsIn(Schema):
 
 class CheckInIn(Schema):
     weight_kg: Decimal
+    weight_confirmed: bool = False  # needed, with weight_reason, when today's weight differs much from the last
+    weight_reason: str = Field("", max_length=500)
     identity_confirmed: bool
     consent_current: bool
     escort_name: str = Field(max_length=120)

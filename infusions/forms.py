@@ -36,6 +36,8 @@ class BaselineForm(VitalsForm):
 class CheckInForm(forms.Form):
     identity_confirmed = forms.BooleanField(label="Identity confirmed (name and date of birth)", required=False)
     weight_kg = _num("Today's weight (kg)", required=True, autofocus=True)
+    weight_confirmed = forms.BooleanField(label="Weight confirmed although it differs from the last one", required=False)
+    weight_reason = forms.CharField(label="Why the weight differs (only when asked)", max_length=500, required=False)
     escort_name = forms.CharField(label="Escort present (name)", max_length=120, required=False)
     escort_phone = forms.CharField(label="Escort contact number", max_length=32, required=False)
     consent_current = forms.BooleanField(label="Consent current", required=False)

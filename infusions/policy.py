@@ -4,6 +4,7 @@ Vital-sign thresholds and the monitoring schedule live on the protocol (and the
 copy kept with each course); these are the clinic-wide values.
 """
 
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,9 @@ SETTINGS = [
     Setting("infusion_pregnancy_test", "Pregnancy test at check-in", "choice", "female",
             choices=("female", "everyone", "never"),
             help="Who needs a negative test before each infusion (pregnancy is an absolute contraindication)."),
+    Setting("infusion_weight_change_pct", "Weight change that needs confirming (%)", "decimal", Decimal("10"),
+            min=1, max=100, help="At check-in, a weight this much above or below the last recorded one (or about "
+            "2.2 times it, pounds typed as kilograms) must be confirmed with a reason."),
     Setting("infusion_hl7_time_zone", "Monitor time zone (blank = clinic's)", "text", "",
             help="Time zone for monitor times sent without a UTC offset, e.g. America/Chicago."),
     Setting("infusion_hl7_result_statuses", "Monitor result statuses filed", "list", ["F", "C", "R"],

@@ -1,6 +1,5 @@
 """The session screen at the chair: live part, transition buttons, typed vitals, notes, the printable record."""
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from accounts.choices import Role
 from audit import services as audit
 from ketacare.access import allow
 from ketacare.errors import ServiceError
+from ketacare.polling import audit_poll, polled
 from ketacare.scoping import get_in_clinic
 
 from . import screen, services
@@ -23,7 +23,6 @@ from .queries import vitals_of
 
 CHAIR = (Role.PRESCRIBER, Role.NURSE)
 READERS = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
-POLL_AUDIT_SECONDS = 300  # the polled live part records a view at most this often per user and session
 
 
 def not_post(request: HttpRequest) -> HttpResponse | None:
@@ -74,13 +73,14 @@ def session_screen(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @allow(*CHAIR)
+@polled
 def live(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session(request, session_id)
-    key = f"infusions:viewed:{session.pk}"
-    if time.time() - request.session.get(key, 0) > POLL_AUDIT_SECONDS:
-        audit_view(request, session, "session_view")
-        request.session[key] = time.time()
-    return render(request, "infusions/_live.html", screen.live_context(session, datetime.now(UTC)))
+    context = screen.live_context(session, datetime.now(UTC))
+    shown = (session.state, context["vital_count"], getattr(context["latest"], "pk", None),
+             [(a.pk, a.acknowledged_at) for a in context["alerts"]])
+    audit_poll(request, f"session:{session.pk}", shown, lambda: audit_view(request, session, "session_view"))
+    return render(request, "infusions/_live.html", context)
 
 
 def rerender(request: HttpRequest, session: InfusionSession, exc: ServiceError, **forms: Any) -> HttpResponse:

@@ -13,6 +13,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
+# Persistent database connections, per server thread (seconds; 0 closes after every request).
+CONN_MAX_AGE = int(os.environ.get("KETACARE_CONN_MAX_AGE", "600"))
+
+
 def _database(url: str) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry (sqlite:/// or postgres://)."""
     parts = urlparse(url)
@@ -25,7 +29,8 @@ def _database(url: str) -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": 60,
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
             "TEST": {"NAME": os.environ.get("KETACARE_TEST_DB_NAME")} if os.environ.get("KETACARE_TEST_DB_NAME") else {},
         }
@@ -39,14 +44,20 @@ def _database(url: str) -> dict:
 def _sqlite(path: str) -> dict:
     # WAL lets readers work while the monitor feed writes; IMMEDIATE avoids lock upgrades mid-transaction.
     # Tests use a file too (not shared in-memory), so the live server's threads lock as production does.
+    # Connections persist (a close by the last connection checkpoints and deletes the WAL, 4 fsyncs);
+    # journal_size_limit then truncates the WAL after each checkpoint so it cannot grow without bound,
+    # and Django opens no transaction between requests, so no idle connection holds a checkpoint back.
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        "CONN_MAX_AGE": CONN_MAX_AGE,
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": str(Path(path).with_name("test-" + Path(path).name))},
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                             "PRAGMA journal_size_limit=67108864;"),
         },
     }
 
@@ -143,7 +154,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+WHITENOISE_AUTOREFRESH = DEBUG  # production serves the files found at start-up, without a scan per request
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -181,7 +181,7 @@ def resolve_link(token: str, now: datetime, *, lock: bool = False) -> tuple[Link
         return LinkState.FORGED, None
     rows = PatientLink.objects.select_related("patient", "clinic", "course")
     if lock:
-        rows = rows.select_for_update(of=("self",))
+        rows = rows.select_for_update(no_key=True, of=("self",))  # ketacare/locking.py
     link = rows.filter(token_hash=token_hash).first()
     if link is None:
         return LinkState.FORGED, None

@@ -1,10 +1,12 @@
 """Turn the observations of one HL7 message into vital-sign readings, one per observation time.
 
 Readings are validated by ``clinical.vitals`` (impossible values are refused,
-never clamped). Decision made here: blood pressure, heart rate and
-respiratory rate are charted as whole numbers and SpO2 and EtCO2 to 0.1, each
-rounded once, half up (the ADR 0003 habit); monitors report these to that
-resolution.
+never clamped). Values are kept as measured: thresholds judge them unrounded
+(SpO2 89.95 % is below 90 %). Rounding to the chart's resolution is
+``clinical.vitals.charted_reading`` (whole numbers for BP, HR and RR, 0.1 for
+SpO2 and EtCO2, half up, once: the ADR 0003 habit), done on storing; it is
+checked here too, so a message whose rounded values are impossible is refused
+whole.
 """
 
 from __future__ import annotations
@@ -12,21 +14,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from clinical.hl7.codes import VitalKind
 from clinical.hl7.model import DeviceObservation
 from clinical.hl7.select import select_preferred
-from clinical.vitals import Reading
+from clinical.vitals import Reading, charted_reading
 
-# Which Reading field each HL7 vital kind fills, and the quantum it is charted to.
-_FIELDS: Mapping[VitalKind, tuple[str, Decimal]] = {
-    VitalKind.SYSTOLIC: ("systolic_mmhg", Decimal("1")),
-    VitalKind.DIASTOLIC: ("diastolic_mmhg", Decimal("1")),
-    VitalKind.HEART_RATE: ("heart_rate_bpm", Decimal("1")),
-    VitalKind.SPO2: ("spo2_pct", Decimal("0.1")),
-    VitalKind.RESP_RATE: ("resp_rate_per_min", Decimal("1")),
-    VitalKind.ETCO2: ("etco2_mmhg", Decimal("0.1")),
+# Which Reading field each HL7 vital kind fills.
+_FIELDS: Mapping[VitalKind, str] = {
+    VitalKind.SYSTOLIC: "systolic_mmhg",
+    VitalKind.DIASTOLIC: "diastolic_mmhg",
+    VitalKind.HEART_RATE: "heart_rate_bpm",
+    VitalKind.SPO2: "spo2_pct",
+    VitalKind.RESP_RATE: "resp_rate_per_min",
+    VitalKind.ETCO2: "etco2_mmhg",
 }
 
 
@@ -40,10 +42,9 @@ class TimedReading:
     source_codes: tuple[str, ...]
 
 
-def _charted(kind: VitalKind, value: Decimal) -> Decimal | int:
-    name, quantum = _FIELDS[kind]
-    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    return int(rounded) if quantum == 1 else rounded
+def _measured(value: Decimal) -> Decimal | int:
+    """The value as sent; a whole number stays an int."""
+    return int(value) if value == value.to_integral_value() else value
 
 
 def readings_from_observations(observations: Iterable[DeviceObservation]) -> tuple[TimedReading, ...]:
@@ -59,7 +60,9 @@ def readings_from_observations(observations: Iterable[DeviceObservation]) -> tup
     found = []
     for at in sorted(grouped):
         rows = grouped[at]
-        values = {_FIELDS[o.kind][0]: _charted(o.kind, o.value) for o in rows}
+        values = {_FIELDS[o.kind]: _measured(o.value) for o in rows}
         equipment = next((o.equipment_id for o in rows if o.equipment_id), "")
-        found.append(TimedReading(at, Reading(**values), equipment, tuple(o.source_code for o in rows)))
+        reading = Reading(**values)
+        charted_reading(reading)  # the stored (rounded) values must be possible too
+        found.append(TimedReading(at, reading, equipment, tuple(o.source_code for o in rows)))
     return tuple(found)

@@ -216,9 +216,9 @@ def test_refusal_lists_every_limit_exceeded() -> None:
 
 
 def test_override_with_a_written_reason_records_it() -> None:
-    plan = plan_dose(inputs(mg_per_kg=D("0.8")), LIMITS, override_reason="  Protocol B, Dr Synthetic  ")
+    plan = plan_dose(inputs(mg_per_kg=D("0.8")), LIMITS, override_reason="  Protocol B, Dr Synthetic, week 2  ")
     assert plan.overridden
-    assert plan.override_reason == "Protocol B, Dr Synthetic"
+    assert plan.override_reason == "Protocol B, Dr Synthetic, week 2"
     assert plan.total_mg == D("64.0")
     assert plan.exceeded_limits == ("0.8 mg/kg is above the protocol maximum of 0.75 mg/kg",)
 
@@ -235,15 +235,24 @@ def test_unneeded_override_reason_is_not_recorded_as_an_override() -> None:
     assert any("no protocol limit was exceeded" in note for note in plan.notes)
 
 
-def test_ideal_weight_above_actual_cannot_pass_the_mg_per_kg_limit_unnoticed() -> None:
-    # Woman 170 cm, 45 kg: IBW = 45.5 + 2.3 x (66.929 - 60) = 61.437 kg.
-    # 0.75 x 61.437 = 46.08 mg = 1.024 mg per kg of actual weight: above 0.75.
-    order = inputs(basis=WeightBasis.IDEAL, sex=Sex.FEMALE, height_cm=D("170"), actual_weight_kg=D("45"))
-    with pytest.raises(ClinicalError, match="1.024 mg per kg of actual body weight"):
-        plan_dose(replace(order, mg_per_kg=D("0.75")), LIMITS)
-    plan = plan_dose(order, LIMITS)  # 0.5 x 61.437 = 30.7 mg = 0.68 mg/kg of actual weight
-    assert plan.total_mg == D("30.7")
-    assert any("0.68 mg per kg of actual weight" in note for note in plan.notes)
+@pytest.mark.parametrize("basis", [WeightBasis.IDEAL, WeightBasis.ADJUSTED])
+def test_an_ideal_or_adjusted_weight_above_actual_never_raises_the_dose(basis: WeightBasis) -> None:
+    # Woman 170 cm, 45 kg: IBW = 45.5 + 2.3 x (66.929 - 60) = 61.437 kg; adjusted = 61.437 + 0.4 x (45 - 61.437)
+    # = 54.862 kg. Both are above 45 kg, so the dose is 0.5 x 45 = 22.5 mg (not 30.7 or 27.4 mg).
+    order = inputs(basis=basis, sex=Sex.FEMALE, height_cm=D("170"), actual_weight_kg=D("45"))
+    plan = plan_dose(order, LIMITS)
+    assert (plan.weight_used_kg, plan.total_mg, plan.ideal_weight_kg) == (D("45.0"), D("22.5"), D("61.4"))
+    shown = {WeightBasis.IDEAL: "61.4", WeightBasis.ADJUSTED: "54.9"}[basis]
+    said = f"The {basis.value} body weight ({shown} kg) is above the actual weight (45.0 kg): the dose uses the actual weight"
+    assert any(said in note for note in plan.notes) and any(said in step for step in plan.steps)
+    assert "0.5 mg/kg x 45.0 kg = 22.5 mg" in plan.steps
+    # At the protocol maximum the dose stays within it: 0.75 x 45 = 33.75 mg = 0.75 mg/kg of actual weight.
+    assert plan_dose(replace(order, mg_per_kg=D("0.75")), LIMITS).total_mg == D("33.8")
+
+
+def test_an_ideal_weight_below_actual_is_used_without_a_note() -> None:
+    plan = plan_dose(inputs(basis=WeightBasis.IDEAL), LIMITS)  # 80 kg man, 178 cm: IBW 73.2 kg
+    assert plan.weight_used_kg == D("73.2") and not any("actual weight" in n for n in plan.notes)
 
 
 # --- dilution and bag ---------------------------------------------------------
@@ -417,3 +426,31 @@ def test_adjusted_weight_lies_between_ideal_and_actual(weight: D, height: D, sex
 def test_actual_basis_total_is_mg_per_kg_times_weight_rounded_half_up(weight: D, mg_per_kg: D) -> None:
     plan = plan_dose(inputs(mg_per_kg=mg_per_kg, actual_weight_kg=weight, bag_volume_ml=D("1000")), WIDE)
     assert abs(plan.total_mg - mg_per_kg * weight) <= D("0.05")
+
+
+# --- the hard ceiling (CLINICAL.md section 2) ---------------------------------
+
+
+@pytest.mark.parametrize(("mg_per_kg", "refused"), [(D("1.0"), False), (D("1.01"), True), (D("50"), True)])
+def test_no_override_passes_the_hard_ceiling(mg_per_kg: D, refused: bool) -> None:
+    # 80 kg x 1.0 mg/kg = 80 mg: above the protocol's 0.75 mg/kg, at the 1.0 mg/kg ceiling.
+    order = inputs(mg_per_kg=mg_per_kg, vial_mg_per_ml=D("50"), bag_volume_ml=D("250"))
+    if refused:
+        with pytest.raises(ClinicalError, match="hard ceiling of 1.0 mg/kg, which no override passes"):
+            plan_dose(order, WIDE, override_reason="Treatment-resistant, agreed with the patient")
+    else:
+        plan = plan_dose(order, LIMITS, override_reason="Treatment-resistant, agreed with the patient")
+        assert plan.overridden and plan.total_mg == D("80.0")
+
+
+def test_the_ceiling_is_the_clinics_setting() -> None:
+    strict = replace(WIDE, ceiling_mg_per_kg=D("0.6"))
+    with pytest.raises(ClinicalError, match="0.700 mg/kg is above the clinic's hard ceiling of 0.6"):
+        plan_dose(inputs(mg_per_kg=D("0.7")), strict, override_reason="Treatment-resistant, agreed")
+
+
+@pytest.mark.parametrize("reason", ["x", "ok", "14 characters!"])
+def test_an_override_reason_must_be_a_real_sentence(reason: str) -> None:
+    assert len(reason.strip()) < 15
+    with pytest.raises(ClinicalError, match="at least 15 characters"):
+        plan_dose(inputs(mg_per_kg=D("0.8")), LIMITS, override_reason=reason)

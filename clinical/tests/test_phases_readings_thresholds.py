@@ -18,7 +18,7 @@ from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
 from clinical.phases import phase_at, phase_of
 from clinical.session_flow import SessionState
 from clinical.thresholds import DEFAULT_THRESHOLDS, THRESHOLD_KEYS, thresholds_from_protocol
-from clinical.vitals import Phase, Thresholds
+from clinical.vitals import Phase, Thresholds, charted_reading
 
 AT = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
@@ -95,7 +95,8 @@ def test_values_are_charted_at_their_resolution_rounding_half_up(kind: VitalKind
     (reading,) = readings_from_observations([_obs(kind, sent)])
     field = {VitalKind.SYSTOLIC: "systolic_mmhg", VitalKind.HEART_RATE: "heart_rate_bpm",
              VitalKind.SPO2: "spo2_pct", VitalKind.ETCO2: "etco2_mmhg"}[kind]
-    assert getattr(reading.reading, field) == charted
+    assert getattr(reading.reading, field) == D(sent)  # kept as measured, for the thresholds
+    assert getattr(charted_reading(reading.reading), field) == charted
 
 
 def test_an_impossible_value_refuses_the_whole_message() -> None:

@@ -64,3 +64,49 @@ def test_absurd_doses_are_refused(world, dose):
         services.order_course(patient=make_eligible_patient(world), protocol=make_protocol(world), mg_per_kg=dose,
                               override_reason="x", by=world.prescriber)
     assert TreatmentCourse.objects.count() == 0
+
+
+@pytest.mark.parametrize("dose", ["1.01", "2"])
+def test_a_dose_above_the_hard_ceiling_is_refused_whatever_the_reason(world, dose):
+    with pytest.raises(ServiceError, match="hard ceiling of 1.0 mg/kg") as err:
+        services.order_course(patient=make_eligible_patient(world), protocol=make_protocol(world), mg_per_kg=dose,
+                              override_reason="Treatment-resistant, agreed with the patient", by=world.prescriber)
+    assert "mg_per_kg" in err.value.field_errors
+    assert TreatmentCourse.objects.count() == 0
+
+
+def test_the_clinic_admin_sets_the_ceiling(world):
+    world.a.policy = dict(world.a.policy or {}, dose_ceiling_mg_per_kg="0.8")
+    world.a.save(update_fields=["policy"])
+    patient = make_eligible_patient(world)
+    with pytest.raises(ServiceError, match="hard ceiling of 0.8 mg/kg"):
+        services.order_course(patient=patient, protocol=make_protocol(world), mg_per_kg="0.9",
+                              override_reason="Treatment-resistant, agreed with the patient", by=world.prescriber)
+
+
+def test_an_override_reason_must_be_a_real_sentence(world):
+    patient, protocol = make_eligible_patient(world), make_protocol(world)
+    with pytest.raises(ServiceError, match="at least 15 characters") as err:
+        services.order_course(patient=patient, protocol=protocol, mg_per_kg="0.8", override_reason="x", by=world.prescriber)
+    assert "override_reason" in err.value.field_errors
+    assert TreatmentCourse.objects.count() == 0
+
+
+def test_the_course_api_refuses_a_dose_above_the_ceiling(world):
+    import json
+
+    from django.test import Client
+
+    from accounts import services as accounts
+
+    patient, protocol = make_eligible_patient(world), make_protocol(world)
+    token = accounts.issue_token(user=world.prescriber, clinic=world.a, name="test", by="test")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = {"patient_id": patient.pk, "protocol_id": protocol.pk, "mg_per_kg": "1.5",
+            "override_reason": "Treatment-resistant, agreed with the patient"}
+    response = client.post("/api/courses/", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400 and "hard ceiling" in response.json()["detail"]
+    body |= {"mg_per_kg": "0.8", "override_reason": "x"}
+    response = client.post("/api/courses/", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400 and "15 characters" in response.json()["detail"]
+    assert TreatmentCourse.objects.count() == 0

@@ -10,7 +10,8 @@ from typing import Any
 from django.db import transaction
 
 from clinical import session_flow as flow
-from clinical.dosing import MAX_WEIGHT_KG
+from clinical.errors import ClinicalError
+from clinical.weights import WeightCheck, WeightPolicy, check_reason, check_weight
 from ketacare.errors import ServiceError
 
 from .. import policy
@@ -96,20 +97,57 @@ def _checklist_errors(session: InfusionSession, *, identity_confirmed: bool, con
     return errors, checklist
 
 
+def last_weight_kg(session: InfusionSession) -> Decimal | None:
+    """The patient's last recorded weight: the latest other check-in's, else the chart's (intake)."""
+    from ..models import InfusionSession as Session
+
+    earlier = (Session.objects.filter(clinic=session.clinic, patient=session.patient_id, checkin_weight_kg__isnull=False)
+               .exclude(pk=session.pk).order_by("-checked_in_at").values_list("checkin_weight_kg", flat=True).first())
+    return earlier if earlier is not None else session.patient.weight_kg
+
+
+def _weight_errors(session: InfusionSession, weight: Decimal, confirmed: bool, reason: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """Compare today's weight with the last (clinical.weights); a concern needs confirming with a reason."""
+    policy_ = WeightPolicy(max_change_pct=Decimal(policy.value(session.clinic, "infusion_weight_change_pct")))
+    try:
+        found: WeightCheck = check_weight(weight, last_weight_kg(session), policy_)
+    except ClinicalError as exc:
+        return {"weight_kg": str(exc)}, {}
+    record: dict[str, Any] = {"weight_kg": str(weight), "last_weight_kg": None if found.last_weight_kg is None
+                              else str(found.last_weight_kg), "max_change_pct": str(policy_.max_change_pct)}
+    if not found.needs_confirmation:
+        return {}, record
+    errors: dict[str, str] = {}
+    if confirmed is not True:
+        errors["weight_confirmed"] = " ".join(found.concerns) + " Weigh again, or confirm the weight with a reason."
+    try:
+        record |= {"concerns": list(found.concerns), "confirmed_reason": check_reason(reason, "Confirming this weight")}
+    except ClinicalError as exc:
+        errors["weight_reason"] = str(exc)
+    return errors, record
+
+
 def check_in(*, session: InfusionSession, weight_kg: Any, identity_confirmed: bool, consent_current: bool,
              escort_name: str, escort_phone: str, baseline: Mapping[str, Any], fasting_confirmed: bool = False,
              pregnancy_test: str = PregnancyTest.NOT_APPLICABLE, waivers: Mapping[str, str] | None = None,
+             weight_confirmed: bool = False, weight_reason: str = "",
              at: datetime | None = None, by: Any) -> InfusionSession:
-    """Check the patient in: checklist, weight, baseline vitals, and the dose the kernel plans from them."""
+    """Check the patient in: checklist, weight, baseline vitals, and the dose the kernel plans from them.
+
+    Today's weight is refused outside 30-300 kg; a change from the last recorded
+    weight beyond the clinic's limit, or a ratio near 2.2, needs ``weight_confirmed``
+    with a ``weight_reason`` (clinical.weights, CLINICAL.md section 2).
+    """
     require_chair_role(session, by, to="check patients in")
     moment = when(at)
     weight = decimal(weight_kg, "weight_kg", places=1, label="Today's weight (kg)")
-    if not 0 < weight <= MAX_WEIGHT_KG:
-        raise ServiceError(f"Today's weight must be above 0 and at most {MAX_WEIGHT_KG} kg.", {"weight_kg": "Out of range."})
     escort = (text(escort_name, "escort_name", limit=120), text(escort_phone, "escort_phone", limit=32))
     errors, checklist = _checklist_errors(session, identity_confirmed=identity_confirmed, consent_current=consent_current,
                                           fasting_confirmed=fasting_confirmed, pregnancy_test=pregnancy_test,
                                           escort=escort, waivers=waivers or {}, at=moment)
+    weight_errors, checklist["weight_check"] = _weight_errors(session, weight, weight_confirmed,
+                                                              text(weight_reason, "weight_reason", limit=500))
+    errors |= weight_errors
     errors |= {name: "Required at check-in." for name in BASELINE_REQUIRED if str(baseline.get(name) or "").strip() == ""}
     if errors:
         raise ServiceError("Check-in is not complete; nothing was saved.", errors)

@@ -14,6 +14,7 @@ from clinical.thresholds import thresholds_from_protocol
 from clinical.vitals import MonitoringSchedule, Thresholds
 from courses.defaults import snapshot_value
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..choices import NOT_HELD
 from ..models import InfusionSession, SessionEvent
@@ -34,22 +35,22 @@ def when(at: datetime | None) -> datetime:
         raise ServiceError("The time needs a time zone.", {"at": "Naive time."})
     if at > now() + CLOCK_SKEW:
         raise ServiceError("A step cannot be recorded in the future.", {"at": "In the future."})
-    return at
+    return at.astimezone(UTC)  # an instant: arithmetic on it never follows the local wall clock
 
 
 RELATIONS = ("course", "patient", "chair", "clinic")
 
 
 def locked(session: InfusionSession) -> InfusionSession:
-    """Re-read the session under a row lock (call inside the transaction); related rows already loaded are kept."""
+    """Re-read the session under its row lock, never its clinic's (ketacare/locking.py); loaded relations are kept."""
     cached = {name: session._state.fields_cache.get(name) for name in RELATIONS}
     if all(cached.values()):
-        fresh = InfusionSession.objects.select_for_update().get(pk=session.pk)
+        fresh = for_update(InfusionSession.objects).get(pk=session.pk)
         for name, row in cached.items():
             if getattr(fresh, f"{name}_id") == row.pk:
                 fresh._state.fields_cache[name] = row
         return fresh
-    return InfusionSession.objects.select_for_update().select_related(*RELATIONS).get(pk=session.pk)
+    return for_update(InfusionSession.objects.select_related(*RELATIONS)).get(pk=session.pk)  # the session row only
 
 
 def save_fields(session: InfusionSession, **fields: Any) -> InfusionSession:

@@ -45,7 +45,7 @@ def plan_json(plan: dosing.DosePlan) -> dict[str, Any]:
                    "sex": None if i.sex is None else i.sex.value, "bag_volume_ml": str(i.bag_volume_ml),
                    "duration_min": str(i.duration_min)},
         "limits": {"max_mg_per_kg": str(lim.max_mg_per_kg), "max_total_mg": str(lim.max_total_mg),
-                   "min_duration_min": str(lim.min_duration_min)},
+                   "min_duration_min": str(lim.min_duration_min), "ceiling_mg_per_kg": str(lim.ceiling_mg_per_kg)},
         "weight_used_kg": str(plan.weight_used_kg), "ideal_weight_kg": None if plan.ideal_weight_kg is None else str(plan.ideal_weight_kg),
         "total_mg": str(plan.total_mg), "volume_drawn_ml": str(plan.volume_drawn_ml), "bag_mg_per_ml": str(plan.bag_mg_per_ml),
         "rate_ml_per_h": str(plan.rate_ml_per_h), "steps": list(plan.steps), "notes": list(plan.notes),
@@ -62,7 +62,8 @@ def _replan(dose: dict[str, Any], override_reason: str) -> dosing.DosePlan:
             height_cm=Decimal(i["height_cm"]) if i["height_cm"] else None, sex=dosing.Sex(i["sex"]) if i["sex"] else None,
             bag_volume_ml=Decimal(i["bag_volume_ml"]), duration_min=Decimal(i["duration_min"]))
         limits = dosing.DoseLimits(max_mg_per_kg=Decimal(lim["max_mg_per_kg"]), max_total_mg=Decimal(lim["max_total_mg"]),
-                                   min_duration_min=Decimal(lim["min_duration_min"]))
+                                   min_duration_min=Decimal(lim["min_duration_min"]),
+                                   ceiling_mg_per_kg=Decimal(lim.get("ceiling_mg_per_kg", dosing.DEFAULT_CEILING_MG_PER_KG)))
         return dosing.plan_dose(inputs, limits, override_reason=override_reason or None)
     except ClinicalError as exc:
         raise ServiceError(str(exc)) from None
@@ -89,6 +90,10 @@ def override_dose(*, session: InfusionSession, reason: str, at: datetime | None 
     """Accept a dose above the protocol limits with the prescriber's written reason (CLINICAL.md section 2)."""
     require_prescriber(session, by, to="override a dose above the protocol limits")
     reason = text(reason, "reason", required=True, label="The override reason")
+    try:
+        reason = dosing.check_override_reason(reason)
+    except ClinicalError as exc:
+        raise ServiceError(str(exc), {"reason": str(exc)}) from None
     moment = when(at)
     with transaction.atomic():
         session = locked(session)

@@ -19,6 +19,7 @@ from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, 
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
 from clinical.hl7.readings import TimedReading, readings_from_observations
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 from patients.models import Patient
 from scheduling.models import Chair
 
@@ -138,7 +139,7 @@ def _file(clinic: Any, parsed: OruMessage, received_at: datetime, existing: Hl7M
             message = Hl7Message.objects.create(**_key(clinic, parsed.header), received_at=received_at,
                                                 status=Hl7Status.FILED, session=session, location=_location_text(parsed))
         else:
-            message = Hl7Message.objects.select_for_update().get(pk=existing.pk)
+            message = for_update(Hl7Message.objects).get(pk=existing.pk)
             if message.status != Hl7Status.QUARANTINED:
                 raise IntegrityError("resolved meanwhile")
             message.status, message.session, message.error = Hl7Status.FILED, session, ""
@@ -221,10 +222,10 @@ def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: dat
     except (ClinicalError, NotFiled) as exc:
         raise ServiceError(f"This message cannot be filed ({exc}); dismiss it with a reason.") from None
     with transaction.atomic():
-        message = Hl7Message.objects.select_for_update().get(pk=message.pk)
+        session = locked(session)  # the session before the message (ketacare/locking.py)
+        message = for_update(Hl7Message.objects).get(pk=message.pk)
         if message.status != Hl7Status.QUARANTINED:
             raise ServiceError("This message is no longer in quarantine.")
-        session = locked(session)
         check_recordable(session)
         message.reading_count = _store(session, readings, message, parsed, by)
         message.status, message.session, message.resolved_by, message.resolved_at = Hl7Status.ASSIGNED, session, by, moment
@@ -239,7 +240,7 @@ def dismiss_hl7_message(*, message: Hl7Message, reason: str, at: datetime | None
     require_role(by, message.clinic, Role.NURSE, Role.PRESCRIBER, to="dismiss monitor messages")
     reason, moment = text(reason, "reason", required=True, label="The reason"), when(at)
     with transaction.atomic():
-        message = Hl7Message.objects.select_for_update().get(pk=message.pk)
+        message = for_update(Hl7Message.objects).get(pk=message.pk)
         if message.status != Hl7Status.QUARANTINED:
             raise ServiceError("This message is no longer in quarantine.")
         message.status, message.resolved_by, message.resolved_at, message.resolution_note = (

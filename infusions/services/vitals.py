@@ -14,7 +14,7 @@ from alerts.queries import open_rules
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.phases import phase_at, phase_of
-from clinical.vitals import Phase, Reading, evaluate_overdue, evaluate_reading
+from clinical.vitals import Phase, Reading, charted_reading, evaluate_overdue, evaluate_signs
 from ketacare.errors import ServiceError
 
 from ..choices import IN_PROGRESS, ReadingSource, SessionState
@@ -27,6 +27,7 @@ FIELDS = INT_FIELDS + DECIMAL_FIELDS
 LABELS = {"systolic_mmhg": "Systolic", "diastolic_mmhg": "Diastolic", "heart_rate_bpm": "Heart rate",
           "resp_rate_per_min": "Respiratory rate", "spo2_pct": "SpO2", "etco2_mmhg": "EtCO2"}
 MAX_BATCH = 2000
+MAX_PLACES = 2  # typed values keep up to 0.01; thresholds judge them as typed, the chart rounds (clinical.vitals)
 
 
 @dataclass(frozen=True)
@@ -56,19 +57,18 @@ def parse_values(values: Mapping[str, Any]) -> Reading:
         except (ArithmeticError, ValueError):
             errors[name] = f"{LABELS[name]} must be a number."
             continue
-        if name in INT_FIELDS:
-            if number != number.to_integral_value():
-                errors[name] = f"{LABELS[name]} is recorded as a whole number."
-                continue
+        if number == number.to_integral_value():
             parsed[name] = int(number)
-        elif abs(number) < 1000 and number != number.quantize(Decimal("0.1")):
-            errors[name] = f"{LABELS[name]} is recorded to 0.1 at most."
+        elif abs(number) < 1000 and number != number.quantize(Decimal(1).scaleb(-MAX_PLACES)):
+            errors[name] = f"{LABELS[name]} is recorded to 0.01 at most."
         else:
             parsed[name] = number
     if errors:
         raise ServiceError("Some values are not valid; nothing was saved.", errors)
     try:
-        return Reading(**parsed)  # type: ignore[arg-type]
+        reading = Reading(**parsed)  # type: ignore[arg-type]
+        charted_reading(reading)  # the stored (rounded) values must be possible too
+        return reading
     except ClinicalError as exc:
         field = next((n for n in FIELDS if str(exc).startswith(n)), "")
         raise ServiceError(f"{exc} Nothing was saved.", {field: str(exc)} if field else {}) from None
@@ -89,7 +89,7 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
         VitalSign(clinic=session.clinic, session=session, measured_at=row.at, source=source, device=row.device[:80],
                   entered_by=user if source == ReadingSource.TYPED else None, hl7_message=hl7_message,
                   message_control_id=control_id[:64],
-                  **{name: getattr(row.reading, name) for name in FIELDS})
+                  **{name: getattr(charted_reading(row.reading), name) for name in FIELDS})
         for row in rows
     ])
     raised = _raise_vital_alerts(session, list(zip(rows, created, strict=True)), by=by)
@@ -105,7 +105,7 @@ def _raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues,
     raised = []
     for row, vital in pairs:
         phase = phase_at(row.at, started_at=session.started_at, infusion_ended_at=session.infusion_ended_at)
-        for finding in evaluate_reading(row.reading, thresholds, phase):
+        for finding in evaluate_signs(row.reading, thresholds, phase):  # the values as measured, one alert a sign
             if finding.rule_id.value in already:
                 continue
             already.add(finding.rule_id.value)

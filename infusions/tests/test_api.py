@@ -82,3 +82,25 @@ def test_roles_away_from_the_chair_get_403(world):
     session = infusing(world)
     assert api(world.users[Role.FRONT_DESK], world.a)("post", f"/sessions/{session.pk}/actions",
                                                       {"action": "pause", "reason": "x"})[0] == 403
+
+
+def test_a_value_is_judged_as_measured_through_the_api(world):
+    session = infusing(world)
+    nurse = api(world.users[Role.NURSE], world.a)
+    status, vital = nurse("post", f"/sessions/{session.pk}/vitals", {"spo2_pct": "89.95", "resp_rate_per_min": "9.5"})
+    assert status == 201 and vital["spo2_pct"] == "90.0"
+    assert sorted(session.alerts.values_list("rule", flat=True)) == ["rr_warn", "spo2_stop"]
+
+
+def test_a_weight_far_from_the_last_needs_confirming_through_the_api(world):
+    session = booked(world, t0(3))
+    nurse = api(world.users[Role.NURSE], world.a)
+    body = {"weight_kg": "154.3", "identity_confirmed": True, "consent_current": True, "escort_name": "Sam",
+            "escort_phone": "555", "pregnancy_test": "negative", "baseline": BASELINE, "waivers": waive_all(session)}
+    status, answer = nurse("post", f"/sessions/{session.pk}/check-in", body)
+    assert status == 400 and "pounds" in answer["fields"]["weight_confirmed"]
+    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.SCHEDULED
+    assert not VitalSign.objects.filter(session=session).exists()
+    status, answer = nurse("post", f"/sessions/{session.pk}/check-in",
+                           dict(body, weight_confirmed=True, weight_reason="Weighed twice on the clinic scale"))
+    assert status == 200 and answer["state"] == "checked_in"

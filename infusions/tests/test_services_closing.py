@@ -1,6 +1,7 @@
 """CADSS, side effects, adverse events, discharge, notes and signatures."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -17,6 +18,7 @@ from ketacare.errors import ServiceError
 from .helpers import ALDRETE_READY, checked_in, infusing, recovering, t0
 
 pytestmark = pytest.mark.django_db
+NY = ZoneInfo("America/New_York")
 
 AE = {"description": "Vomited twice", "severity": "moderate", "serious": False, "relatedness": "probable",
       "action_taken": "medication", "outcome": "resolved"}
@@ -178,3 +180,17 @@ def test_notes_are_appended_with_time_and_author(world):
     session = services.add_note(session=session, note="Eyes closed, calm", by=world.users[Role.NURSE])
     assert session.notes.count("a_nurse") == 2 and session.notes.endswith("Eyes closed, calm")
 
+
+
+@pytest.mark.parametrize(("start", "early"), [
+    # Infusion from +10 to +50 min; "early" is 40 real minutes after its end, in the clinic's local clock.
+    (datetime(2026, 3, 8, 5, 40, tzinfo=UTC), datetime(2026, 3, 8, 3, 10, tzinfo=NY)),          # spring forward
+    (datetime(2026, 11, 1, 4, 40, tzinfo=UTC), datetime(2026, 11, 1, 1, 10, fold=1, tzinfo=NY)),  # fall back
+])
+def test_40_minutes_of_observation_do_not_pass_as_60_across_a_clock_change(world, start, early):
+    session = recovering(world, start.astimezone(NY))  # every step given in the clinic's local time
+    with pytest.raises(ServiceError, match="20 min remaining"):
+        _discharge(world, session, early)
+    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.RECOVERING
+    session = _discharge(world, InfusionSession.objects.get(pk=session.pk), early.astimezone(UTC) + timedelta(minutes=20))
+    assert session.state == SessionState.DISCHARGED

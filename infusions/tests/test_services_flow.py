@@ -122,7 +122,8 @@ def test_numerically_equal_figures_verify(world):
 def test_a_dose_above_the_limits_waits_for_a_prescribers_override(world):
     start = t0()
     session = booked(world, start)
-    session = check_in(world, session, at=start, weight_kg="250.0")
+    session = check_in(world, session, at=start, weight_kg="250.0", weight_confirmed=True,
+                       weight_reason="Weighed twice on the clinic scale")
     assert session.total_mg is None and session.dose["exceeded_limits"]
     with pytest.raises(ServiceError, match="prescriber must override"):
         services.verify_dose(session=session, total_mg="125.0", rate_ml_per_h="150.0", by=second_nurse(world))
@@ -130,6 +131,10 @@ def test_a_dose_above_the_limits_waits_for_a_prescribers_override(world):
         services.override_dose(session=session, reason="Weight verified", by=world.users[Role.NURSE])
     with pytest.raises(ServiceError, match="required"):
         services.override_dose(session=session, reason=" ", by=world.users[Role.PRESCRIBER])
+    with pytest.raises(ServiceError, match="at least 15 characters"):
+        services.override_dose(session=session, reason="x", by=world.users[Role.PRESCRIBER])
+    session.refresh_from_db()
+    assert session.total_mg is None and not session.dose_override_reason
     session = services.override_dose(session=session, reason="Weight verified on two scales",
                                      by=world.users[Role.PRESCRIBER])
     assert session.total_mg == Decimal("125.0") and session.dose["overridden"] is True
@@ -256,3 +261,59 @@ def test_a_failed_audit_write_rolls_back_the_check_in(world, monkeypatch):
         check_in(world, session)
     assert InfusionSession.objects.get(pk=session.pk).state == SessionState.SCHEDULED
     assert not VitalSign.objects.exists()
+
+
+# --- today's weight against the last recorded one (issue 10) -----------------------------------------------
+
+
+@pytest.mark.parametrize(("weight", "message"), [("154.3", "pounds"), ("80.0", "more than 10")])
+def test_a_weight_far_from_the_last_needs_confirming_with_a_reason_and_nothing_is_written(world, weight, message):
+    session = booked(world)  # the chart says 70.0 kg
+    with pytest.raises(ServiceError) as err:
+        check_in(world, session, weight_kg=weight)
+    assert message in err.value.field_errors["weight_confirmed"]
+    with pytest.raises(ServiceError) as err:
+        check_in(world, session, weight_kg=weight, weight_confirmed=True, weight_reason="x")
+    assert "at least 15 characters" in err.value.field_errors["weight_reason"]
+    session.refresh_from_db()
+    assert session.state == SessionState.SCHEDULED and not VitalSign.objects.exists()
+    session = check_in(world, session, weight_kg=weight, weight_confirmed=True,
+                       weight_reason="Weighed twice on the clinic scale")
+    assert session.state == SessionState.CHECKED_IN
+    assert session.checklist["weight_check"]["confirmed_reason"] == "Weighed twice on the clinic scale"
+
+
+@pytest.mark.parametrize("weight", ["29.9", "300.1"])
+def test_a_weight_outside_30_to_300_kg_is_refused_even_when_confirmed(world, weight):
+    session = booked(world)
+    with pytest.raises(ServiceError) as err:
+        check_in(world, session, weight_kg=weight, weight_confirmed=True, weight_reason="Weighed twice on the scale")
+    assert "outside 30-300 kg" in err.value.field_errors["weight_kg"]
+    session.refresh_from_db()
+    assert session.state == SessionState.SCHEDULED and not VitalSign.objects.exists()
+
+
+def test_the_last_check_in_weight_is_the_one_compared(world):
+    first = checked_in(world, t0(72), weight_kg="77.0")  # +10 % of the chart's 70.0: no question
+    assert first.checklist["weight_check"]["last_weight_kg"] == "70.0"
+    later = booked(world, t0(2), course=first.course, chair=first.chair)
+    session = check_in(world, later, at=t0(2), weight_kg="84.0")  # +9.1 % of 77.0, though +20 % of the chart
+    assert session.checklist["weight_check"]["last_weight_kg"] == "77.0"
+
+
+def test_the_clinics_limit_is_used(world):
+    world.a.policy = dict(world.a.policy or {}, infusion_weight_change_pct="20")
+    world.a.save(update_fields=["policy"])
+    session = booked(world)
+    session.clinic.refresh_from_db()
+    assert check_in(world, session, weight_kg="80.0").state == SessionState.CHECKED_IN
+
+
+def test_an_ideal_weight_above_actual_doses_on_actual_weight_and_says_so(world):
+    session = booked(world)
+    type(session.course).objects.filter(pk=session.course_id).update(weight_basis="ideal")
+    type(session.patient).objects.filter(pk=session.patient_id).update(height_cm=Decimal("170.0"), weight_kg=Decimal("45.0"))
+    session = type(session).objects.get(pk=session.pk)
+    session = check_in(world, session, weight_kg="45.0")  # ideal weight 61.4 kg
+    assert session.total_mg == Decimal("22.50") and session.dose["weight_used_kg"] == "45.0"
+    assert any("the dose uses the actual weight" in note for note in session.dose["notes"])

@@ -1,17 +1,21 @@
 """Vital signs, the alerts they raise (with rule and threshold), and overdue readings."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from accounts.choices import Role
 from alerts.choices import AlertKind
 from alerts.models import Alert
 from alerts.queries import open_alerts
 from audit.models import AuditEvent
+from clinical.vitals import Reading
 from infusions import services
 from infusions.choices import ReadingSource
 from infusions.models import VitalSign
+from infusions.services.vitals import TimedValues, store_readings
 from ketacare.errors import ServiceError
 
 from .helpers import booked, checked_in, infusing, recovering, t0
@@ -32,8 +36,8 @@ def test_a_typed_reading_keeps_who_typed_it(world):
     ({"systolic_mmhg": "abc"}, "systolic_mmhg"),
     ({"systolic_mmhg": "400"}, "systolic_mmhg"),
     ({"spo2_pct": "101"}, "spo2_pct"),
-    ({"heart_rate_bpm": "72.5"}, "heart_rate_bpm"),
-    ({"spo2_pct": "97.25"}, "spo2_pct"),
+    ({"heart_rate_bpm": "72.555"}, "heart_rate_bpm"),
+    ({"spo2_pct": "97.255"}, "spo2_pct"),
     ({"systolic_mmhg": "-5"}, "systolic_mmhg"),
     ({"spo2_pct": "NaN"}, "spo2_pct"),
 ])
@@ -192,3 +196,35 @@ def test_a_typed_reading_dated_before_check_in_is_refused(world):
         services.record_vitals(session=session, by=world.users[Role.NURSE], measured_at=session.checked_in_at - timedelta(hours=2),
                                values={"systolic_mmhg": "120", "diastolic_mmhg": "80"})
     assert VitalSign.objects.count() == before
+
+
+@pytest.mark.parametrize(("values", "rule", "value", "charted"), [
+    ({"spo2_pct": "89.95"}, "spo2_stop", "89.95", ("spo2_pct", "90.0")),
+    ({"resp_rate_per_min": "9.5"}, "rr_warn", "9.5", ("resp_rate_per_min", "10")),
+    ({"heart_rate_bpm": "120.4"}, "hr_warn", "120.4", ("heart_rate_bpm", "120")),
+])
+def test_a_value_is_judged_as_measured_and_charted_rounded(world, values, rule, value, charted):
+    vital, raised = services.record_vitals(session=infusing(world), values=values, by=world.users[Role.NURSE])
+    (alert,) = raised
+    assert (alert.rule, alert.value) == (rule, value)
+    vital.refresh_from_db()
+    assert str(getattr(vital, charted[0])) == charted[1]
+
+
+def test_one_reading_past_several_levels_raises_one_alert_naming_every_breach(world):
+    session = infusing(world)
+    _, raised = services.record_vitals(session=session, values={"systolic_mmhg": 190, "diastolic_mmhg": 115,
+                                                                "spo2_pct": 85}, by=world.users[Role.NURSE])
+    assert [(a.rule, a.level) for a in raised] == [("sbp_pause", "pause"), ("spo2_stop", "stop")]
+    bp, spo2 = raised
+    assert "Diastolic BP 115" in bp.message and "below 92 %" in spo2.message
+    assert Alert.objects.filter(session=session).count() == 2
+    assert bp.rule_label == "Systolic BP at the pause level"
+
+
+def test_monitor_values_are_judged_as_measured(world):
+    session = infusing(world)
+    row = TimedValues(session.started_at + timedelta(minutes=1), Reading(spo2_pct=Decimal("89.95")))
+    with transaction.atomic():
+        created, raised = store_readings(session, [row], source=ReadingSource.DEVICE, by="hl7:test")
+    assert [a.rule for a in raised] == ["spo2_stop"] and str(created[0].spo2_pct) == "90.0"

@@ -70,6 +70,9 @@ def test_the_check_in_page_checks_in_and_plans_the_dose(world, client_for):
             "consent_current": "on", "pregnancy_test": "negative", "baseline-systolic_mmhg": "130",
             "baseline-diastolic_mmhg": "80", "baseline-heart_rate_bpm": "72", "baseline-spo2_pct": "98"}
     form |= {f"waive_{d.key}": "Given on paper" for d in services.due_assessments(session)}
+    refused = client.post(url("check_in", session), form)  # 80.0 kg is 14 % above the chart's 70.0 kg
+    assert refused.status_code == 400 and "more than 10" in refused.content.decode()
+    form |= {"weight_confirmed": "on", "weight_reason": "Weighed twice on the clinic scale"}
     response = client.post(url("check_in", session), form)
     assert response.status_code == 302, response.content.decode()[:2000]
     session.refresh_from_db()

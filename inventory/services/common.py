@@ -17,6 +17,7 @@ from clinical.errors import ClinicalError
 from clinical.ledger import EntryKind, LedgerEntryIn, LotInfo, Movement, validate_entry
 from clinical.ledger.rules import check_people
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..choices import WITNESSES
 from ..models import LedgerEntry, Location, Lot
@@ -95,7 +96,7 @@ def allowed(by: Any, clinic: Any, roles: Sequence[str], to: str) -> None:
 def lock_lots(lots: Sequence[Lot]) -> dict[int, Lot]:
     """Lock the lots' rows, in id order, for the rest of the transaction (serialises stock moves)."""
     ids = sorted({lot.pk for lot in lots})
-    locked = list(Lot.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    locked = list(for_update(Lot.objects.filter(pk__in=ids)).order_by("pk"))
     return {lot.pk: lot for lot in Lot.objects.select_related("product").filter(pk__in=[x.pk for x in locked])}
 
 

@@ -16,6 +16,7 @@ from clinical.ledger import LedgerEntryIn
 from clinical.ledger.inventories import InventoryKind as KernelInventoryKind
 from clinical.ledger.inventories import check_inventory_complete, check_inventory_kind
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..choices import HANDLERS, OFFICER, BusinessTime, EntryKind, InventoryKind
 from ..models import Count, Discrepancy, DiscrepancyResolution, Inventory, LedgerEntry, Location, Lot
@@ -111,7 +112,7 @@ def resolve_discrepancy(*, discrepancy: Discrepancy, explanation: str, accounted
         raise ServiceError("The entry that accounts for it must be of the same lot.", {"accounted_by": "Another lot."})
     try:
         with transaction.atomic():
-            Discrepancy.objects.select_for_update().filter(pk=discrepancy.pk).first()
+            for_update(Discrepancy.objects.filter(pk=discrepancy.pk)).first()
             if DiscrepancyResolution.objects.filter(discrepancy=discrepancy).exists():
                 raise ServiceError("This discrepancy is already resolved.")
             resolution = DiscrepancyResolution.objects.create(clinic=clinic, discrepancy=discrepancy, explanation=text,

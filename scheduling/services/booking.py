@@ -13,6 +13,7 @@ from courses.models import TreatmentCourse
 from infusions.models import InfusionSession
 from infusions.services import booked
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..models import Chair
 from . import rules
@@ -48,7 +49,7 @@ def _create(course: TreatmentCourse, chair: Chair, starts_at: datetime) -> Infus
     ends_at = rules.hold_until(course, starts_at)
     # Lock the chair and the course so two bookings cannot slip past each other.
     rules.lock_chairs(chair)
-    TreatmentCourse.objects.select_for_update().filter(pk=course.pk).first()
+    for_update(TreatmentCourse.objects.filter(pk=course.pk)).first()
     rules.check_slot(course=course, chair=chair, starts_at=starts_at, ends_at=ends_at)
     return booked.create_booked_session(course=course, chair=chair, starts_at=starts_at, ends_at=ends_at)
 

@@ -12,6 +12,7 @@ from infusions.choices import SessionState
 from infusions.models import InfusionSession
 from infusions.services import booked
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..models import Chair
 from . import rules
@@ -30,7 +31,7 @@ def _reason(reason: str, purpose: str) -> str:
 def _locked_booking(session: InfusionSession, to: str) -> InfusionSession:
     """The session row locked after its chair; refuse once it is no longer a booking."""
     rules.lock_chairs(session.chair)
-    fresh = InfusionSession.objects.select_for_update().select_related("clinic", "chair", "patient").get(pk=session.pk)
+    fresh = for_update(InfusionSession.objects.select_related("clinic", "chair", "patient")).get(pk=session.pk)  # its row only
     if fresh.state != SessionState.SCHEDULED:
         raise ServiceError(f"Only a booking that has not been checked in can be {to}; "
                            f"this one is {fresh.get_state_display().lower()}.")

@@ -13,6 +13,7 @@ from infusions.choices import SessionState
 from infusions.models import InfusionSession
 from infusions.services import booked
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..models import Chair, SessionPlan
 from .booking import BOOKING_ROLES, book_session
@@ -30,8 +31,8 @@ def accept_course_plan(*, course: TreatmentCourse, bookings: list, by: Any, now:
     now = now or datetime.now(UTC)
     with transaction.atomic():
         # The documented lock order: chairs in primary-key order, then the course.
-        list(Chair.objects.select_for_update().filter(pk__in={b.chair.pk for b in bookings}).order_by("pk"))
-        TreatmentCourse.objects.select_for_update().filter(pk=course.pk).first()
+        list(for_update(Chair.objects.filter(pk__in={b.chair.pk for b in bookings})).order_by("pk"))
+        for_update(TreatmentCourse.objects.filter(pk=course.pk)).first()
         problems = check_proposal(course, bookings, now=now)
         if problems:
             raise ServiceError("The proposal no longer fits: " + "; ".join(problems[:3]))
@@ -60,10 +61,12 @@ def apply_replan(*, clinic: Any, moves: list, by: Any, now: datetime | None = No
         require_role(by, clinic, Role.CLINIC_ADMIN, to="re-plan the calendar")
     now = now or datetime.now(UTC)
     with transaction.atomic():
-        list(Chair.objects.select_for_update().filter(pk__in={m.chair.pk for m in moves}).order_by("pk"))
+        list(for_update(Chair.objects.filter(pk__in={m.chair.pk for m in moves})).order_by("pk"))
+        # then the sessions, in primary-key order (ketacare/locking.py)
+        list(for_update(InfusionSession.objects.filter(pk__in={m.session_id for m in moves}, clinic=clinic)).order_by("pk"))
         rows = []
         for move in moves:
-            session = InfusionSession.objects.select_for_update().get(pk=move.session_id, clinic=clinic)
+            session = for_update(InfusionSession.objects).get(pk=move.session_id, clinic=clinic)
             if session.state != SessionState.SCHEDULED:
                 raise ServiceError(f"Session {session.pk} was checked in meanwhile; re-plan again.")
             if SessionPlan.objects.filter(session=session, confirmed=True).exists():

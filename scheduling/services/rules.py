@@ -17,6 +17,7 @@ from courses.services import spacing_of
 from infusions.models import InfusionSession
 from infusions.services import booked
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
 from ..models import Chair
 
@@ -77,7 +78,7 @@ def taken_slot_refused(chair: Chair, starts_at: datetime) -> Iterator[None]:
 def lock_chairs(*chairs: Chair) -> None:
     """Lock chair rows in primary-key order (the documented lock order: chairs, then the course)."""
     for pk in sorted({c.pk for c in chairs}):
-        Chair.objects.select_for_update().filter(pk=pk).first()
+        for_update(Chair.objects.filter(pk=pk)).first()
 
 
 def _as_booking(session: InfusionSession) -> Booking:
