@@ -1,17 +1,21 @@
 """Accounts API: clinic policy settings and staff, for clinic admins."""
 
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Body, Field, Router, Schema
 
 from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
+from ketacare.vocab import literal_of
 
 from . import services
+from .choices import Role
 from .models import Membership
 from .permissions import Perm
 from .policy import policy_value, registry
+
+RoleValue = literal_of(Role)
 
 router = Router()
 
@@ -19,7 +23,7 @@ router = Router()
 class StaffIn(Schema):
     username: str = Field(pattern=r"^[\w.@+-]{3,150}$")
     password: str = Field(min_length=10, max_length=200)
-    role: Literal["prescriber", "nurse", "therapist", "front_desk", "clinic_admin", "inventory_officer", "researcher"]
+    role: RoleValue
     first_name: str = Field("", max_length=150)
     last_name: str = Field("", max_length=150)
     email: str = Field("", max_length=254)

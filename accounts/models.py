@@ -41,7 +41,8 @@ class Membership(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="one_role_per_clinic")]
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="one_role_per_clinic"),
+                       models.CheckConstraint(condition=models.Q(role__in=Role.values), name="accounts_membership_role_known")]
         ordering = ["clinic__name"]
 
     def __str__(self) -> str:

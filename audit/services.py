@@ -35,7 +35,7 @@ def record(
     """Append one audit event; must run inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
-    clinic_id = getattr(clinic, "pk", clinic)
+    clinic_id: int | None = clinic if clinic is None or isinstance(clinic, int) else clinic.pk
     event = AuditEvent(
         chain=chain_of(clinic_id), hash_version=CURRENT_VERSION, at=datetime.now(UTC),
         actor=user_of(by), actor_label=_label(by), clinic_id=clinic_id,

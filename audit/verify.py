@@ -52,15 +52,16 @@ def _verify_one(chain: int, head: AuditChain | None, batch: int, counted: list[i
 
 
 def _check_row(event: AuditEvent, chain: int, expected: int, prev: str, legacy: bool) -> Iterator[ChainProblem]:
-    if event.seq != expected:
-        yield ChainProblem(expected, f"rows {expected}..{event.seq - 1} are missing", chain)
+    seq = event.seq if event.seq is not None else 0  # verify seals every waiting row before it checks
+    if seq != expected:
+        yield ChainProblem(expected, f"rows {expected}..{seq - 1} are missing", chain)
     if event.prev_hash != prev:
-        yield ChainProblem(event.seq, "does not link to the row before it", chain)
+        yield ChainProblem(seq, "does not link to the row before it", chain)
     if (event.hash_version == 1) != legacy or (not legacy and chain_of(event.clinic_id) != chain):
-        yield ChainProblem(event.seq, "is in the wrong chain", chain)
+        yield ChainProblem(seq, "is in the wrong chain", chain)
     try:
         intact = digest_of(event) == event.row_hash
     except ValueError:
         intact = False
     if not intact:
-        yield ChainProblem(event.seq, "was altered after it was written", chain)
+        yield ChainProblem(seq, "was altered after it was written", chain)

@@ -61,6 +61,8 @@ _S, _A = SessionState, Action
 TERMINAL_STATES = frozenset({_S.DISCHARGED, _S.STOPPED_EARLY, _S.TRANSFERRED})
 REASON_REQUIRED = frozenset({_A.PAUSE, _A.STOP_EARLY, _A.TRANSFER})
 _IN_CLINIC = (_S.CHECKED_IN, _S.DOSE_VERIFIED, _S.INFUSING, _S.PAUSED, _S.RECOVERING)
+IN_CLINIC_STATES: tuple[SessionState, ...] = _IN_CLINIC
+"""States of a session under way in the clinic: checked in and not yet ended."""
 
 TRANSITIONS: Mapping[tuple[SessionState, Action], SessionState] = MappingProxyType({
     (_S.SCHEDULED, _A.CHECK_IN): _S.CHECKED_IN,

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from ninja import Field, Router, Schema
 
@@ -12,11 +12,17 @@ from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
+from ketacare.vocab import literal_of
 from patients.models import Patient
 
+from . import defaults as d
 from . import services
-from .choices import DEFAULT_THRESHOLDS
+from .choices import CourseStatus, WeightBasis
+from .defaults import DEFAULT_THRESHOLDS
 from .models import Protocol, TreatmentCourse
+
+WeightBasisValue = literal_of(WeightBasis)
+EndStatus = literal_of([CourseStatus.COMPLETED, CourseStatus.STOPPED])
 
 router = Router()
 
@@ -39,7 +45,7 @@ class OrderIn(Schema):
     patient_id: int
     protocol_id: int
     mg_per_kg: Decimal | None = Field(None, max_digits=4, decimal_places=2)
-    weight_basis: Literal["actual", "ideal", "adjusted"] | None = None
+    weight_basis: WeightBasisValue | None = None
     override_reason: str = Field("", max_length=2000)
     notes: str = Field("", max_length=4000)
 
@@ -81,24 +87,24 @@ def get_course(request: ClinicRequest, course_id: int) -> TreatmentCourse:
 
 class ProtocolIn(Schema):
     name: str = Field(min_length=1, max_length=80)
-    n_infusions: int = Field(6, ge=1, le=30)
-    min_hours_between: int = Field(44, ge=1, le=720)
-    max_span_days: int = Field(14, ge=1, le=365)
-    mg_per_kg: Decimal = Field(Decimal("0.50"), max_digits=4, decimal_places=2)
-    infusion_min: int = Field(40, ge=1, le=600)
-    max_mg_per_kg: Decimal = Field(Decimal("0.75"), max_digits=4, decimal_places=2)
-    max_total_mg: Decimal = Field(Decimal("100.0"), max_digits=6, decimal_places=1)
-    weight_basis: Literal["actual", "ideal", "adjusted"] = "actual"
-    vial_mg_per_ml: Decimal = Field(Decimal("10.0"), max_digits=5, decimal_places=1)
-    bag_volume_ml: Decimal = Field(Decimal("100.0"), max_digits=6, decimal_places=1)
-    bp_every_min_infusing: int = Field(10, ge=1, le=120)
-    bp_every_min_recovering: int = Field(15, ge=1, le=120)
+    n_infusions: int = Field(d.N_INFUSIONS, ge=1, le=30)
+    min_hours_between: int = Field(d.MIN_HOURS_BETWEEN, ge=1, le=720)
+    max_span_days: int = Field(d.MAX_SPAN_DAYS, ge=1, le=365)
+    mg_per_kg: Decimal = Field(d.MG_PER_KG, max_digits=4, decimal_places=2)
+    infusion_min: int = Field(d.INFUSION_MIN, ge=1, le=600)
+    max_mg_per_kg: Decimal = Field(d.MAX_MG_PER_KG, max_digits=4, decimal_places=2)
+    max_total_mg: Decimal = Field(d.MAX_TOTAL_MG, max_digits=6, decimal_places=1)
+    weight_basis: WeightBasisValue = d.WEIGHT_BASIS
+    vial_mg_per_ml: Decimal = Field(d.VIAL_MG_PER_ML, max_digits=5, decimal_places=1)
+    bag_volume_ml: Decimal = Field(d.BAG_VOLUME_ML, max_digits=6, decimal_places=1)
+    bp_every_min_infusing: int = Field(d.BP_EVERY_MIN_INFUSING, ge=1, le=120)
+    bp_every_min_recovering: int = Field(d.BP_EVERY_MIN_RECOVERING, ge=1, le=120)
     thresholds: dict[str, Annotated[int, Field(ge=1, le=300)]] | None = None
     active: bool = True
 
 
 class EndIn(Schema):
-    status: Literal["completed", "stopped"]
+    status: EndStatus
     reason: str = Field("", max_length=2000)
 
 

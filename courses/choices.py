@@ -2,13 +2,13 @@
 
 from django.db import models
 
+from clinical import dosing
+from ketacare.vocab import kernel_choices
 
-class WeightBasis(models.TextChoices):
-    """Which body weight a dose uses (CLINICAL.md section 2, Policy)."""
-
-    ACTUAL = "actual", "Actual body weight"
-    IDEAL = "ideal", "Ideal body weight (Devine)"
-    ADJUSTED = "adjusted", "Adjusted body weight"
+# Which body weight a dose uses (CLINICAL.md section 2, Policy).
+WeightBasis = kernel_choices("WeightBasis", dosing.WeightBasis, {
+    "actual": "Actual body weight", "ideal": "Ideal body weight (Devine)", "adjusted": "Adjusted body weight",
+})
 
 
 class CourseStatus(models.TextChoices):
@@ -16,14 +16,6 @@ class CourseStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     STOPPED = "stopped", "Stopped"
 
-
-# Vital-sign thresholds (CLINICAL.md section 3, Policy defaults).
-DEFAULT_THRESHOLDS = {
-    "sbp_do_not_start": 160, "dbp_do_not_start": 100,
-    "sbp_pause": 180, "dbp_pause": 110,
-    "spo2_warn_below": 92, "spo2_stop_below": 90,
-    "hr_warn_above": 120, "rr_warn_below": 10,
-}
 
 # Assessment points anchored to the course (issue 3 defaults; editable per protocol).
 DEFAULT_ASSESSMENT_POINTS = [

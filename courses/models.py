@@ -5,13 +5,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from ketacare.constraints import above_zero, one_of
 from ketacare.scoping import ClinicManager
 
-from .choices import DEFAULT_ASSESSMENT_POINTS, DEFAULT_THRESHOLDS, CourseStatus, WeightBasis
+from . import defaults as d
+from .choices import DEFAULT_ASSESSMENT_POINTS, CourseStatus, WeightBasis
 
 
-def _default_thresholds() -> dict[str, int]:
-    return dict(DEFAULT_THRESHOLDS)
+def _default_thresholds() -> dict[str, Decimal | int]:
+    return dict(d.DEFAULT_THRESHOLDS)
 
 
 def _default_points() -> list[dict[str, object]]:
@@ -23,18 +25,18 @@ class Protocol(models.Model):
 
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="protocols")
     name = models.CharField(max_length=80)
-    n_infusions = models.PositiveSmallIntegerField(default=6)
-    min_hours_between = models.PositiveSmallIntegerField(default=44)
-    max_span_days = models.PositiveSmallIntegerField(default=14)
-    mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0.50"))
-    infusion_min = models.PositiveSmallIntegerField(default=40)
-    max_mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0.75"))
-    max_total_mg = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("100.0"))
-    weight_basis = models.CharField(max_length=16, choices=WeightBasis.choices, default=WeightBasis.ACTUAL)
-    vial_mg_per_ml = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("10.0"))
-    bag_volume_ml = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("100.0"))
-    bp_every_min_infusing = models.PositiveSmallIntegerField(default=10)
-    bp_every_min_recovering = models.PositiveSmallIntegerField(default=15)
+    n_infusions = models.PositiveSmallIntegerField(default=d.N_INFUSIONS)
+    min_hours_between = models.PositiveSmallIntegerField(default=d.MIN_HOURS_BETWEEN)
+    max_span_days = models.PositiveSmallIntegerField(default=d.MAX_SPAN_DAYS)
+    mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2, default=d.MG_PER_KG)
+    infusion_min = models.PositiveSmallIntegerField(default=d.INFUSION_MIN)
+    max_mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2, default=d.MAX_MG_PER_KG)
+    max_total_mg = models.DecimalField(max_digits=6, decimal_places=1, default=d.MAX_TOTAL_MG)
+    weight_basis = models.CharField(max_length=16, choices=WeightBasis.choices, default=d.WEIGHT_BASIS)
+    vial_mg_per_ml = models.DecimalField(max_digits=5, decimal_places=1, default=d.VIAL_MG_PER_ML)
+    bag_volume_ml = models.DecimalField(max_digits=6, decimal_places=1, default=d.BAG_VOLUME_ML)
+    bp_every_min_infusing = models.PositiveSmallIntegerField(default=d.BP_EVERY_MIN_INFUSING)
+    bp_every_min_recovering = models.PositiveSmallIntegerField(default=d.BP_EVERY_MIN_RECOVERING)
     thresholds = models.JSONField(default=_default_thresholds)
     assessment_points = models.JSONField(default=_default_points)
     active = models.BooleanField(default=True)
@@ -44,6 +46,12 @@ class Protocol(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            above_zero("n_infusions"), above_zero("mg_per_kg"), above_zero("infusion_min"), above_zero("max_mg_per_kg"),
+            above_zero("max_total_mg"), above_zero("vial_mg_per_ml"), above_zero("bag_volume_ml"),
+            above_zero("bp_every_min_infusing"), above_zero("bp_every_min_recovering"),
+            one_of("weight_basis", WeightBasis.values),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.n_infusions} x {self.mg_per_kg} mg/kg over {self.infusion_min} min)"
@@ -70,6 +78,8 @@ class TreatmentCourse(models.Model):
 
     class Meta:
         ordering = ["-ordered_at"]
+        constraints = [above_zero("mg_per_kg"), one_of("weight_basis", WeightBasis.values),
+                       one_of("status", CourseStatus.values)]
 
     def __str__(self) -> str:
         return f"Course {self.pk} · {self.patient} · {self.mg_per_kg} mg/kg"

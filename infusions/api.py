@@ -2,21 +2,28 @@
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from accounts.permissions import Perm
+from clinical.session_flow import Action
 from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
+from ketacare.vocab import literal_of
 
 from . import queries, services
+from .choices import PregnancyTest
 from .models import AdverseEvent, InfusionSession, VitalSign
+
+PregnancyTestValue = literal_of(PregnancyTest)
+# The actions a client may take on the actions endpoint (check-in, dose verification and discharge have their own).
+ChairAction = literal_of([Action.START, Action.PAUSE, Action.RESUME, Action.STOP_INFUSION, Action.STOP_EARLY, Action.TRANSFER])
 
 router = Router()
 
@@ -80,7 +87,7 @@ class CheckInIn(Schema):
     escort_name: str = Field(max_length=120)
     escort_phone: str = Field(max_length=32)
     fasting_confirmed: bool = False
-    pregnancy_test: Literal["negative", "positive", "not_done", "not_applicable"] = "not_applicable"
+    pregnancy_test: PregnancyTestValue = PregnancyTest.NOT_APPLICABLE.value
     baseline: VitalsIn
     waivers: dict[str, str] = {}
 
@@ -95,7 +102,7 @@ class ReasonIn(Schema):
 
 
 class ActionIn(Schema):
-    action: Literal["start", "pause", "resume", "stop_infusion", "stop_early", "transfer"]
+    action: ChairAction
     reason: str = Field("", max_length=4000)
 
 

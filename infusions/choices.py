@@ -2,29 +2,21 @@
 
 from django.db import models
 
+from clinical import session_flow as flow
+from ketacare.vocab import kernel_choices
 
-class SessionState(models.TextChoices):
-    """Mirrors clinical.session_flow states (the kernel owns the transitions)."""
-
-    SCHEDULED = "scheduled", "Scheduled"
-    CHECKED_IN = "checked_in", "Checked in"
-    DOSE_VERIFIED = "dose_verified", "Dose verified"
-    INFUSING = "infusing", "Infusing"
-    PAUSED = "paused", "Paused"
-    RECOVERING = "recovering", "Recovering"
-    DISCHARGED = "discharged", "Discharged"
-    STOPPED_EARLY = "stopped_early", "Stopped early"
-    TRANSFERRED = "transferred", "Transferred to emergency care"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "Did not attend"
-
+# The kernel's session states (it owns the transitions), plus the booking's own "cancelled" and "no show".
+SessionState = kernel_choices("SessionState", flow.SessionState, {
+    "scheduled": "Scheduled", "checked_in": "Checked in", "dose_verified": "Dose verified",
+    "infusing": "Infusing", "paused": "Paused", "recovering": "Recovering", "discharged": "Discharged",
+    "stopped_early": "Stopped early", "transferred": "Transferred to emergency care",
+}, extra={"CANCELLED": ("cancelled", "Cancelled"), "NO_SHOW": ("no_show", "Did not attend")})
 
 # Booked but never held: the chair and the course's slot are free again (scheduling, ADR 0008).
 NOT_HELD = (SessionState.CANCELLED, SessionState.NO_SHOW)
 
-
-IN_PROGRESS = (SessionState.CHECKED_IN, SessionState.DOSE_VERIFIED, SessionState.INFUSING,
-               SessionState.PAUSED, SessionState.RECOVERING)
+# States of a session under way in the clinic, in the kernel's order.
+IN_PROGRESS = tuple(SessionState(state.value) for state in flow.IN_CLINIC_STATES)
 
 
 class ReadingSource(models.TextChoices):

@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.db import models
 
+from ketacare.constraints import above_zero, at_least_zero, one_of
 from ketacare.scoping import ClinicManager
 
 from .choices import (
+    IN_PROGRESS,
     NOT_HELD,
     AdverseAction,
     AdverseOutcome,
@@ -68,10 +70,19 @@ class InfusionSession(models.Model):
             # service under the chair lock; this stops two live bookings of one chair at the same start.
             models.UniqueConstraint(fields=["chair", "scheduled_start"], condition=~models.Q(state__in=NOT_HELD),
                                     name="one_live_booking_per_chair_and_start"),
+            models.CheckConstraint(condition=models.Q(scheduled_end__gt=models.F("scheduled_start")),
+                                   name="session_ends_after_it_starts"),
+            above_zero("number"), one_of("state", SessionState.values), above_zero("checkin_weight_kg", nullable=True),
+            at_least_zero("total_mg", nullable=True), at_least_zero("rate_ml_per_h", nullable=True),
         ]
 
     def __str__(self) -> str:
         return f"Infusion {self.number} · {self.patient} · {self.scheduled_start:%Y-%m-%d %H:%M}"
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether the session is under way in the clinic (the kernel's in-clinic states)."""
+        return self.state in IN_PROGRESS
 
 
 class VitalSign(models.Model):
@@ -99,6 +110,8 @@ class VitalSign(models.Model):
     class Meta:
         ordering = ["measured_at"]
         indexes = [models.Index(fields=["session", "measured_at"])]
+        constraints = [at_least_zero("spo2_pct", nullable=True), at_least_zero("etco2_mmhg", nullable=True),
+                       one_of("source", ReadingSource.values)]
 
 
 class SessionEvent(models.Model):
@@ -118,6 +131,7 @@ class SessionEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["session", "at"])]
+        constraints = [one_of("from_state", SessionState.values), one_of("to_state", SessionState.values)]
 
 
 class AdverseEvent(models.Model):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Max, QuerySet
 
-from clinical.session_extras import phase_of
+from clinical.phases import phase_of
 from clinical.session_flow import SessionState as KState
 from clinical.vitals import Phase, next_due_at
 

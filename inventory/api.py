@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -14,10 +14,16 @@ from ketacare.api import api_allow
 from ketacare.errors import ServiceError
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
+from ketacare.vocab import literal_of
 
 from . import queries, services
+from .choices import BusinessTime, InventoryKind, LossCause
 from .models import Container, Discrepancy, LedgerEntry, Location, Lot, Product, Supplier
 from .reconciliation import as_json, reconcile
+
+LossCauseValue = literal_of(LossCause)
+InventoryKindValue = literal_of(InventoryKind)
+BusinessTimeValue = literal_of(BusinessTime)
 
 router = Router()
 Amount = Field(..., max_digits=9, decimal_places=2)
@@ -140,7 +146,7 @@ class DestructionIn(Schema):
 
 class LossIn(Schema):
     container_id: int
-    cause: Literal["loss", "theft", "breakage"] = "loss"
+    cause: LossCauseValue = LossCause.LOSS.value
     ml: Decimal | None = Field(None, max_digits=9, decimal_places=2)
     report_ref: str = Field(min_length=1, max_length=60)
     note: str = Field("", max_length=2000)
@@ -195,8 +201,8 @@ class InventoryLineIn(Schema):
 
 
 class InventoryIn(Schema):
-    kind: Literal["initial", "biennial"]
-    business_time: Literal["opening", "close"]
+    kind: InventoryKindValue
+    business_time: BusinessTimeValue
     lines: list[InventoryLineIn] = Field(max_length=1000)
     note: str = Field("", max_length=2000)
     at: datetime | None = None

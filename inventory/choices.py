@@ -2,19 +2,15 @@
 
 from django.db import models
 
+from clinical.ledger import entries, inventories
+from ketacare.vocab import kernel_choices
 
-class EntryKind(models.TextChoices):
-    """Mirrors clinical.ledger.EntryKind (the kernel owns the rules of each kind)."""
-
-    RECEIPT = "receipt", "Receipt"
-    DRAW = "draw", "Draw"
-    ADMINISTRATION = "administration", "Administration"
-    WASTE = "waste", "Waste"
-    DESTRUCTION = "destruction", "Destruction"
-    LOSS_OR_THEFT = "loss_or_theft", "Loss or theft"
-    TRANSFER = "transfer", "Transfer"
-    COUNT = "count", "Count"
-    CORRECTION = "correction", "Correction"
+# The kernel's entry kinds (it owns the rules of each kind); a return is not yet recorded by the app.
+EntryKind = kernel_choices("EntryKind", entries.EntryKind, {
+    "receipt": "Receipt", "draw": "Draw", "administration": "Administration", "waste": "Waste",
+    "destruction": "Destruction", "loss_or_theft": "Loss or theft", "transfer": "Transfer", "count": "Count",
+    "correction": "Correction",
+}, omit={"return"})
 
 
 class ContainerState(models.TextChoices):
@@ -43,9 +39,8 @@ class LossCause(models.TextChoices):
     BREAKAGE = "breakage", "Breakage or spill"
 
 
-class InventoryKind(models.TextChoices):
-    INITIAL = "initial", "Initial inventory"
-    BIENNIAL = "biennial", "Biennial inventory"
+InventoryKind = kernel_choices("InventoryKind", inventories.InventoryKind,
+                               {"initial": "Initial inventory", "biennial": "Biennial inventory"})
 
 
 class BusinessTime(models.TextChoices):

@@ -13,6 +13,7 @@ from typing import Any
 from accounts.choices import Role
 from clinical.dosing import DoseInputs, plan_dose
 from clinical.errors import ClinicalError
+from courses.defaults import snapshot_value
 from courses.services import limits_of
 from infusions.choices import IN_PROGRESS, SessionState
 from ketacare.demo import DemoContext
@@ -93,7 +94,7 @@ def _dose(session: Any) -> Decimal:
                          limits_of(course))
         return plan.total_mg
     except ClinicalError:
-        return min(D(course.mg_per_kg) * D(weight), D(course.protocol_snapshot.get("max_total_mg", "100"))).quantize(D("0.1"))
+        return min(D(course.mg_per_kg) * D(weight), D(str(snapshot_value(course.protocol_snapshot, "max_total_mg")))).quantize(D("0.1"))
 
 
 def _draw_ml(index: int, dose_mg: Decimal) -> Decimal:

@@ -12,7 +12,9 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from ketacare.constraints import above_zero, at_least_zero, one_of
 from ketacare.scoping import ClinicManager, ClinicQuerySet
 
 from .choices import (
@@ -75,7 +77,8 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["clinic", "ndc"], name="product_ndc_unique_per_clinic")]
+        constraints = [models.UniqueConstraint(fields=["clinic", "ndc"], name="product_ndc_unique_per_clinic"),
+                       above_zero("strength_mg_per_ml"), above_zero("container_ml")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.strength_mg_per_ml} mg/mL × {self.container_ml} mL"
@@ -154,7 +157,8 @@ class Container(models.Model):
 
     class Meta:
         ordering = ["lot__expires_on", "code"]
-        constraints = [models.UniqueConstraint(fields=["lot", "code"], name="container_code_unique_per_lot")]
+        constraints = [models.UniqueConstraint(fields=["lot", "code"], name="container_code_unique_per_lot"),
+                       one_of("state", ContainerState.values)]
         indexes = [models.Index(fields=["clinic", "state"])]
 
     def __str__(self) -> str:
@@ -202,6 +206,14 @@ class LedgerEntry(AppendOnly):
             models.Index(fields=["lot", "location"]),
             models.Index(fields=["clinic", "kind", "at"]),
         ]
+        constraints = [
+            one_of("kind", EntryKind.values),
+            # Amounts are signed only on corrections; a balance never goes below zero.
+            models.CheckConstraint(condition=Q(kind=EntryKind.CORRECTION) | Q(quantity_ml__gte=0, quantity_mg__gte=0),
+                                   name="ledger_amount_signed_only_on_corrections"),
+            at_least_zero("balance_after_ml"), at_least_zero("to_balance_after_ml", nullable=True),
+            at_least_zero("corrected_ml", nullable=True), at_least_zero("corrected_mg", nullable=True),
+        ]
 
     def __str__(self) -> str:
         return f"Entry {self.pk} · {self.get_kind_display()}"
@@ -221,6 +233,7 @@ class Inventory(AppendOnly):
     class Meta:
         ordering = ["-taken_at"]
         verbose_name_plural = "inventories"
+        constraints = [one_of("kind", InventoryKind.values), one_of("business_time", BusinessTime.values)]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.taken_at:%Y-%m-%d}"
@@ -245,6 +258,7 @@ class Count(AppendOnly):
 
     class Meta:
         ordering = ["-at"]
+        constraints = [at_least_zero("opened_ml"), at_least_zero("counted_ml"), at_least_zero("expected_ml")]
 
 
 class Discrepancy(AppendOnly):

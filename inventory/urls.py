@@ -5,26 +5,26 @@ from django.urls import path
 
 from ketacare.access import register_url_sample
 
-from . import actions, views
+from . import views, views_record
 from .models import Discrepancy, Inventory, LedgerEntry, Lot
 
 app_name = "inventory"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("receive/", actions.receive, name="receive"),
-    path("draw/", actions.draw, name="draw"),
-    path("administer/", actions.administer, name="administer"),
-    path("waste/", actions.waste, name="waste"),
-    path("destroy/", actions.destroy, name="destroy"),
-    path("loss/", actions.loss, name="loss"),
-    path("transfer/", actions.transfer, name="transfer"),
-    path("count/", actions.count, name="count"),
+    path("receive/", views_record.receive, name="receive"),
+    path("draw/", views_record.draw, name="draw"),
+    path("administer/", views_record.administer, name="administer"),
+    path("waste/", views_record.waste, name="waste"),
+    path("destroy/", views_record.destroy, name="destroy"),
+    path("loss/", views_record.loss, name="loss"),
+    path("transfer/", views_record.transfer, name="transfer"),
+    path("count/", views_record.count, name="count"),
     path("discrepancies/", views.discrepancies, name="discrepancies"),
-    path("discrepancies/<int:discrepancy_id>/resolve/", actions.resolve, name="resolve"),
+    path("discrepancies/<int:discrepancy_id>/resolve/", views_record.resolve, name="resolve"),
     path("lots/", views.lots, name="lots"),
     path("lots/<int:lot_id>/", views.lot, name="lot"),
     path("entries/<int:entry_id>/", views.entry, name="entry"),
-    path("entries/<int:entry_id>/correct/", actions.correct, name="correct"),
+    path("entries/<int:entry_id>/correct/", views_record.correct, name="correct"),
     path("sessions/<int:session_id>/", views.session, name="session"),
     path("reports/", views.reports_index, name="reports"),
     path("reports/dispensing/", views.report, {"slug": "dispensing"}, name="report_dispensing"),

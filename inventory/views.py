@@ -179,14 +179,14 @@ def inventory_detail(request: HttpRequest, the_inventory: Inventory) -> HttpResp
 
 @allow(Perm.KEEP_LEDGER)
 def inventory_new(request: HttpRequest) -> HttpResponse:
-    from .inventory_form import take_inventory_page
+    from .views_inventory import take_inventory_page
 
     return take_inventory_page(request)
 
 
 @allow(Perm.KEEP_LEDGER)
 def setup(request: HttpRequest) -> HttpResponse:
-    from .setup_page import setup_page
+    from .views_setup import setup_page
 
     return setup_page(request)
 

@@ -28,11 +28,11 @@ there these locks are no-ops and the order costs nothing.
 
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Manager, Model, QuerySet
 
 M = TypeVar("M", bound=Model)
 
 
-def for_update(rows: QuerySet[M]) -> QuerySet[M]:
+def for_update(rows: QuerySet[M] | Manager[M]) -> QuerySet[M]:
     """Lock the selected rows themselves, in the no-key mode that inserts referencing them never wait for."""
-    return rows.select_for_update(no_key=True, of=("self",))
+    return rows.all().select_for_update(no_key=True, of=("self",))

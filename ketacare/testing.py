@@ -152,3 +152,19 @@ def demo_rolled_back(django_db_blocker: Any, *, seed: int = 7, small: bool = Fal
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def api_caller(user: Any, clinic: Clinic) -> Any:
+    """A JSON client of /api/ signed in with a fresh API token of `user` in `clinic`: call(method, path, body)."""
+    import json
+
+    from django.test import Client
+
+    token = accounts.issue_token(user=user, clinic=clinic, name="test", by="test")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def call(method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body, default=str)
+        return client.generic(method, f"/api{path}", data=data or "", content_type="application/json")
+
+    return call

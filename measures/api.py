@@ -1,7 +1,7 @@
 """Measures API: record an assessment, list a patient's scores, issue a patient link, the due list."""
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Field, Router, Schema
 from pydantic import StrictInt
@@ -11,10 +11,15 @@ from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
+from ketacare.vocab import literal_of
 from patients.models import Patient
 
 from . import queries, services
+from .choices import PATIENT_REPORTED, Channel
 from .delivery import link_url
+
+PatientReported = literal_of(PATIENT_REPORTED)
+ChannelValue = literal_of(Channel)
 
 router = Router()
 
@@ -43,10 +48,10 @@ class AssessmentOut(Schema):
 
 
 class LinkIn(Schema):
-    instrument: Literal["pcl5", "phq9", "gad7", "iesr", "cssrs"]
+    instrument: PatientReported
     point_key: str = Field("", max_length=32)
     occurrence: int = Field(0, ge=0, le=100)
-    channels: list[Literal["email", "sms"]] = Field(default_factory=list, max_length=2)
+    channels: list[ChannelValue] = Field(default_factory=list, max_length=2)
 
 
 class LinkOut(Schema):

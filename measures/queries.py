@@ -15,6 +15,7 @@ from clinical import assessment_schedule as schedule
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, Instrument
 from courses.choices import CourseStatus
+from courses.defaults import planned_infusions
 from courses.models import TreatmentCourse
 from infusions.choices import NOT_HELD, SessionState
 
@@ -74,7 +75,7 @@ def course_slots(course: Any, now: datetime) -> tuple[schedule.Slot, ...]:
     infusions = [schedule.Infusion(s.number, s.scheduled_start, infusion_started_at(s)) for s in live_sessions(course)]
     done = [schedule.Done(a.instrument, a.assessed_at, a.point_key, a.occurrence) for a in course.assessments.all()]
     return schedule.plan_slots(
-        course_points(course), infusions, n_infusions=int(course.protocol_snapshot.get("n_infusions", 6)),
+        course_points(course), infusions, n_infusions=planned_infusions(course.protocol_snapshot),
         final=course.status != CourseStatus.ACTIVE, done=done, now=now, windows=schedule_windows(course.clinic),
     )
 

@@ -16,6 +16,7 @@ from alerts import services as alerts
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import ScoreResult, get_instrument, score
+from courses.defaults import planned_infusions
 from ketacare.errors import ServiceError
 
 from . import delivery, queries, tokens
@@ -48,7 +49,7 @@ def _check_point(patient: Any, course: Any, instrument: str, point_key: str, occ
     if instrument not in point.instruments:
         raise ServiceError(f"{point.label} does not include {instrument}.", {"instrument": "Not part of this point."})
     each = point.anchor.value == "each_infusion"
-    if each and not 1 <= occurrence <= int(course.protocol_snapshot.get("n_infusions", 6)):
+    if each and not 1 <= occurrence <= planned_infusions(course.protocol_snapshot):
         raise ServiceError("Give the infusion number this questionnaire comes before.", {"occurrence": "Out of range."})
     if not each and occurrence:
         raise ServiceError(f"{point.label} is not counted per infusion.", {"occurrence": "Must be empty."})

@@ -15,6 +15,7 @@ from alerts.queries import open_risk_alerts, source_alert
 from alerts.services import acknowledge_alert
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
+from courses.defaults import planned_infusions
 from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
@@ -43,7 +44,7 @@ def _points(patient: Patient, instrument_id: str) -> tuple[Any, list[tuple[str, 
     course = queries.current_course(patient)
     if course is None:
         return None, [("", "Not tied to an assessment point")]
-    n = int(course.protocol_snapshot.get("n_infusions", 6))
+    n = planned_infusions(course.protocol_snapshot)
     return course, point_choices(queries.course_points(course), instrument_id, n)
 
 

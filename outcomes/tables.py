@@ -52,7 +52,7 @@ def arrow_schema(table: str) -> pa.Schema:
 def arrow_table(table: str, rows: Sequence[tuple[Any, ...]]) -> pa.Table:
     """The rows as an Arrow table of the export's schema."""
     names = columns(table)
-    data = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    data: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     return pa.Table.from_arrays([pa.array(list(col), type=_ARROW[kind])
                                  for col, (_, kind) in zip(data, TABLES[table], strict=True)], schema=arrow_schema(table))
 

@@ -2,7 +2,6 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -12,9 +11,17 @@ from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
+from ketacare.vocab import literal_of
 
 from . import queries, services
+from .choices import PtsdDiagnosis, Sex, TraumaKind, TreatmentKind, TreatmentOutcome
 from .models import Patient
+
+SexValue = literal_of(Sex)
+DiagnosisCode = literal_of(PtsdDiagnosis)
+TreatmentKindValue = literal_of(TreatmentKind)
+TreatmentOutcomeValue = literal_of(TreatmentOutcome)
+TraumaKindValue = literal_of(TraumaKind)
 
 router = Router()
 
@@ -24,14 +31,14 @@ class PatientIn(Schema):
     given_name: str = Field(min_length=1, max_length=80)
     family_name: str = Field(min_length=1, max_length=80)
     date_of_birth: date
-    sex: Literal["female", "male", "other", "unknown"]
+    sex: SexValue
     height_cm: Decimal | None = Field(None, max_digits=5, decimal_places=1)
     weight_kg: Decimal | None = Field(None, max_digits=5, decimal_places=1)
     phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
     escort_name: str = Field("", max_length=120)
     escort_phone: str = Field("", max_length=32)
-    diagnosis_code: Literal["", "F43.10", "F43.11", "F43.12"] = ""
+    diagnosis_code: DiagnosisCode = ""
     referral_source: str = Field("", max_length=120)
     medical_history: str = Field("", max_length=10000)
 
@@ -54,12 +61,12 @@ class PatientOut(Schema):
 
 
 class TreatmentIn(Schema):
-    kind: Literal["psychotherapy", "medication"]
+    kind: TreatmentKindValue
     name: str = Field(min_length=1, max_length=80)
     dose: str = Field("", max_length=80)
     weeks: int | None = Field(None, ge=1, le=520)
     adequate: bool = False
-    outcome: Literal["none", "partial", "response", "remission", "intolerance", "unknown"] = "unknown"
+    outcome: TreatmentOutcomeValue = TreatmentOutcome.UNKNOWN.value
 
 
 class ScreeningIn(Schema):
@@ -121,20 +128,20 @@ class PatientPatch(Schema):
     given_name: str | None = Field(None, min_length=1, max_length=80)
     family_name: str | None = Field(None, min_length=1, max_length=80)
     date_of_birth: date | None = None
-    sex: Literal["female", "male", "other", "unknown"] | None = None
+    sex: SexValue | None = None
     height_cm: Decimal | None = Field(None, max_digits=5, decimal_places=1)
     weight_kg: Decimal | None = Field(None, max_digits=5, decimal_places=1)
     phone: str | None = Field(None, max_length=32)
     email: str | None = Field(None, max_length=254)
     escort_name: str | None = Field(None, max_length=120)
     escort_phone: str | None = Field(None, max_length=32)
-    diagnosis_code: Literal["", "F43.10", "F43.11", "F43.12"] | None = None
+    diagnosis_code: DiagnosisCode | None = None
     referral_source: str | None = Field(None, max_length=120)
     medical_history: str | None = Field(None, max_length=10000)
 
 
 class TraumaIn(Schema):
-    kind: Literal["combat", "assault", "accident", "disaster", "childhood", "loss", "other"]
+    kind: TraumaKindValue
     year: int | None = Field(None, ge=1900, le=2100)
     description: str = Field("", max_length=2000)
 

@@ -2,12 +2,10 @@
 
 from django.db import models
 
+from clinical import dosing, eligibility
+from ketacare.vocab import kernel_choices
 
-class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
+Sex = kernel_choices("Sex", dosing.Sex, {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"})
 
 
 class TraumaKind(models.TextChoices):
@@ -20,18 +18,14 @@ class TraumaKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class TreatmentKind(models.TextChoices):
-    PSYCHOTHERAPY = "psychotherapy", "Psychotherapy"
-    MEDICATION = "medication", "Medication"
+# A prior treatment trial, as the eligibility checklist reads it (CLINICAL.md section 5).
+TreatmentKind = kernel_choices("TreatmentKind", eligibility.TrialKind,
+                               {"psychotherapy": "Psychotherapy", "medication": "Medication"})
 
-
-class TreatmentOutcome(models.TextChoices):
-    NONE = "none", "No response"
-    PARTIAL = "partial", "Partial response"
-    RESPONSE = "response", "Response"
-    REMISSION = "remission", "Remission"
-    INTOLERANCE = "intolerance", "Stopped: not tolerated"
-    UNKNOWN = "unknown", "Unknown"
+TreatmentOutcome = kernel_choices("TreatmentOutcome", eligibility.TrialOutcome, {
+    "none": "No response", "partial": "Partial response", "response": "Response", "remission": "Remission",
+    "intolerance": "Stopped: not tolerated", "unknown": "Unknown",
+})
 
 
 class PtsdDiagnosis(models.TextChoices):
@@ -43,10 +37,8 @@ class PtsdDiagnosis(models.TextChoices):
     NONE = "", "Not confirmed"
 
 
-class ScreeningOutcome(models.TextChoices):
-    ELIGIBLE = "eligible", "Eligible"
-    NEEDS_REVIEW = "needs_review", "Needs review"
-    INELIGIBLE = "ineligible", "Ineligible"
+ScreeningOutcome = kernel_choices("ScreeningOutcome", eligibility.ScreeningOutcome,
+                                  {"eligible": "Eligible", "needs_review": "Needs review", "ineligible": "Ineligible"})
 
 
 PSYCHOTHERAPIES = ["CPT", "PE", "EMDR", "CBT", "Written exposure therapy", "Other"]

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
+from ketacare.constraints import above_zero, one_of
 from ketacare.scoping import ClinicManager
 
 from .choices import PtsdDiagnosis, ScreeningOutcome, Sex, TraumaKind, TreatmentKind, TreatmentOutcome
@@ -30,7 +32,12 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name"]
-        constraints = [models.UniqueConstraint(fields=["clinic", "mrn"], name="mrn_unique_per_clinic")]
+        constraints = [
+            # One MRN per clinic whatever its case: "mrn-1" and "MRN-1" are the same patient's number.
+            models.UniqueConstraint("clinic", Lower("mrn"), name="mrn_unique_per_clinic_any_case"),
+            above_zero("height_cm", nullable=True), above_zero("weight_kg", nullable=True),
+            one_of("sex", Sex.values), one_of("diagnosis_code", PtsdDiagnosis.values, blank=True),
+        ]
 
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
@@ -105,6 +112,7 @@ class EligibilityScreening(PatientChild):
     class Meta:
         ordering = ["-screened_at"]
         default_related_name = "screenings"
+        constraints = [one_of("outcome", ScreeningOutcome.values)]
 
     @property
     def signed(self) -> bool:

@@ -60,21 +60,37 @@ def _refuse_bad_details(values: dict[str, Any]) -> None:
         raise ServiceError("Some details are out of range; nothing was saved.", errors)
 
 
+MRN_TAKEN = "This MRN is taken (MRNs are compared without regard to case)."
+
+
+def refuse_taken_mrn(*, clinic: Clinic, mrn: str, patient_id: int | None = None) -> None:
+    """Refuse an MRN another patient of the clinic already has, whatever its case ("mrn-7" is "MRN-7")."""
+    others = Patient.objects.filter(clinic=clinic, mrn__iexact=str(mrn).strip())
+    if patient_id is not None:
+        others = others.exclude(pk=patient_id)
+    taken = others.values_list("mrn", flat=True).first()
+    if taken is not None:
+        raise ServiceError(f"A patient with this MRN already exists in this clinic: {taken}.", {"mrn": MRN_TAKEN})
+
+
 def register_patient(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> Patient:
-    """Register a patient in the clinic; the MRN must be new to the clinic."""
+    """Register a patient in the clinic; the MRN must be new to the clinic, in any case."""
     _refuse_bad_details(values)
+    refuse_taken_mrn(clinic=clinic, mrn=values.get("mrn", ""))
     try:
         with transaction.atomic():
             patient = Patient.objects.create(clinic=clinic, **values)
             audit.record(action="patient_create", by=by, clinic=clinic, patient=patient, obj=patient)
     except IntegrityError:
-        raise ServiceError("A patient with this MRN already exists in this clinic.", {"mrn": "This MRN is taken."}) from None
+        raise ServiceError("A patient with this MRN already exists in this clinic.", {"mrn": MRN_TAKEN}) from None
     return patient
 
 
 def update_patient(*, patient: Patient, values: dict[str, Any], by: Actor) -> Patient:
     """Change a patient's details; the audit event keeps what changed."""
     _refuse_bad_details(values)
+    if "mrn" in values:
+        refuse_taken_mrn(clinic=patient.clinic, mrn=values["mrn"], patient_id=patient.pk)
     changed = {k: [str(getattr(patient, k)), str(v)] for k, v in values.items() if getattr(patient, k) != v}
     try:
         with transaction.atomic():
@@ -82,7 +98,7 @@ def update_patient(*, patient: Patient, values: dict[str, Any], by: Actor) -> Pa
             audit.record(action="patient_update", by=by, clinic=patient.clinic, patient=patient, obj=patient,
                          detail={"fields": sorted(changed)})
     except IntegrityError:
-        raise ServiceError("A patient with this MRN already exists in this clinic.", {"mrn": "This MRN is taken."}) from None
+        raise ServiceError("A patient with this MRN already exists in this clinic.", {"mrn": MRN_TAKEN}) from None
     patient.refresh_from_db()
     return patient
 

@@ -10,6 +10,7 @@ from accounts.policy import policy_value
 from clinical.errors import ClinicalError
 from clinical.scheduling import Booking, check_booking
 from courses.choices import CourseStatus
+from courses.defaults import snapshot_value
 from courses.services import spacing_of
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
@@ -33,7 +34,7 @@ def fits_slot(course: Any, chair: Any, starts_at: datetime) -> bool:
     """Whether the course's next infusion could be booked on the chair at starts_at."""
     if course.status != CourseStatus.ACTIVE:
         return False
-    minutes = int(course.protocol_snapshot.get("infusion_min", 40))
+    minutes = int(snapshot_value(course.protocol_snapshot, "infusion_min"))
     ends_at = starts_at + timedelta(minutes=minutes + int(policy_value(course.clinic, "infusion_observation_min")))
     live = InfusionSession.objects.exclude(state=SessionState.CANCELLED)
     chair_rows = live.filter(chair=chair, scheduled_start__lt=ends_at, scheduled_end__gt=starts_at)

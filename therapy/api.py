@@ -1,7 +1,7 @@
 """Therapy API: record and list integration sessions."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from ninja import Field, Router, Schema
 
@@ -10,10 +10,15 @@ from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
+from ketacare.vocab import literal_of
 from patients.models import Patient
 
 from . import services
+from .choices import Modality, Timing
 from .models import IntegrationSession
+
+ModalityValue = literal_of(Modality)
+TimingValue = literal_of(Timing)
 
 router = Router()
 
@@ -21,8 +26,8 @@ router = Router()
 class TherapyIn(Schema):
     held_on: date
     duration_min: int = Field(50, ge=10, le=240)
-    modality: Literal["individual", "group", "cpt", "pe", "emdr", "other"]
-    timing: Literal["preparation", "integration", "follow_up"] = "integration"
+    modality: ModalityValue
+    timing: TimingValue = Timing.INTEGRATION.value
     infusion_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(default_factory=list, max_length=20)
     goals: str = Field("", max_length=4000)
     note: str = Field("", max_length=20000)

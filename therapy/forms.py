@@ -6,7 +6,7 @@ from django import forms
 
 from infusions.choices import NOT_HELD
 
-from .models import Modality, Timing
+from .choices import Modality, Timing
 
 
 class IntegrationForm(forms.Form):

@@ -12,7 +12,7 @@ from audit import services as audit
 from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
 
-from .choices import FIELDS
+from .fields import FIELDS
 from .models import IntegrationSession
 
 

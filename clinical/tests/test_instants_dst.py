@@ -14,15 +14,15 @@ import pytest
 from clinical.assessment_schedule import Done, Infusion
 from clinical.discharge import ScoreKind, evaluate_discharge
 from clinical.instants import utc
-from clinical.session_extras import phase_at
+from clinical.phases import phase_at
 from clinical.vitals import MonitoringSchedule, Phase, evaluate_overdue, next_due_at
 
 NY = ZoneInfo("America/New_York")
 READY = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2, "spo2": 2}
 
 
-def local(*args: int, fold: int = 0) -> datetime:
-    return datetime(*args, tzinfo=NY, fold=fold)
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, *, fold: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=NY, fold=fold)
 
 
 SPRING_END, SPRING_NOW = local(2026, 3, 8, 1, 30), local(2026, 3, 8, 3, 10)        # 06:30Z -> 07:10Z: 40 min

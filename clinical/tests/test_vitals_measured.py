@@ -7,7 +7,7 @@ import pytest
 
 from clinical.hl7.codes import VitalKind
 from clinical.hl7.model import DeviceObservation
-from clinical.session_extras import readings_from_observations
+from clinical.hl7.readings import readings_from_observations
 from clinical.vitals import (
     AlertLevel,
     Phase,

@@ -11,8 +11,9 @@ from accounts.actors import Actor, user_of
 from audit import services as audit
 from clinical import session_flow as flow
 from clinical.errors import ClinicalError
-from clinical.session_extras import thresholds_from_protocol
+from clinical.thresholds import thresholds_from_protocol
 from clinical.vitals import MonitoringSchedule, Thresholds
+from courses.defaults import snapshot_value
 from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 
@@ -139,5 +140,5 @@ def thresholds_of(session: InfusionSession) -> Thresholds:
 def schedule_of(session: InfusionSession) -> MonitoringSchedule:
     """The BP schedule of the course's protocol (as ordered)."""
     snap = session.course.protocol_snapshot
-    return MonitoringSchedule(bp_every_min_infusing=int(snap.get("bp_every_min_infusing", 10)),
-                              bp_every_min_recovering=int(snap.get("bp_every_min_recovering", 15)))
+    return MonitoringSchedule(bp_every_min_infusing=int(snapshot_value(snap, "bp_every_min_infusing")),
+                              bp_every_min_recovering=int(snapshot_value(snap, "bp_every_min_recovering")))

@@ -12,8 +12,9 @@ from accounts.queries import require
 from audit import services as audit
 from clinical import dosing
 from clinical import session_flow as flow
+from clinical.dose_preview import preview_dose
 from clinical.errors import ClinicalError
-from clinical.session_extras import preview_dose
+from courses.defaults import snapshot_value
 from courses.services import limits_of
 from ketacare.errors import ServiceError
 
@@ -29,9 +30,9 @@ def dose_inputs(session: InfusionSession, weight_kg: Decimal) -> dosing.DoseInpu
     try:
         return dosing.DoseInputs(
             mg_per_kg=Decimal(session.course.mg_per_kg), actual_weight_kg=weight_kg,
-            vial_mg_per_ml=Decimal(str(snap.get("vial_mg_per_ml", "10"))), basis=dosing.WeightBasis(session.course.weight_basis),
+            vial_mg_per_ml=Decimal(str(snapshot_value(snap, "vial_mg_per_ml"))), basis=dosing.WeightBasis(session.course.weight_basis),
             height_cm=Decimal(patient.height_cm) if patient.height_cm else None, sex=dosing.Sex(sex),
-            bag_volume_ml=Decimal(str(snap.get("bag_volume_ml", "100"))), duration_min=Decimal(str(snap.get("infusion_min", 40))),
+            bag_volume_ml=Decimal(str(snapshot_value(snap, "bag_volume_ml"))), duration_min=Decimal(str(snapshot_value(snap, "infusion_min"))),
         )
     except ClinicalError as exc:
         raise ServiceError(str(exc), {"weight_kg": str(exc)}) from None

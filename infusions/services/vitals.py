@@ -17,7 +17,7 @@ from alerts.choices import AlertKind
 from alerts.queries import open_rules
 from audit import services as audit
 from clinical.errors import ClinicalError
-from clinical.session_extras import phase_at, phase_of
+from clinical.phases import phase_at, phase_of
 from clinical.vitals import Phase, Reading, charted_reading, evaluate_overdue, evaluate_signs
 from ketacare.errors import ServiceError
 

@@ -19,7 +19,7 @@ from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, read_header
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
-from clinical.session_extras import TimedReading, readings_from_observations
+from clinical.hl7.readings import TimedReading, readings_from_observations
 from infusions.choices import IN_PROGRESS, ReadingSource
 from infusions.models import InfusionSession
 from infusions.services.common import locked, now, text, when

@@ -108,3 +108,20 @@ def test_clinic_setting_changes_the_number_of_trials_needed(world):
     patient = _with_trials(world)
     s = services.screen_patient(patient=patient, contraindications=[], justifications={}, sign=False, by=world.prescriber)
     assert s.outcome == "ineligible" and s.policy["min_failed_trials"] == 3
+
+
+def test_an_unknown_field_or_a_bad_email_is_refused_on_update(world):
+    patient = make_patient(world, mrn="U-1")
+    with pytest.raises(ServiceError, match="Unknown fields: shoe_size"):
+        services.update_patient(patient=patient, values={"shoe_size": 42}, by=world.front_desk)
+    with pytest.raises(ServiceError) as exc:
+        services.update_patient(patient=patient, values={"email": "not-an-address"}, by=world.front_desk)
+    assert "valid email" in exc.value.field_errors["email"]
+    patient.refresh_from_db()
+    assert patient.email == "testy@example.invalid"
+
+
+def test_an_update_audits_the_names_of_the_fields_that_changed(world):
+    patient = make_patient(world, mrn="U-2")
+    services.update_patient(patient=patient, values={"phone": "555-0199", "given_name": "Testy"}, by=world.front_desk)
+    assert AuditEvent.objects.get(action="patient_update").detail == {"fields": ["phone"]}

@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from accounts.policy import policy_value
 from clinical.errors import ClinicalError
 from clinical.scheduling import Booking, check_booking
+from courses.defaults import snapshot_value
 from courses.models import TreatmentCourse
 from courses.services import spacing_of
 from infusions.models import InfusionSession
@@ -58,7 +59,7 @@ def check_start(course: TreatmentCourse, starts_at: datetime, at: datetime, *, b
 
 def hold_until(course: TreatmentCourse, starts_at: datetime) -> datetime:
     """The chair is held for the infusion plus the clinic's minimum observation time after it."""
-    minutes = int(course.protocol_snapshot.get("infusion_min", 40))
+    minutes = int(snapshot_value(course.protocol_snapshot, "infusion_min"))
     return starts_at + timedelta(minutes=minutes + int(policy_value(course.clinic, "infusion_observation_min")))
 
 

@@ -1,4 +1,4 @@
-"""Phases, HL7 readings, dose previews and protocol thresholds (clinical/session_extras.py)."""
+"""Phases, HL7 readings, dose previews and protocol thresholds (clinical/phases.py, hl7/readings.py, dose_preview.py, thresholds.py)."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
@@ -7,21 +7,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clinical.dose_preview import preview_dose
 from clinical.dosing import DoseInputs, DoseLimits, plan_dose
 from clinical.errors import ClinicalError
 from clinical.hl7 import parse_oru
 from clinical.hl7.codes import VitalKind
 from clinical.hl7.model import DeviceObservation
+from clinical.hl7.readings import readings_from_observations
 from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
-from clinical.session_extras import (
-    THRESHOLD_KEYS,
-    phase_at,
-    phase_of,
-    preview_dose,
-    readings_from_observations,
-    thresholds_from_protocol,
-)
+from clinical.phases import phase_at, phase_of
 from clinical.session_flow import SessionState
+from clinical.thresholds import DEFAULT_THRESHOLDS, THRESHOLD_KEYS, thresholds_from_protocol
 from clinical.vitals import Phase, Thresholds, charted_reading
 
 AT = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
@@ -150,6 +146,7 @@ def test_the_default_protocol_table_gives_the_clinical_defaults() -> None:
              "spo2_warn_below": 92, "spo2_stop_below": 90, "hr_warn_above": 120, "rr_warn_below": 10}
     assert thresholds_from_protocol(table) == Thresholds()
     assert set(table) == set(THRESHOLD_KEYS)
+    assert dict(DEFAULT_THRESHOLDS) == table
 
 
 def test_protocol_thresholds_may_be_strings_or_decimals() -> None:
