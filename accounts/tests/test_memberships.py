@@ -4,7 +4,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts import services
-from accounts.choices import CARE_ROLES, CLINICAL_ROLES, Role
+from accounts.choices import Role
+from accounts.permissions import Perm, roles_with
 from accounts.models import ApiToken, Membership, User
 from accounts.queries import role_of, staff_with_role
 from audit.models import AuditEvent
@@ -72,10 +73,10 @@ def test_staff_with_role_lists_active_staff_of_that_clinic_only(world):
     assert [u.username for u in staff_with_role(world.a, Role.NURSE)] == []
 
 
-def test_the_researcher_is_neither_a_clinical_nor_a_care_role():
-    assert Role.RESEARCHER not in CLINICAL_ROLES
-    assert CARE_ROLES <= CLINICAL_ROLES
-    assert Role.FRONT_DESK in CLINICAL_ROLES - CARE_ROLES
+def test_the_researcher_sees_no_identified_patient_and_the_front_desk_runs_no_session():
+    assert Role.RESEARCHER not in roles_with(Perm.VIEW_PATIENTS)
+    assert roles_with(Perm.OPEN_SESSIONS) <= roles_with(Perm.VIEW_PATIENTS)
+    assert Role.FRONT_DESK in roles_with(Perm.VIEW_PATIENTS) - roles_with(Perm.OPEN_SESSIONS)
 
 
 def test_a_token_secret_is_shown_once_and_only_its_hash_is_kept(world):
