@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 
 from accounts import services
 from accounts.choices import Role
-from accounts.permissions import Perm, roles_with
 from accounts.models import ApiToken, Membership, User
+from accounts.permissions import Perm, roles_with
 from accounts.queries import role_of, staff_with_role
 from audit.models import AuditEvent
 
