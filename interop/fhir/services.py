@@ -13,6 +13,10 @@ from .models import SmartClient, UsedAssertion
 from .scopes import parse_scope
 
 
+def new_client_id() -> str:
+    """A random client id a shell or argparse never reads as an option (no leading dash)."""
+    return "kc" + secrets.token_hex(16)
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -41,7 +45,7 @@ def register_client(*, name: str, clinic: Any, jwks: Any, scopes: str, by: Any) 
         raise ServiceError(f"Give system scopes such as system/*.read or system/Patient.rs; not understood: {' '.join(bad)}.")
     check_jwks(jwks)
     with transaction.atomic():
-        client = SmartClient.objects.create(client_id=secrets.token_urlsafe(24), name=name.strip(), clinic=clinic,
+        client = SmartClient.objects.create(client_id=new_client_id(), name=name.strip(), clinic=clinic,
                                             jwks=jwks, scopes=" ".join(scopes.split()), created_at=_now())
         audit.record(action="fhir_client_register", by=by, clinic=clinic, obj=client, detail={"scopes": client.scopes})
     return client

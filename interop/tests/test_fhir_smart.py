@@ -139,3 +139,10 @@ def test_scope_grammar(scopes, readable):
 
 def test_granted_scopes_stay_within_the_registered_ceiling():
     assert granted_scopes(["system/Patient.read", "system/*.read"], ["system/Patient.read"], RESOURCE_TYPES) == ["system/Patient.read"]
+
+
+def test_a_new_client_id_never_starts_with_a_dash():
+    from interop.fhir.services import new_client_id
+
+    ids = {new_client_id() for _ in range(500)}
+    assert len(ids) == 500 and not any(i.startswith("-") for i in ids)
