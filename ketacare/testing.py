@@ -168,3 +168,15 @@ def api_caller(user: Any, clinic: Clinic) -> Any:
         return client.generic(method, f"/api{path}", data=data or "", content_type="application/json")
 
     return call
+
+
+def api_json(user: Any, clinic: Clinic, prefix: str) -> Any:
+    """`api_caller` under /api{prefix} answering (status, JSON body); a POST without a body sends {}."""
+    call = api_caller(user, clinic)
+
+    def json_call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        sent = None if method.lower() == "get" else (body or {})
+        response = call(method.upper(), f"{prefix}{path}", sent)
+        return response.status_code, response.json()
+
+    return json_call

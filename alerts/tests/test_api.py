@@ -1,29 +1,15 @@
 """The alerts API: list the clinic's open alerts and acknowledge one; refusals as 400, other clinics' 404."""
 
-import json
-
 import pytest
 
-from accounts import services as accounts
 from accounts.choices import Role
+from ketacare.testing import api_json
 
 pytestmark = pytest.mark.django_db
 
 
 def api(user, clinic):
-    from django.test import Client
-
-    token = accounts.issue_token(user=user, clinic=clinic, name="test", by="test")
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-
-    def call(method, path, body=None):
-        if method == "get":
-            response = client.get(f"/api/alerts{path}")
-        else:
-            response = client.post(f"/api/alerts{path}", data=json.dumps(body or {}), content_type="application/json")
-        return response.status_code, response.json()
-
-    return call
+    return api_json(user, clinic, "/alerts")
 
 
 def test_alerts_are_listed_and_acknowledged(world):

@@ -1,14 +1,13 @@
 """The infusions API: a whole session through the same services, refusals as 400/422, other clinics' 404."""
 
-import json
 from datetime import timedelta
 
 import pytest
 
-from accounts import services as accounts
 from accounts.choices import Role
 from infusions.choices import SessionState
 from infusions.models import InfusionSession, VitalSign
+from ketacare.testing import api_json
 
 from .helpers import ALDRETE_READY, BASELINE, booked, infusing, second_nurse, t0, waive_all
 
@@ -16,19 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def api(user, clinic):
-    from django.test import Client
-
-    token = accounts.issue_token(user=user, clinic=clinic, name="test", by="test")
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-
-    def call(method, path, body=None):
-        if method == "get":
-            response = client.get(f"/api/infusions{path}")
-        else:
-            response = client.post(f"/api/infusions{path}", data=json.dumps(body or {}), content_type="application/json")
-        return response.status_code, response.json()
-
-    return call
+    return api_json(user, clinic, "/infusions")
 
 
 def test_a_whole_session_runs_through_the_api(world):

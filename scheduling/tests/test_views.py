@@ -7,29 +7,23 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as accounts
 from accounts.choices import Role
 from audit.models import AuditEvent
 from infusions.models import InfusionSession
-from ketacare.testing import make_chair, make_course, make_session, next_weekday_at
+from ketacare.testing import (
+    api_json,  # noqa: E402
+    make_chair,
+    make_course,
+    make_session,
+    next_weekday_at,
+)
 from scheduling.models import Chair
 
 pytestmark = pytest.mark.django_db
 
 
 def api(user, clinic):
-    from django.test import Client
-
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {accounts.issue_token(user=user, clinic=clinic, name='t', by='test')}")
-
-    def call(method, path, body=None):
-        if method == "get":
-            response = client.get(f"/api/scheduling{path}")
-        else:
-            response = client.post(f"/api/scheduling{path}", data=json.dumps(body or {}), content_type="application/json")
-        return response.status_code, response.json()
-
-    return call
+    return api_json(user, clinic, "/scheduling")
 
 
 def _local_input(at):
