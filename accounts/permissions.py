@@ -52,6 +52,7 @@ class Perm(StrEnum):
     # Alerts
     VIEW_ALERTS = "view_alerts"
     ACKNOWLEDGE_ALERTS = "acknowledge_alerts"
+    REVIEW_ALERTS = "review_alerts"
     # Questionnaires and therapy
     VIEW_QUESTIONNAIRES = "view_questionnaires"
     RECORD_QUESTIONNAIRES = "record_questionnaires"
@@ -112,6 +113,7 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.TRIAGE_MONITOR_MESSAGES: "Open held bedside-monitor (HL7) messages; assign or dismiss them.",
     Perm.VIEW_ALERTS: "See open alerts.",
     Perm.ACKNOWLEDGE_ALERTS: "Acknowledge an alert with the action taken.",
+    Perm.REVIEW_ALERTS: "Review a suicide-risk or critical alert and decide whether infusions go ahead (it blocks the chair until then).",
     Perm.VIEW_QUESTIONNAIRES: "Read a patient's questionnaire answers, scores and progress.",
     Perm.RECORD_QUESTIONNAIRES: "Enter questionnaire answers for a patient.",
     Perm.SEND_QUESTIONNAIRE_LINKS: "Send a patient a one-time questionnaire link.",
@@ -141,7 +143,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         _P.OPEN_SESSIONS, _P.CHECK_IN, _P.VERIFY_DOSE, _P.CONTROL_INFUSION, _P.RECORD_VITALS, _P.RECORD_SIDE_EFFECTS,
         _P.RECORD_ADVERSE_EVENTS, _P.DISCHARGE, _P.WRITE_SESSION_NOTES, _P.OVERRIDE_SAFETY_LIMITS, _P.COSIGN_SESSION,
         _P.VIEW_SESSION_RECORDS, _P.TRIAGE_MONITOR_MESSAGES,
-        _P.VIEW_ALERTS, _P.ACKNOWLEDGE_ALERTS,
+        _P.VIEW_ALERTS, _P.ACKNOWLEDGE_ALERTS, _P.REVIEW_ALERTS,
         _P.VIEW_QUESTIONNAIRES, _P.RECORD_QUESTIONNAIRES, _P.SEND_QUESTIONNAIRE_LINKS, _P.VIEW_THERAPY, _P.RECORD_THERAPY,
         _P.VIEW_LEDGER, _P.WITNESS_KETAMINE,
         _P.VIEW_OUTCOMES, _P.READ_FHIR, _P.FILE_FHIR_REFERRALS,

@@ -11,7 +11,7 @@ from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 
 from . import services
-from .models import Alert
+from .models import Alert, AlertReview
 from .queries import clinic_alerts
 
 router = Router()
@@ -36,6 +36,25 @@ class AckIn(Schema):
     action_note: str = Field(max_length=4000)
 
 
+class ReviewIn(Schema):
+    decision: str = Field(max_length=16, description="proceed (the alert closes) or hold (it stays open)")
+    reason: str = Field(max_length=4000)
+
+
+class ReviewOut(Schema):
+    id: int
+    alert_id: int
+    patient_id: int
+    decision: str
+    reason: str
+    reviewed_by: str
+    reviewed_at: datetime
+
+    @staticmethod
+    def resolve_reviewed_by(r: AlertReview) -> str:
+        return r.reviewed_by.username
+
+
 @router.get("/", response=list[AlertOut])
 @api_allow(Perm.VIEW_ALERTS)
 def list_alerts(request: ClinicRequest) -> list[Alert]:
@@ -50,3 +69,11 @@ def list_alerts(request: ClinicRequest) -> list[Alert]:
 def acknowledge(request: ClinicRequest, alert_id: int, body: AckIn) -> Alert:
     alert = get_in_clinic(Alert, request.clinic, pk=alert_id)
     return services.acknowledge_alert(alert=alert, action_note=body.action_note, by=request.user)
+
+
+@router.post("/{alert_id}/review", response=ReviewOut)
+@api_allow(Perm.REVIEW_ALERTS)
+def review(request: ClinicRequest, alert_id: int, body: ReviewIn) -> AlertReview:
+    """A prescriber's review of an alert that blocks the chair: proceed closes it, hold keeps it open (ADR 0016)."""
+    alert = get_in_clinic(Alert, request.clinic, pk=alert_id)
+    return services.review_alert(alert=alert, decision=body.decision, reason=body.reason, by=request.user)

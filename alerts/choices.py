@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from clinical.chair_rules import ReviewDecision as KernelDecision
 from clinical.instruments import Flag
 from clinical.vitals import AlertLevel as KernelLevel
 
@@ -45,3 +46,10 @@ class Purpose(models.TextChoices):
 
     RAISED = "raised", "Alert raised"
     ESCALATION = "escalation", "Escalation"
+
+
+class ReviewDecision(models.TextChoices):
+    """A prescriber's decision on an alert before the chair (kernel: clinical.chair_rules; ADR 0016)."""
+
+    PROCEED = KernelDecision.PROCEED.value, "Proceed: infusions may go ahead"
+    HOLD = KernelDecision.HOLD.value, "Hold: no infusion until reviewed again"

@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.db import models
 
+from clinical.chair_rules import needs_prescriber_review
 from clinical.vitals import rule_label
+from ketacare.constraints import one_of
 from ketacare.scoping import ClinicManager
 
-from .choices import AlertKind, AlertLevel, Channel, DeliveryStatus, Purpose
+from .choices import AlertKind, AlertLevel, Channel, DeliveryStatus, Purpose, ReviewDecision
 
 
 class Alert(models.Model):
@@ -50,6 +52,11 @@ class Alert(models.Model):
     def is_open(self) -> bool:
         return self.acknowledged_at is None
 
+    @property
+    def needs_review(self) -> bool:
+        """Closed only by a prescriber's review (suicide risk, critical), never by an acknowledgement (ADR 0016)."""
+        return needs_prescriber_review(self.kind, self.level)
+
 
 class AlertDelivery(models.Model):
     """One message about one alert to one recipient by one channel, written with the alert; `send-alerts` sends it."""
@@ -82,3 +89,33 @@ class AlertDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.recipient} ({self.status})"
+
+
+class AlertReview(models.Model):
+    """A prescriber's review of an alert that blocks the chair: who, when, the decision and why (ADR 0016).
+
+    Append-only: a later review (a held infusion allowed to proceed) is a new row.
+    """
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="reviews")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="alert_reviews")
+    decision = models.CharField(max_length=16, choices=ReviewDecision.choices)
+    reason = models.TextField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField()
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["reviewed_at", "pk"]
+        constraints = [
+            one_of("decision", ReviewDecision.values),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="alert_review_has_a_reason"),
+            # An alert closes once: one "proceed" per alert (holds may repeat until then).
+            models.UniqueConstraint(fields=["alert"], condition=models.Q(decision=ReviewDecision.PROCEED),
+                                    name="one_proceed_review_per_alert"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of alert {self.alert_id}: {self.decision}"

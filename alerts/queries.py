@@ -4,8 +4,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from clinical.chair_rules import AlertFact, chair_blockers
+
 from .choices import SEVERITY, AlertKind
-from .models import Alert
+from .models import Alert, AlertReview
 
 
 def open_alerts(clinic: Any, patient: Any = None) -> QuerySet[Alert]:
@@ -44,3 +46,15 @@ def source_alert(clinic: Any, source: Any) -> Alert | None:
     return (Alert.objects.in_clinic(clinic).filter(source_type=source._meta.label_lower, source_id=str(source.pk))
             .order_by("-raised_at").first())
 
+
+
+def chair_blocking_alerts(clinic: Any, patient: Any) -> list[Alert]:
+    """The patient's open alerts that block check-in and start until a prescriber reviews them (ADR 0016)."""
+    rows = {a.pk: a for a in open_alerts(clinic, patient)}
+    found = chair_blockers([AlertFact(a.pk, a.kind, a.level, a.is_open) for a in rows.values()])
+    return [rows[f.id] for f in found]
+
+
+def last_review(alert: Any) -> AlertReview | None:
+    """The latest prescriber review of an alert (a hold keeps the alert open)."""
+    return AlertReview.objects.filter(alert=alert).select_related("reviewed_by").order_by("-reviewed_at", "-pk").first()

@@ -19,13 +19,16 @@ from accounts.permissions import Perm
 from accounts.policy import policy_value
 from accounts.queries import require, staff_with_role
 from audit import services as audit
+from clinical.chair_rules import ReviewDecision as KernelDecision
+from clinical.chair_rules import check_review, needs_prescriber_review
+from clinical.errors import ClinicalError
 from clinical.vitals import AlertFinding
 from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 
 from . import messages, outbox
 from .choices import AlertKind, AlertLevel, DeliveryStatus, Purpose
-from .models import Alert
+from .models import Alert, AlertReview
 
 ESCALATOR = "escalation"
 
@@ -111,6 +114,10 @@ def raise_ledger_discrepancy(*, discrepancy: Any, message: str, value: Any, thre
 def acknowledge_alert(*, alert: Alert, action_note: str, by: User, at: datetime | None = None) -> Alert:
     """Close an alert with the action the clinician took (`at` back-fills the demo's past sessions)."""
     require(Perm.ACKNOWLEDGE_ALERTS, by, alert.clinic, to="acknowledge alerts")
+    if needs_prescriber_review(alert.kind, alert.level):
+        raise ServiceError("A prescriber reviews this alert and records the decision (proceed or hold) with a reason; "
+                           "until then it stays open and blocks check-in and the start of an infusion.",
+                           {"action_note": "A prescriber's review closes this alert."})
     if not action_note.strip():
         raise ServiceError("Write the action you took before acknowledging.", {"action_note": "Required."})
     if len(action_note) > 4000:
@@ -123,6 +130,35 @@ def acknowledge_alert(*, alert: Alert, action_note: str, by: User, at: datetime 
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action_note"])
         audit.record(action="alert_acknowledge", by=by, clinic=alert.clinic, patient=alert.patient_id, obj=alert)
     return locked
+
+
+def review_alert(*, alert: Alert, decision: str, reason: str, at: datetime | None = None, by: User) -> AlertReview:
+    """Record a prescriber's review of an alert that blocks the chair (ADR 0016): "proceed" closes it, "hold" keeps it open."""
+    require(Perm.REVIEW_ALERTS, by, alert.clinic, to="review alerts before an infusion")
+    try:
+        chosen, cleaned = check_review(decision, reason if isinstance(reason, str) else "")
+    except ClinicalError as exc:
+        field = "reason" if "reason" in str(exc) else "decision"
+        raise ServiceError(f"{exc} Nothing was recorded.", {field: str(exc)}) from None
+    if len(cleaned) > 4000:
+        raise ServiceError("The reason is too long (4000 characters at most).", {"reason": "Too long."})
+    moment = at or datetime.now(UTC)
+    with transaction.atomic():
+        locked = for_update(Alert.objects).get(pk=alert.pk)
+        if locked.acknowledged_at is not None:
+            raise ServiceError("This alert is already closed; nothing was recorded.")
+        if locked.patient_id is None:
+            raise ServiceError("Only a patient's alert is reviewed before the chair.")
+        review = AlertReview.objects.create(clinic=locked.clinic, alert=locked, patient_id=locked.patient_id,
+                                            decision=chosen.value, reason=cleaned, reviewed_by=by, reviewed_at=moment)
+        if chosen is KernelDecision.PROCEED:
+            locked.acknowledged_at, locked.acknowledged_by = moment, by
+            locked.action_note = f"Prescriber review: proceed. {cleaned}"[:4000]
+            locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action_note"])
+        audit.record(action="alert_review", by=by, clinic=locked.clinic, patient=locked.patient_id, obj=locked,
+                     detail={"review": review.pk, "decision": chosen.value, "reason": cleaned,
+                             "at": moment.isoformat(), "kind": locked.kind, "rule": locked.rule})
+    return review
 
 
 def close_alerts(*, kind: str, note: str, at: datetime, by: Actor, session: Any = None, source: Any = None) -> int:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.alert_list, name="list"),
     path("panel/", views.alert_panel, name="panel"),
     path("<int:alert_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<int:alert_id>/review/", views.review, name="review"),
 ]
 
 

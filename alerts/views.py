@@ -13,7 +13,7 @@ from ketacare.pages import audit_read, page
 from ketacare.polling import audit_poll, polled
 
 from . import services
-from .forms import AckForm
+from .forms import AckForm, ReviewForm
 from .models import Alert
 from .queries import clinic_alerts
 
@@ -51,4 +51,21 @@ def acknowledge(request: ClinicRequest, alert: Alert) -> HttpResponse:
         rows = clinic_alerts(request.clinic)
         return render(request, "alerts/list.html", {"alerts": rows, "form": form, "failed": alert.pk}, status=400)
     messages.success(request, "Alert acknowledged.")
+    return _back(request, "alerts:list")
+
+
+@page(Perm.REVIEW_ALERTS, Alert, methods=("POST",))
+def review(request: ClinicRequest, alert: Alert) -> HttpResponse:
+    """A prescriber's decision on an alert that blocks the chair (ADR 0016); back to where it was asked."""
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(" ".join(str(e) for errors in form.errors.values() for e in errors) + " Nothing was recorded.")
+        done = services.review_alert(alert=alert, decision=form.cleaned_data["decision"],
+                                     reason=form.cleaned_data["reason"], by=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        rows = clinic_alerts(request.clinic)
+        return render(request, "alerts/list.html", {"alerts": rows, "form": AckForm(), "failed": alert.pk}, status=400)
+    messages.success(request, "Review recorded: " + done.get_decision_display() + ".")
     return _back(request, "alerts:list")

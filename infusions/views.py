@@ -18,6 +18,9 @@ from .choices import SideEffect
 from .forms import NoteForm, ReasonForm, SideEffectsForm, VitalsForm
 from .models import InfusionSession
 from .queries import vitals_of
+from .services.gate import alert_blockers
+
+BLOCKABLE = ("scheduled", "checked_in", "dose_verified")  # states whose next step (check-in, start) the alert gate blocks
 
 SESSION_RELATED = ("patient", "chair", "course", "clinic", "checked_in_by", "dose_verified_by", "signed_by", "cosigned_by")
 
@@ -52,6 +55,7 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
         "effect_labels": [SideEffect(i).label for i in effects if i in SideEffect.values],
         "events": list(session.events.select_related("by")),
         "adverse_events": list(session.adverse_events.all()),
+        "blockers": alert_blockers(session) if session.state in BLOCKABLE else [],
     }
 
 

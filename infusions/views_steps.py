@@ -27,6 +27,7 @@ from .models import InfusionSession
 from .policy import discharge_policy, discharge_score_kind
 from .queries import vitals_of
 from .services.checkin import pregnancy_test_required
+from .services.gate import alert_blockers
 from .views import posted, rerender, screen_context, session_page
 
 
@@ -54,8 +55,8 @@ def check_in(request: HttpRequest, session: InfusionSession) -> HttpResponse:
         else:
             messages.success(request, "Checked in. The dose is planned: a second clinician verifies it.")
             return redirect("infusions:session", session_id=session.pk)
-    return _step(request, "check_in.html", {"session": session, "form": form, "baseline": baseline, "due": due},
-                 status=400 if form.errors or baseline.errors else 200)
+    context = {"session": session, "form": form, "baseline": baseline, "due": due, "blockers": alert_blockers(session)}
+    return _step(request, "check_in.html", context, status=400 if form.errors or baseline.errors else 200)
 
 
 @session_page(Perm.OVERRIDE_SAFETY_LIMITS, methods=("POST",))

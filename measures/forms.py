@@ -60,10 +60,3 @@ class LinkForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["point"].choices = choices
-
-
-class AcknowledgeForm(forms.Form):
-    action_note = forms.CharField(label="Action taken", max_length=4000,
-                                  error_messages={"required": "Write the action you took before acknowledging."},
-                                  widget=forms.Textarea(attrs={"rows": 4, "data-autofocus": ""}),
-                                  help_text="What you did: who contacted the patient, when, the safety plan, any referral.")

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.permissions import Perm
 from alerts.models import Alert
-from alerts.queries import open_risk_alerts, source_alert
-from alerts.services import acknowledge_alert
+from alerts.forms import ReviewForm
+from alerts.queries import last_review, open_risk_alerts, source_alert
+from alerts.services import review_alert
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
 from courses.defaults import planned_infusions
@@ -26,7 +27,7 @@ from patients.models import Patient
 from . import progress, queries, services
 from .choices import PATIENT_REPORTED, SUICIDE_RISK, short_name
 from .delivery import link_url
-from .forms import AcknowledgeForm, EntryForm, LinkForm, point_choices, split_point
+from .forms import EntryForm, LinkForm, point_choices, split_point
 from .models import Assessment
 from .questionnaire import item_views, parse_answers, values_by_id
 
@@ -105,7 +106,7 @@ def _record(request: HttpRequest, form: EntryForm, patient: Patient, course: Any
         form.add_error("quick" if quick else None, message)
         return None
     if SUICIDE_RISK in saved.result["flags"]:
-        messages.error(request, "Suicide-risk answer: a critical alert was raised. Act on it now and acknowledge it.")
+        messages.error(request, "Suicide-risk answer: a critical alert was raised. Act on it now; a prescriber reviews it before the next infusion.")
     else:
         messages.success(request, f"{short_name(instrument_id)} saved.")
     return saved
@@ -177,20 +178,23 @@ def due_list(request: ClinicRequest) -> HttpResponse:
 
 @page(Perm.ACKNOWLEDGE_ALERTS, Alert)
 def acknowledge(request: ClinicRequest, alert: Alert) -> HttpResponse:
+    """A suicide-risk alert: a prescriber reviews it and records the decision (ADR 0016); others see who must."""
     if alert.kind != SUICIDE_RISK:
         raise Http404("No such suicide-risk alert in this clinic.")
-    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and alert.is_open and form.is_valid():
         try:
-            acknowledge_alert(alert=alert, action_note=form.cleaned_data["action_note"], by=request.user)
+            review = review_alert(alert=alert, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
+                                  by=request.user)
         except ServiceError as exc:
             show_refusal(form, exc)
         else:
-            messages.success(request, "Alert acknowledged; the action is recorded.")
+            messages.success(request, "Review recorded: " + review.get_decision_display() + ".")
             return redirect("patients:chart", patient_id=alert.patient_id)
     elif request.method != "POST":
         audit_read(request, "alert_view", patient=alert.patient, obj=alert)
     source = (Assessment.objects.in_clinic(request.clinic).filter(pk=alert.source_id).first()
               if alert.source_id.isdigit() else None)
-    return render(request, "measures/acknowledge.html", {"alert": alert, "form": form, "assessment": source},
+    context = {"alert": alert, "form": form, "assessment": source, "review": last_review(alert)}
+    return render(request, "measures/acknowledge.html", context,
                   status=400 if form.errors or (request.method == "POST" and not alert.is_open) else 200)

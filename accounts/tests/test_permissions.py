@@ -46,6 +46,7 @@ view_session_records         x     x     x     .     .     .     .
 triage_monitor_messages      x     x     .     .     .     .     .
 view_alerts                  x     x     x     .     .     .     .
 acknowledge_alerts           x     x     x     .     .     .     .
+review_alerts                x     .     .     .     .     .     .
 view_questionnaires          x     x     x     .     .     .     .
 record_questionnaires        x     x     x     .     .     .     .
 send_questionnaire_links     x     x     x     x     .     .     .

@@ -62,8 +62,9 @@ def test_an_alert_younger_than_the_limit_waits(world, oncall, risk_alert):
     assert not mail.outbox and not AlertDelivery.objects.filter(purpose=Purpose.ESCALATION).exists()
 
 
-def test_an_acknowledged_alert_never_escalates(world, oncall, risk_alert):
-    services.acknowledge_alert(alert=risk_alert, action_note="Phoned the patient; safety plan reviewed.", by=world.prescriber)
+def test_a_reviewed_alert_never_escalates(world, oncall, risk_alert):
+    services.review_alert(alert=risk_alert, decision="proceed", reason="Phoned the patient; safety plan reviewed.",
+                          by=world.prescriber)
     assert services.escalate_alerts(clinic=world.a, now=datetime.now(UTC) + timedelta(hours=2)) == (0, [])
     assert not mail.outbox
 

@@ -22,6 +22,7 @@ from ..choices import PregnancyTest
 from ..models import InfusionSession
 from .common import decimal, locked, move, text, when
 from .dose import plan_for_checkin
+from .gate import require_alerts_reviewed
 from .vitals import TimedValues, parse_values, store_readings
 
 BASELINE_REQUIRED = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm", "spo2_pct")
@@ -142,6 +143,7 @@ def check_in(*, session: InfusionSession, weight_kg: Any, identity_confirmed: bo
     with a ``weight_reason`` (clinical.weights, CLINICAL.md section 2).
     """
     require(Perm.CHECK_IN, by, session.clinic, to="check patients in")
+    require_alerts_reviewed(session, "Check-in")
     moment = when(at)
     weight = decimal(weight_kg, "weight_kg", places=1, label="Today's weight (kg)")
     escort = (text(escort_name, "escort_name", limit=120), text(escort_phone, "escort_phone", limit=32))
@@ -157,6 +159,7 @@ def check_in(*, session: InfusionSession, weight_kg: Any, identity_confirmed: bo
     reading = parse_values(baseline)
     with transaction.atomic():
         session = locked(session)
+        require_alerts_reviewed(session, "Check-in")  # again under the session lock
         dose, needs_override = plan_for_checkin(session, weight)
         plan_total = None if needs_override else Decimal(dose["total_mg"])
         move(session, flow.Action.CHECK_IN, at=moment, by=by, checked_in_at=moment, checked_in_by=by,

@@ -16,6 +16,7 @@ from ketacare.errors import ServiceError
 from ..choices import SessionState
 from ..models import InfusionSession, VitalSign
 from .common import locked, move, text, thresholds_of, when
+from .gate import require_alerts_reviewed
 
 
 def _latest_reading(session: InfusionSession) -> Reading | None:
@@ -46,6 +47,7 @@ def start(*, session: InfusionSession, override_reason: str = "", at: datetime |
     reason, moment = text(override_reason, "override_reason"), when(at)
     with transaction.atomic():
         session = locked(session)
+        require_alerts_reviewed(session, "The start")
         blockers = do_not_start_findings(session) if session.state == SessionState.DOSE_VERIFIED else []
         if blockers and not reason:
             raise ServiceError("Do not start: " + " ".join(blockers) + " Record a new reading, or a prescriber may "

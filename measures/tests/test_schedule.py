@@ -68,13 +68,13 @@ def test_the_dashboard_lists_due_questionnaires(world, patient, sessions, client
     assert "/enter/?instrument=" in client_for("nurse").get("/").content.decode()
 
 
-def test_the_chart_shows_the_open_risk_alert_first_until_acknowledged(world, patient, sessions, client_for):
+def test_the_chart_shows_the_open_risk_alert_first_until_reviewed(world, patient, sessions, client_for):
     services.record_assessment(patient=patient, instrument="phq9", items=[0] * 8 + [2], by=world.nurse)
     body = client_for("therapist").get(f"/patients/{patient.pk}/").content.decode()
-    assert "Suicide-risk alert, not yet acknowledged" in body
+    assert "Suicide-risk alert, open until a prescriber reviews it" in body
     assert body.index("Suicide-risk alert") < body.index("Questionnaire schedule")
     assert "/measures/alerts/" in body
-    assert "Acknowledge with the action taken" not in client_for("front_desk").get(f"/patients/{patient.pk}/").content.decode()
+    assert "Review the alert" not in client_for("front_desk").get(f"/patients/{patient.pk}/").content.decode()
 
 
 def test_the_chart_shows_progress_with_the_definitions_in_force(world, patient, sessions, client_for):

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.test import Client
 
 from accounts import services as accounts
-from alerts.models import Alert
+from alerts.models import Alert, AlertReview
 from alerts.services import raise_alert
 from audit.models import AuditEvent
 from measures import services
@@ -94,21 +94,38 @@ def test_front_desk_sends_a_link_by_email(world, patient, client_for):
     assert client_for("researcher").get(f"/measures/patients/{patient.pk}/link/").status_code == 403
 
 
-def test_a_clinician_acknowledges_the_alert_with_an_action_note(world, patient, client_for):
+def test_a_prescriber_reviews_the_alert_with_a_decision_and_a_reason(world, patient, client_for):
     services.record_assessment(patient=patient, instrument="phq9", items=[0] * 8 + [1], by=world.nurse)
     alert = Alert.objects.get()
     c = client_for("prescriber")
     url = f"/measures/alerts/{alert.pk}/acknowledge/"
     assert c.get(url).status_code == 200
-    empty = c.post(url, {"action_note": "  "})
-    assert empty.status_code == 400 and b"Write the action you took" in empty.content
-    done = c.post(url, {"action_note": "Called the patient at 14:10; safe, plan reviewed, seen tomorrow."})
+    empty = c.post(url, {"decision": "proceed", "reason": "  "})
+    assert empty.status_code == 400 and b"Write the reason for the decision" in empty.content
+    short = c.post(url, {"decision": "proceed", "reason": "ok"})
+    assert short.status_code == 400 and b"at least 15 characters" in short.content
+    assert not AlertReview.objects.exists()
+    done = c.post(url, {"decision": "proceed", "reason": "Called the patient at 14:10; safe, plan reviewed, seen tomorrow."})
     assert done.status_code == 302 and done.url == f"/patients/{patient.pk}/"
     alert.refresh_from_db()
     assert alert.acknowledged_by == world.prescriber and "plan reviewed" in alert.action_note
-    again = c.post(url, {"action_note": "again"})
+    review = AlertReview.objects.get()
+    assert (review.decision, review.reviewed_by) == ("proceed", world.prescriber)
+    again = c.post(url, {"decision": "proceed", "reason": "Again, the same decision here."})
     assert again.status_code == 400
     assert client_for("front_desk").get(url).status_code == 403
+
+
+def test_a_nurse_sees_the_risk_alert_but_cannot_close_it(world, patient, client_for):
+    services.record_assessment(patient=patient, instrument="phq9", items=[0] * 8 + [1], by=world.nurse)
+    alert = Alert.objects.get()
+    url = f"/measures/alerts/{alert.pk}/acknowledge/"
+    page = client_for("nurse").get(url).content.decode()
+    assert "Only a prescriber records this review" in page and "Record the review" not in page
+    refused = client_for("nurse").post(url, {"decision": "proceed", "reason": "Phoned the patient, all is well now."})
+    assert refused.status_code == 400 and b"does not allow you to review alerts" in refused.content
+    alert.refresh_from_db()
+    assert alert.is_open and not AlertReview.objects.exists()
 
 
 def test_the_acknowledge_page_is_only_for_suicide_risk_alerts(world, patient, client_for):
