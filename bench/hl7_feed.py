@@ -26,7 +26,7 @@ def _sessions(n: int) -> list:
     """n sessions infusing now, one patient and chair each, walked through the services."""
     from accounts.choices import Role
     from infusions import services
-    from infusions.tests.helpers import check_in, second_nurse
+    from infusions.tests.helpers import check_in, verify
     from ketacare.testing import build_world, make_chair, make_course, make_session
 
     world = build_world()
@@ -36,8 +36,7 @@ def _sessions(n: int) -> list:
         course = make_course(world, mrn=f"BENCH-{i:03d}")
         session = make_session(world, start, course=course, chair=make_chair(world, name=f"Bed {i + 1}"))
         session = check_in(world, session, at=start)
-        session = services.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
-                                       at=start + timedelta(minutes=5), by=second_nurse(world))
+        session = verify(world, session, at=start + timedelta(minutes=5))
         sessions.append(services.start(session=session, at=start + timedelta(minutes=10), by=world.users[Role.NURSE]))
     return sessions
 

@@ -413,16 +413,16 @@ def check_independent_verification(
     """List where a second clinician's own figures differ from the plan; any mismatch blocks the start.
 
     The typed values must equal the plan's rounded values (40 and 40.0 are
-    equal; 40.05 is not 40.1). Source: CLINICAL.md section 2 and the
-    independent double-check of the infusions issue.
+    equal; 40.05 is not 40.1). The check stays blind: a message says which
+    figure differs and never the plan's figure, so the checker works it out
+    again rather than copying it (issue 10). Source: CLINICAL.md section 2 and
+    the independent double-check of the infusions issue.
     """
     typed_total = _require_decimal("typed total mg", typed_total_mg)
     typed_rate = _require_decimal("typed rate mL/h", typed_rate_ml_per_h)
     mismatches = []
     if typed_total != plan.total_mg:
-        mismatches.append(f"Total dose: the second check has {typed_total} mg, the plan {plan.total_mg} mg.")
+        mismatches.append(f"Total dose: your {typed_total} mg differs from the plan.")
     if typed_rate != plan.rate_ml_per_h:
-        mismatches.append(
-            f"Pump rate: the second check has {typed_rate} mL/h, the plan {plan.rate_ml_per_h} mL/h."
-        )
+        mismatches.append(f"Pump rate: your {typed_rate} mL/h differs from the plan.")
     return mismatches

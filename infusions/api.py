@@ -92,9 +92,15 @@ class CheckInIn(Schema):
     waivers: dict[str, str] = {}
 
 
+class VerifierIn(Schema):
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+
+
 class VerifyIn(Schema):
     total_mg: Decimal
     rate_ml_per_h: Decimal
+    verifier: VerifierIn = Field(description="The second clinician, proven by their own password (ADR 0016)")
 
 
 class ReasonIn(Schema):
@@ -192,7 +198,8 @@ def override_dose(request: HttpRequest, session_id: int, body: ReasonIn) -> Infu
 @api_allow(Perm.VERIFY_DOSE)
 def verify(request: HttpRequest, session_id: int, body: VerifyIn) -> InfusionSession:
     return _fresh(services.verify_dose(session=_session(request, session_id), total_mg=body.total_mg,
-                                       rate_ml_per_h=body.rate_ml_per_h, by=request.user))
+                                       rate_ml_per_h=body.rate_ml_per_h, verifier=body.verifier.username,
+                                       verifier_password=body.verifier.password, by=request.user))
 
 
 @router.post("/sessions/{session_id}/actions", response=SessionOut)

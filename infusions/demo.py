@@ -65,7 +65,8 @@ def _run_past(ctx: DemoContext, dp: DemoPatient, session: Any, second: Any) -> N
     base = (ctx.rng.randint(112, 138), ctx.rng.randint(70, 86), ctx.rng.randint(62, 84))
     session = _checkin(ctx, session, t, _reading(ctx, base, -10, False))
     session = services.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
-                                   at=t + timedelta(minutes=4), by=second)
+                                   verifier=second.username, verifier_password=ctx.passwords[second.username],
+                                   at=t + timedelta(minutes=4), by=nurse)
     services.start(session=session, at=t + timedelta(minutes=8), by=nurse)
     early = ctx.rng.random() < 0.04
     end = t + timedelta(minutes=30 if early else 48)
@@ -108,7 +109,8 @@ def _start_now(ctx: DemoContext, session: Any, second: Any) -> None:
     session = _checkin(ctx, session, checked, {"systolic_mmhg": 126, "diastolic_mmhg": 80, "heart_rate_bpm": 72,
                                                "spo2_pct": "98", "resp_rate_per_min": 14})
     session = services.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
-                                   at=now - timedelta(minutes=17), by=second)
+                                   verifier=second.username, verifier_password=ctx.passwords[second.username],
+                                   at=now - timedelta(minutes=17), by=nurse)
     services.start(session=session, at=now - timedelta(minutes=15), by=nurse)
     services.record_vitals(session=session, values={"systolic_mmhg": 131, "diastolic_mmhg": 84, "heart_rate_bpm": 78,
                                                     "spo2_pct": "98", "resp_rate_per_min": 15},

@@ -56,8 +56,15 @@ class CheckInForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
+    """The second clinician's own figures and their proof of who they are, typed by them at this screen (ADR 0016)."""
+
     total_mg = _num("Total dose you computed (mg)", required=True, autofocus=True)
     rate_ml_per_h = _num("Pump rate you computed (mL/h)", required=True)
+    verifier = forms.CharField(label="Second clinician (your username)", max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    verifier_password = forms.CharField(label="Your password", strip=False, max_length=4096,
+                                        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+                                        help_text="Typed by the second clinician, not by the nurse who checked the patient in.")
 
 
 class ReasonForm(forms.Form):

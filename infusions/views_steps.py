@@ -77,7 +77,7 @@ def verify(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     if request.method == "POST":
         try:
             if not form.is_valid():
-                raise ServiceError("Type both figures.")
+                raise ServiceError("Type both figures, your username and your password.")
             services.verify_dose(session=session, by=request.user, **form.cleaned_data)
         except ServiceError as exc:
             show_refusal(form, exc, top=False)

@@ -57,7 +57,7 @@ def build_floor(world: Any, *, sessions: int = 3, vials: int = 30) -> Floor:
     from accounts.choices import Role
     from courses import services as courses
     from infusions import services as infusions
-    from infusions.tests.helpers import check_in, second_nurse, t0
+    from infusions.tests.helpers import check_in, t0, verify
     from inventory.tests.conftest import build_stock
     from ketacare.testing import make_chair, make_eligible_patient, make_protocol, make_session
 
@@ -69,8 +69,7 @@ def build_floor(world: Any, *, sessions: int = 3, vials: int = 30) -> Floor:
         course = courses.order_course(patient=patient, protocol=protocol, by=prescriber, at=start - timedelta(days=30))
         booked = make_session(world, start, course=course, chair=make_chair(world, name=f"Load chair {i}"))
         session = check_in(world, booked, at=start)
-        session = infusions.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
-                                        at=start + timedelta(minutes=5), by=second_nurse(world))
+        session = verify(world, session, at=start + timedelta(minutes=5))
         running.append(infusions.start(session=session, at=start + timedelta(minutes=10), by=nurse))
     for session in running:  # open alerts for the acknowledging threads to start on
         infusions.record_vitals(session=session, by=nurse, values={"systolic_mmhg": 186, "diastolic_mmhg": 96})

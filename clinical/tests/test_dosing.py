@@ -361,9 +361,20 @@ def test_independent_verification_lists_each_mismatch(typed_mg: str, typed_rate:
     assert len(check_independent_verification(PLAN, D(typed_mg), D(typed_rate))) == count
 
 
-def test_independent_verification_message_names_both_figures() -> None:
+def test_independent_verification_message_stays_blind() -> None:
+    # Issue 10: the checker is told which figure differs, never the plan's figure (150.0 mL/h here).
     (mismatch,) = check_independent_verification(PLAN, D("40.0"), D("15.0"))
-    assert mismatch == "Pump rate: the second check has 15.0 mL/h, the plan 150.0 mL/h."
+    assert mismatch == "Pump rate: your 15.0 mL/h differs from the plan."
+    assert "150" not in mismatch
+
+
+@given(st.decimals(min_value=D("0.1"), max_value=D("999.9"), places=1),
+       st.decimals(min_value=D("0.1"), max_value=D("999.9"), places=1))
+def test_no_mismatch_message_carries_a_figure_of_the_plan(typed_mg: D, typed_rate: D) -> None:
+    for message in check_independent_verification(PLAN, typed_mg, typed_rate):
+        own = typed_mg if message.startswith("Total dose") else typed_rate
+        rest = message.replace(f"your {own} ", "your ")
+        assert not any(ch.isdigit() for ch in rest), message
 
 
 def test_independent_verification_refuses_a_float() -> None:

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.actors import Actor, user_of
-from accounts.permissions import Perm
-from accounts.queries import require
+from accounts import services as accounts
+from accounts.actors import Actor
+from accounts.models import User
+from accounts.permissions import Perm, has_perm
+from accounts.queries import require, role_of
 from audit import services as audit
 from clinical import dosing
 from clinical import session_flow as flow
@@ -112,26 +114,65 @@ def override_dose(*, session: InfusionSession, reason: str, at: datetime | None 
     return session
 
 
-def verify_dose(*, session: InfusionSession, total_mg: Any, rate_ml_per_h: Any, at: datetime | None = None,
-                by: Actor) -> InfusionSession:
-    """A second clinician types the total and rate they computed; any mismatch blocks the start (ADR 0003)."""
+def _proven_verifier(session: InfusionSession, username: Any, password: Any) -> User:
+    """The second clinician, who proves who they are at the check with their own password (as a waste witness does).
+
+    Runs before the write's transaction, so a wrong password counts towards their lockout
+    (accounts.services.sign_in) and is audited although nothing is recorded (ADR 0016).
+    """
+    name = text(username, "verifier", limit=150, required=True, label="The second clinician's username")
+    user = User.objects.filter(username=name, is_active=True, memberships__clinic=session.clinic,
+                               memberships__active=True).first()
+    if user is None:
+        raise ServiceError("No active staff member of this clinic has that username; nothing was recorded.",
+                           {"verifier": "Unknown in this clinic."})
+    if not has_perm(role_of(user, session.clinic), Perm.VERIFY_DOSE):
+        raise ServiceError(f"{user.username} is not authorised to verify doses in this clinic; nothing was recorded.",
+                           {"verifier": "Not authorised to verify doses."})
+    if session.checked_in_by_id == user.pk:
+        raise ServiceError("The dose must be verified by a different clinician from the one who checked the patient in "
+                           "and calculated it.", {"verifier": "Must be a second clinician."})
+    if not str(password or ""):
+        raise ServiceError("The second clinician types their own password to verify.", {"verifier_password": "Required."})
+    try:
+        accounts.sign_in(request=None, username=user.username, password=str(password))
+    except ServiceError as exc:
+        locked = "locked" in exc.message
+        what = "is locked out after repeated failed passwords" if locked else "did not confirm: wrong password"
+        raise ServiceError(f"{user.username} {what}; nothing was recorded.",
+                           {"verifier_password": "Account locked." if locked else "Wrong password."}) from None
+    return user
+
+
+def verify_dose(*, session: InfusionSession, total_mg: Any, rate_ml_per_h: Any, verifier: Any, verifier_password: Any,
+                at: datetime | None = None, by: Actor) -> InfusionSession:
+    """A second clinician, proven by their own password, types the total and rate they computed; any mismatch blocks
+    the start and says only that the figures differ, never the plan's (ADR 0003, ADR 0016)."""
     require(Perm.VERIFY_DOSE, by, session.clinic, to="verify a dose")
     typed_total = decimal(total_mg, "total_mg", places=1, label="Total dose (mg)")
     typed_rate = decimal(rate_ml_per_h, "rate_ml_per_h", places=1, label="Pump rate (mL/h)")
     moment = when(at)
+    checker = _proven_verifier(session, verifier, verifier_password)
     with transaction.atomic():
         session = locked(session)
-        verifier = user_of(by)
-        if session.checked_in_by_id == (verifier.pk if verifier else None):
+        if session.checked_in_by_id == checker.pk:
             raise ServiceError("The dose must be verified by a different clinician from the one who checked the patient in "
-                               "and calculated it.")
+                               "and calculated it.", {"verifier": "Must be a second clinician."})
         if session.state == SessionState.CHECKED_IN and session.total_mg is None and session.dose.get("exceeded_limits"):
             raise ServiceError("The dose is above the protocol limits: a prescriber must override it with a reason first.")
         if session.state == SessionState.CHECKED_IN:
             mismatches = dosing.check_independent_verification(stored_plan(session), typed_total, typed_rate)
             if mismatches:
                 raise ServiceError("The second check does not match the plan; the infusion cannot start. "
-                                   + " ".join(mismatches), {"total_mg": "Check again.", "rate_ml_per_h": "Check again."})
-        move(session, flow.Action.VERIFY_DOSE, at=moment, by=by, dose_verified_by=by, dose_verified_at=moment,
-             detail={"total_mg": str(typed_total), "rate_ml_per_h": str(typed_rate)})
+                                   + " ".join(mismatches) + " Work the figures out again from the order; nothing was "
+                                   "recorded.", {name: "Differs from the plan." for name in mismatch_fields(mismatches)})
+        move(session, flow.Action.VERIFY_DOSE, at=moment, by=checker, dose_verified_by=checker, dose_verified_at=moment,
+             detail={"total_mg": str(typed_total), "rate_ml_per_h": str(typed_rate), "verifier": checker.username,
+                     "entered_by": getattr(by, "username", str(by)), "proof": "password"})
     return session
+
+
+def mismatch_fields(mismatches: list[str]) -> list[str]:
+    """The form fields of the kernel's mismatches (total first, then rate)."""
+    return [name for name, word in (("total_mg", "Total dose"), ("rate_ml_per_h", "Pump rate"))
+            if any(m.startswith(word) for m in mismatches)]

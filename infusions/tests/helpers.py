@@ -56,8 +56,16 @@ def checked_in(world: Any, start: datetime | None = None, **extra: Any) -> Any:
 def verified(world: Any, start: datetime | None = None) -> Any:
     start = start or t0()
     session = checked_in(world, start)
-    return services.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
-                                at=start + timedelta(minutes=5), by=second_nurse(world))
+    return verify(world, session, at=start + timedelta(minutes=5))
+
+
+def verify(world: Any, session: Any, total_mg: Any = None, rate_ml_per_h: Any = None, **kw: Any) -> Any:
+    """The second nurse proves who they are with their own password at the first nurse's screen (ADR 0016)."""
+    checker = kw.pop("verifier", None) or second_nurse(world)
+    return services.verify_dose(session=session, total_mg=session.total_mg if total_mg is None else total_mg,
+                                rate_ml_per_h=session.rate_ml_per_h if rate_ml_per_h is None else rate_ml_per_h,
+                                verifier=checker.username, verifier_password=kw.pop("verifier_password", PASSWORD),
+                                by=kw.pop("by", world.users[Role.NURSE]), **kw)
 
 
 def infusing(world: Any, start: datetime | None = None) -> Any:

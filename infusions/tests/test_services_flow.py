@@ -12,6 +12,7 @@ from infusions import services
 from infusions.choices import SessionState
 from infusions.models import InfusionSession, SessionEvent, VitalSign
 from ketacare.errors import ServiceError
+from ketacare.testing import PASSWORD
 
 from .helpers import (
     BASELINE,
@@ -23,6 +24,7 @@ from .helpers import (
     second_nurse,
     t0,
     verified,
+    verify,
 )
 
 pytestmark = pytest.mark.django_db
@@ -98,14 +100,72 @@ def test_a_second_clinician_verifies_the_dose(world):
 def test_the_clinician_who_computed_the_dose_cannot_verify_it(world):
     session = checked_in(world)
     with pytest.raises(ServiceError, match="different clinician"):
-        services.verify_dose(session=session, total_mg="35.0", rate_ml_per_h="150.0", by=world.users[Role.NURSE])
+        verify(world, session, "35.0", "150.0", verifier=world.users[Role.NURSE])
+
+
+def _unverified(session):
+    session.refresh_from_db()
+    return session.state == SessionState.CHECKED_IN and session.dose_verified_by is None and not session.events.filter(
+        action="verify_dose").exists() and not AuditEvent.objects.filter(action="session_verify_dose").exists()
+
+
+def test_the_second_clinician_proves_who_they_are_with_their_own_password(world):
+    session = checked_in(world)
+    checker = second_nurse(world)
+    with pytest.raises(ServiceError, match="wrong password") as refused:
+        verify(world, session, verifier_password="not-my-password")
+    assert refused.value.field_errors == {"verifier_password": "Wrong password."}
+    assert _unverified(session)
+    checker.refresh_from_db()
+    assert checker.failed_logins == 1  # counts towards their lockout, like a waste witness's
+    session = verify(world, session)  # signed in as the first nurse; the second types their password at her screen
+    assert session.dose_verified_by == checker
+    event = session.events.get(action="verify_dose")
+    assert event.by == checker
+    audit = AuditEvent.objects.get(action="session_verify_dose")
+    assert audit.detail["verifier"] == checker.username and audit.detail["entered_by"] == world.users[Role.NURSE].username
+
+
+@pytest.mark.parametrize(("who", "message", "field"), [
+    ("nobody_here", "No active staff member", "verifier"),
+    ("b_nurse", "No active staff member", "verifier"),  # a nurse of clinic B
+    ("a_therapist", "not authorised to verify doses", "verifier"),
+    ("", "username is required", "verifier"),
+])
+def test_a_verifier_who_is_not_a_clinician_of_this_clinic_is_refused(world, who, message, field):
+    session = checked_in(world)
+    with pytest.raises(ServiceError, match=message) as refused:
+        services.verify_dose(session=session, total_mg="35.0", rate_ml_per_h="150.0", verifier=who,
+                             verifier_password=PASSWORD, by=world.users[Role.NURSE])
+    assert field in refused.value.field_errors
+    assert _unverified(session)
+
+
+def test_a_verifier_without_a_password_is_refused(world):
+    session = checked_in(world)
+    with pytest.raises(ServiceError, match="their own password") as refused:
+        verify(world, session, verifier_password="")
+    assert refused.value.field_errors == {"verifier_password": "Required."}
+    assert _unverified(session)
+
+
+@pytest.mark.parametrize(("total", "rate", "fields"), [
+    ("35.1", "150.0", {"total_mg"}), ("35.0", "15.0", {"rate_ml_per_h"}), ("350", "1500", {"total_mg", "rate_ml_per_h"})])
+def test_a_mismatch_stays_blind_and_writes_nothing(world, total, rate, fields):
+    session = checked_in(world)
+    with pytest.raises(ServiceError, match="differs from the plan") as refused:
+        verify(world, session, total, rate)
+    assert "35.0 mg" not in refused.value.message and "150.0 mL/h" not in refused.value.message
+    assert "35.0" not in str(refused.value.field_errors) and "150" not in str(refused.value.field_errors)
+    assert set(refused.value.field_errors) == fields
+    assert _unverified(session)
 
 
 @pytest.mark.parametrize(("total", "rate"), [("35.1", "150.0"), ("35.0", "15.0"), ("350", "150")])
 def test_a_mismatched_verification_blocks_the_start(world, total, rate):
     session = checked_in(world)
     with pytest.raises(ServiceError, match="does not match"):
-        services.verify_dose(session=session, total_mg=total, rate_ml_per_h=rate, by=second_nurse(world))
+        verify(world, session, total, rate)
     session.refresh_from_db()
     assert session.state == SessionState.CHECKED_IN
     with pytest.raises(ServiceError, match="dose has not been verified"):
@@ -114,7 +174,7 @@ def test_a_mismatched_verification_blocks_the_start(world, total, rate):
 
 def test_numerically_equal_figures_verify(world):
     session = checked_in(world)
-    services.verify_dose(session=session, total_mg="35", rate_ml_per_h="150", by=second_nurse(world))
+    verify(world, session, "35", "150")
     session.refresh_from_db()
     assert session.state == SessionState.DOSE_VERIFIED
 
@@ -126,7 +186,7 @@ def test_a_dose_above_the_limits_waits_for_a_prescribers_override(world):
                        weight_reason="Weighed twice on the clinic scale")
     assert session.total_mg is None and session.dose["exceeded_limits"]
     with pytest.raises(ServiceError, match="prescriber must override"):
-        services.verify_dose(session=session, total_mg="125.0", rate_ml_per_h="150.0", by=second_nurse(world))
+        verify(world, session, "125.0", "150.0")
     with pytest.raises(ServiceError, match="does not allow"):
         services.override_dose(session=session, reason="Weight verified", by=world.users[Role.NURSE])
     with pytest.raises(ServiceError, match="required"):
@@ -139,7 +199,7 @@ def test_a_dose_above_the_limits_waits_for_a_prescribers_override(world):
                                      by=world.users[Role.PRESCRIBER])
     assert session.total_mg == Decimal("125.0") and session.dose["overridden"] is True
     assert session.dose_override_by == world.users[Role.PRESCRIBER]
-    services.verify_dose(session=session, total_mg="125.0", rate_ml_per_h="150.0", by=second_nurse(world))
+    verify(world, session, "125.0", "150.0")
 
 
 def test_start_is_refused_while_the_latest_reading_says_do_not_start(world):
@@ -226,8 +286,7 @@ def test_a_step_before_the_previous_one_is_refused(world):
     start = t0()
     session = checked_in(world, start)
     with pytest.raises(ServiceError, match="before the previous step"):
-        services.verify_dose(session=session, total_mg="35.0", rate_ml_per_h="150.0",
-                             at=start - timedelta(minutes=1), by=second_nurse(world))
+        verify(world, session, "35.0", "150.0", at=start - timedelta(minutes=1))
 
 
 def test_a_step_in_the_future_is_refused(world):
@@ -235,8 +294,7 @@ def test_a_step_in_the_future_is_refused(world):
     from datetime import UTC, datetime
 
     with pytest.raises(ServiceError, match="future"):
-        services.verify_dose(session=session, total_mg="35.0", rate_ml_per_h="150.0",
-                             at=datetime.now(UTC) + timedelta(hours=1), by=second_nurse(world))
+        verify(world, session, "35.0", "150.0", at=datetime.now(UTC) + timedelta(hours=1))
 
 
 def test_a_failed_audit_write_rolls_back_the_transition(world, monkeypatch):

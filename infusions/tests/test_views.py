@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from infusions import services
 from infusions.choices import SessionState
 from infusions.models import InfusionSession, VitalSign
+from ketacare.testing import PASSWORD
 
 from .helpers import ALDRETE_READY, booked, checked_in, infusing, recovering, second_nurse, t0
 
@@ -86,17 +87,32 @@ def test_an_incomplete_check_in_re_renders_with_400(world, client_for):
     assert InfusionSession.objects.get(pk=session.pk).state == SessionState.SCHEDULED
 
 
-def test_the_verify_page_hides_the_plan_and_a_mismatch_is_400(world, client_for):
+def test_the_verify_page_hides_the_plan_and_a_mismatch_stays_blind(world, client_for):
     session = checked_in(world)
-    from django.test import Client
-
-    client = Client()
-    client.force_login(second_nurse(world))
+    client = client_for(Role.NURSE)  # the first nurse's screen; the second clinician types their own password on it
     page = client.get(url("verify", session)).content.decode()
-    assert "35.0 mg" not in page and "70.0 kg" in page
-    assert client.post(url("verify", session), {"total_mg": "36", "rate_ml_per_h": "150"}).status_code == 400
-    assert client.post(url("verify", session), {"total_mg": "35", "rate_ml_per_h": "150"}).status_code == 302
-    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.DOSE_VERIFIED
+    assert "35.0 mg" not in page and "150.0" not in page and "70.0 kg" in page
+    proof = {"verifier": second_nurse(world).username, "verifier_password": PASSWORD}
+    refused = client.post(url("verify", session), {"total_mg": "36", "rate_ml_per_h": "15", **proof})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "differs from the plan" in html
+    assert "35.0" not in html and "150.0" not in html  # neither in the message nor in a field's error
+    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.CHECKED_IN
+    assert client.post(url("verify", session), {"total_mg": "35", "rate_ml_per_h": "150", **proof}).status_code == 302
+    fresh = InfusionSession.objects.get(pk=session.pk)
+    assert fresh.state == SessionState.DOSE_VERIFIED and fresh.dose_verified_by == second_nurse(world)
+
+
+def test_the_verify_page_refuses_a_wrong_password_and_the_first_nurse_herself(world, client_for):
+    session = checked_in(world)
+    client = client_for(Role.NURSE)
+    wrong = client.post(url("verify", session), {"total_mg": "35", "rate_ml_per_h": "150",
+                                                 "verifier": second_nurse(world).username, "verifier_password": "guess"})
+    assert wrong.status_code == 400 and "did not confirm: wrong password" in wrong.content.decode()
+    herself = client.post(url("verify", session), {"total_mg": "35", "rate_ml_per_h": "150",
+                                                   "verifier": world.users[Role.NURSE].username, "verifier_password": PASSWORD})
+    assert herself.status_code == 400 and "different clinician" in herself.content.decode()
+    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.CHECKED_IN
 
 
 def test_buttons_run_transitions_and_a_refused_one_is_400(world, client_for):
