@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.permissions import Perm
-from alerts.models import Alert
 from alerts.forms import ReviewForm
+from alerts.models import Alert
 from alerts.queries import last_review, open_risk_alerts, source_alert
 from alerts.services import review_alert
 from clinical.errors import ClinicalError
