@@ -44,6 +44,7 @@ class SessionOut(Schema):
     dose_verified_at: datetime | None
     started_at: datetime | None
     infusion_ended_at: datetime | None
+    infusion_stop: dict[str, Any]
     discharged_at: datetime | None
     cadss: dict[str, Any]
     side_effects: dict[str, Any]

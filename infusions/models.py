@@ -38,6 +38,9 @@ class InfusionSession(models.Model):
     dose_verified_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     infusion_ended_at = models.DateTimeField(null=True, blank=True)
+    # How the infusion ended: minutes infused (pauses excluded), planned, early or not with the reason, and the dose
+    # given as the planned dose pro-rated by infusing time (clinical.chair_rules; issue 10).
+    infusion_stop = models.JSONField(default=dict, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -22,6 +22,10 @@ SETTINGS = [
     Setting("infusion_pregnancy_test", "Pregnancy test at check-in", "choice", "female",
             choices=("female", "everyone", "never"),
             help="Who needs a negative test before each infusion (pregnancy is an absolute contraindication)."),
+    Setting("infusion_early_stop_tolerance_min", "Stopping as 'dose complete' this close to the planned time needs no reason "
+            "(minutes)", "decimal", Decimal("1"), min=0, max=10,
+            help="Before the planned infusion time less this, 'Stop: dose complete' asks for a reason and records an "
+            "early stop with the dose actually given."),
     Setting("infusion_weight_change_pct", "Weight change that needs confirming (%)", "decimal", Decimal("10"),
             min=1, max=100, help="At check-in, a weight this much above or below the last recorded one (or about "
             "2.2 times it, pounds typed as kilograms) must be confirmed with a reason."),

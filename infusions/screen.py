@@ -1,6 +1,6 @@
 """What the session screen shows: the vitals charts with thresholds, the next due reading, the buttons."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from . import queries
 from .choices import NOT_HELD, SessionState
 from .models import InfusionSession, VitalSign
 from .services.common import thresholds_of
+from .services.stopping import planned_minutes, running_minutes
 
 BUTTONS = {  # action -> (label, css class, needs a reason)
     Action.START: ("Start infusion", "ok", False),
@@ -25,16 +26,37 @@ BUTTONS = {  # action -> (label, css class, needs a reason)
 }
 
 
-def buttons(session: InfusionSession) -> list[dict[str, Any]]:
-    """The transitions the kernel allows now that are run by a button (check-in, verify, discharge have pages)."""
+def buttons(session: InfusionSession, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The transitions the kernel allows now that are run by a button (check-in, verify, discharge have pages).
+
+    "Stop: dose complete" before the planned infusion time asks for a reason (an early stop, issue 10).
+    """
     if session.state in NOT_HELD:
         return []
     found = []
     for action in allowed_actions(KState(session.state)):
         if action in BUTTONS:
             label, css, reason = BUTTONS[action]
-            found.append({"action": action.value, "label": label, "css": css, "needs_reason": reason})
+            button = {"action": action.value, "label": label, "css": css, "needs_reason": reason, "placeholder": ""}
+            if action is Action.STOP_INFUSION:
+                button |= _early_stop_prompt(session, now or datetime.now(UTC))
+            found.append(button)
     return found
+
+
+def _early_stop_prompt(session: InfusionSession, now: datetime) -> dict[str, Any]:
+    ran, planned = running_minutes(session, now), planned_minutes(session)
+    if planned <= 0 or ran >= planned:
+        return {}
+    return {"needs_reason": True, "early": True,
+            "placeholder": f"Reason to stop after {ran} of {planned} min (before the planned time)"}
+
+
+def paused_since(session: InfusionSession) -> datetime | None:
+    """When the current pause began (the 'Paused for' clock), or None unless paused."""
+    if session.state != SessionState.PAUSED:
+        return None
+    return (session.events.filter(action="pause").order_by("-at", "-pk").values_list("at", flat=True).first())
 
 
 def _span(session: InfusionSession, vitals: list[VitalSign], now: datetime) -> tuple[datetime, datetime]:
@@ -90,8 +112,11 @@ def charts(session: InfusionSession, vitals: list[VitalSign], now: datetime) -> 
 
 
 def elapsed_since(session: InfusionSession) -> datetime | None:
-    """What the big clock counts from: the start while infusing, the end while recovering, else check-in."""
-    if session.state in (SessionState.INFUSING, SessionState.PAUSED):
+    """What the big clock counts from: the start while infusing, the pause while paused, the end while recovering,
+    else check-in."""
+    if session.state == SessionState.PAUSED:
+        return paused_since(session) or session.started_at
+    if session.state == SessionState.INFUSING:
         return session.started_at
     if session.state == SessionState.RECOVERING:
         return session.infusion_ended_at

@@ -19,6 +19,7 @@ from .forms import NoteForm, ReasonForm, SideEffectsForm, VitalsForm
 from .models import InfusionSession
 from .queries import vitals_of
 from .services.gate import alert_blockers
+from .services.stopping import running_minutes
 
 BLOCKABLE = ("scheduled", "checked_in", "dose_verified")  # states whose next step (check-in, start) the alert gate blocks
 
@@ -44,7 +45,9 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
     now = datetime.now(UTC)
     effects = session.side_effects.get("items", [])
     return {
-        "session": session, "patient": session.patient, "buttons": screen.buttons(session),
+        "session": session, "patient": session.patient, "buttons": screen.buttons(session, now),
+        "can_sign": services.can_sign(session), "infused_min": running_minutes(session, now)
+        if session.state in ("infusing", "paused") else None,
         "elapsed_since": screen.elapsed_since(session), "live": screen.live_context(session, now),
         "dose": session.dose,
         "vitals_form": forms.get("vitals_form") or VitalsForm(),

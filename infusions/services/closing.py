@@ -89,16 +89,21 @@ def add_note(*, session: InfusionSession, note: str, at: datetime | None = None,
     return session
 
 
+def can_sign(session: InfusionSession) -> bool:
+    """Whether the nurse's signature can be recorded now: the session has ended and is not signed (the Sign button)."""
+    return session.state in ENDED and session.signed_at is None
+
+
 def sign_session(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
     """The nurse signs the session record once the session has ended."""
     require(Perm.SIGN_SESSION, by, session.clinic, to="sign session records")
     moment = when(at)
     with transaction.atomic():
         session = locked(session)
-        if session.state not in ENDED:
-            raise ServiceError("The record is signed once the session has ended (discharged, stopped early or transferred).")
         if session.signed_at is not None:
             raise ServiceError("This session record is already signed.")
+        if not can_sign(session):
+            raise ServiceError("The record is signed once the session has ended (discharged, stopped early or transferred).")
         save_fields(session, signed_by=by, signed_at=moment)
         audit.record(action="session_sign", by=by, clinic=session.clinic, patient=session.patient_id, obj=session)
     return session

@@ -15,7 +15,8 @@ from ketacare.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession, VitalSign
-from .common import locked, move, text, thresholds_of, when
+from .common import check_allowed, locked, move, text, thresholds_of, when
+from .stopping import stop_record
 from .gate import require_alerts_reviewed
 
 
@@ -69,9 +70,13 @@ def resume(*, session: InfusionSession, at: datetime | None = None, by: Actor) -
     return _simple(session, flow.Action.RESUME, reason="", at=at, by=by, to="resume infusions")
 
 
-def stop_infusion(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
-    """End the infusion with the dose given; the patient moves to recovery (observation starts now)."""
-    return _simple(session, flow.Action.STOP_INFUSION, reason="", at=at, by=by, to="stop infusions", ends=True)
+def stop_infusion(*, session: InfusionSession, reason: str = "", at: datetime | None = None, by: Actor) -> InfusionSession:
+    """End the infusion as 'dose complete'; the patient moves to recovery (observation starts now).
+
+    Before the planned infusion time (less the clinic's tolerance) this is an early stop: it needs
+    a reason, and the record keeps it with the dose actually given (clinical.chair_rules; issue 10).
+    """
+    return _simple(session, flow.Action.STOP_INFUSION, reason=reason, at=at, by=by, to="stop infusions", ends=True)
 
 
 def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
@@ -91,8 +96,15 @@ def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: d
     with transaction.atomic():
         session = locked(session)
         running = session.state in (SessionState.INFUSING, SessionState.PAUSED)  # read under the lock
-        fields: dict[str, Any] = {"infusion_ended_at": moment} if ends and running else {}
-        move(session, action, at=moment, by=by, reason=reason, **fields)
+        fields: dict[str, Any] = {}
+        detail: dict[str, Any] | None = None
+        if ends and running:
+            check_allowed(session, action)  # the kernel's refusal comes before the stop record's
+            stop = stop_record(session, action, moment, reason)
+            fields, detail = {"infusion_ended_at": moment, "infusion_stop": stop}, {"stop": stop}
+            if action is flow.Action.STOP_INFUSION and not stop["early"]:
+                reason = ""  # on time: nothing to explain
+        move(session, action, at=moment, by=by, reason=reason, detail=detail, **fields)
     return session
 
 
@@ -108,6 +120,6 @@ def apply_action(*, session: InfusionSession, action: str, reason: str = "", at:
         raise ServiceError(f"Unknown action {action[:40]!r}.", {"action": "Unknown."})
     if action == "start":
         return start(session=session, override_reason=reason, at=at, by=by)
-    if action in ("pause", "stop_early", "transfer"):
+    if action in ("pause", "stop_infusion", "stop_early", "transfer"):
         return service(session=session, reason=reason, at=at, by=by)
     return service(session=session, at=at, by=by)

@@ -34,7 +34,14 @@ def test_a_whole_session_runs_through_the_api(world):
     status, vital = nurse("post", f"/sessions/{session.pk}/vitals", {"systolic_mmhg": 132, "diastolic_mmhg": 84})
     assert status == 201 and vital["source"] == "typed"
     assert len(nurse("get", f"/sessions/{session.pk}/vitals")[1]) == 2
-    assert nurse("post", f"/sessions/{session.pk}/actions", {"action": "stop_infusion"})[1]["state"] == "recovering"
+    status, body = nurse("post", f"/sessions/{session.pk}/actions", {"action": "stop_infusion"})
+    assert status == 400 and "before the planned time" in body["detail"] and "reason" in body["fields"]
+    assert InfusionSession.objects.get(pk=session.pk).state == SessionState.INFUSING
+    status, body = nurse("post", f"/sessions/{session.pk}/actions", {"action": "stop_infusion",
+                                                                    "reason": "Patient asked to stop; mild nausea."})
+    assert status == 200 and body["state"] == "recovering"
+    assert body["infusion_stop"]["early"] is True and body["infusion_stop"]["planned_mg"] == "35.00"
+    assert body["infusion_stop"]["reason"] == "Patient asked to stop; mild nausea."
     assert nurse("post", f"/sessions/{session.pk}/cadss", {"answers": [0] * 23})[1]["cadss"]["total"] == 0
     status, body = nurse("post", f"/sessions/{session.pk}/discharge", {"item_scores": ALDRETE_READY, "escort_confirmed": True})
     assert status == 400 and "Observation time" in body["detail"]
