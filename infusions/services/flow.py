@@ -16,8 +16,8 @@ from ketacare.errors import ServiceError
 from ..choices import SessionState
 from ..models import InfusionSession, VitalSign
 from .common import check_allowed, locked, move, text, thresholds_of, when
-from .stopping import stop_record
 from .gate import require_alerts_reviewed
+from .stopping import stop_record
 
 
 def _latest_reading(session: InfusionSession) -> Reading | None:
