@@ -115,6 +115,7 @@ class ActionIn(Schema):
 
 class CadssIn(Schema):
     answers: list[int | None] = Field(max_length=40)
+    incomplete_reason: str = Field("", max_length=500, description="Required when an item is unanswered")
 
 
 class SideEffectsIn(Schema):
@@ -233,7 +234,8 @@ def record_vitals(request: HttpRequest, session_id: int, body: VitalsIn) -> tupl
 @router.post("/sessions/{session_id}/cadss", response=SessionOut)
 @api_allow(Perm.RECORD_SIDE_EFFECTS)
 def cadss(request: HttpRequest, session_id: int, body: CadssIn) -> InfusionSession:
-    return _fresh(services.record_cadss(session=_session(request, session_id), answers=body.answers, by=request.user))
+    return _fresh(services.record_cadss(session=_session(request, session_id), answers=body.answers,
+                                        incomplete_reason=body.incomplete_reason, by=request.user))
 
 
 @router.post("/sessions/{session_id}/side-effects", response=SessionOut)

@@ -85,8 +85,12 @@ class CadssForm(forms.Form):
             if n == 0:
                 self.fields[item.id].widget.attrs["autofocus"] = True
 
+        self.fields["incomplete_reason"] = forms.CharField(
+            label="Incomplete: why some items are unanswered (only then)", max_length=500, required=False,
+            widget=forms.Textarea(attrs={"rows": 2}))
+
     def answers(self) -> list[int | None]:
-        return [int(v) if v != "" else None for v in self.cleaned_data.values()]
+        return [int(v) if v != "" else None for k, v in self.cleaned_data.items() if k != "incomplete_reason"]
 
 
 class SideEffectsForm(forms.Form):

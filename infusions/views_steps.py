@@ -96,7 +96,8 @@ def cadss(request: HttpRequest, session: InfusionSession) -> HttpResponse:
         try:
             if not form.is_valid():
                 raise ServiceError("Choose a value from the list for each item.")
-            services.record_cadss(session=session, answers=form.answers(), by=request.user)
+            services.record_cadss(session=session, answers=form.answers(),
+                                  incomplete_reason=form.cleaned_data["incomplete_reason"], by=request.user)
         except ServiceError as exc:
             show_refusal(form, exc)
         else:

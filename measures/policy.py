@@ -8,6 +8,7 @@ from typing import Any
 
 from accounts.policy import Setting, policy_value
 from clinical.assessment_schedule import ScheduleWindows
+from clinical.chair_rules import SECONDARY_CHOICES, futility_instruments
 from clinical.instruments import DEFAULT_PCL5_CUTPOINT, PCL5_CUTPOINT_RANGE
 from clinical.outcomes import OutcomeDefinitions
 
@@ -28,6 +29,10 @@ SETTINGS = [
             min=0, max=80, help="A PCL-5 drop of 10 points is clinically meaningful (CLINICAL.md s4)."),
     Setting("measures_futility_after_infusions", "Prompt a review after this many infusions without response",
             "int", 3, min=1, max=20, help="APA consensus summary (CLINICAL.md s2)."),
+    Setting("measures_secondary_outcome", "Secondary outcome instrument (with PCL-5, the futility review follows it)",
+            "choice", "phq9", choices=SECONDARY_CHOICES,
+            help="PHQ-9, MADRS or CAPS-5. The review prompt after the futility count looks at PCL-5 and this one only, "
+            "never at CADSS, which measures dissociation during the infusion (CLINICAL.md s2, s4)."),
     Setting("measures_due_window_hours", "Assessments stay due for (hours)", "int", 48, min=1, max=2160,
             help="For points after an infusion: hours from the point's time until the item counts as overdue."),
     Setting("measures_overdue_hours", "Overdue assessments stay listed for (hours)", "int", 168, min=1, max=2160,
@@ -67,3 +72,8 @@ def schedule_windows(clinic: Any) -> ScheduleWindows:
         due_window_hours=int(policy_value(clinic, "measures_due_window_hours")),
         overdue_hours=int(policy_value(clinic, "measures_overdue_hours")),
     )
+
+
+def futility_outcomes(clinic: Any) -> tuple[str, ...]:
+    """The instruments the futility review prompt follows: PCL-5 and the clinic's chosen secondary (never CADSS)."""
+    return futility_instruments(str(policy_value(clinic, "measures_secondary_outcome")))

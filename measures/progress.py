@@ -23,7 +23,7 @@ from clinical.outcomes import (
 
 from . import queries
 from .choices import TRACKED, short_name
-from .policy import outcome_definitions, pcl5_cutpoint
+from .policy import futility_outcomes, outcome_definitions, pcl5_cutpoint
 
 CLUSTERS = ("B", "C", "D", "E")
 
@@ -60,10 +60,13 @@ class CourseProgress:
     definitions: OutcomeDefinitions
     cutpoint: int
     instruments: list[InstrumentProgress] = field(default_factory=list)
+    futility_on: tuple[str, ...] = ("pcl5",)
 
     @property
     def review_prompts(self) -> list[InstrumentProgress]:
-        return [i for i in self.instruments if i.outcome is not None and i.outcome.review_prompt]
+        """Outcome instruments without response after the futility count (PCL-5 and the chosen secondary, never CADSS)."""
+        return [i for i in self.instruments
+                if i.instrument.id in self.futility_on and i.outcome is not None and i.outcome.review_prompt]
 
 
 def given_infusions(course: Any) -> list[tuple[int, datetime]]:
@@ -105,7 +108,7 @@ def instrument_progress(instrument: Instrument, assessments: list[Any], course: 
 def course_progress(course: Any) -> CourseProgress:
     """Classify every tracked instrument of the course and draw its charts."""
     defs, cut = outcome_definitions(course.clinic), pcl5_cutpoint(course.clinic)
-    result = CourseProgress(course, given_infusions(course), defs, cut)
+    result = CourseProgress(course, given_infusions(course), defs, cut, futility_on=futility_outcomes(course.clinic))
     assessments = list(course.assessments.order_by("assessed_at", "pk"))
     for instrument_id in TRACKED:
         mine = [a for a in assessments if a.instrument == instrument_id]

@@ -12,8 +12,9 @@ from accounts.permissions import Perm
 from accounts.queries import require
 from alerts import services as alerts
 from audit import services as audit
+from clinical.chair_rules import check_cadss_completion
 from clinical.errors import ClinicalError
-from clinical.instruments import score
+from clinical.instruments import get_instrument, score
 from ketacare.errors import ServiceError
 
 from ..choices import (
@@ -37,9 +38,12 @@ def _not_signed(session: InfusionSession) -> None:
         raise ServiceError("The session record is signed; it can no longer be changed.")
 
 
-def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], at: datetime | None = None,
-                 by: Actor) -> InfusionSession:
-    """Score the CADSS after the infusion with the kernel (CLINICAL.md section 3) and keep it with the session."""
+def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], incomplete_reason: str = "",
+                 at: datetime | None = None, by: Actor) -> InfusionSession:
+    """Score the CADSS after the infusion with the kernel (CLINICAL.md section 3) and keep it with the session.
+
+    All 23 items, or an explicit "incomplete" with a reason (clinical.chair_rules.check_cadss_completion).
+    """
     require(Perm.RECORD_SIDE_EFFECTS, by, session.clinic, to="record the CADSS")
     moment = when(at)
     if not any(a is not None for a in answers):
@@ -48,16 +52,22 @@ def record_cadss(*, session: InfusionSession, answers: Sequence[int | None], at:
         result = score("cadss", list(answers))
     except ClinicalError as exc:
         raise ServiceError(f"The CADSS answers are not valid: {exc}", {"answers": str(exc)}) from None
+    try:
+        why = check_cadss_completion(list(answers), len(get_instrument("cadss").items),
+                                     text(incomplete_reason, "incomplete_reason", limit=500))
+    except ClinicalError as exc:
+        raise ServiceError(f"{exc} Answer every item, or record the CADSS as incomplete with the reason; nothing was "
+                           "saved.", {"incomplete_reason": str(exc)}) from None
     with transaction.atomic():
         session = locked(session)
         _not_signed(session)
         if session.state not in AFTER_INFUSION:
             raise ServiceError("The CADSS is recorded after the infusion has ended.")
         cadss = {"answers": list(result.answers), "total": result.total, "complete": result.complete,
-                 "at": moment.isoformat(), "by": str(by)}
+                 "incomplete_reason": why, "at": moment.isoformat(), "by": str(by)}
         save_fields(session, cadss=cadss)
         audit.record(action="session_cadss", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
-                     detail={"total": result.total, "complete": result.complete})
+                     detail={"total": result.total, "complete": result.complete, "incomplete_reason": why})
     return session
 
 

@@ -150,3 +150,50 @@ def test_the_given_dose_is_a_decimal_of_the_plan(world):
     services.stop_infusion(session=session, at=start + timedelta(minutes=50), by=world.users[Role.NURSE])
     stop = InfusionSession.objects.get(pk=session.pk).infusion_stop
     assert Decimal(stop["given_mg"]) == Decimal(stop["planned_mg"])
+
+
+# CADSS: all 23 items, or an explicit "incomplete" with a reason (CLINICAL.md section 3).
+
+@pytest.mark.parametrize("reason", ["", "drowsy"])
+def test_an_incomplete_cadss_without_a_real_reason_is_refused_and_nothing_is_written(world, reason):
+    session = recovering(world)
+    with pytest.raises(Exception, match=r"3 of 23 items unanswered") as refused:
+        services.record_cadss(session=session, answers=[1] * 20 + [None] * 3, incomplete_reason=reason,
+                              by=world.users[Role.NURSE])
+    assert "incomplete_reason" in refused.value.field_errors
+    assert InfusionSession.objects.get(pk=session.pk).cadss == {}
+    assert not AuditEvent.objects.filter(action="session_cadss").exists()
+
+
+def test_an_incomplete_cadss_with_a_reason_is_recorded_as_incomplete(world, client_for):
+    session = recovering(world)
+    services.record_cadss(session=session, answers=[1] * 20 + [None] * 3,
+                          incomplete_reason="Patient too drowsy to answer the last three items.", by=world.users[Role.NURSE])
+    cadss = InfusionSession.objects.get(pk=session.pk).cadss
+    assert cadss["complete"] is False and cadss["total"] is None
+    assert cadss["incomplete_reason"] == "Patient too drowsy to answer the last three items."
+    html = client_for(Role.NURSE).get(url("record", session)).content.decode()
+    assert "incomplete: Patient too drowsy to answer the last three items." in html
+
+
+def test_a_complete_cadss_needs_no_reason(world):
+    session = recovering(world)
+    services.record_cadss(session=session, answers=[0] * 23, by=world.users[Role.NURSE])
+    cadss = InfusionSession.objects.get(pk=session.pk).cadss
+    assert cadss["complete"] is True and cadss["total"] == 0 and cadss["incomplete_reason"] == ""
+
+
+def test_the_cadss_page_and_api_refuse_a_partial_answer_without_a_reason(world, client_for):
+    from ketacare.testing import api_json
+
+    session = recovering(world)
+    form = {f"cadss-{n}": "1" for n in range(1, 21)}
+    page = client_for(Role.NURSE).post(url("cadss", session), form)
+    assert page.status_code == 400 and "incomplete with the reason" in page.content.decode()
+    nurse = api_json(world.users[Role.NURSE], world.a, "/infusions")
+    status, body = nurse("post", f"/sessions/{session.pk}/cadss", {"answers": [1] * 20 + [None] * 3})
+    assert status == 400 and "incomplete_reason" in body["fields"]
+    assert InfusionSession.objects.get(pk=session.pk).cadss == {}
+    status, body = nurse("post", f"/sessions/{session.pk}/cadss", {"answers": [1] * 20 + [None] * 3,
+                                                                  "incomplete_reason": "Patient fell asleep at item 21."})
+    assert status == 200 and body["cadss"]["complete"] is False
