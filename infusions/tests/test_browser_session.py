@@ -13,7 +13,7 @@ from alerts.models import Alert
 from infusions import services
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
-from ketacare.testing import make_session
+from ketacare.testing import PASSWORD, make_session
 
 from .helpers import second_nurse
 
@@ -49,16 +49,14 @@ def test_a_nurse_runs_a_session_from_check_in_to_signature(world, page, sign_in,
     expect(page.locator("#arithmetic")).to_contain_text("0.50 mg/kg x 70.0 kg = 35.0 mg")
     expect(page.locator("#dose")).to_contain_text("150.0 mL/h")
 
-    checker = browser.new_context(base_url=live_server.url).new_page()
-    sign_in(second_nurse(world).username, pg=checker)
-    checker.goto(f"/infusions/sessions/{session.pk}/verify/")
-    checker.fill("#id_total_mg", "35.0")
-    checker.fill("#id_rate_ml_per_h", "150.0")
-    checker.get_by_role("button", name="Verify").click()
-    expect(checker.locator(".messages")).to_contain_text("Dose verified independently")
-    checker.context.close()
-
-    page.reload()
+    # The second nurse checks at this tablet and proves who she is with her own password (ADR 0016).
+    page.get_by_role("link", name="Verify dose (second clinician)").click()
+    page.fill("#id_total_mg", "35.0")
+    page.fill("#id_rate_ml_per_h", "150.0")
+    page.fill("#id_verifier", second_nurse(world).username)
+    page.fill("#id_verifier_password", PASSWORD)
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator(".messages")).to_contain_text("Dose verified independently")
     page.get_by_role("button", name="Start infusion").click()
     expect(page.locator("#state")).to_have_text("Infusing")
     page.fill("#id_systolic_mmhg", "185")
@@ -77,8 +75,11 @@ def test_a_nurse_runs_a_session_from_check_in_to_signature(world, page, sign_in,
                                                 values={"heart_rate_bpm": 131}, by=world.users[Role.NURSE]))
     expect(page.locator("#session-alerts")).to_contain_text("Heart rate 131 /min is above 120 /min", timeout=5000)
 
+    page.reload()  # the stop button asks for a reason: the planned 40 min have not passed
+    page.fill("#reason-stop_infusion", "Patient asked to stop; mild nausea.")
     page.get_by_role("button", name="Stop: dose complete").click()
     expect(page.locator("#state")).to_have_text("Recovering")
+    expect(page.locator("#given")).to_contain_text("Early stop")
     page.get_by_role("link", name="Discharge").click()
     page.check("#id_escort_confirmed")
     page.get_by_role("button", name="Discharge").click()

@@ -48,21 +48,22 @@ def test_a_missing_answer_is_pointed_out_on_the_phone(world, phone_page):
     assert not Assessment.objects.exists()
 
 
-def test_a_clinician_acknowledges_the_suicide_risk_alert_from_the_chart(world, page, sign_in):
+def test_a_prescriber_reviews_the_suicide_risk_alert_from_the_chart(world, page, sign_in):
     course = make_course(world)
     patient = course.patient
     services.record_assessment(patient=patient, instrument="phq9", items=[1] * 8 + [2], by=world.nurse)
     sign_in("a_prescriber")
     page.goto(f"/patients/{patient.pk}/")
     banner = page.locator(".risk-alert").first
-    assert "Suicide-risk alert, not yet acknowledged" in banner.inner_text()
+    assert "Suicide-risk alert, open until a prescriber reviews it" in banner.inner_text()
     with page.expect_navigation():
-        banner.get_by_role("link", name="Acknowledge with the action taken").click()
-    page.fill("#id_action_note", "Phoned the patient at once: safe at home with family; safety plan reviewed.")
+        banner.get_by_role("link", name="Review the alert").click()
+    page.get_by_label("Proceed: infusions may go ahead").check()
+    page.fill("#id_reason", "Phoned the patient at once: safe at home with family; safety plan reviewed.")
     with page.expect_navigation():
-        page.get_by_role("button", name="Acknowledge").click()
+        page.get_by_role("button", name="Record the review").click()
     assert page.url.endswith(f"/patients/{patient.pk}/")
-    assert page.get_by_text("Alert acknowledged; the action is recorded.").is_visible()
+    assert page.get_by_text("Review recorded: Proceed: infusions may go ahead.").is_visible()
     assert page.locator(".risk-alert").count() == 0
     alert = Alert.objects.get()
     assert alert.acknowledged_by == world.prescriber and "safety plan" in alert.action_note
