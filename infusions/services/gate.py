@@ -19,8 +19,12 @@ def _line(alert: Any) -> str:
 
 
 def alert_blockers(session: InfusionSession) -> list[Any]:
-    """The patient's alerts that block the chair now (shown at check-in, refused by the services)."""
-    return chair_blocking_alerts(session.clinic, session.patient_id)
+    """The patient's alerts that block the chair now (shown at check-in, refused by the services), each with its
+    last review (`held`: a prescriber's hold, or None)."""
+    found = chair_blocking_alerts(session.clinic, session.patient_id)
+    for alert in found:
+        setattr(alert, "held", last_review(alert))  # noqa: B010 - shown with the alert, not stored
+    return found
 
 
 def require_alerts_reviewed(session: InfusionSession, what: str) -> None:

@@ -57,7 +57,7 @@ def test_a_prescribers_proceed_review_lifts_the_block_and_is_audited(world):
     assert check_in(world, session).state == SessionState.CHECKED_IN
 
 
-def test_a_hold_keeps_the_alert_open_and_the_chair_blocked_with_the_prescribers_reason(world):
+def test_a_hold_keeps_the_alert_open_and_the_chair_blocked_with_the_prescribers_reason(world, client_for):
     session = booked(world, t0(0.05))
     alert = phq9_item9(world, session)
     alerts.review_alert(alert=alert, decision="hold", reason="Needs a psychiatric assessment before any infusion.",
@@ -67,6 +67,10 @@ def test_a_hold_keeps_the_alert_open_and_the_chair_blocked_with_the_prescribers_
         check_in(world, session)
     assert "psychiatric assessment" in refused.value.message
     assert nothing_written(session)
+    from django.urls import reverse
+
+    page = client_for(Role.NURSE).get(reverse("infusions:check_in", kwargs={"session_id": session.pk})).content.decode()
+    assert "Held</span> by Test Prescriber" in page and "Needs a psychiatric assessment" in page
 
 
 def test_an_alert_raised_after_check_in_blocks_the_start(world):
