@@ -250,3 +250,28 @@ def test_the_demo_style_back_filled_check_in_is_also_gated(world):
     phq9_item9(world, session)
     with pytest.raises(ServiceError, match="blocked"):
         check_in(world, session, at=start + timedelta(minutes=1))
+
+
+def test_the_api_verify_refusals_stay_blind_and_write_nothing(world):
+    session = checked_in(world)
+    nurse = api(world.users[Role.NURSE], world.a)
+    checker = second_nurse(world).username
+    cases = [
+        ({"total_mg": "36.0", "rate_ml_per_h": "15.0", "verifier": {"username": checker, "password": PASSWORD}},
+         "differs from the plan", {"total_mg", "rate_ml_per_h"}),
+        ({"total_mg": "35.0", "rate_ml_per_h": "150.0", "verifier": {"username": checker, "password": "guess-again"}},
+         "wrong password", {"verifier_password"}),
+        ({"total_mg": "35.0", "rate_ml_per_h": "150.0", "verifier": {"username": "a_nurse", "password": PASSWORD}},
+         "different clinician", {"verifier"}),
+        ({"total_mg": "35.0", "rate_ml_per_h": "150.0", "verifier": {"username": "b_nurse", "password": PASSWORD}},
+         "No active staff member", {"verifier"}),
+    ]
+    for body, message, fields in cases:
+        status, answer = nurse("post", f"/sessions/{session.pk}/verify", body)
+        assert status == 400 and message in answer["detail"], answer
+        assert set(answer["fields"]) == fields
+        assert "35.0 mg" not in str(answer) and "150.0 mL/h" not in str(answer)
+    status, answer = nurse("post", f"/sessions/{session.pk}/verify", {"total_mg": "35.0", "rate_ml_per_h": "150.0"})
+    assert status == 422  # no proof at all: a schema error
+    fresh = InfusionSession.objects.get(pk=session.pk)
+    assert fresh.state == SessionState.CHECKED_IN and fresh.dose_verified_by is None
