@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from audit import keys
 from audit.checkpoint import CheckpointError, check_against, make_checkpoint, read_checkpoint
 from audit.sealing import seal_all
-from audit.verify import Checked, ChainProblem, verify_chain
+from audit.verify import ChainProblem, Checked, verify_chain
 
 
 class Command(BaseCommand):
