@@ -11,10 +11,10 @@ a production deployment keeps them elsewhere (every management command warns oth
 """
 
 import base64
-import contextlib
 import hashlib
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,14 +99,28 @@ def _new_secret() -> str:
 
 def create_key_file(path: Path) -> bool:
     """Create a key file holding one new key (owner-only); False when it already exists."""
+    text = ("# KetaCare audit HMAC keys: `id secret`, the last line is current. Keep outside the database.\n"
+            f"k1 {_new_secret()}\n")
+    return _create_exclusively(path, text.encode())
+
+
+def _create_exclusively(path: Path, content: bytes) -> bool:
+    """Write `content` to `path` owner-only, whole or not at all; False when the file already exists.
+
+    Written beside it first and linked into place, so a concurrent first use (two test workers, two
+    server processes) never reads a half-written key.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".new-")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.chmod(temp, 0o600)
+        os.link(temp, path)
+    except FileExistsError:
         return False
-    with os.fdopen(fd, "w") as out:
-        out.write("# KetaCare audit HMAC keys: `id secret`, the last line is current. Keep outside the database.\n")
-        out.write(f"k1 {_new_secret()}\n")
+    finally:
+        os.unlink(temp)
     return True
 
 
@@ -140,18 +154,12 @@ def create_signing_key(path: Path | None = None) -> bool:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     path = path or signing_key_file()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if not _create_exclusively(path, pem):
         return False
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
     public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    with contextlib.suppress(FileExistsError):
-        path.with_suffix(".pub.pem").write_bytes(public)
+    _create_exclusively(path.with_suffix(".pub.pem"), public)
     return True
 
 
