@@ -15,6 +15,7 @@ import hashlib
 import os
 import secrets
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ class KeyRing:
 
 
 _cache: dict[tuple[str, str, float], KeyRing] = {}
+_recent: dict[str, tuple[float, KeyRing]] = {}  # path -> (when last looked at, ring)
 
 
 def key_file() -> Path:
@@ -46,15 +48,24 @@ def key_file() -> Path:
 
 
 def key_ring() -> KeyRing:
-    """The HMAC keys, from the environment setting or the key file (created on first use)."""
+    """The HMAC keys, from the environment setting or the key file (created on first use).
+
+    The file is looked at again at most once a second, so a rotation reaches running processes.
+    """
     inline = settings.KETACARE_AUDIT_KEYS
     if inline:
-        return _cached(("env", inline, 0.0), lambda: _parse(inline.replace(",", "\n").replace(":", " "), "KETACARE_AUDIT_KEYS"))
+        return _cached(("env", inline, 0.0), lambda: _parse(inline.replace(",", "\n").replace(":", " "),
+                                                           "KETACARE_AUDIT_KEYS"))
     path = key_file()
+    recent = _recent.get(str(path))
+    if recent is not None and time.monotonic() - recent[0] < 1.0:
+        return recent[1]
     if not path.exists():
         create_key_file(path)
-    stamp = ("file", str(path), path.stat().st_mtime)
-    return _cached(stamp, lambda: _parse(path.read_text(), str(path)))
+    ring = _cached(("file", str(path), path.stat().st_mtime), lambda: _parse(path.read_text(), str(path)))
+    _recent.clear()
+    _recent[str(path)] = (time.monotonic(), ring)
+    return ring
 
 
 def _cached(stamp: tuple[str, str, float], load: Callable[[], KeyRing]) -> KeyRing:
@@ -134,6 +145,7 @@ def rotate_key(path: Path | None = None) -> str:
     key_id = f"k{number}"
     with path.open("a") as out:
         out.write(f"{key_id} {_new_secret()}\n")
+    _recent.clear()
     return key_id
 
 
