@@ -85,3 +85,46 @@ def test_a_request_runs_in_one_transaction_scoped_to_the_clinic_it_acts_in(world
 
     rls.ClinicScopeMiddleware(view)(RequestFactory().get("/"))
     assert seen == {"clinic": str(world.a.pk), "atomic": True}
+
+
+def test_pages_and_the_api_work_as_the_app_role_with_the_guard_on(client_for, world, settings, app_role):
+    """The opt-in switch breaks nothing: sign-in lookups are exempt, and each request names its clinic in time."""
+    from ketacare.testing import api_caller, patient_values
+
+    settings.KETACARE_DB_RLS = True
+    make_patient(world, clinic=world.b, mrn="B-1")
+    desk, nurse = client_for("front_desk"), client_for("nurse")
+    call = api_caller(world.nurse, world.a)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {app_role}")  # until the test's transaction rolls back
+    try:
+        form = {k: ("" if v is None else str(v)) for k, v in patient_values("RLS-1").items()}
+        assert desk.post("/patients/new/", form).status_code == 302
+        listing = nurse.get("/patients/")
+        assert listing.status_code == 200 and "RLS-1" in listing.content.decode()
+        assert [p["mrn"] for p in call("GET", "/patients/").json()] == ["RLS-1"]
+        with transaction.atomic():
+            rls.set_clinic(None)
+            assert not Patient.objects.exists()  # outside a request: nothing
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert set(Patient.objects.values_list("mrn", flat=True)) == {"RLS-1", "B-1"}
+
+
+def test_migrate_installs_the_policies_and_grants_the_app_role_when_the_guard_is_on(db, settings):
+    from django.core.management import call_command
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    role = f"ketacare_app_{uuid.uuid4().hex[:10]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+        cursor.execute("ALTER TABLE patients_patient DISABLE ROW LEVEL SECURITY")
+    settings.KETACARE_DB_RLS, settings.KETACARE_DB_APP_ROLE = True, role
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relrowsecurity FROM pg_class WHERE relname = 'patients_patient'")
+        assert cursor.fetchone()[0] is True
+        cursor.execute("SELECT has_table_privilege(%s, 'patients_patient', 'SELECT, INSERT, UPDATE, DELETE')", [role])
+        assert cursor.fetchone()[0] is True
