@@ -68,12 +68,13 @@ def grant_app_role(role: str) -> None:
 
 
 def after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """post_migrate: keep every guarded table's policy in place (new tables too) and the app role's grants."""
+    """post_migrate: keep every guarded table's policy in place (new tables too) and the roles' grants."""
     if not settings.KETACARE_DB_RLS or connection.vendor != "postgresql":
         return
     install_policies()
-    if settings.KETACARE_DB_APP_ROLE:
-        grant_app_role(settings.KETACARE_DB_APP_ROLE)
+    for role in (settings.KETACARE_DB_APP_ROLE, settings.KETACARE_DB_SYSTEM_ROLE):
+        if role:
+            grant_app_role(role)
 
 
 def set_clinic(clinic_id: int | None) -> None:

@@ -200,6 +200,7 @@ KETACARE_AUDIT_CLOCK_SKEW_S = float(os.environ.get("KETACARE_AUDIT_CLOCK_SKEW_S"
 # app role below gets its grants, and each request runs in one transaction scoped to its clinic.
 KETACARE_DB_RLS = _env_bool("KETACARE_DB_RLS", False)
 KETACARE_DB_APP_ROLE = os.environ.get("KETACARE_DB_APP_ROLE", "")  # the non-owner role `ketacare serve` connects as
+KETACARE_DB_SYSTEM_ROLE = os.environ.get("KETACARE_DB_SYSTEM_ROLE", "")  # BYPASSRLS role of the system processes
 
 LOGGING = {
     "version": 1,
