@@ -56,15 +56,16 @@ def key_ring() -> KeyRing:
     if inline:
         return _cached(("env", inline, 0.0), lambda: _parse(inline.replace(",", "\n").replace(":", " "),
                                                            "KETACARE_AUDIT_KEYS"))
-    path = key_file()
-    recent = _recent.get(str(path))
+    where = settings.KETACARE_AUDIT_KEY_FILE
+    recent = _recent.get(where)
     if recent is not None and time.monotonic() - recent[0] < 1.0:
         return recent[1]
+    path = Path(where)
     if not path.exists():
         create_key_file(path)
     ring = _cached(("file", str(path), path.stat().st_mtime), lambda: _parse(path.read_text(), str(path)))
     _recent.clear()
-    _recent[str(path)] = (time.monotonic(), ring)
+    _recent[where] = (time.monotonic(), ring)
     return ring
 
 
