@@ -168,3 +168,9 @@ def test_production_warns_when_a_key_lives_in_the_data_directory(audit_keys, set
     settings.PRODUCTION = False
     settings.VAR_DIR = str(audit_keys.parent)
     assert audit_keys_outside_the_data_directory() == []
+
+
+def test_a_checkpoint_of_one_clinic_names_only_its_chain(world, capsys):
+    write(world)
+    call_command("audit", "checkpoint", "--clinic", str(world.b.pk))
+    assert [c["clinic"] for c in json.loads(capsys.readouterr().out)["chains"]] == [world.b.pk]
