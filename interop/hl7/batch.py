@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from audit import services as audit
 from clinical.hl7 import MessageHeader, OruMessage
@@ -24,6 +23,7 @@ from infusions.choices import IN_PROGRESS
 from infusions.models import InfusionSession
 from infusions.services.device import DeviceReadings, store_device_readings
 from infusions.services.vitals import TimedValues
+from ketacare.bulk import insert_rows
 
 from ..choices import Hl7Status
 from ..models import Hl7Message
@@ -43,6 +43,8 @@ from .services import (
 
 log = logging.getLogger("ketacare.hl7")
 Key = tuple[str, str, str]
+FILED_COLUMNS = ("clinic_id", "sending_application", "sending_facility", "control_id", "received_at", "status",
+                 "session_id", "location", "reading_count", "error", "patient_ref", "raw", "resolution_note")
 
 
 class NoAck(Exception):
@@ -153,15 +155,30 @@ def _plan(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> _Plan:
 
 
 def _existing(clinic: Any, items: Sequence[Incoming]) -> dict[Key, Hl7Message]:
-    """The stored messages with these keys, in one query that uses the unique index (sender, then MSH-10)."""
+    """The stored messages with these keys: one indexed lookup per sender, all in one statement.
+
+    One `SELECT ... UNION ALL` branch per sender (clinic, MSH-3, MSH-4, then MSH-10 IN ...) so each
+    branch seeks the unique index; an OR of the keys would scan the clinic's whole feed history.
+    """
     by_sender: dict[tuple[str, str], set[str]] = {}
     for item in items:
         app, facility, control_id = item.key
         by_sender.setdefault((app, facility), set()).add(control_id)
-    wanted = Q()
-    for (app, facility), ids in by_sender.items():
-        wanted |= Q(sending_application=app, sending_facility=facility, control_id__in=sorted(ids))
-    rows = Hl7Message.objects.filter(wanted, clinic=clinic)
+    if not by_sender:
+        return {}
+    table = connection.ops.quote_name(Hl7Message._meta.db_table)
+    branches, params = [], []
+    for (app, facility), ids in sorted(by_sender.items()):
+        marks = ", ".join(["%s"] * len(ids))
+        branches.append(f"SELECT id FROM {table} WHERE clinic_id = %s AND sending_application = %s "  # noqa: S608
+                        f"AND sending_facility = %s AND control_id IN ({marks})")
+        params += [clinic.pk, app, facility, *sorted(ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        found = [row[0] for row in cursor.fetchall()]
+    if not found:  # the usual case: nothing of this batch was seen before, and no model is built
+        return {}
+    rows = Hl7Message.objects.filter(pk__in=found)
     return {(row.sending_application, row.sending_facility, row.control_id): row for row in rows}
 
 
@@ -193,13 +210,13 @@ def _lock_and_check(plan: _Plan, cache: SessionCache) -> None:
 def _write_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> int:
     if not plan.file:
         return 0
-    rows = [Hl7Message(**message_key(clinic, items[i].header), received_at=items[i].received_at, status=Hl7Status.FILED,
-                       session=session, location=location_text(items[i].parsed), reading_count=len(readings))
+    rows = [(clinic.pk, *items[i].key, items[i].received_at, Hl7Status.FILED, session.pk,
+             location_text(items[i].parsed), len(readings), "", "", "", "")
             for i, session, readings in plan.file]
-    messages = Hl7Message.objects.bulk_create(rows)
-    if any(m.pk is None for m in messages):
+    messages = insert_rows(Hl7Message, FILED_COLUMNS, rows)
+    if len(messages) != len(rows):
         raise IntegrityError("the database did not return the new message ids")
-    groups = [DeviceReadings(session, readings, message.pk, items[i].header.control_id, sender_label(items[i].header))
+    groups = [DeviceReadings(session, readings, message, items[i].header.control_id, sender_label(items[i].header))
               for (i, session, readings), message in zip(plan.file, messages, strict=True)]
     count = store_device_readings(groups=groups)
     _audit_filed(clinic, items, plan, messages)
@@ -208,17 +225,17 @@ def _write_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> int:
     return count
 
 
-def _audit_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan, messages: list[Hl7Message]) -> None:
+def _audit_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan, messages: list[int]) -> None:
     """One audit event per session and sender in the batch, naming every message it filed."""
-    grouped: dict[tuple[int, str], list[tuple[int, InfusionSession, int, Hl7Message]]] = {}
+    grouped: dict[tuple[int, str], list[tuple[int, InfusionSession, int, int]]] = {}
     for (i, session, readings), message in zip(plan.file, messages, strict=True):
         grouped.setdefault((session.pk, sender_label(items[i].header)), []).append((i, session, len(readings), message))
-    for (_, by), entries in grouped.items():
-        session = entries[0][1]
-        audit.record(action="hl7_file", by=by, clinic=clinic, patient=session.patient_id, obj=session,
-                     detail={"session": session.pk, "readings": sum(n for _, _, n, _ in entries),
-                             "control_ids": [items[i].header.control_id for i, _, _, _ in entries],
-                             "messages": [m.pk for _, _, _, m in entries]})
+    audit.record_many([
+        audit.Entry("hl7_file", by, clinic, entries[0][1].patient_id, entries[0][1],
+                    {"session": entries[0][1].pk, "readings": sum(n for _, _, n, _ in entries),
+                     "control_ids": [items[i].header.control_id for i, _, _, _ in entries],
+                     "messages": [m for _, _, _, m in entries]})
+        for (_, by), entries in grouped.items()])
 
 
 def _write_held(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> None:
