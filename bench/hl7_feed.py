@@ -29,7 +29,10 @@ def _sessions(n: int) -> list:
     from infusions.tests.helpers import check_in, second_nurse
     from ketacare.testing import build_world, make_chair, make_course, make_session
 
+    from interop.services import default_sender
+
     world = build_world()
+    default_sender(world.a, at=datetime.now(UTC), by="bench")
     start = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
     sessions = []
     for i in range(n):

@@ -1,6 +1,8 @@
 """Every write of the interop app; callers import from here (HL7 filing and quarantine, FHIR wording import)."""
 
 from .fhir.wording import import_wording
+from .hl7.senders import default_sender, register_sender, retire_sender
 from .hl7.services import Filing, assign_hl7_message, dismiss_hl7_message, file_hl7_message
 
-__all__ = ["Filing", "assign_hl7_message", "dismiss_hl7_message", "file_hl7_message", "import_wording"]
+__all__ = ["Filing", "assign_hl7_message", "default_sender", "dismiss_hl7_message", "file_hl7_message", "import_wording",
+           "register_sender", "retire_sender"]

@@ -21,6 +21,7 @@ from clinical.hl7 import MessageHeader, OruMessage
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
 from infusions.choices import IN_PROGRESS
 from infusions.models import InfusionSession
+from infusions.services.common import now
 from infusions.services.device import DeviceReadings, store_device_readings
 from infusions.services.vitals import TimedValues
 from ketacare.bulk import insert_rows
@@ -28,6 +29,8 @@ from ketacare.bulk import insert_rows
 from ..choices import Hl7Status
 from ..models import Hl7Message
 from .cache import SessionCache
+from .quarantine import Held, quarantine_room, timing_problem
+from .senders import POISON, QUARANTINE_FULL, REASONS, count_refusals
 from .services import (
     Filing,
     NotFiled,
@@ -60,6 +63,7 @@ class Incoming:
     received_at: datetime
     parsed: OruMessage | None = None
     reason: NotFiled | None = None
+    peer: str = ""  # the sender's IP address
 
     @property
     def key(self) -> Key:
@@ -73,9 +77,10 @@ class _Plan:
 
     answers: dict[int, Filing | NoAck] = field(default_factory=dict)
     file: list[tuple[int, InfusionSession, list[TimedValues]]] = field(default_factory=list)
-    hold: list[tuple[int, NotFiled]] = field(default_factory=list)
+    hold: list[tuple[int, NotFiled | Held]] = field(default_factory=list)
     again: list[int] = field(default_factory=list)  # a resend of a held message: the one-message service
     same_as: dict[int, int] = field(default_factory=dict)  # a second copy in this batch -> the first
+    refused: list[tuple[int, str, NotFiled]] = field(default_factory=list)  # AE, counted, never stored
 
 
 def file_batch(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> list[Filing | NoAck]:
@@ -121,6 +126,7 @@ def _file_together(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) 
     _lock_and_check(plan, cache)
     _write_filed(clinic, items, plan)
     _write_held(clinic, items, plan)
+    _write_refused(clinic, items, plan)
     for i in plan.again:
         item = items[i]
         plan.answers[i] = file_hl7_message(clinic=clinic, raw=item.raw, received_at=item.received_at)
@@ -130,8 +136,16 @@ def _file_together(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) 
 
 
 def _plan(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> _Plan:
-    plan, existing, first_of = _Plan(), _existing(clinic, items), {}
+    plan, first_of = _Plan(), {}
     for i, item in enumerate(items):
+        refusal = _refusal(cache, item)
+        if refusal is not None:
+            plan.refused.append((i, *refusal))
+    refused = {i for i, _, _ in plan.refused}
+    existing = _existing(clinic, [item for i, item in enumerate(items) if i not in refused])
+    for i, item in enumerate(items):
+        if i in refused:
+            continue
         if item.key in first_of:
             plan.same_as[i] = first_of[item.key]
             continue
@@ -152,6 +166,14 @@ def _plan(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> _Plan:
         else:
             _match(clinic, cache, item.parsed, item.received_at, i, plan)
     return plan
+
+
+def _refusal(cache: SessionCache, item: Incoming) -> tuple[str, NotFiled] | None:
+    """Why a message is refused without being stored (a poison key, an unregistered sender), or None."""
+    if item.reason is not None and not item.reason.keep:
+        return POISON, item.reason
+    why = cache.senders.refusal(item.header, item.peer)
+    return None if why is None else (why, NotFiled(REASONS[why]))
 
 
 def _existing(clinic: Any, items: Sequence[Incoming]) -> dict[Key, Hl7Message]:
@@ -188,6 +210,9 @@ def _match(clinic: Any, cache: SessionCache, parsed: OruMessage, received_at: da
         readings = readings_of(parsed, received_at)
     except NotFiled as exc:
         plan.hold.append((i, exc))
+        return
+    if (problem := timing_problem(session, readings, received_at, clinic)) is not None:
+        plan.hold.append((i, Held(problem, session)))
         return
     device = parsed.sending_application
     plan.file.append((i, session, [TimedValues(r.at, r.reading, r.equipment_id or device) for r in readings]))
@@ -239,17 +264,33 @@ def _audit_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan, messages: 
 
 
 def _write_held(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> None:
+    """Keep each held message for a nurse (in quarantine, or on its session) while the clinic's quarantine has room."""
     for i, reason in plan.hold:
         item = items[i]
+        if not quarantine_room(clinic, len(item.raw), at=item.received_at):
+            plan.refused.append((i, QUARANTINE_FULL, NotFiled(REASONS[QUARANTINE_FULL])))
+            continue
         parsed = item.parsed
         refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
+        session = reason.session if isinstance(reason, Held) else None
         message = Hl7Message.objects.create(
-            **message_key(clinic, item.header), received_at=item.received_at, status=Hl7Status.QUARANTINED,
-            error=reason.text[:300], patient_ref=refs, location=location_text(parsed) if parsed else "",
-            raw=decode_raw(item.raw))
+            **message_key(clinic, item.header), received_at=item.received_at, error=reason.text[:300],
+            status=Hl7Status.HELD if session else Hl7Status.QUARANTINED, session=session,
+            patient_ref=refs, location=location_text(parsed) if parsed else "", raw=decode_raw(item.raw))
         audit.record(action="hl7_quarantine", by=sender_label(item.header), clinic=clinic, obj=message,
-                     detail={"control_id": item.header.control_id, "error": reason.text})
+                     patient=session.patient_id if session else None,
+                     detail={"control_id": item.header.control_id, "error": reason.text, "held_on": session.pk if session else None})
         plan.answers[i] = Filing("AE", reason.text, item.header, reason.code)
+
+
+def _write_refused(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> None:
+    if not plan.refused:
+        return
+    count_refusals(clinic, [(items[i].header, items[i].peer, why) for i, why, _ in plan.refused], now())
+    for i, why, reason in plan.refused:
+        log.warning("hl7 %s from %s (%s): AE refused, %s", items[i].header.control_id[:40] or "-",
+                    items[i].header.sending_application[:60] or "-", items[i].peer or "-", why)
+        plan.answers[i] = Filing("AE", reason.text, items[i].header, reason.code)
 
 
 def _copy_answer(first: Filing | NoAck, header: MessageHeader) -> Filing | NoAck:

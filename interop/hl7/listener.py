@@ -20,6 +20,7 @@ from typing import Any
 
 from clinical.hl7 import (
     Hl7ContentError,
+    Hl7KeyTooLong,
     Hl7Reject,
     MessageTooLarge,
     MllpDecoder,
@@ -66,6 +67,7 @@ class _Connection(asyncio.Protocol):
         self.last_at = 0.0
         self.last_words: bytes | None = None  # the AR to send before closing (a frame over the size limit)
         self.paused = self.closed = False
+        self.peer = ""  # the sender's IP address (registrations may name the addresses a sender uses)
         self._pump_handle: asyncio.TimerHandle | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
 
@@ -78,6 +80,8 @@ class _Connection(asyncio.Protocol):
             transport.abort()  # type: ignore[attr-defined]
             return
         self.listener.connections.add(self)
+        peername = transport.get_extra_info("peername")
+        self.peer = str(peername[0]) if peername else ""
         self.last_at = self.listener.loop.time()
         self._idle_handle = self.listener.loop.call_later(self.limits.idle_timeout_s, self._check_idle)
 
@@ -121,7 +125,7 @@ class _Connection(asyncio.Protocol):
     def _start(self, raw: bytes) -> None:
         slot = _Slot()
         self.slots.append(slot)
-        self.listener.filer.submit(raw, (self, slot))
+        self.listener.filer.submit(raw, (self, slot), self.peer)
 
     def resolved(self, slot: _Slot, ack: bytes) -> None:
         slot.ack = ack
@@ -262,7 +266,7 @@ class MllpListener:
             conn.close()
 
     # -- messages
-    def prepare(self, raw: bytes) -> Incoming | bytes:
+    def prepare(self, raw: bytes, peer: str = "") -> Incoming | bytes:
         """Parse (in the filing thread): an Incoming to file, or the framed AR for what is not a readable ORU^R01."""
         now = datetime.now(UTC)
         try:
@@ -272,8 +276,9 @@ class MllpListener:
             log.info("hl7 %s from %s: AR %s", header.control_id or "-", header.sending_application or "-", exc.hl7_error_code)
             return frame(build_error_ack(raw, exc, now=now, control_id=_ack_id()))
         except Hl7ContentError as exc:
-            return Incoming(raw, read_header(raw), now, reason=NotFiled(str(exc), exc.hl7_error_code))
-        return Incoming(raw, parsed.header, now, parsed=parsed)
+            return Incoming(raw, read_header(raw), now, peer=peer,
+                            reason=NotFiled(str(exc), exc.hl7_error_code, keep=not isinstance(exc, Hl7KeyTooLong)))
+        return Incoming(raw, parsed.header, now, parsed=parsed, peer=peer)
 
     def ack_for(self, item: Incoming, result: Result) -> bytes:
         """The framed ACK of a filed message, or NO_ACK when nothing may be answered."""
