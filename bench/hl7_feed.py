@@ -27,9 +27,8 @@ def _sessions(n: int) -> list:
     from accounts.choices import Role
     from infusions import services
     from infusions.tests.helpers import check_in, second_nurse
-    from ketacare.testing import build_world, make_chair, make_course, make_session
-
     from interop.services import default_sender
+    from ketacare.testing import build_world, make_chair, make_course, make_session
 
     world = build_world()
     default_sender(world.a, at=datetime.now(UTC), by="bench")

@@ -182,6 +182,11 @@ KETACARE_HL7_IDLE_TIMEOUT_S = float(os.environ.get("KETACARE_HL7_IDLE_TIMEOUT_S"
 KETACARE_HL7_RATE_PER_S = float(os.environ.get("KETACARE_HL7_RATE_PER_S", 2000))  # messages a second, per connection
 KETACARE_HL7_BATCH_MAX = int(os.environ.get("KETACARE_HL7_BATCH_MAX", 200))
 KETACARE_HL7_BATCH_WAIT_MS = float(os.environ.get("KETACARE_HL7_BATCH_WAIT_MS", 2))
+# The monitor port (docs/adr/0014-monitor-port.md): localhost unless configured; MLLP over TLS with both files set.
+KETACARE_HL7_HOST = os.environ.get("KETACARE_HL7_HOST", "127.0.0.1")
+KETACARE_HL7_TLS_CERT = os.environ.get("KETACARE_HL7_TLS_CERT", "")
+KETACARE_HL7_TLS_KEY = os.environ.get("KETACARE_HL7_TLS_KEY", "")
+KETACARE_HL7_TLS_CLIENT_CA = os.environ.get("KETACARE_HL7_TLS_CLIENT_CA", "")  # set: senders need a certificate it signed
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ sender and ACK code, never patient data (docs/adr/0004, 0005, 0011).
 import asyncio
 import logging
 import socket
+import ssl
 import threading
 import uuid
 from collections import deque
@@ -189,8 +190,8 @@ class MllpListener:
     """Serve one clinic's monitors on host:port (port 0 picks a free port)."""
 
     def __init__(self, *, clinic: Any, host: str = "127.0.0.1", port: int = 2575, max_bytes: int | None = None,
-                 limits: Limits | None = None) -> None:
-        self.clinic = clinic
+                 limits: Limits | None = None, tls: ssl.SSLContext | None = None) -> None:
+        self.clinic, self.tls = clinic, tls
         self.limits = limits or Limits.from_settings()
         self.max_bytes = max_bytes or hl7_max_bytes(clinic)
         self.time_zone, self.options = hl7_time_zone(clinic), hl7_options(clinic)
@@ -217,13 +218,14 @@ class MllpListener:
         self._thread = threading.Thread(target=self._serve, args=(ready,), name="hl7-listener", daemon=True)
         self._thread.start()
         ready.wait(timeout=10)
-        log.info("hl7 listener for clinic %s on %s:%s", self.clinic.slug, *self.address)
+        log.info("hl7 listener for clinic %s on %s:%s%s", self.clinic.slug, *self.address, " (TLS)" if self.tls else "")
         return self
 
     def _serve(self, ready: threading.Event) -> None:
         asyncio.set_event_loop(self.loop)
         self._server = self.loop.run_until_complete(
-            self.loop.create_server(lambda: _Connection(self), sock=self.sock, backlog=512))
+            self.loop.create_server(lambda: _Connection(self), sock=self.sock, backlog=512, ssl=self.tls,
+                                    ssl_handshake_timeout=min(30.0, self.limits.idle_timeout_s) if self.tls else None))
         ready.set()
         self.loop.run_forever()
         self.loop.close()
