@@ -284,3 +284,67 @@ def test_mllp_over_tls_round_trip_files_and_acks(world, tmp_path):
 def test_a_tls_context_refuses_missing_files(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         tls_context(str(tmp_path / "none.pem"), str(tmp_path / "none.key"))
+
+
+# -- the session screen: held readings visible, accepted or rejected by a nurse
+
+def test_the_session_screen_shows_held_readings_and_a_nurse_accepts_them(world, client_for):
+    from django.test import Client
+    from django.urls import reverse
+
+    session = infusing(world, t0(2))
+    filing = services.file_hl7_message(clinic=world.a, raw=oru(session, "WEB1", minutes_ago=60 * 24 * 2))
+    assert filing.code == "AE" and "held for a nurse" in filing.text
+    (held,) = held_messages(session)
+    nurse = client_for(Role.NURSE)
+    page = nurse.get(reverse("infusions:session", kwargs={"session_id": session.pk})).content.decode()
+    assert "Monitor readings held for a nurse" in page and "WEB1" in page
+    other = Client()
+    other.force_login(world.b_users[Role.NURSE])
+    assert other.post(reverse("interop:held_accept", kwargs={"message_id": held.pk})).status_code == 404
+    assert client_for(Role.RESEARCHER).post(reverse("interop:held_accept", kwargs={"message_id": held.pk})).status_code == 403
+    assert not device_rows(session).exists()
+    answer = nurse.post(reverse("interop:held_accept", kwargs={"message_id": held.pk}))
+    assert answer.status_code == 302 and device_rows(session).count() == 1
+    page = nurse.get(reverse("infusions:session", kwargs={"session_id": session.pk})).content.decode()
+    assert "Monitor readings held for a nurse" not in page
+
+
+def test_a_nurse_rejects_held_readings_from_the_session_screen_with_a_reason(world, client_for):
+    from django.urls import reverse
+
+    session = infusing(world, t0(2))
+    services.file_hl7_message(clinic=world.a, raw=oru(session, "WEB2", minutes_ago=-90))
+    (held,) = held_messages(session)
+    nurse = client_for(Role.NURSE)
+    nurse.post(reverse("interop:held_reject", kwargs={"message_id": held.pk}), {"reason": ""})
+    assert Hl7Message.objects.get(pk=held.pk).status == Hl7Status.HELD  # a reason is required
+    nurse.post(reverse("interop:held_reject", kwargs={"message_id": held.pk}), {"reason": "clock wrong"})
+    assert Hl7Message.objects.get(pk=held.pk).status == Hl7Status.REJECTED and not device_rows(session).exists()
+
+
+# -- the command line
+
+def test_hl7_senders_command_adds_lists_retires_and_shows_refusals(world):
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    def run(*args):
+        out = io.StringIO()
+        call_command("hl7-senders", "--clinic", world.a.slug, *args, stdout=out)
+        return [json.loads(line) for line in out.getvalue().splitlines()]
+
+    (added,) = run("add", "--application", "PHILIPS_MX", "--facility", "ICU", "--addresses", "10.0.4.12")
+    assert added == {"application": "PHILIPS_MX", "facility": "ICU", "addresses": "10.0.4.12/32", "active": True,
+                     "note": ""}
+    assert {"PHILIPS_MX", "KETACARE_SIM"} <= {row["application"] for row in run("list")}
+    (retired,) = run("retire", "--application", "PHILIPS_MX", "--facility", "ICU")
+    assert retired["active"] is False
+    with pytest.raises(CommandError, match="not an IP address"):
+        run("add", "--application", "X", "--facility", "Y", "--addresses", "nowhere")
+    services.file_hl7_message(clinic=world.a, raw=oru(infusing(world, t0(2)), "R1").replace("KETACARE_SIM", "ROGUE"))
+    (refused,) = run("refused")
+    assert (refused["application"].split("^")[0], refused["reason"], refused["count"]) == ("ROGUE", "unregistered", 1)
