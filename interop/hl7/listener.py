@@ -287,10 +287,12 @@ class MllpListener:
         if isinstance(result, NoAck) or not isinstance(result, Filing):
             log.warning("hl7 %s: not filed, no ACK sent (the sender will resend)", item.header.control_id or "-")
             return NO_ACK
-        if log.isEnabledFor(logging.INFO):
+        level = logging.DEBUG if result.code == "AA" else logging.INFO  # one line per AA is 5,000 lines a second
+        if log.isEnabledFor(level):
             outcome = (" (resend)" if result.duplicate else f" {result.readings} reading(s)" if result.code == "AA"
-                       else f" {result.error_code}, held in quarantine")
-            log.info("hl7 %s from %s: %s%s", result.header.control_id, result.header.sending_application, result.code, outcome)
+                       else f" {result.error_code}: {result.text}")
+            log.log(level, "hl7 %s from %s: %s%s", result.header.control_id[:60], result.header.sending_application[:60],
+                    result.code, outcome)
         return frame(build_ack(result.header, result.code, result.text, now=datetime.now(UTC), control_id=_ack_id(),
                                error_code=result.error_code))
 
