@@ -348,3 +348,29 @@ def test_hl7_senders_command_adds_lists_retires_and_shows_refusals(world):
     services.file_hl7_message(clinic=world.a, raw=oru(infusing(world, t0(2)), "R1").replace("KETACARE_SIM", "ROGUE"))
     (refused,) = run("refused")
     assert (refused["application"].split("^")[0], refused["reason"], refused["count"]) == ("ROGUE", "unregistered", 1)
+
+
+def test_idle_tls_connections_are_closed_before_and_after_the_handshake(world, tmp_path):
+    from interop.hl7.limits import Limits
+
+    from .test_hl7_limits import closed_by_listener
+
+    session = infusing(world, t0(2))
+    cert, key = _self_signed(tmp_path)
+    listener = MllpListener(clinic=world.a, host="127.0.0.1", port=0, tls=tls_context(cert, key),
+                            limits=Limits(idle_timeout_s=0.3)).start()
+    try:
+        silent = socket.create_connection(listener.address, timeout=10)  # never starts the handshake
+        assert closed_by_listener(silent)
+        silent.close()
+        sender = TlsSender(listener.address, cert)
+        assert msa(sender.send(oru(session, "TLSIDLE1"))) == ("AA", "TLSIDLE1")
+        with pytest.raises((ConnectionError, OSError)):  # then silent past the idle timeout: closed
+            import time
+
+            time.sleep(0.8)
+            sender.send(oru(session, "TLSIDLE2"))
+        sender.close()
+    finally:
+        listener.stop(abort=True)
+    assert device_rows(session).count() == 1
