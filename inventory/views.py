@@ -138,6 +138,10 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError:
         messages.error(request, "Dates must be written YYYY-MM-DD.")
         return render(request, "inventory/reports.html", {"reports": reports.REPORTS}, status=400)
+    if start and end and start > end:
+        messages.error(request, f"The start date {start} is after the end date {end}: no period runs backwards. "
+                                "Swap the dates to cover that period.")
+        return render(request, "inventory/reports.html", {"reports": reports.REPORTS}, status=400)
     table = reports.REPORTS[slug](clinic, start, end)
     as_csv = request.GET.get("format") == "csv"
     if table.patient_data:
