@@ -51,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/home.html", {
         "balances": rec.balances, "status": inventory_status(clinic), "discrepancies": rec.open_discrepancies,
         "failing": len(rec.failing), "opened_without_session": len(rec.opened_without_session), "recent": recent,
+        "infused_without_draw": rec.infused_without_draw, "open_draws": rec.open_draws,
         "today": _today(clinic), "can_handle": can(request, Perm.HANDLE_KETAMINE), "is_officer": can(request, Perm.KEEP_LEDGER),
     })
 
