@@ -9,9 +9,9 @@ from django.db import transaction
 from accounts.models import User
 from accounts.permissions import Perm
 from accounts.queries import require
+from clinical.errors import ClinicalError
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn, Unit
-from clinical.errors import ClinicalError
 from clinical.ledger.allocate import allocate_to_lots
 from clinical.ledger.session_amounts import check_waste
 from infusions.choices import NOT_HELD
