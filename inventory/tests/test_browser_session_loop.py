@@ -7,7 +7,6 @@ import pytest
 from django.db import OperationalError
 from playwright.sync_api import expect
 
-from accounts.choices import Role
 from infusions import services as infusions
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
