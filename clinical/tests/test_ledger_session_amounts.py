@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clinical.errors import ClinicalError
+from clinical.ledger import (
+    EntryKind,
+    LedgerEntryIn,
+    LotInfo,
+    SessionAmount,
+    reconcile_sessions,
+    validate_entry,
+)
 from clinical.ledger.session_amounts import (
     check_waste,
     draw_shortfall,
@@ -171,3 +179,50 @@ def test_a_waste_is_accepted_exactly_when_it_fits_in_what_is_left(drawn, given_m
 def test_a_start_is_allowed_exactly_when_the_draw_covers_the_dose_within_tolerance(drawn, planned, tolerance) -> None:
     message = draw_shortfall(drawn_mg=drawn, planned_mg=planned, tolerance_mg=tolerance)
     assert (message is None) == (drawn > 0 and drawn + tolerance >= planned)
+
+
+# --- reconciliation lists every session that infused; an expired lot is not received without a reason -----
+
+
+
+def test_a_session_that_infused_with_nothing_drawn_is_listed_and_never_reconciles() -> None:
+    report = reconcile_sessions([SessionAmount("1", D("40.00"))], [SessionAmount("1", D("40.00"))], [],
+                                infused=["1", "2"])
+    by_ref = {s.session_ref: s for s in report.sessions}
+    assert by_ref["1"].ok and not by_ref["1"].infused_without_draw
+    assert (by_ref["2"].drawn_mg, by_ref["2"].difference_mg, by_ref["2"].ok) == (D(0), D(0), False)
+    assert by_ref["2"].infused_without_draw and report.failing == (by_ref["2"],) and not report.ok
+
+
+@given(drawn=st.dictionaries(st.sampled_from("abcdef"), cents, max_size=6), ran=st.sets(st.sampled_from("abcdefgh")))
+def test_every_session_that_infused_is_listed(drawn, ran) -> None:
+    report = reconcile_sessions([SessionAmount(k, v) for k, v in drawn.items()], [], [], infused=sorted(ran))
+    listed = {s.session_ref: s for s in report.sessions}
+    assert ran <= listed.keys()
+    assert all(listed[r].infused_without_draw == (r not in drawn) for r in ran)
+    assert all(not s.ok for s in report.sessions if s.infused_without_draw)
+
+
+LOT = LotInfo(strength_mg_per_ml=D(10), expires_on=date(2026, 6, 30), container_ml=D(10))
+
+
+def _receipt(on: date, reason: str | None = None) -> LedgerEntryIn:
+    return LedgerEntryIn(kind=EntryKind.RECEIPT, lot="L1", location="safe", quantity=D(20), actor_id="officer",
+                         occurred_on=on, supplier_ref="SUP-1", containers=2, reason=reason)
+
+
+@pytest.mark.parametrize(("on", "reason", "refused"), [
+    (date(2026, 6, 30), None, False),  # the last day it may be drawn: still good
+    (date(2026, 7, 1), None, True),
+    (date(2026, 7, 1), "  ", True),
+    (date(2026, 7, 1), "Taken in for destruction by a reverse distributor", False),
+])
+def test_a_lot_already_expired_is_received_only_with_a_reason(on, reason, refused) -> None:
+    def run() -> object:
+        return validate_entry(_receipt(on, reason), balances={}, lot=LOT, today=date(2026, 7, 2))
+
+    if refused:
+        with pytest.raises(ClinicalError, match="expired on 2026-06-30, before this receipt on 2026-07-01"):
+            run()
+    else:
+        assert run() is not None
