@@ -29,6 +29,7 @@ def _sessions(n: int) -> list:
     from infusions.tests.helpers import check_in, second_nurse
     from interop.services import default_sender
     from ketacare.testing import build_world, make_chair, make_course, make_session
+    from ketacare.testing_ledger import draw_for
 
     world = build_world()
     default_sender(world.a, at=datetime.now(UTC), by="bench")
@@ -40,6 +41,7 @@ def _sessions(n: int) -> list:
         session = check_in(world, session, at=start)
         session = services.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
                                        at=start + timedelta(minutes=5), by=second_nurse(world))
+        draw_for(session, by=world.users[Role.NURSE], at=start + timedelta(minutes=6))  # a start needs the draw
         sessions.append(services.start(session=session, at=start + timedelta(minutes=10), by=world.users[Role.NURSE]))
     return sessions
 

@@ -103,6 +103,7 @@ class ReceiptIn(Schema):
     containers: int = Field(ge=1, le=1000)
     invoice: str = Field(min_length=1, max_length=60)
     note: str = Field("", max_length=2000)
+    expired_reason: str = Field("", max_length=2000)  # needed only for a lot already expired
     at: datetime | None = None
 
 
@@ -250,7 +251,8 @@ def receive(request: HttpRequest, body: ReceiptIn) -> tuple[int, LedgerEntry]:
     return 201, services.receive_stock(
         product=_get(Product, request, body.product_id), supplier=_get(Supplier, request, body.supplier_id),
         location=_get(Location, request, body.location_id), lot_number=body.lot_number, expires_on=body.expires_on,
-        containers=body.containers, invoice=body.invoice, note=body.note, at=body.at, by=request.user)
+        containers=body.containers, invoice=body.invoice, note=body.note, expired_reason=body.expired_reason, at=body.at,
+        by=request.user)
 
 
 @router.post("/draws", response={201: EntryOut})

@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.actors import Actor
 from accounts.permissions import Perm
 from accounts.queries import require
+from audit import services as audit
 from clinical import session_flow as flow
 from clinical.vitals import AlertLevel, Phase, Reading, evaluate_reading
 from ketacare.errors import ServiceError
@@ -16,6 +17,7 @@ from ketacare.errors import ServiceError
 from ..choices import SessionState
 from ..models import InfusionSession, VitalSign
 from .common import locked, move, text, thresholds_of, when
+from .ledger_gate import check_drawn, record_given, work_out_given
 
 
 def _latest_reading(session: InfusionSession) -> Reading | None:
@@ -52,8 +54,10 @@ def start(*, session: InfusionSession, override_reason: str = "", at: datetime |
                                "override with a reason.", {"override_reason": "Required to start now."})
         if blockers:
             require(Perm.OVERRIDE_SAFETY_LIMITS, by, session.clinic, to="override a do-not-start reading")
-        move(session, flow.Action.START, at=moment, by=by, reason=reason if blockers else "", started_at=moment,
-             detail={"override": blockers} if blockers else None)
+        no_draw = check_drawn(session, reason=reason, at=moment, by=by) if session.state == SessionState.DOSE_VERIFIED else []
+        detail = {**({"override": blockers} if blockers else {}), **({"no_draw": no_draw} if no_draw else {})}
+        move(session, flow.Action.START, at=moment, by=by, reason=reason if blockers or no_draw else "", started_at=moment,
+             detail=detail or None)
     return session
 
 
@@ -67,14 +71,18 @@ def resume(*, session: InfusionSession, at: datetime | None = None, by: Actor) -
     return _simple(session, flow.Action.RESUME, reason="", at=at, by=by, to="resume infusions")
 
 
-def stop_infusion(*, session: InfusionSession, at: datetime | None = None, by: Actor) -> InfusionSession:
-    """End the infusion with the dose given; the patient moves to recovery (observation starts now)."""
-    return _simple(session, flow.Action.STOP_INFUSION, reason="", at=at, by=by, to="stop infusions", ends=True)
+def stop_infusion(*, session: InfusionSession, at: datetime | None = None, pump_volume_ml: Any = None,
+                  by: Actor) -> InfusionSession:
+    """End the infusion; record what was given (rate x infusing time, or the pump's volume) and its administration."""
+    return _simple(session, flow.Action.STOP_INFUSION, reason="", at=at, by=by, to="stop infusions", ends=True,
+                   pump_volume_ml=pump_volume_ml)
 
 
-def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
+def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, pump_volume_ml: Any = None,
+               by: Actor) -> InfusionSession:
     """Stop before the dose is complete; after any drug the patient still recovers and is discharged."""
-    return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=True)
+    return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=True,
+                   pump_volume_ml=pump_volume_ml)
 
 
 def transfer(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
@@ -83,7 +91,7 @@ def transfer(*, session: InfusionSession, reason: str, at: datetime | None = Non
 
 
 def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Actor, to: str,
-            ends: bool = False) -> InfusionSession:
+            ends: bool = False, pump_volume_ml: Any = None) -> InfusionSession:
     require(Perm.CONTROL_INFUSION, by, session.clinic, to=to)
     reason, moment = text(reason, "reason"), when(at)
     with transaction.atomic():
@@ -91,6 +99,11 @@ def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: d
         running = session.state in (SessionState.INFUSING, SessionState.PAUSED)  # read under the lock
         fields: dict[str, Any] = {"infusion_ended_at": moment} if ends and running else {}
         move(session, action, at=moment, by=by, reason=reason, **fields)
+        if ends and running:
+            given = work_out_given(session, ended_at=moment, pump_volume_ml=pump_volume_ml)
+            detail = record_given(session, given, at=moment, by=by)
+            audit.record(action="session_given", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
+                         detail={"planned_mg": str(session.total_mg), **detail})
     return session
 
 
@@ -99,13 +112,17 @@ ACTIONS: dict[str, Callable[..., InfusionSession]] = {"start": start, "pause": p
 
 
 def apply_action(*, session: InfusionSession, action: str, reason: str = "", at: datetime | None = None,
-                 by: Actor) -> InfusionSession:
+                 pump_volume_ml: Any = None, by: Actor) -> InfusionSession:
     """Run one of the chairside transitions by name (the web and API buttons)."""
     service = ACTIONS.get(action)
     if service is None:
         raise ServiceError(f"Unknown action {action[:40]!r}.", {"action": "Unknown."})
     if action == "start":
         return start(session=session, override_reason=reason, at=at, by=by)
-    if action in ("pause", "stop_early", "transfer"):
+    if action == "stop_infusion":
+        return stop_infusion(session=session, at=at, pump_volume_ml=pump_volume_ml, by=by)
+    if action == "stop_early":
+        return stop_early(session=session, reason=reason, at=at, pump_volume_ml=pump_volume_ml, by=by)
+    if action in ("pause", "transfer"):
         return service(session=session, reason=reason, at=at, by=by)
     return service(session=session, at=at, by=by)

@@ -7,6 +7,7 @@ from accounts import services as accounts
 from accounts.choices import Role
 from infusions import services
 from ketacare.testing import PASSWORD, make_session
+from ketacare.testing_ledger import draw_for
 
 BASELINE = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_bpm": 74, "spo2_pct": "98", "resp_rate_per_min": 14}
 
@@ -60,9 +61,17 @@ def verified(world: Any, start: datetime | None = None) -> Any:
                                 at=start + timedelta(minutes=5), by=second_nurse(world))
 
 
-def infusing(world: Any, start: datetime | None = None) -> Any:
+def drawn(world: Any, start: datetime | None = None) -> Any:
+    """A verified session with its dose drawn from the safe (a start needs it: ADR 0015)."""
     start = start or t0()
     session = verified(world, start)
+    draw_for(session, by=world.users[Role.NURSE], at=start + timedelta(minutes=6))
+    return session
+
+
+def infusing(world: Any, start: datetime | None = None) -> Any:
+    start = start or t0()
+    session = drawn(world, start)
     return services.start(session=session, at=start + timedelta(minutes=10), by=world.users[Role.NURSE])
 
 

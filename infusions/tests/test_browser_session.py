@@ -14,6 +14,7 @@ from infusions import services
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
 from ketacare.testing import make_session
+from ketacare.testing_ledger import draw_for
 
 from .helpers import second_nurse
 
@@ -57,6 +58,7 @@ def test_a_nurse_runs_a_session_from_check_in_to_signature(world, page, sign_in,
     checker.get_by_role("button", name="Verify").click()
     expect(checker.locator(".messages")).to_contain_text("Dose verified independently")
     checker.context.close()
+    when_unlocked(lambda: draw_for(InfusionSession.objects.get(pk=session.pk), by=world.users[Role.NURSE]))
 
     page.reload()
     page.get_by_role("button", name="Start infusion").click()
