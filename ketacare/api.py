@@ -14,6 +14,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from accounts.factors import needs_enrolment
+from accounts.guards import must_enrol
 from accounts.models import ApiToken, Membership
 from accounts.permissions import Perm, roles_with
 from accounts.services import hash_token, touch_token
@@ -27,13 +29,15 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer kc_...`: the token's user acts in the token's clinic."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = ApiToken.objects.select_related("user", "clinic").filter(key_hash=hash_token(token), revoked_at__isnull=True).first()
-        if found is None or not found.user.is_active:
+        at = datetime.now(UTC)
+        found = ApiToken.objects.select_related("user", "clinic").filter(
+            key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=at).first()
+        if found is None or not found.user.is_active or (found.user.locked_until and found.user.locked_until > at):
             return None
         membership = Membership.objects.filter(user=found.user, clinic=found.clinic, active=True).first()
-        if membership is None:
+        if membership is None or needs_enrolment(found.user, membership.role, found.clinic):
             return None
-        touch_token(token=found, at=datetime.now(UTC))
+        touch_token(token=found, at=at)
         request.user = found.user
         act_in(request, membership)
         return found.user
@@ -46,6 +50,8 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if request.user.is_authenticated and getattr(request, "role", None):
+            if must_enrol(request):
+                raise HttpError(403, "Set up two-step sign-in (an authenticator app or a passkey) before using KetaCare.")
             return request.user
         return None
 
