@@ -38,6 +38,7 @@ class TokenAuth(HttpBearer):
         if membership is None or needs_enrolment(found.user, membership.role, found.clinic):
             return None
         touch_token(token=found, at=at)
+        vars(request)["via_token"] = True  # a machine credential: step-up (a person's fresh proof) does not apply
         request.user = found.user
         act_in(request, membership)
         return found.user
@@ -120,6 +121,7 @@ PATH_OBJECTS = {
     "session_id": "infusions.InfusionSession", "alert_id": "alerts.Alert", "message_id": "interop.Hl7Message",
     "assessment_id": "measures.Assessment", "therapy_id": "therapy.IntegrationSession", "lot_id": "inventory.Lot",
     "entry_id": "inventory.LedgerEntry", "discrepancy_id": "inventory.Discrepancy", "inventory_id": "inventory.Inventory",
+    "member_id": "accounts.Membership",
 }
 
 
