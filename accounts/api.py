@@ -4,7 +4,6 @@ from typing import Any
 
 from django.http import Http404
 from ninja import Body, Field, Router, Schema
-from ninja.errors import HttpError
 
 from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
@@ -13,7 +12,7 @@ from ketacare.vocab import literal_of
 
 from . import services
 from .choices import Role
-from .guards import recently_authenticated
+from .guards import refuse_without_step_up
 from .models import Membership
 from .permissions import Perm
 from .policy import policy_value, registry
@@ -57,8 +56,7 @@ def _out(m: Membership) -> dict[str, Any]:
 
 def _member(request: ClinicRequest, member_id: int) -> Membership:
     """The clinic's member, once a person (not a token) has proved who they are in the last five minutes."""
-    if not getattr(request, "via_token", False) and not recently_authenticated(request):
-        raise HttpError(403, "Confirm your password first (step-up): /accounts/confirm/.")
+    refuse_without_step_up(request)
     found = Membership.objects.filter(clinic=request.clinic, pk=member_id).select_related("user").first()
     if found is None:
         raise Http404("No such member of this clinic.")
@@ -97,8 +95,7 @@ def list_staff(request: ClinicRequest) -> list[dict[str, Any]]:
 @api_allow(Perm.MANAGE_STAFF)
 def create_staff(request: ClinicRequest, body: StaffIn) -> tuple[int, dict[str, Any]]:
     """Add a staff user; the password must pass the policy (refusals say every reason)."""
-    if not getattr(request, "via_token", False) and not recently_authenticated(request):
-        raise HttpError(403, "Confirm your password first (step-up): /accounts/confirm/.")
+    refuse_without_step_up(request)
     user = services.create_staff(clinic=request.clinic, by=request.user, **body.dict())
     return 201, _out(Membership.objects.select_related("user").get(user=user, clinic=request.clinic))
 

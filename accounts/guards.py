@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -68,6 +69,12 @@ def step_up(view: V) -> V:
         return response
 
     return wrapped  # type: ignore[return-value]
+
+
+def refuse_without_step_up(request: HttpRequest) -> None:
+    """For an API operation: a browser session must have proved itself in the last 5 minutes (a token is a machine's)."""
+    if not vars(request).get("via_token") and not recently_authenticated(request):
+        raise PermissionDenied("Confirm your password first (step-up at /accounts/confirm/), then repeat the request.")
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

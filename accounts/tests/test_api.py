@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import Clinic, User
 from accounts.queries import role_of
-from ketacare.testing import enrol, api_caller
+from ketacare.testing import api_caller, enrol
 
 pytestmark = pytest.mark.django_db
 
