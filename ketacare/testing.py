@@ -17,7 +17,7 @@ from accounts.choices import Role
 from accounts.models import Clinic, User
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test persona password
-TOTP_SECRET = "KETACARETESTPERSONAS2FA7"  # the authenticator-app key of every persona whose role needs a second factor
+TOTP_SECRET = "KETACARETESTPERSONAS2FA7"  # noqa: S105 - the authenticator-app key of every persona whose role needs a second factor
 SECOND_FACTOR_ROLES = ("prescriber", "clinic_admin", "inventory_officer")  # the default of policy second_factor_roles
 
 
