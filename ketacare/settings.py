@@ -147,6 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.VarietyValidator"},  # 'aaaaaaaaaaaa' is long enough but no password
 ]
 # WebAuthn relying party: the host name users type (no port); empty means the request's own host.
 KETACARE_WEBAUTHN_RP_ID = os.environ.get("KETACARE_WEBAUTHN_RP_ID", "")

@@ -27,7 +27,7 @@ def demo(django_db_setup, django_db_blocker):
     """The small demo clinic (A) plus clinic B, built once, rolled back after the module."""
     with demo_rolled_back(django_db_blocker, small=True) as ctx:
         b = accounts.create_clinic(name="Clinic B", slug="clinic-b", by="test")
-        b_users = {r: accounts.create_staff(clinic=b, username=f"b_{r}", password="x" * 12, role=r, by="test") for r in ROLES}
+        b_users = {r: accounts.create_staff(clinic=b, username=f"b_{r}", password="synthetic-staff-pw", role=r, by="test") for r in ROLES}
         for role in SECOND_FACTOR_ROLES:  # clinic B keeps the default policy: these roles must have a second factor
             enrol(b_users[role])
         tokens = {r: accounts.issue_token(user=ctx.users[r], clinic=ctx.clinic, name="matrix", by="test") for r in ROLES}
