@@ -79,7 +79,12 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Use
 def count_failure(username: str, address: str, *, action: str) -> bool:
     """Audit one failure and count it (inside the caller's transaction); return whether the account is locked now."""
     audit.record(action=action, by=username, detail={"address": address} if address else None)
+    locked = _count_account(username)
     _count_address(address)
+    return locked
+
+
+def _count_account(username: str) -> bool:
     user = for_update(User.objects.filter(username=username)).first()
     if user is None or is_locked(user):
         return user is not None
@@ -94,7 +99,7 @@ def count_failure(username: str, address: str, *, action: str) -> bool:
         audit.record(action="account_locked", by=username, detail={"minutes": minutes, "tokens_revoked": revoked}
                      if revoked else {"minutes": minutes})
     user.save(update_fields=["failed_logins", "locked_until"])
-    return user.locked_until is not None and user.locked_until > now()
+    return is_locked(user)
 
 
 def _count_address(address: str) -> None:
