@@ -9,3 +9,8 @@ class AccountError(ServiceError):
 
 class SignInEnded(AccountError):
     """The account is locked: a pending sign-in (password done, second factor not yet) ends here."""
+
+
+class AccountLocked(AccountError):
+    """The account is locked. The message is the same as for a wrong password (the answer never tells);
+    the type lets a caller that already knows the user (a witness check) say so."""

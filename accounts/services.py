@@ -12,7 +12,7 @@ from ketacare.locking import for_update
 
 from .actors import Actor, user_of
 from .choices import Role
-from .errors import AccountError, SignInEnded
+from .errors import AccountError, AccountLocked, SignInEnded
 from .factors import (
     authentication_options,
     check_passkey,
@@ -37,7 +37,7 @@ from .signin import now as _now
 from .signin import sign_in
 
 __all__ = [  # the sign-in and second-factor doors live in signin.py and factors.py; callers use this module
-    "AccountError", "SignInEnded", "authentication_options", "check_passkey", "check_second_factor", "confirm_identity",
+    "AccountError", "AccountLocked", "SignInEnded", "authentication_options", "check_passkey", "check_second_factor", "confirm_identity",
     "disable_totp", "enable_totp", "has_second_factor", "needs_enrolment", "new_recovery_codes", "new_totp_secret",
     "register_passkey", "registration_options", "remove_passkey", "sign_in", "totp_uri",
 ]

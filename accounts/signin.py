@@ -19,7 +19,7 @@ from audit import services as audit
 from audit.context import client_addr
 from ketacare.locking import for_update
 
-from .errors import AccountError, SignInEnded
+from .errors import AccountError, AccountLocked, SignInEnded
 from .models import AddressThrottle, ApiToken, User
 from .policy import policy_value
 
@@ -71,7 +71,9 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Use
             audit.record(action="login_refused_locked", by=username)
         else:
             count_failure(username, address, action="login_failed")
-    if checked is None or locked or not isinstance(checked, User):
+    if locked:
+        raise AccountLocked(REFUSED)
+    if checked is None or not isinstance(checked, User):
         raise AccountError(REFUSED)
     return checked
 
