@@ -154,3 +154,20 @@ def test_a_forged_passkey_answer_is_refused_and_counts_as_a_failure(world):
         services.check_passkey(user=world.nurse, credential='{"id": "YWJj", "rawId": "YWJj", "type": "public-key"}',
                                challenge="AAAA", origin="http://localhost", rp_id="localhost")
     assert User.objects.get(pk=world.nurse.pk).failed_logins == 1
+
+
+def test_passkey_options_need_a_pending_sign_in_or_a_signed_in_user(client, world):
+    assert client.post(reverse("accounts:passkey_options"), {"purpose": "sign_in"}).status_code == 400
+    assert client.post(reverse("accounts:passkey_options"), {"purpose": "register"}).status_code == 400
+    assert client.get(reverse("accounts:passkey_options")).status_code == 405
+    _password_step(client, "a_prescriber")
+    assert client.post(reverse("accounts:passkey_options"), {"purpose": "sign_in"}).status_code == 400  # no passkey yet
+
+
+def test_registration_options_name_the_relying_party_and_exclude_known_keys(client_for, world):
+    import json
+
+    client = client_for("nurse")
+    options = json.loads(client.post(reverse("accounts:passkey_options"), {"purpose": "register"}).content)
+    assert options["rp"]["id"] == "testserver" and options["user"]["name"] == "a_nurse"
+    assert client.session["webauthn_challenge"] == options["challenge"]
