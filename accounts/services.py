@@ -133,6 +133,25 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def token_member(secret: str) -> tuple[ApiToken, Membership] | None:
+    """The live token and its user's membership for a bearer secret, or None.
+
+    The one check of every face that takes staff tokens (the JSON API, FHIR): not revoked, not expired,
+    the user active and not locked, still a member of the token's clinic, enrolled in a second factor
+    if the clinic requires one of the role.
+    """
+    at = _now()
+    found = ApiToken.objects.select_related("user", "clinic").filter(
+        key_hash=hash_token(secret), revoked_at__isnull=True, expires_at__gt=at).first()
+    if found is None or not found.user.is_active or (found.user.locked_until and found.user.locked_until > at):
+        return None
+    membership = Membership.objects.filter(user=found.user, clinic=found.clinic, active=True).first()
+    if membership is None or needs_enrolment(found.user, membership.role, found.clinic):
+        return None
+    touch_token(token=found, at=at)
+    return found, membership
+
+
 def touch_token(*, token: ApiToken, at: datetime) -> None:
     """Note when a token was last used (not audited: every API call it signs is audited itself)."""
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)

@@ -4,7 +4,6 @@ Every operation names its permission with `api_allow(Perm.X)`; the role matrix t
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -14,11 +13,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from accounts.factors import needs_enrolment
 from accounts.guards import must_enrol
-from accounts.models import ApiToken, Membership
 from accounts.permissions import Perm, roles_with
-from accounts.services import hash_token, touch_token
+from accounts.services import token_member
 from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
 
@@ -29,15 +26,10 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer kc_...`: the token's user acts in the token's clinic."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        at = datetime.now(UTC)
-        found = ApiToken.objects.select_related("user", "clinic").filter(
-            key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=at).first()
-        if found is None or not found.user.is_active or (found.user.locked_until and found.user.locked_until > at):
+        live = token_member(token)
+        if live is None:
             return None
-        membership = Membership.objects.filter(user=found.user, clinic=found.clinic, active=True).first()
-        if membership is None or needs_enrolment(found.user, membership.role, found.clinic):
-            return None
-        touch_token(token=found, at=at)
+        found, membership = live
         vars(request)["via_token"] = True  # a machine credential: step-up (a person's fresh proof) does not apply
         request.user = found.user
         act_in(request, membership)
