@@ -82,8 +82,10 @@ def test_a_token_is_stored_hashed_shown_once_and_expires_after_the_clinic_settin
     assert 29.99 < days < 30.01
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     assert Client().get("/api/patients/", **bearer).status_code == 200
+    assert Client().get("/fhir/Patient", **bearer).status_code == 200
     ApiToken.objects.filter(pk=token.pk).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
     assert Client().get("/api/patients/", **bearer).status_code == 401
+    assert Client().get("/fhir/Patient", **bearer).status_code == 401  # FHIR takes the same tokens, with the same check
 
 
 def test_a_lockout_revokes_the_accounts_tokens(world):

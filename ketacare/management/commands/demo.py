@@ -87,13 +87,13 @@ class Command(BaseCommand):
         if clinic is None:
             return
         self.stdout.write("\nDemo logins (synthetic clinic; change nothing real here):")
-        self.stdout.write(f"  {'username':<18} {'password':<28} role")
+        self.stdout.write(f"  {'username':<18} {'password':<34} role")
         for user in User.objects.filter(memberships__clinic=clinic).order_by("username"):
             m = user.memberships.get(clinic=clinic)
             role = m.role
             password = demo_password(role) if user.username == role.replace("_", "") else "(see demo output)"
             if user.username.endswith("2"):
                 password = demo_password(role) + "-2"
-            self.stdout.write(f"  {user.username:<18} {password:<28} {m.get_role_display()}")
+            self.stdout.write(f"  {user.username:<18} {password:<34} {m.get_role_display()}")
         self.stdout.write("The demo clinic asks no second factor (Clinic settings > Roles that must use a second factor).")
         self.stdout.write("Open http://127.0.0.1:8000 and sign in with one of them.\n")
