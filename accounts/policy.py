@@ -65,7 +65,11 @@ def _parse_text(s: Setting, raw: Any) -> str:
 
 def _parse_list(s: Setting, raw: Any) -> list[str]:
     items = raw if isinstance(raw, list) else str(raw).replace(",", "\n").splitlines()
-    return [str(i).strip() for i in items if str(i).strip()]
+    values = [str(i).strip() for i in items if str(i).strip()]
+    unknown = [v for v in values if s.choices and v not in s.choices]
+    if unknown:
+        raise ValueError(f"{s.label}: {', '.join(unknown)} unknown; use any of: {', '.join(s.choices)}.")
+    return list(dict.fromkeys(values))
 
 
 def _parse_choice(s: Setting, raw: Any) -> str:
@@ -105,4 +109,11 @@ SETTINGS = [
             help="Automatic logoff, HIPAA 45 CFR 164.312(a)(2)(iii)."),
     Setting("lockout_failures", "Failed sign-ins before lockout", "int", 5, min=3, max=20),
     Setting("lockout_minutes", "Lockout length (minutes)", "int", 15, min=1, max=1440),
+    Setting("second_factor_roles", "Roles that must use a second factor", "list",
+            ["prescriber", "clinic_admin", "inventory_officer"],
+            choices=("prescriber", "nurse", "therapist", "front_desk", "clinic_admin", "inventory_officer", "researcher"),
+            help="A member of one of these roles sets up an authenticator app or a passkey before anything else. "
+                 "One role a line: prescriber, nurse, therapist, front_desk, clinic_admin, inventory_officer, researcher."),
+    Setting("token_days", "API tokens expire after (days)", "int", 90, min=1, max=365,
+            help="A token stops working this many days after it was issued; issue a new one before."),
 ]

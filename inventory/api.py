@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from accounts.guards import refuse_without_step_up
 from accounts.permissions import Perm
 from infusions.models import InfusionSession
 from ketacare.access import ClinicRequest
@@ -282,6 +283,7 @@ def waste(request: HttpRequest, body: WasteIn) -> tuple[int, list[LedgerEntry]]:
 @router.post("/destructions", response={201: list[EntryOut]})
 @api_allow(Perm.KEEP_LEDGER)
 def destroy(request: HttpRequest, body: DestructionIn) -> tuple[int, list[LedgerEntry]]:
+    refuse_without_step_up(request)  # a browser session proves itself again (accounts/guards.py); a token is a machine's
     witnesses = [(_staff(request, w.username, "witnesses"), w.password) for w in body.witnesses]
     return 201, services.destroy_stock(
         containers=[_get(Container, request, pk) for pk in body.container_ids], method=body.method, place=body.place,

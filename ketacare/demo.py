@@ -50,7 +50,7 @@ class DemoContext:
             from accounts import services as accounts
 
             username = role.replace("_", "") + "2"
-            password = f"demo-{role.replace('_', '-')}-pass-2"
+            password = f"{role.replace('_', '-')}-synthetic-only-2"
             self.users[key] = accounts.create_staff(clinic=self.clinic, username=username, password=password, role=role,
                                                     first_name="Second", last_name=role.replace("_", " ").title(),
                                                     email=f"{username}@demo.invalid", by="demo")
