@@ -91,6 +91,31 @@ def registry() -> dict[str, Setting]:
     return found
 
 
+def check_together(clinic: Any, changes: dict[str, Any]) -> dict[str, str]:
+    """Judge the clinic's settings as they would be after `changes` (parsed values) with the kernel; errors by key."""
+    from clinical.settings_check import check_clinic_settings
+
+    whole = {key: _stored_or_default(clinic, setting) for key, setting in registry().items()}
+    whole.update(changes)
+    found = check_clinic_settings(whole)
+    # Name the changed setting where the clash is with one left alone, so the message sits beside what was typed.
+    pairs = {"relative_contraindications": "absolute_contraindications", "schedule_close": "schedule_open"}
+    for key, other in pairs.items():
+        if key in found and key not in changes and other in changes:
+            found[other] = found.pop(key)
+    return found
+
+
+def _stored_or_default(clinic: Any, setting: Setting) -> Any:
+    stored = (clinic.policy or {}).get(setting.key)
+    if stored is None:
+        return setting.default
+    try:
+        return setting.parse(stored)
+    except ValueError:
+        return setting.default
+
+
 def policy_value(clinic: Any, key: str) -> Any:
     """Return the clinic's value for `key`, or the setting's default."""
     setting = registry()[key]

@@ -16,7 +16,7 @@ from ketacare.locking import for_update
 from .actors import Actor
 from .choices import Role
 from .models import ApiToken, Clinic, Membership, User
-from .policy import policy_value, registry
+from .policy import check_together, policy_value, registry
 
 
 class AccountError(ServiceError):
@@ -113,6 +113,8 @@ def update_policy(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> dict[
             parsed[key] = settings[key].parse(raw)
         except ValueError as exc:
             errors[key] = str(exc)
+    if not errors:  # each value is fine alone: now the settings as a whole (ADR 0017)
+        errors = check_together(clinic, parsed)
     if errors:
         return errors
     with transaction.atomic():

@@ -47,8 +47,8 @@ def _demographics(ctx: DemoContext, i: int) -> dict[str, object]:
         "mrn": f"DEMO-{i + 1:04d}", "given_name": GIVEN[i % len(GIVEN)], "family_name": FAMILY[(i * 7) % len(FAMILY)],
         "date_of_birth": date(1960 + ctx.rng.randint(0, 40), ctx.rng.randint(1, 12), ctx.rng.randint(1, 28)),
         "sex": sex, "height_cm": height, "weight_kg": Decimal(55 + ctx.rng.randint(0, 50)),
-        "phone": f"555-01{i:02d}", "email": f"patient{i + 1}@example.invalid",
-        "escort_name": f"{GIVEN[(i + 5) % len(GIVEN)]} {FAMILY[(i * 7) % len(FAMILY)]}", "escort_phone": f"555-02{i:02d}",
+        "phone": f"+1 202 555 01{i % 100:02d}", "email": f"patient{i + 1}@example.invalid",
+        "escort_name": f"{GIVEN[(i + 5) % len(GIVEN)]} {FAMILY[(i * 7) % len(FAMILY)]}", "escort_phone": f"+1 202 555 01{(i + 50) % 100:02d}",
         "diagnosis_code": "F43.12" if i % 5 else "F43.10", "referral_source": ctx.rng.choice(["VA clinic", "Primary care", "Self-referral", "Psychiatrist"]),
         "medical_history": "",
     }

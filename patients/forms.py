@@ -4,6 +4,8 @@ from django import forms
 
 from .choices import PSYCHOTHERAPIES, PtsdDiagnosis, Sex, TraumaKind, TreatmentKind, TreatmentOutcome
 
+PHONE_HELP = "With the area code, e.g. (202) 555-0143, or +country code for a number abroad; stored as +12025550143."
+
 
 class PatientForm(forms.Form):
     mrn = forms.CharField(label="MRN", max_length=32)
@@ -15,10 +17,12 @@ class PatientForm(forms.Form):
                                    widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}))
     weight_kg = forms.DecimalField(label="Weight (kg)", max_digits=5, decimal_places=1, required=False,
                                    widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}))
-    phone = forms.CharField(max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    phone = forms.CharField(max_length=32, required=False, help_text=PHONE_HELP,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
     email = forms.EmailField(required=False)
     escort_name = forms.CharField(label="Escort name", max_length=120, required=False)
-    escort_phone = forms.CharField(label="Escort phone", max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    escort_phone = forms.CharField(label="Escort phone", max_length=32, required=False, help_text=PHONE_HELP,
+                                   widget=forms.TextInput(attrs={"type": "tel"}))
     diagnosis_code = forms.ChoiceField(label="PTSD diagnosis (ICD-10-CM)", choices=PtsdDiagnosis.choices, required=False)
     referral_source = forms.CharField(max_length=120, required=False)
     medical_history = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -15,6 +15,7 @@ from accounts.queries import require
 from audit import services as audit
 from clinical import eligibility as kernel
 from clinical.errors import ClinicalError
+from ketacare import phones
 from ketacare.errors import ServiceError
 
 from .choices import ScreeningOutcome
@@ -51,13 +52,31 @@ def check_demographics(values: dict[str, Any], today: date) -> dict[str, str]:
     return errors
 
 
-def _refuse_bad_details(values: dict[str, Any]) -> None:
+PHONE_FIELDS = ("phone", "escort_phone")
+
+
+def normalise_phones(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the values with every phone number in E.164, and a message per number that is not valid."""
+    out, errors = dict(values), {}
+    for key in PHONE_FIELDS:
+        if key in out and out[key] is not None:
+            try:
+                out[key] = phones.to_e164(str(out[key]))
+            except ValueError as exc:
+                errors[key] = str(exc)
+    return out, errors
+
+
+def _refuse_bad_details(values: dict[str, Any]) -> dict[str, Any]:
+    """Return the values to store (phones in E.164); refuse them with every problem named at once."""
     unknown = set(values) - PATIENT_FIELDS
     if unknown:
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-    errors = check_demographics(values, datetime.now(UTC).date())
+    values, errors = normalise_phones(values)
+    errors.update(check_demographics(values, datetime.now(UTC).date()))
     if errors:
         raise ServiceError("Some details are out of range; nothing was saved.", errors)
+    return values
 
 
 MRN_TAKEN = "This MRN is taken (MRNs are compared without regard to case)."
@@ -75,7 +94,7 @@ def refuse_taken_mrn(*, clinic: Clinic, mrn: str, patient_id: int | None = None)
 
 def register_patient(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> Patient:
     """Register a patient in the clinic; the MRN must be new to the clinic, in any case."""
-    _refuse_bad_details(values)
+    values = _refuse_bad_details(values)
     refuse_taken_mrn(clinic=clinic, mrn=values.get("mrn", ""))
     try:
         with transaction.atomic():
@@ -88,7 +107,7 @@ def register_patient(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> Pa
 
 def update_patient(*, patient: Patient, values: dict[str, Any], by: Actor) -> Patient:
     """Change a patient's details; the audit event keeps what changed."""
-    _refuse_bad_details(values)
+    values = _refuse_bad_details(values)
     if "mrn" in values:
         refuse_taken_mrn(clinic=patient.clinic, mrn=values["mrn"], patient_id=patient.pk)
     changed = {k: [str(getattr(patient, k)), str(v)] for k, v in values.items() if getattr(patient, k) != v}

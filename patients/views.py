@@ -97,7 +97,10 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
 
 @page(Perm.SCREEN_ELIGIBILITY, Patient)
 def screen(request: ClinicRequest, patient: Patient) -> HttpResponse:
-    policy = eligibility_policy(request.clinic)
+    try:
+        policy = eligibility_policy(request.clinic)
+    except ClinicalError as exc:  # settings saved before they were checked as a whole (ADR 0017): say so, never 500
+        return render(request, "patients/screen_unavailable.html", {"patient": patient, "problem": str(exc)}, status=409)
     items = [{"c": c, "absolute": True} for c in policy.absolute] + [{"c": c, "absolute": False} for c in policy.relative]
     chosen = request.POST.getlist("contraindication") if request.method == "POST" else []
     justifications = {i["c"].code: request.POST.get(f"justify_{i['c'].code}", "")[:2000] for i in items if not i["absolute"]}

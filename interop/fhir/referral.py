@@ -137,7 +137,8 @@ def read_referral(bundle: Any, clinic_slug: str) -> Referral:
 
 def demographic_problems(referral: Referral) -> list[str]:
     """The patients app's own range checks, phrased against the Patient entry."""
-    from patients.services import check_demographics
+    from patients.services import check_demographics, normalise_phones
 
-    errors = check_demographics(referral.patient, datetime.now(UTC).date())
+    values, errors = normalise_phones(referral.patient)
+    errors.update(check_demographics(values, datetime.now(UTC).date()))
     return [f"Patient.{field}: {message}" for field, message in errors.items()]

@@ -36,4 +36,4 @@ def test_patient_and_condition_round_trip_through_the_referral_reader(mrn, given
     referral = read_referral(bundle, "clinic-a")
     assert referral.problems == []
     assert referral.patient == {"mrn": mrn, "given_name": given_name, "family_name": family, "date_of_birth": born,
-                                "sex": sex, "phone": "555-0100", "diagnosis_code": code}
+                                "sex": sex, "phone": "202-555-0100", "diagnosis_code": code}
