@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
@@ -14,7 +14,8 @@ from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
 
 from . import queries, services
-from .forms import MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm
+from .choices import IntakeKind
+from .forms import AllergyForm, MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm, amend_form_class
 from .models import Patient
 from .policy import eligibility_policy
 
@@ -66,6 +67,7 @@ INTAKE_FORMS = {
     "trauma": (TraumaForm, services.add_trauma_event, "Trauma history added."),
     "treatment": (PriorTreatmentForm, services.add_prior_treatment, "Prior treatment added."),
     "medication": (MedicationForm, services.add_current_medication, "Current medication added."),
+    "allergy": (AllergyForm, services.add_allergy, "Allergy added."),
 }
 
 
@@ -92,7 +94,39 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
             status = 400
     else:
         audit_read(request, "intake_view", patient=patient, obj=patient)
-    return render(request, "patients/intake.html", {"patient": patient, "forms": forms}, status=status)
+    return render(request, "patients/intake.html", {"patient": patient, "forms": forms,
+                                                    "amended": queries.amended_rows(patient)}, status=status)
+
+
+@page(Perm.TAKE_HISTORY, Patient)
+def intake_amend(request: ClinicRequest, patient: Patient, kind: str, row: int) -> HttpResponse:
+    """Amend one intake row with a reason; the page shows every earlier version, the original first."""
+    found = queries.intake_row(patient, kind, row)
+    if found is None:
+        raise Http404("No such intake row.")
+    cls = amend_form_class(kind)
+    initial = {name: getattr(found, name) for name in cls.base_fields if name != "reason"}
+    form = cls(request.POST or None, initial=initial, prefix="amend")
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            services.amend_intake_row(patient=patient, kind=kind, row_id=found.pk, values=values,
+                                      reason=form.cleaned_data["reason"], by=request.user)
+        except ServiceError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, "Amendment saved; the earlier values stay in the record.")
+            return redirect("patients:intake", patient_id=patient.pk)
+    elif request.method != "POST":
+        audit_read(request, "intake_row_view", patient=patient, obj=found, detail={"kind": kind})
+    history = list(queries.amendments_of(patient, kind, found.pk))
+    labels = {name: str(field.label or name.replace("_", " ").capitalize()) for name, field in cls.base_fields.items()}
+    return render(request, "patients/intake_amend.html", {
+        "patient": patient, "form": form, "kind_label": IntakeKind(kind).label, "row": found,
+        "history": [{"a": a, "changes": [(labels.get(k, k), a.before.get(k), v) for k, v in a.after.items()
+                                         if a.before.get(k) != v]} for a in history],
+        "original": [(labels.get(k, k), v) for k, v in history[0].before.items()] if history else [],
+    }, status=400 if form.errors else 200)
 
 
 @page(Perm.SCREEN_ELIGIBILITY, Patient)

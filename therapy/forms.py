@@ -23,3 +23,9 @@ class IntegrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         sessions = patient.infusion_sessions.exclude(state__in=NOT_HELD).order_by("scheduled_start") if patient else []
         self.fields["infusions"].choices = [(str(s.pk), f"Infusion {s.number} · {s.scheduled_start:%Y-%m-%d}") for s in sessions]
+
+
+class AmendForm(IntegrationForm):
+    reason = forms.CharField(label="Reason for the amendment", max_length=2000, min_length=10,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Kept with the note and audited; the note as it was stays readable.")
