@@ -24,6 +24,14 @@ def show_refusal(form: forms.Form, exc: ServiceError | ClinicalError, *others: f
         form.add_error(None, refusal.message)
 
 
+def show_problems(form: forms.Form, problems: dict[str, str], *others: forms.Form) -> None:
+    """Add the service's problems to a form its own checks refused, on the fields those checks passed.
+
+    So one submit names every problem (issue 10): a bad duration and a later infusion together, not one per submit.
+    """
+    show_refusal(form, ServiceError("", problems), *others, top=False)
+
+
 def choice_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
     """The form's model-choice field `name`, to scope its rows and labels to a clinic."""
     field = form.fields[name]

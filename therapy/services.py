@@ -50,6 +50,12 @@ def _check(patient: Any, values: dict[str, Any], infusion_ids: list[int]) -> tup
     return errors, infusions
 
 
+def problems(*, patient: Any, values: dict[str, Any], infusion_ids: list[int]) -> dict[str, str]:
+    """Every problem the service finds in a session's values (for a form that refused some fields itself)."""
+    known = {k: v for k, v in values.items() if k in FIELDS}
+    return _check(patient, known, infusion_ids)[0]
+
+
 def record_session(*, patient: Any, values: dict[str, Any], infusion_ids: list[int], by: User) -> IntegrationSession:
     """Record an integration therapy session, linked to infusions of the same patient held by its date."""
     require(Perm.RECORD_THERAPY, by, patient.clinic, to="record therapy sessions")

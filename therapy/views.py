@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from accounts.permissions import Perm
 from ketacare.access import ClinicRequest
 from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from ketacare.forms import show_problems, show_refusal
 from ketacare.pages import audit_read, page
 from patients.models import Patient
 
@@ -20,7 +20,10 @@ from .models import IntegrationSession
 @page(Perm.RECORD_THERAPY, Patient)
 def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = IntegrationForm(request.POST or None, patient=patient)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        show_problems(form, services.problems(patient=patient, values=form.cleaned_data,
+                                              infusion_ids=[int(i) for i in form.cleaned_data.get("infusions", [])]))
+    elif request.method == "POST":
         values = {k: v for k, v in form.cleaned_data.items() if k != "infusions"}
         try:
             services.record_session(patient=patient, values=values, infusion_ids=[int(i) for i in form.cleaned_data["infusions"]], by=request.user)
@@ -54,7 +57,10 @@ def amend(request: ClinicRequest, session: IntegrationSession) -> HttpResponse:
     """Amend a therapy note with a reason; the note as it was stays readable on its page."""
     initial = {f: getattr(session, f) for f in FIELDS} | {"infusions": [str(i.pk) for i in session.infusions.all()]}
     form = AmendForm(request.POST or None, patient=session.patient, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        show_problems(form, services.problems(patient=session.patient, values=form.cleaned_data,
+                                              infusion_ids=[int(i) for i in form.cleaned_data.get("infusions", [])]))
+    elif request.method == "POST":
         values = {k: v for k, v in form.cleaned_data.items() if k in FIELDS}
         try:
             services.amend_session(session=session, values=values, infusion_ids=[int(i) for i in form.cleaned_data["infusions"]],
