@@ -54,6 +54,12 @@ def _check_protocol(values: dict[str, Any], clinic: Clinic) -> None:
         raise ServiceError("The protocol has values out of range or limits that contradict each other; nothing was saved.", errors)
 
 
+def protocol_problems(*, clinic: Clinic, values: dict[str, Any]) -> dict[str, str]:
+    """The kernel's whole-protocol problems among the values a form passed (for a form that refused some itself)."""
+    return settings_check.check_protocol({k: v for k, v in values.items() if k in PROTOCOL_FIELDS},
+                                         ceiling_mg_per_kg=dose_ceiling(clinic))
+
+
 def _default_of(name: str) -> Any:
     """The model default of a protocol field."""
     return cast(Field, Protocol._meta.get_field(name)).get_default()

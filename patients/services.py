@@ -76,6 +76,13 @@ def normalise_phones(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     return out, errors
 
 
+def detail_problems(values: dict[str, Any]) -> dict[str, str]:
+    """Every problem of a patient's details the service finds (for a form that refused some fields itself)."""
+    known = {k: v for k, v in values.items() if k in PATIENT_FIELDS}
+    known, errors = normalise_phones(known)
+    return {**check_demographics(known, datetime.now(UTC).date()), **errors}
+
+
 def _refuse_bad_details(values: dict[str, Any]) -> dict[str, Any]:
     """Return the values to store (phones in E.164); refuse them with every problem named at once."""
     unknown = set(values) - PATIENT_FIELDS
@@ -172,6 +179,12 @@ INTAKE: dict[str, tuple[type[models.Model], tuple[str, ...], Any, str]] = {
     IntakeKind.MEDICATION: (CurrentMedication, ("name", "dose"), _check_named, "medication_add"),
     IntakeKind.ALLERGY: (Allergy, ("substance", "reaction", "severity"), _check_allergy, "allergy_add"),
 }
+
+
+def intake_problems(*, patient: Patient, kind: str, values: dict[str, Any]) -> dict[str, str]:
+    """Every problem of an intake row's values the service finds (for a form that refused some fields itself)."""
+    model, fields, check, _ = INTAKE[kind]
+    return check(patient, {k: v for k, v in values.items() if k in fields})
 
 
 def _add_intake(kind: str, *, patient: Patient, values: dict[str, Any], by: Actor) -> Any:

@@ -10,7 +10,7 @@ from clinical.errors import ClinicalError
 from ketacare import chart
 from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from ketacare.forms import show_problems, show_refusal
 from ketacare.pages import audit_read, page
 
 from . import queries, services
@@ -33,7 +33,9 @@ def patient_list(request: ClinicRequest) -> HttpResponse:
 @allow(Perm.REGISTER_PATIENTS)
 def patient_create(request: ClinicRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        show_problems(form, services.detail_problems(form.cleaned_data))
+    elif request.method == "POST":
         try:
             patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
@@ -48,7 +50,9 @@ def patient_create(request: ClinicRequest) -> HttpResponse:
 def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        show_problems(form, services.detail_problems(form.cleaned_data))
+    elif request.method == "POST":
         try:
             services.update_patient(patient=patient, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
@@ -83,7 +87,9 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
         else:
             cls, service, done = INTAKE_FORMS[which]
             form = forms[which] = cls(request.POST, prefix=which)
-            if form.is_valid():
+            if not form.is_valid():
+                show_problems(form, services.intake_problems(patient=patient, kind=which, values=form.cleaned_data))
+            else:
                 try:
                     service(patient=patient, values=form.cleaned_data, by=request.user)
                 except ServiceError as exc:
@@ -107,7 +113,9 @@ def intake_amend(request: ClinicRequest, patient: Patient, kind: str, row: int) 
     cls = amend_form_class(kind)
     initial = {name: getattr(found, name) for name in cls.base_fields if name != "reason"}
     form = cls(request.POST or None, initial=initial, prefix="amend")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        show_problems(form, services.intake_problems(patient=patient, kind=kind, values=form.cleaned_data))
+    elif request.method == "POST":
         values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
         try:
             services.amend_intake_row(patient=patient, kind=kind, row_id=found.pk, values=values,
