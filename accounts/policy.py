@@ -22,7 +22,8 @@ class Setting:
     min: Decimal | int | None = None
     max: Decimal | int | None = None
     choices: tuple[str, ...] = field(default_factory=tuple)
-    source: str = "Policy (CLINICAL.md)"
+    source: str = "Clinic policy"
+    unit: str = ""  # shown beside the value and the default: "minutes", "mg/kg", "%"
 
     def parse(self, raw: Any) -> Any:
         """Check and convert a submitted value; raise ValueError with a clear message."""
@@ -126,8 +127,10 @@ def policy_value(clinic: Any, key: str) -> Any:
 
 
 SETTINGS = [
-    Setting("idle_timeout_min", "Idle sign-out after (minutes)", "int", 15, min=1, max=240,
-            help="Automatic logoff, HIPAA 45 CFR 164.312(a)(2)(iii)."),
-    Setting("lockout_failures", "Failed sign-ins before lockout", "int", 5, min=3, max=20),
-    Setting("lockout_minutes", "Lockout length (minutes)", "int", 15, min=1, max=1440),
+    Setting("idle_timeout_min", "Idle sign-out after", "int", 15, min=1, max=240, unit="minutes",
+            help="Signs out a screen left alone this long (automatic logoff, HIPAA 45 CFR 164.312(a)(2)(iii))."),
+    Setting("lockout_failures", "Failed sign-ins before lockout", "int", 5, min=3, max=20, unit="attempts",
+            help="After this many wrong passwords in a row the account is locked for the lockout length."),
+    Setting("lockout_minutes", "Lockout length", "int", 15, min=1, max=1440, unit="minutes",
+            help="How long a locked account stays locked before it may try again."),
 ]

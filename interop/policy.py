@@ -11,9 +11,9 @@ SETTINGS = [
     Setting("infusion_hl7_time_zone", "Monitor time zone (blank = clinic's)", "text", "",
             help="Time zone for monitor times sent without a UTC offset, e.g. America/Chicago."),
     Setting("infusion_hl7_result_statuses", "Monitor result statuses filed", "list", ["F", "C", "R"],
-            help="OBX-11 values charted (docs/adr/0004-hl7-ack-policy.md); others are ignored."),
-    Setting("infusion_hl7_max_message_kb", "Largest monitor message (kB)", "int", DEFAULT_MAX_MESSAGE_BYTES // 1024,
-            min=4, max=16384, help="Larger MLLP frames get AR and the connection is closed."),
+            help="Result statuses (HL7 OBX-11: F final, C corrected, R not verified) that are charted; others are ignored."),
+    Setting("infusion_hl7_max_message_kb", "Largest monitor message", "int", DEFAULT_MAX_MESSAGE_BYTES // 1024,
+            min=4, max=16384, unit="kB", help="A larger message from a monitor is refused and its connection closed."),
 ]
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
