@@ -225,7 +225,7 @@ def _jsonable(value: Any) -> Any:
     return value if value is None or isinstance(value, bool | int | str) else str(value)
 
 
-def amend_intake_row(*, patient: Patient, kind: str, row_id: int, values: dict[str, Any], reason: str, by: Actor) -> IntakeAmendment:
+def amend_intake_row(*, patient: Patient, kind: str, row_id: int, values: dict[str, Any], reason: str, by: User) -> IntakeAmendment:
     """Change an intake row with a reason; the values before are kept in an IntakeAmendment and the change audited."""
     if kind not in INTAKE:
         raise ServiceError(f"Unknown kind of intake row {kind!r}.")
