@@ -8,7 +8,7 @@ from accounts.permissions import Perm
 from ketacare import course_page
 from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
-from ketacare.forms import show_problems, show_refusal
+from ketacare.forms import passed_values, show_problems, show_refusal
 from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
@@ -47,7 +47,7 @@ def _protocol_form(request: ClinicRequest, protocol: Protocol | None) -> HttpRes
     thresholds = ThresholdForm(request.POST or None, initial=protocol.thresholds if protocol else Protocol._meta.get_field("thresholds").get_default())
     valid = [form.is_valid(), thresholds.is_valid()] if request.method == "POST" else [False]  # both, so every problem shows
     if request.method == "POST" and not all(valid):
-        values = {**form.cleaned_data, "thresholds": dict(thresholds.cleaned_data)}
+        values = {**passed_values(form), "thresholds": passed_values(thresholds)}
         show_problems(form, services.protocol_problems(clinic=request.clinic, values=values), thresholds)
     elif all(valid):
         values = {f: form.cleaned_data[f] for f in ProtocolForm.Meta.fields}

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import ValidationError as PydanticError
 
@@ -19,7 +19,6 @@ from ketacare.vocab import literal_of
 from . import queries, services
 from .choices import (
     AllergySeverity,
-    IntakeKind,
     PtsdDiagnosis,
     Sex,
     TraumaKind,
@@ -34,7 +33,6 @@ TreatmentKindValue = literal_of(TreatmentKind)
 TreatmentOutcomeValue = literal_of(TreatmentOutcome)
 TraumaKindValue = literal_of(TraumaKind)
 SeverityValue = literal_of(AllergySeverity)
-IntakeKindValue = literal_of(IntakeKind)
 
 router = Router()
 
@@ -250,23 +248,62 @@ def _amend_values(kind: str, row: Any, values: dict[str, Any]) -> dict[str, Any]
     return {k: checked[k] for k in values}
 
 
-@router.patch("/{patient_id}/intake/{kind}/{row}", response=AmendmentOut)
-@api_allow(Perm.TAKE_HISTORY)
-def amend_intake(request: HttpRequest, patient_id: int, kind: IntakeKindValue, row: int, body: AmendIn) -> object:
-    patient = _patient(request, patient_id)
-    found = queries.intake_row(patient, kind, row)
-    if found is None:
-        raise Http404("No such intake row.")
+def _amend(request: ClinicRequest, kind: str, row_id: int, body: AmendIn) -> object:
+    found = get_in_clinic(queries.INTAKE_MODELS[kind], request.clinic, select=("patient__clinic",), pk=row_id)
     values = _amend_values(kind, found, body.values)
-    return services.amend_intake_row(patient=patient, kind=kind, row_id=found.pk, values=values, reason=body.reason,
+    return services.amend_intake_row(patient=found.patient, kind=kind, row_id=found.pk, values=values, reason=body.reason,
                                      by=request.user)
 
 
-@router.get("/{patient_id}/intake/{kind}/{row}/amendments", response=list[AmendmentOut])
+def _amendments(request: ClinicRequest, kind: str, row_id: int) -> list[object]:
+    found = get_in_clinic(queries.INTAKE_MODELS[kind], request.clinic, select=("patient__clinic",), pk=row_id)
+    audit_read(request, "intake_amendments_view", patient=found.patient, obj=found, via="api", detail={"kind": kind})
+    return list(queries.amendments_of(found.patient, kind, found.pk))
+
+
+@router.patch("/intake/trauma/{trauma_id}", response=AmendmentOut)
+@api_allow(Perm.TAKE_HISTORY)
+def amend_trauma(request: ClinicRequest, trauma_id: int, body: AmendIn) -> object:
+    return _amend(request, "trauma", trauma_id, body)
+
+
+@router.patch("/intake/treatment/{treatment_id}", response=AmendmentOut)
+@api_allow(Perm.TAKE_HISTORY)
+def amend_treatment(request: ClinicRequest, treatment_id: int, body: AmendIn) -> object:
+    return _amend(request, "treatment", treatment_id, body)
+
+
+@router.patch("/intake/medication/{medication_id}", response=AmendmentOut)
+@api_allow(Perm.TAKE_HISTORY)
+def amend_medication(request: ClinicRequest, medication_id: int, body: AmendIn) -> object:
+    return _amend(request, "medication", medication_id, body)
+
+
+@router.patch("/intake/allergy/{allergy_id}", response=AmendmentOut)
+@api_allow(Perm.TAKE_HISTORY)
+def amend_allergy(request: ClinicRequest, allergy_id: int, body: AmendIn) -> object:
+    return _amend(request, "allergy", allergy_id, body)
+
+
+@router.get("/intake/trauma/{trauma_id}/amendments", response=list[AmendmentOut])
 @api_allow(Perm.VIEW_PATIENTS)
-def list_amendments(request: HttpRequest, patient_id: int, kind: IntakeKindValue, row: int) -> list[object]:
-    patient = _patient(request, patient_id)
-    if queries.intake_row(patient, kind, row) is None:
-        raise Http404("No such intake row.")
-    audit_read(request, "intake_amendments_view", patient=patient, via="api", detail={"kind": kind, "row": row})
-    return list(queries.amendments_of(patient, kind, row))
+def trauma_amendments(request: ClinicRequest, trauma_id: int) -> list[object]:
+    return _amendments(request, "trauma", trauma_id)
+
+
+@router.get("/intake/treatment/{treatment_id}/amendments", response=list[AmendmentOut])
+@api_allow(Perm.VIEW_PATIENTS)
+def treatment_amendments(request: ClinicRequest, treatment_id: int) -> list[object]:
+    return _amendments(request, "treatment", treatment_id)
+
+
+@router.get("/intake/medication/{medication_id}/amendments", response=list[AmendmentOut])
+@api_allow(Perm.VIEW_PATIENTS)
+def medication_amendments(request: ClinicRequest, medication_id: int) -> list[object]:
+    return _amendments(request, "medication", medication_id)
+
+
+@router.get("/intake/allergy/{allergy_id}/amendments", response=list[AmendmentOut])
+@api_allow(Perm.VIEW_PATIENTS)
+def allergy_amendments(request: ClinicRequest, allergy_id: int) -> list[object]:
+    return _amendments(request, "allergy", allergy_id)

@@ -32,12 +32,6 @@ def stage_of(patient: Patient) -> str:
     return screening.outcome.replace("_", " ")
 
 
-def intake_row(patient: Patient, kind: str, row_id: int) -> Any:
-    """The patient's intake row of `kind` with id `row_id`, or None."""
-    model = INTAKE_MODELS.get(kind)
-    return None if model is None else model._default_manager.filter(patient=patient, pk=row_id).first()
-
-
 def amendments_of(patient: Patient, kind: str, row_id: int) -> QuerySet[IntakeAmendment]:
     """Every amendment of one intake row, oldest first (the first one's `before` is the original)."""
     return patient.intake_amendments.filter(kind=kind, row_id=row_id).select_related("amended_by")

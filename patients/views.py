@@ -1,8 +1,10 @@
 """Patient list, registration, intake history, eligibility screening and the patient chart."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
@@ -10,13 +12,13 @@ from clinical.errors import ClinicalError
 from ketacare import chart
 from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
-from ketacare.forms import show_problems, show_refusal
+from ketacare.forms import passed_values, show_problems, show_refusal
 from ketacare.pages import audit_read, page
 
 from . import queries, services
 from .choices import IntakeKind
 from .forms import AllergyForm, MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm, amend_form_class
-from .models import Patient
+from .models import Allergy, CurrentMedication, Patient, PriorTreatment, TraumaEvent
 from .policy import eligibility_policy
 
 
@@ -34,7 +36,7 @@ def patient_list(request: ClinicRequest) -> HttpResponse:
 def patient_create(request: ClinicRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and not form.is_valid():
-        show_problems(form, services.detail_problems(form.cleaned_data))
+        show_problems(form, services.detail_problems(passed_values(form)))
     elif request.method == "POST":
         try:
             patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)
@@ -51,7 +53,7 @@ def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
     if request.method == "POST" and not form.is_valid():
-        show_problems(form, services.detail_problems(form.cleaned_data))
+        show_problems(form, services.detail_problems(passed_values(form)))
     elif request.method == "POST":
         try:
             services.update_patient(patient=patient, values=form.cleaned_data, by=request.user)
@@ -88,7 +90,7 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
             cls, service, done = INTAKE_FORMS[which]
             form = forms[which] = cls(request.POST, prefix=which)
             if not form.is_valid():
-                show_problems(form, services.intake_problems(patient=patient, kind=which, values=form.cleaned_data))
+                show_problems(form, services.intake_problems(patient=patient, kind=which, values=passed_values(form)))
             else:
                 try:
                     service(patient=patient, values=form.cleaned_data, by=request.user)
@@ -104,17 +106,14 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
                                                     "amended": queries.amended_rows(patient)}, status=status)
 
 
-@page(Perm.TAKE_HISTORY, Patient)
-def intake_amend(request: ClinicRequest, patient: Patient, kind: str, row: int) -> HttpResponse:
+def _amend(request: ClinicRequest, found: Any, kind: str) -> HttpResponse:
     """Amend one intake row with a reason; the page shows every earlier version, the original first."""
-    found = queries.intake_row(patient, kind, row)
-    if found is None:
-        raise Http404("No such intake row.")
+    patient = found.patient
     cls = amend_form_class(kind)
     initial = {name: getattr(found, name) for name in cls.base_fields if name != "reason"}
     form = cls(request.POST or None, initial=initial, prefix="amend")
     if request.method == "POST" and not form.is_valid():
-        show_problems(form, services.intake_problems(patient=patient, kind=kind, values=form.cleaned_data))
+        show_problems(form, services.intake_problems(patient=patient, kind=kind, values=passed_values(form)))
     elif request.method == "POST":
         values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
         try:
@@ -125,7 +124,7 @@ def intake_amend(request: ClinicRequest, patient: Patient, kind: str, row: int) 
         else:
             messages.success(request, "Amendment saved; the earlier values stay in the record.")
             return redirect("patients:intake", patient_id=patient.pk)
-    elif request.method != "POST":
+    else:
         audit_read(request, "intake_row_view", patient=patient, obj=found, detail={"kind": kind})
     history = list(queries.amendments_of(patient, kind, found.pk))
     labels = {name: str(field.label or name.replace("_", " ").capitalize()) for name, field in cls.base_fields.items()}
@@ -135,6 +134,26 @@ def intake_amend(request: ClinicRequest, patient: Patient, kind: str, row: int) 
                                          if a.before.get(k) != v]} for a in history],
         "original": [(labels.get(k, k), v) for k, v in history[0].before.items()] if history else [],
     }, status=400 if form.errors else 200)
+
+
+@page(Perm.TAKE_HISTORY, TraumaEvent, select=["patient__clinic"])
+def amend_trauma(request: ClinicRequest, row: TraumaEvent) -> HttpResponse:
+    return _amend(request, row, IntakeKind.TRAUMA)
+
+
+@page(Perm.TAKE_HISTORY, PriorTreatment, select=["patient__clinic"])
+def amend_treatment(request: ClinicRequest, row: PriorTreatment) -> HttpResponse:
+    return _amend(request, row, IntakeKind.TREATMENT)
+
+
+@page(Perm.TAKE_HISTORY, CurrentMedication, select=["patient__clinic"])
+def amend_medication(request: ClinicRequest, row: CurrentMedication) -> HttpResponse:
+    return _amend(request, row, IntakeKind.MEDICATION)
+
+
+@page(Perm.TAKE_HISTORY, Allergy, select=["patient__clinic"])
+def amend_allergy(request: ClinicRequest, row: Allergy) -> HttpResponse:
+    return _amend(request, row, IntakeKind.ALLERGY)
 
 
 @page(Perm.SCREEN_ELIGIBILITY, Patient)

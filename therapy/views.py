@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from accounts.permissions import Perm
 from ketacare.access import ClinicRequest
 from ketacare.errors import ServiceError
-from ketacare.forms import show_problems, show_refusal
+from ketacare.forms import passed_values, show_problems, show_refusal
 from ketacare.pages import audit_read, page
 from patients.models import Patient
 
@@ -21,8 +21,8 @@ from .models import IntegrationSession
 def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = IntegrationForm(request.POST or None, patient=patient)
     if request.method == "POST" and not form.is_valid():
-        show_problems(form, services.problems(patient=patient, values=form.cleaned_data,
-                                              infusion_ids=[int(i) for i in form.cleaned_data.get("infusions", [])]))
+        show_problems(form, services.problems(patient=patient, values=passed_values(form),
+                                              infusion_ids=[int(i) for i in passed_values(form).get("infusions", [])]))
     elif request.method == "POST":
         values = {k: v for k, v in form.cleaned_data.items() if k != "infusions"}
         try:
@@ -58,8 +58,8 @@ def amend(request: ClinicRequest, session: IntegrationSession) -> HttpResponse:
     initial = {f: getattr(session, f) for f in FIELDS} | {"infusions": [str(i.pk) for i in session.infusions.all()]}
     form = AmendForm(request.POST or None, patient=session.patient, initial=initial)
     if request.method == "POST" and not form.is_valid():
-        show_problems(form, services.problems(patient=session.patient, values=form.cleaned_data,
-                                              infusion_ids=[int(i) for i in form.cleaned_data.get("infusions", [])]))
+        show_problems(form, services.problems(patient=session.patient, values=passed_values(form),
+                                              infusion_ids=[int(i) for i in passed_values(form).get("infusions", [])]))
     elif request.method == "POST":
         values = {k: v for k, v in form.cleaned_data.items() if k in FIELDS}
         try:

@@ -80,3 +80,30 @@ def test_every_table_fits_a_390px_phone_for_each_role(browser, live_server, demo
         context.close()
         assert seen > 3, f"{role} opened only {seen} pages"
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_the_clinic_settings_page_is_usable_at_tablet_width(browser, live_server, world):
+    """At 768 px: no sideways scroll, inputs at least 16 px text and 200 px wide, each with its unit and default."""
+    from ketacare.testing import PASSWORD
+
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024}, has_touch=True)
+    page = context.new_page()
+    page.goto("/accounts/sign-in/")
+    page.fill("#id_username", "a_clinic_admin")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto("/accounts/settings/")
+    report = page.evaluate("""() => {
+      const root = document.documentElement, bad = [];
+      if (root.scrollWidth > root.clientWidth + 1) bad.push(`page is ${root.scrollWidth}px wide`);
+      for (const card of document.querySelectorAll('.setting')) {
+        const input = card.querySelector('input, select, textarea'), name = card.querySelector('label').textContent;
+        const size = parseFloat(getComputedStyle(input).fontSize), width = input.getBoundingClientRect().width;
+        if (input.type !== 'checkbox' && (size < 16 || width < 200)) bad.push(`${name}: ${size}px text, ${width}px wide`);
+        if (!card.textContent.includes('Default:')) bad.push(`${name}: no default shown`);
+      }
+      return {bad, count: document.querySelectorAll('.setting').length};
+    }""")
+    context.close()
+    assert report["count"] > 20 and report["bad"] == []
