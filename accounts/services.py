@@ -32,7 +32,7 @@ from .factors import (
 from .models import ApiToken, Clinic, Membership, User
 from .passwords import check_password
 from .permissions import Perm
-from .policy import policy_value, registry
+from .policy import check_together, policy_value, registry
 from .signin import now as _now
 from .signin import sign_in
 
@@ -92,6 +92,8 @@ def update_policy(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> dict[
             parsed[key] = settings[key].parse(raw)
         except ValueError as exc:
             errors[key] = str(exc)
+    if not errors:  # each value is fine alone: now the settings as a whole (ADR 0017)
+        errors = check_together(clinic, parsed)
     if errors:
         return errors
     with transaction.atomic():

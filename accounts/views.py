@@ -18,7 +18,7 @@ from .forms import TokenForm
 from .guards import enrolment_exempt
 from .models import ApiToken, Membership
 from .permissions import Perm, has_perm
-from .policy import policy_value, registry
+from .policy import Setting, policy_value, registry
 
 HOME_BY_ROLE = {
     Role.INVENTORY_OFFICER: "inventory:home",
@@ -74,13 +74,34 @@ def clinic_settings(request: ClinicRequest) -> HttpResponse:
             messages.success(request, "Clinic settings saved.")
             return redirect("accounts:clinic_settings")
         messages.error(request, "Nothing was saved: correct the settings marked below.")
-    rows = [{"s": s, "value": _display(policy_value(request.clinic, s.key)), "error": errors.get(s.key)}
-            for s in sorted(settings.values(), key=lambda s: s.key)]
+    rows = [{"s": s, "value": _display(_submitted_or_stored(request, s)), "error": errors.get(s.key),
+             "default": _default_words(s)} for s in sorted(settings.values(), key=lambda s: s.key)]
     return render(request, "accounts/clinic_settings.html", {"rows": rows}, status=400 if errors else 200)
 
 
 def _display(value: object) -> str:
     return "\n".join(value) if isinstance(value, list) else str(value)
+
+
+def _submitted_or_stored(request: ClinicRequest, setting: Setting) -> object:
+    """What the form shows: the value just submitted (so a refused form keeps what was typed), else the stored one."""
+    if request.method == "POST" and setting.key in request.POST:
+        values = request.POST.getlist(setting.key)
+        return values if setting.kind == "list" else values[0]
+    return policy_value(request.clinic, setting.key)
+
+
+def _default_words(setting: Setting) -> str:
+    """The default as a person reads it: lists one item after another, yes/no for a switch, with the unit."""
+    value = setting.default
+    if setting.kind == "list":
+        return "; ".join(str(v).partition(":")[2].strip() or str(v) for v in value) or "none"
+    if setting.kind == "bool":
+        return "on" if value else "off"
+    if value in ("", None):
+        return "empty"
+    text = str(value)
+    return f"{text} {setting.unit}" if setting.unit and len(text) < 40 else (text if len(text) < 80 else text[:77] + "…")
 
 
 @allow(SIGNED_IN)

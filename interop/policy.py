@@ -12,15 +12,15 @@ SETTINGS = [
     Setting("infusion_hl7_time_zone", "Monitor time zone (blank = clinic's)", "text", "",
             help="Time zone for monitor times sent without a UTC offset, e.g. America/Chicago."),
     Setting("infusion_hl7_result_statuses", "Monitor result statuses filed", "list", ["F", "C", "R"],
-            help="OBX-11 values charted (docs/adr/0004-hl7-ack-policy.md); others are ignored."),
-    Setting("infusion_hl7_clock_skew_min", "Monitor clock tolerance (minutes)", "int", 10, min=0, max=1440,
+            help="Result statuses (HL7 OBX-11: F final, C corrected, R not verified) that are charted; others are ignored."),
+    Setting("infusion_hl7_clock_skew_min", "Monitor clock tolerance", "int", 10, min=0, max=1440, unit="minutes",
             help="Readings timed this much before check-in or after arrival are still charted; beyond, held for a nurse."),
-    Setting("infusion_hl7_quarantine_max_kb", "Monitor quarantine size limit (kB)", "int", 10240, min=64, max=1048576,
-            help="Messages held for a nurse take at most this much; beyond, new ones get AE and are only counted."),
-    Setting("infusion_hl7_quarantine_max_days", "Monitor quarantine age limit (days)", "int", 30, min=1, max=3650,
-            help="Held messages older than this are dismissed automatically and their text deleted."),
-    Setting("infusion_hl7_max_message_kb", "Largest monitor message (kB)", "int", DEFAULT_MAX_MESSAGE_BYTES // 1024,
-            min=4, max=16384, help="Larger MLLP frames get AR and the connection is closed."),
+    Setting("infusion_hl7_quarantine_max_kb", "Monitor quarantine size limit", "int", 10240, min=64, max=1048576,
+            unit="kB", help="Messages held for a nurse take at most this much; beyond, new ones get AE and are only counted."),
+    Setting("infusion_hl7_quarantine_max_days", "Monitor quarantine age limit", "int", 30, min=1, max=3650,
+            unit="days", help="Held messages older than this are dismissed automatically and their text deleted."),
+    Setting("infusion_hl7_max_message_kb", "Largest monitor message", "int", DEFAULT_MAX_MESSAGE_BYTES // 1024,
+            min=4, max=16384, unit="kB", help="A larger message from a monitor is refused and its connection closed."),
 ]
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 

@@ -172,6 +172,8 @@ PATH_OBJECTS = {
     "session_id": "infusions.InfusionSession", "alert_id": "alerts.Alert", "message_id": "interop.Hl7Message",
     "assessment_id": "measures.Assessment", "therapy_id": "therapy.IntegrationSession", "lot_id": "inventory.Lot",
     "entry_id": "inventory.LedgerEntry", "discrepancy_id": "inventory.Discrepancy", "inventory_id": "inventory.Inventory",
+    "trauma_id": "patients.TraumaEvent", "treatment_id": "patients.PriorTreatment",
+    "medication_id": "patients.CurrentMedication", "allergy_id": "patients.Allergy",
     "shift_id": "scheduling.NurseShift", "waiting_id": "scheduling.WaitingListEntry",
     "member_id": "accounts.Membership",
 }

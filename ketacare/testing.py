@@ -67,8 +67,8 @@ def build_world() -> World:
 def patient_values(mrn: str = "T-0001", **extra: Any) -> dict[str, Any]:
     values = {
         "mrn": mrn, "given_name": "Testy", "family_name": "Synthetic", "date_of_birth": date(1985, 5, 17),
-        "sex": "female", "height_cm": Decimal("168.0"), "weight_kg": Decimal("70.0"), "phone": "555-0100",
-        "email": "testy@example.invalid", "escort_name": "Escort Person", "escort_phone": "555-0101",
+        "sex": "female", "height_cm": Decimal("168.0"), "weight_kg": Decimal("70.0"), "phone": "202-555-0100",
+        "email": "testy@example.invalid", "escort_name": "Escort Person", "escort_phone": "202-555-0101",
         "diagnosis_code": "F43.12",
     }
     values.update(extra)
