@@ -22,7 +22,8 @@ class Setting:
     min: Decimal | int | None = None
     max: Decimal | int | None = None
     choices: tuple[str, ...] = field(default_factory=tuple)
-    source: str = "Policy (CLINICAL.md)"
+    source: str = "Clinic policy"
+    unit: str = ""  # shown beside the value and the default: "minutes", "mg/kg", "%"
 
     def parse(self, raw: Any) -> Any:
         """Check and convert a submitted value; raise ValueError with a clear message."""
@@ -65,7 +66,11 @@ def _parse_text(s: Setting, raw: Any) -> str:
 
 def _parse_list(s: Setting, raw: Any) -> list[str]:
     items = raw if isinstance(raw, list) else str(raw).replace(",", "\n").splitlines()
-    return [str(i).strip() for i in items if str(i).strip()]
+    values = [str(i).strip() for i in items if str(i).strip()]
+    unknown = [v for v in values if s.choices and v not in s.choices]
+    if unknown:
+        raise ValueError(f"{s.label}: {', '.join(unknown)} unknown; use any of: {', '.join(s.choices)}.")
+    return list(dict.fromkeys(values))
 
 
 def _parse_choice(s: Setting, raw: Any) -> str:
@@ -91,6 +96,31 @@ def registry() -> dict[str, Setting]:
     return found
 
 
+def check_together(clinic: Any, changes: dict[str, Any]) -> dict[str, str]:
+    """Judge the clinic's settings as they would be after `changes` (parsed values) with the kernel; errors by key."""
+    from clinical.settings_check import check_clinic_settings
+
+    whole = {key: _stored_or_default(clinic, setting) for key, setting in registry().items()}
+    whole.update(changes)
+    found = check_clinic_settings(whole)
+    # Name the changed setting where the clash is with one left alone, so the message sits beside what was typed.
+    pairs = {"relative_contraindications": "absolute_contraindications", "schedule_close": "schedule_open"}
+    for key, other in pairs.items():
+        if key in found and key not in changes and other in changes:
+            found[other] = found.pop(key)
+    return found
+
+
+def _stored_or_default(clinic: Any, setting: Setting) -> Any:
+    stored = (clinic.policy or {}).get(setting.key)
+    if stored is None:
+        return setting.default
+    try:
+        return setting.parse(stored)
+    except ValueError:
+        return setting.default
+
+
 def policy_value(clinic: Any, key: str) -> Any:
     """Return the clinic's value for `key`, or the setting's default."""
     setting = registry()[key]
@@ -101,8 +131,17 @@ def policy_value(clinic: Any, key: str) -> Any:
 
 
 SETTINGS = [
-    Setting("idle_timeout_min", "Idle sign-out after (minutes)", "int", 15, min=1, max=240,
-            help="Automatic logoff, HIPAA 45 CFR 164.312(a)(2)(iii)."),
-    Setting("lockout_failures", "Failed sign-ins before lockout", "int", 5, min=3, max=20),
-    Setting("lockout_minutes", "Lockout length (minutes)", "int", 15, min=1, max=1440),
+    Setting("idle_timeout_min", "Idle sign-out after", "int", 15, min=1, max=240, unit="minutes",
+            help="Signs out a screen left alone this long (automatic logoff, HIPAA 45 CFR 164.312(a)(2)(iii))."),
+    Setting("lockout_failures", "Failed sign-ins before lockout", "int", 5, min=3, max=20, unit="attempts",
+            help="After this many wrong passwords in a row the account is locked for the lockout length."),
+    Setting("lockout_minutes", "Lockout length", "int", 15, min=1, max=1440, unit="minutes",
+            help="How long a locked account stays locked before it may try again."),
+    Setting("second_factor_roles", "Roles that must use a second factor", "list",
+            ["prescriber", "clinic_admin", "inventory_officer"],
+            choices=("prescriber", "nurse", "therapist", "front_desk", "clinic_admin", "inventory_officer", "researcher"),
+            help="A member of one of these roles sets up an authenticator app or a passkey before anything else. "
+                 "One role a line: prescriber, nurse, therapist, front desk, clinic admin, inventory officer, researcher."),
+    Setting("token_days", "API tokens expire after", "int", 90, min=1, max=365, unit="days",
+            help="A token stops working this many days after it was issued; issue a new one before."),
 ]

@@ -2,67 +2,45 @@
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.db import transaction
-from django.http import HttpRequest
 
 from audit import services as audit
-from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 
-from .actors import Actor
+from .actors import Actor, user_of
 from .choices import Role
+from .errors import AccountError, AccountLocked, SignInEnded
+from .factors import (
+    authentication_options,
+    check_passkey,
+    check_second_factor,
+    confirm_identity,
+    disable_totp,
+    enable_totp,
+    has_second_factor,
+    needs_enrolment,
+    new_recovery_codes,
+    new_totp_secret,
+    register_passkey,
+    registration_options,
+    remove_passkey,
+    totp_uri,
+)
 from .models import ApiToken, Clinic, Membership, User
-from .policy import policy_value, registry
+from .passwords import check_password
+from .permissions import Perm
+from .policy import check_together, policy_value, registry
+from .signin import now as _now
+from .signin import sign_in
 
-
-class AccountError(ServiceError):
-    """A request the accounts rules refuse; the message is shown to the user."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def sign_in(*, request: HttpRequest | None, username: str, password: str) -> User:
-    """Check a password, counting failures and locking the account after too many."""
-    # Each refusal is committed (audited, counted) before the error is raised.
-    with transaction.atomic():
-        user = for_update(User.objects.filter(username=username)).first()
-        locked = user is not None and user.locked_until is not None and user.locked_until > _now()
-        if locked:
-            audit.record(action="login_refused_locked", by=username)
-    if locked:
-        raise AccountError("This account is locked after repeated failed sign-ins. Try again later or ask your clinic admin.")
-    checked = authenticate(request, username=username, password=password)
-    with transaction.atomic():
-        if checked is None:
-            _count_failure(username)
-        else:
-            User.objects.filter(pk=checked.pk).update(failed_logins=0, locked_until=None)
-            audit.record(action="login", by=checked)
-    if not isinstance(checked, User):
-        raise AccountError("Wrong username or password.")
-    return checked
-
-
-def _count_failure(username: str) -> None:
-    user = for_update(User.objects.filter(username=username)).first()
-    audit.record(action="login_failed", by=username)
-    if user is None:
-        return
-    membership = user.memberships.select_related("clinic").first()
-    limit = policy_value(membership.clinic, "lockout_failures") if membership else 5
-    minutes = policy_value(membership.clinic, "lockout_minutes") if membership else 15
-    user.failed_logins += 1
-    if user.failed_logins >= limit:
-        user.locked_until = _now() + timedelta(minutes=minutes)
-        user.failed_logins = 0
-        audit.record(action="account_locked", by=username, detail={"minutes": minutes})
-    user.save(update_fields=["failed_logins", "locked_until"])
+__all__ = [  # the sign-in and second-factor doors live in signin.py and factors.py; callers use this module
+    "AccountError", "AccountLocked", "SignInEnded", "authentication_options", "check_passkey", "check_second_factor", "confirm_identity",
+    "disable_totp", "enable_totp", "has_second_factor", "needs_enrolment", "new_recovery_codes", "new_totp_secret",
+    "register_passkey", "registration_options", "remove_passkey", "sign_in", "totp_uri",
+]
 
 
 def create_clinic(*, name: str, slug: str, time_zone: str = "America/New_York", by: Actor) -> Clinic:
@@ -82,6 +60,7 @@ def create_staff(
         raise AccountError(f"Unknown role {role!r}.")
     if User.objects.filter(username=username).exists():
         raise AccountError(f"The username {username!r} is taken.")
+    check_password(password, user=User(username=username, first_name=first_name, last_name=last_name, email=email))
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, first_name=first_name,
                                         last_name=last_name, email=email)
@@ -113,6 +92,8 @@ def update_policy(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> dict[
             parsed[key] = settings[key].parse(raw)
         except ValueError as exc:
             errors[key] = str(exc)
+    if not errors:  # each value is fine alone: now the settings as a whole (ADR 0017)
+        errors = check_together(clinic, parsed)
     if errors:
         return errors
     with transaction.atomic():
@@ -131,14 +112,15 @@ def _store(value: Any) -> Any:
 
 
 def issue_token(*, user: User, clinic: Clinic, name: str, by: Actor) -> str:
-    """Create an API token and return its secret once; only the hash is kept."""
+    """Create an API token and return its secret once; only the hash is kept; it expires after the clinic's token_days."""
     if not name.strip():
         raise AccountError("Give the token a name so you can recognise it later.")
     secret = "kc_" + secrets.token_urlsafe(32)
+    days = policy_value(clinic, "token_days")
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, clinic=clinic, name=name.strip()[:80],
-                                        key_hash=hash_token(secret), prefix=secret[:8])
-        audit.record(action="token_issue", by=by, clinic=clinic, obj=token)
+        token = ApiToken.objects.create(user=user, clinic=clinic, name=name.strip()[:80], key_hash=hash_token(secret),
+                                        prefix=secret[:8], expires_at=_now() + timedelta(days=days))
+        audit.record(action="token_issue", by=by, clinic=clinic, obj=token, detail={"days": days})
     return secret
 
 
@@ -153,59 +135,103 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def token_member(secret: str) -> tuple[ApiToken, Membership] | None:
+    """The live token and its user's membership for a bearer secret, or None.
+
+    The one check of every face that takes staff tokens (the JSON API, FHIR): not revoked, not expired,
+    the user active and not locked, still a member of the token's clinic, enrolled in a second factor
+    if the clinic requires one of the role.
+    """
+    at = _now()
+    found = ApiToken.objects.select_related("user", "clinic").filter(
+        key_hash=hash_token(secret), revoked_at__isnull=True, expires_at__gt=at).first()
+    if found is None or not found.user.is_active or (found.user.locked_until and found.user.locked_until > at):
+        return None
+    membership = Membership.objects.filter(user=found.user, clinic=found.clinic, active=True).first()
+    if membership is None or needs_enrolment(found.user, membership.role, found.clinic):
+        return None
+    touch_token(token=found, at=at)
+    return found, membership
+
+
 def touch_token(*, token: ApiToken, at: datetime) -> None:
     """Note when a token was last used (not audited: every API call it signs is audited itself)."""
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
 
 
-# --- TOTP second factor (RFC 6238 via pyotp; HIPAA person authentication, 45 CFR 164.312(d)) ---
-
-def new_totp_secret() -> str:
-    """A fresh base32 secret for an authenticator app (not stored until a code confirms it)."""
-    import pyotp
-
-    return pyotp.random_base32()
 
 
-def totp_uri(*, user: User, secret: str) -> str:
-    """The otpauth:// URI an authenticator app reads (typed in or from a QR code made elsewhere)."""
-    import pyotp
-
-    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="KetaCare")
-
-
-def _code_ok(secret: str, code: str) -> bool:
-    import pyotp
-
-    code = code.strip().replace(" ", "")
-    return bool(secret) and code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+def revoke_tokens(user: User, *, clinic: Clinic | None = None) -> int:
+    """Revoke the user's live tokens (of one clinic, or all) inside the caller's transaction; how many."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if clinic is not None:
+        tokens = tokens.filter(clinic=clinic)
+    return tokens.update(revoked_at=_now())
 
 
-def enable_totp(*, user: User, secret: str, code: str, by: Actor) -> None:
-    """Turn on the second factor once the user proves their app shows the right code."""
-    if not _code_ok(secret, code):
-        raise AccountError("That code does not match; check the time on your phone and try the current code.",
-                           {"code": "Wrong code."})
+# --- A clinic admin's staff changes (issue 10: deactivation and password reset) ---
+
+def _member(user: User, clinic: Clinic, by: Actor) -> Membership:
+    """The user's membership of the clinic, once `by` may manage its staff (a process such as the CLI may)."""
+    from .queries import require
+
+    if user_of(by) is not None:
+        require(Perm.MANAGE_STAFF, by, clinic, to="change staff accounts")
+    membership = Membership.objects.filter(user=user, clinic=clinic).first()
+    if membership is None:
+        raise AccountError(f"{user.username} is not a member of this clinic.")
+    return membership
+
+
+def deactivate_staff(*, user: User, clinic: Clinic, reason: str, by: Actor) -> None:
+    """End a user's access to the clinic at once: membership off, that clinic's tokens revoked, sessions ended.
+
+    A user with no other active clinic is made inactive too, which ends every session of theirs on the
+    next request (Django refuses an inactive user's session).
+    """
+    membership = _member(user, clinic, by)
+    if user_of(by) is not None and user_of(by) == user:
+        raise AccountError("You cannot deactivate your own account; ask another clinic admin.")
+    if len(reason.strip()) < 5:
+        raise AccountError("Say why the account is deactivated (at least 5 characters).", {"reason": "Give a reason."})
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(totp_secret=secret)
-        audit.record(action="totp_enable", by=by, obj=user)
-    user.totp_secret = secret
+        Membership.objects.filter(pk=membership.pk).update(active=False)
+        revoked = revoke_tokens(user, clinic=clinic)
+        others = Membership.objects.filter(user=user, active=True).exclude(pk=membership.pk).exists()
+        if not others:
+            User.objects.filter(pk=user.pk).update(is_active=False)
+            revoked += revoke_tokens(user)
+        audit.record(action="staff_deactivate", by=by, clinic=clinic, obj=membership,
+                     detail={"reason": reason.strip()[:500], "tokens_revoked": revoked, "account_inactive": not others})
 
 
-def disable_totp(*, user: User, by: Actor) -> None:
-    """Turn the second factor off (the user themself, or a clinic admin for a lost phone)."""
+def reactivate_staff(*, user: User, clinic: Clinic, by: Actor) -> None:
+    """Give a deactivated user their role in the clinic back (their old tokens stay revoked)."""
+    membership = _member(user, clinic, by)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(totp_secret="")
-        audit.record(action="totp_disable", by=by, obj=user)
-    user.totp_secret = ""
+        Membership.objects.filter(pk=membership.pk).update(active=True)
+        User.objects.filter(pk=user.pk).update(is_active=True)
+        audit.record(action="staff_reactivate", by=by, clinic=clinic, obj=membership)
 
 
-def check_second_factor(*, user: User, code: str) -> None:
-    """Check a sign-in code; a wrong one counts towards the lockout like a wrong password."""
-    if _code_ok(user.totp_secret, code):
-        with transaction.atomic():
-            audit.record(action="login_second_factor", by=user)
-        return
+def reset_password(*, user: User, clinic: Clinic, password: str, by: Actor) -> None:
+    """Set a new password for a member (policy checked): sessions end, tokens are revoked, the lock is lifted."""
+    _member(user, clinic, by)
+    check_password(password, user=user)
     with transaction.atomic():
-        _count_failure(user.username)
-    raise AccountError("Wrong or expired code.", {"code": "Wrong code."})
+        locked = for_update(User.objects).get(pk=user.pk)
+        locked.set_password(password)  # a new password hash ends every session signed with the old one
+        locked.failed_logins, locked.locked_until = 0, None
+        locked.save(update_fields=["password", "failed_logins", "locked_until"])
+        revoked = revoke_tokens(user)
+        audit.record(action="password_reset", by=by, clinic=clinic, obj=user, detail={"tokens_revoked": revoked})
+    user.password = locked.password
+
+
+def reset_second_factor(*, user: User, clinic: Clinic, by: Actor) -> None:
+    """A clinic admin removes a member's second factors (a lost phone or key); the member enrols again."""
+    from .factors import clear_factors
+
+    _member(user, clinic, by)
+    with transaction.atomic():
+        clear_factors(user, by=by, clinic=clinic)

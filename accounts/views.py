@@ -1,23 +1,24 @@
-"""Sign in and out, choose a clinic, clinic policy, staff and API tokens."""
+"""Sign out, choose a clinic, clinic policy and API tokens (sign-in: views_auth; staff: views_staff)."""
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ketacare.access import SIGNED_IN, ClinicRequest, StaffRequest, allow, public
+from ketacare.access import SIGNED_IN, ClinicRequest, StaffRequest, allow
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 
 from . import services
 from .choices import Role
-from .forms import CodeForm, SignInForm, StaffForm, TokenForm
-from .models import ApiToken, Membership, User
+from .forms import TokenForm
+from .guards import enrolment_exempt
+from .models import ApiToken, Membership
 from .permissions import Perm, has_perm
-from .policy import policy_value, registry
+from .policy import Setting, policy_value, registry
 
 HOME_BY_ROLE = {
     Role.INVENTORY_OFFICER: "inventory:home",
@@ -34,83 +35,8 @@ def landing_url(role: str | None) -> str:
         return reverse("home")
 
 
-@public
-def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
-    error = None
-    if request.session.pop("signed_out_idle", False):
-        messages.info(request, "You were signed out after a period of inactivity.")
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.sign_in(request=request, **form.cleaned_data)
-        except ServiceError as exc:
-            error = exc.message
-        else:
-            if user.totp_secret:
-                request.session["pending_user_id"] = user.pk
-                request.session["pending_next"] = request.GET.get("next", "")
-                return redirect("accounts:second_factor")
-            return _finish_sign_in(request, user, request.GET.get("next", ""))
-    return render(request, "accounts/sign_in.html", {"form": form, "error": error}, status=400 if error else 200)
-
-
-def _finish_sign_in(request: HttpRequest, user: User, wanted: str) -> HttpResponse:
-    login(request, user)
-    membership = user.memberships.filter(active=True).first()
-    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
-        return redirect(wanted)
-    return redirect(landing_url(membership.role if membership else None))
-
-
-@public
-def second_factor(request: HttpRequest) -> HttpResponse:
-    """Second step of sign-in for users with a TOTP app: the 6-digit code."""
-    if request.user.is_authenticated:
-        return redirect("home")
-    user = User.objects.filter(pk=request.session.get("pending_user_id") or 0, is_active=True).first()
-    if user is None or not user.totp_secret:
-        return redirect("accounts:login")
-    form = CodeForm(request.POST or None)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.check_second_factor(user=user, code=form.cleaned_data["code"])
-        except ServiceError as exc:
-            error = exc.message
-        else:
-            wanted = request.session.pop("pending_next", "")
-            request.session.pop("pending_user_id", None)
-            return _finish_sign_in(request, user, wanted)
-    return render(request, "accounts/second_factor.html", {"form": form, "error": error}, status=400 if error else 200)
-
-
 @allow(SIGNED_IN)
-def two_factor(request: StaffRequest) -> HttpResponse:
-    """Turn the authenticator-app second factor on or off for yourself."""
-    user = request.user
-    if request.method == "POST" and request.POST.get("action") == "disable":
-        services.disable_totp(user=user, by=user)
-        messages.success(request, "Two-step sign-in is off.")
-        return redirect("accounts:two_factor")
-    secret = request.session.get("totp_pending") or services.new_totp_secret()
-    request.session["totp_pending"] = secret
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enable_totp(user=user, secret=secret, code=form.cleaned_data["code"], by=user)
-        except ServiceError as exc:
-            form.add_error("code", exc.message)
-        else:
-            request.session.pop("totp_pending", None)
-            messages.success(request, "Two-step sign-in is on: you will be asked for a code from your app.")
-            return redirect("accounts:two_factor")
-    return render(request, "accounts/two_factor.html", {
-        "form": form, "enabled": bool(user.totp_secret), "secret": secret,
-        "uri": services.totp_uri(user=user, secret=secret),
-    }, status=400 if form.errors else 200)
-
-
-@allow(SIGNED_IN)
+@enrolment_exempt
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -119,6 +45,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @allow(SIGNED_IN)
+@enrolment_exempt
 def choose_clinic(request: StaffRequest) -> HttpResponse:
     memberships = list(Membership.objects.filter(user=request.user, active=True).select_related("clinic"))
     if request.method == "POST":
@@ -147,8 +74,8 @@ def clinic_settings(request: ClinicRequest) -> HttpResponse:
             messages.success(request, "Clinic settings saved.")
             return redirect("accounts:clinic_settings")
         messages.error(request, "Nothing was saved: correct the settings marked below.")
-    rows = [{"s": s, "value": _display(policy_value(request.clinic, s.key)), "error": errors.get(s.key)}
-            for s in sorted(settings.values(), key=lambda s: s.key)]
+    rows = [{"s": s, "value": _display(_submitted_or_stored(request, s)), "error": errors.get(s.key),
+             "default": _default_words(s)} for s in sorted(settings.values(), key=lambda s: s.key)]
     return render(request, "accounts/clinic_settings.html", {"rows": rows}, status=400 if errors else 200)
 
 
@@ -156,19 +83,25 @@ def _display(value: object) -> str:
     return "\n".join(value) if isinstance(value, list) else str(value)
 
 
-@allow(Perm.MANAGE_STAFF)
-def staff(request: ClinicRequest) -> HttpResponse:
-    form = StaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_staff(clinic=request.clinic, by=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, f"Staff user {form.cleaned_data['username']} created.")
-            return redirect("accounts:staff")
-    members = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("role", "user__username")
-    return render(request, "accounts/staff.html", {"form": form, "members": members}, status=400 if form.errors else 200)
+def _submitted_or_stored(request: ClinicRequest, setting: Setting) -> object:
+    """What the form shows: the value just submitted (so a refused form keeps what was typed), else the stored one."""
+    if request.method == "POST" and setting.key in request.POST:
+        values = request.POST.getlist(setting.key)
+        return values if setting.kind == "list" else values[0]
+    return policy_value(request.clinic, setting.key)
+
+
+def _default_words(setting: Setting) -> str:
+    """The default as a person reads it: lists one item after another, yes/no for a switch, with the unit."""
+    value = setting.default
+    if setting.kind == "list":
+        return "; ".join(str(v).partition(":")[2].strip() or str(v) for v in value) or "none"
+    if setting.kind == "bool":
+        return "on" if value else "off"
+    if value in ("", None):
+        return "empty"
+    text = str(value)
+    return f"{text} {setting.unit}" if setting.unit and len(text) < 40 else (text if len(text) < 80 else text[:77] + "…")
 
 
 @allow(SIGNED_IN)
@@ -180,8 +113,9 @@ def tokens(request: ClinicRequest) -> HttpResponse:
             secret = services.issue_token(user=request.user, clinic=request.clinic, name=form.cleaned_data["name"], by=request.user)
         except ServiceError as exc:
             show_refusal(form, exc)
-    mine = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
-    return render(request, "accounts/tokens.html", {"form": form, "secret": secret, "tokens": mine})
+    mine = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True, expires_at__gt=timezone.now()).order_by("-created_at")
+    return render(request, "accounts/tokens.html", {"form": form, "secret": secret, "tokens": mine,
+                                                    "token_days": policy_value(request.clinic, "token_days") if request.clinic else 90})
 
 
 @allow(SIGNED_IN)

@@ -17,7 +17,7 @@ def log(request: ClinicRequest) -> HttpResponse:
     action = request.GET.get("action", "")[:64]
     patient = request.GET.get("patient", "")
     if action:
-        rows = rows.filter(action__icontains=action)
+        rows = rows.filter(action__icontains="_".join(action.lower().split()))  # "patient view" finds patient_view
     if patient.isdigit():
         rows = rows.filter(patient_id=int(patient))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))

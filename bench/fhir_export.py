@@ -83,7 +83,7 @@ def build(patients_n: int) -> tuple[Any, str]:
     from accounts import services as accounts
 
     clinic = accounts.create_clinic(name="Bench FHIR", slug=f"bench-fhir-{time.time_ns()}", by="bench")
-    nurse = accounts.create_staff(clinic=clinic, username=f"bench-nurse-{time.time_ns()}", password="x" * 16, role="nurse",
+    nurse = accounts.create_staff(clinic=clinic, username=f"bench-nurse-{time.time_ns()}", password="bench-synthetic-pw", role="nurse",  # noqa: S106 - bench user
                                   first_name="Bench", last_name="Nurse", by="bench")
     _rows(clinic, nurse, patients_n)
     return clinic, accounts.issue_token(user=nurse, clinic=clinic, name="bench", by="bench")

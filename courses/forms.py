@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from ketacare.forms import choice_field
 
@@ -11,6 +12,17 @@ from .models import Protocol
 
 
 class ProtocolForm(forms.ModelForm):
+    def _post_clean(self) -> None:
+        """Build the instance without checking the database constraints here: the service's whole-protocol check
+        (kernel, ADR 0017) names every problem in words beside its field, where Django would show one constraint's
+        internal name; the constraints stay the database's last guard."""
+        try:
+            self.instance = forms.models.construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.full_clean(exclude=self._get_validation_exclusions(), validate_unique=False,
+                                     validate_constraints=False)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
     class Meta:
         model = Protocol
         fields = ["name", "n_infusions", "min_hours_between", "max_span_days", "mg_per_kg", "infusion_min",

@@ -7,8 +7,8 @@ from accounts.policy import Setting
 from clinical.dosing import DEFAULT_CEILING_MG_PER_KG
 
 SETTINGS = [
-    Setting("dose_ceiling_mg_per_kg", "Hard dose ceiling (mg/kg)", "decimal", DEFAULT_CEILING_MG_PER_KG,
-            min=Decimal("0.1"), max=Decimal("2"),
+    Setting("dose_ceiling_mg_per_kg", "Hard dose ceiling", "decimal", DEFAULT_CEILING_MG_PER_KG,
+            min=Decimal("0.1"), max=Decimal("2"), unit="mg/kg",
             help="No order or override may pass this dose per kg of actual weight. Default 1.0 mg/kg: the "
                  "anaesthetic induction dose starts there; psychiatric dosing runs 0.1-0.75 mg/kg."),
 ]

@@ -12,7 +12,7 @@ from accounts.models import Clinic, User
 from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
-from clinical import dosing
+from clinical import dosing, settings_check
 from clinical.errors import ClinicalError
 from clinical.scheduling import CourseSpacing
 from ketacare.errors import ServiceError
@@ -31,7 +31,9 @@ PROTOCOL_FIELDS = {
 }
 
 
-def _check_protocol(values: dict[str, Any]) -> None:
+def _check_protocol(values: dict[str, Any], clinic: Clinic) -> None:
+    """Refuse a protocol with any value out of range or limits that contradict each other, naming every problem."""
+    whole = settings_check.check_protocol(values, ceiling_mg_per_kg=dose_ceiling(clinic))
     errors: dict[str, str] = {}
     try:
         CourseSpacing(n_infusions=values["n_infusions"], min_hours_between=values["min_hours_between"],
@@ -41,16 +43,21 @@ def _check_protocol(values: dict[str, Any]) -> None:
     mg = Decimal(values["mg_per_kg"])
     if not Decimal("0.05") <= mg <= Decimal("2"):
         errors["mg_per_kg"] = "The dose must be between 0.05 and 2 mg/kg."
-    elif mg > Decimal(values["max_mg_per_kg"]):
-        errors["mg_per_kg"] = "The protocol dose is above the protocol's own maximum mg/kg."
-    if not 10 <= values["infusion_min"] <= 240:
+    errors.update(whole)
+    if "infusion_min" not in errors and not 10 <= values["infusion_min"] <= 240:
         errors["infusion_min"] = "Infusion time must be 10 to 240 minutes."
-    if Decimal(values["vial_mg_per_ml"]) not in dosing.DoseLimits().vial_strengths_mg_per_ml:
+    if "vial_mg_per_ml" not in errors and Decimal(values["vial_mg_per_ml"]) not in dosing.DoseLimits().vial_strengths_mg_per_ml:
         errors["vial_mg_per_ml"] = "Vial strength must be 10, 50 or 100 mg/mL."
-    if not Decimal("20") <= Decimal(values["bag_volume_ml"]) <= Decimal("500"):
+    if "bag_volume_ml" not in errors and not Decimal("20") <= Decimal(values["bag_volume_ml"]) <= Decimal("500"):
         errors["bag_volume_ml"] = "Bag volume must be 20 to 500 mL."
     if errors:
-        raise ServiceError("The protocol has values out of range; nothing was saved.", errors)
+        raise ServiceError("The protocol has values out of range or limits that contradict each other; nothing was saved.", errors)
+
+
+def protocol_problems(*, clinic: Clinic, values: dict[str, Any]) -> dict[str, str]:
+    """The kernel's whole-protocol problems among the values a form passed (for a form that refused some itself)."""
+    return settings_check.check_protocol({k: v for k, v in values.items() if k in PROTOCOL_FIELDS},
+                                         ceiling_mg_per_kg=dose_ceiling(clinic))
 
 
 def _default_of(name: str) -> Any:
@@ -65,7 +72,7 @@ def save_protocol(*, clinic: Clinic, values: dict[str, Any], by: Actor, protocol
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     merged = {f: getattr(protocol, f) for f in PROTOCOL_FIELDS} if protocol else {f: _default_of(f) for f in PROTOCOL_FIELDS}
     merged.update(values)
-    _check_protocol(merged)
+    _check_protocol(merged, clinic)
     with transaction.atomic():
         if protocol is None:
             protocol = Protocol.objects.create(clinic=clinic, **values)

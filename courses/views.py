@@ -8,7 +8,7 @@ from accounts.permissions import Perm
 from ketacare import course_page
 from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from ketacare.forms import passed_values, show_problems, show_refusal
 from ketacare.pages import audit_read, page
 from ketacare.scoping import get_in_clinic
 from patients.models import Patient
@@ -45,13 +45,17 @@ def protocol_edit(request: ClinicRequest, protocol_id: int) -> HttpResponse:
 def _protocol_form(request: ClinicRequest, protocol: Protocol | None) -> HttpResponse:
     form = ProtocolForm(request.POST or None, instance=protocol)
     thresholds = ThresholdForm(request.POST or None, initial=protocol.thresholds if protocol else Protocol._meta.get_field("thresholds").get_default())
-    if request.method == "POST" and form.is_valid() and thresholds.is_valid():
+    valid = [form.is_valid(), thresholds.is_valid()] if request.method == "POST" else [False]  # both, so every problem shows
+    if request.method == "POST" and not all(valid):
+        values = {**passed_values(form), "thresholds": passed_values(thresholds)}
+        show_problems(form, services.protocol_problems(clinic=request.clinic, values=values), thresholds)
+    elif all(valid):
         values = {f: form.cleaned_data[f] for f in ProtocolForm.Meta.fields}
         values["thresholds"] = dict(thresholds.cleaned_data)
         try:
             saved = services.save_protocol(clinic=request.clinic, values=values, by=request.user, protocol=protocol)
         except ServiceError as exc:
-            show_refusal(form, exc)
+            show_refusal(form, exc, thresholds)
         else:
             messages.success(request, f"Protocol {saved.name} saved.")
             return redirect("courses:protocols")

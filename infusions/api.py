@@ -39,6 +39,9 @@ class SessionOut(Schema):
     checkin_weight_kg: Decimal | None
     total_mg: Decimal | None
     rate_ml_per_h: Decimal | None
+    given_mg: Decimal | None = None  # what the infusion gave, worked out at its stop, beside the planned total_mg
+    given_volume_ml: Decimal | None = None
+    given_source: str = ""
     dose: dict[str, Any]
     checked_in_at: datetime | None
     dose_verified_at: datetime | None
@@ -111,6 +114,7 @@ class ReasonIn(Schema):
 class ActionIn(Schema):
     action: ChairAction
     reason: str = Field("", max_length=4000)
+    pump_volume_ml: Decimal | None = None  # stops: the pump's volume infused, confirmed (else rate x infusing time)
 
 
 class CadssIn(Schema):
@@ -209,7 +213,7 @@ def verify(request: HttpRequest, session_id: int, body: VerifyIn) -> InfusionSes
 def act(request: HttpRequest, session_id: int, body: ActionIn) -> InfusionSession:
     """Start, pause (reason), resume, stop the infusion, stop early (reason) or transfer (reason)."""
     session = services.apply_action(session=_session(request, session_id), action=body.action, reason=body.reason,
-                                    by=request.user)
+                                    pump_volume_ml=body.pump_volume_ml, by=request.user)
     return _fresh(session)
 
 

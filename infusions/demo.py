@@ -67,6 +67,7 @@ def _run_past(ctx: DemoContext, dp: DemoPatient, session: Any, second: Any) -> N
     session = services.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
                                    verifier=second.username, verifier_password=ctx.passwords[second.username],
                                    at=t + timedelta(minutes=4), by=nurse)
+    _draw(ctx, session, t + timedelta(minutes=6))
     services.start(session=session, at=t + timedelta(minutes=8), by=nurse)
     early = ctx.rng.random() < 0.04
     end = t + timedelta(minutes=30 if early else 48)
@@ -102,6 +103,12 @@ def _after(ctx: DemoContext, session: Any, end: datetime, early: bool) -> None:
     services.cosign_session(session=session, at=end + timedelta(minutes=75), by=ctx.users[Role.PRESCRIBER])
 
 
+def _draw(ctx: DemoContext, session: Any, at: datetime) -> None:
+    """Let the ledger draw the verified dose before the start (a start needs it: ADR 0015)."""
+    for draw in ctx.before_start:
+        draw(session, at)
+
+
 def _start_now(ctx: DemoContext, session: Any, second: Any) -> None:
     """DEMO-0001: checked in 20 min ago, infusing since 15 min ago, one typed reading (interop adds a monitor one)."""
     nurse, now = ctx.users[Role.NURSE], ctx.now.replace(microsecond=0)
@@ -111,6 +118,7 @@ def _start_now(ctx: DemoContext, session: Any, second: Any) -> None:
     session = services.verify_dose(session=session, total_mg=session.total_mg, rate_ml_per_h=session.rate_ml_per_h,
                                    verifier=second.username, verifier_password=ctx.passwords[second.username],
                                    at=now - timedelta(minutes=17), by=nurse)
+    _draw(ctx, session, now - timedelta(minutes=16))
     services.start(session=session, at=now - timedelta(minutes=15), by=nurse)
     services.record_vitals(session=session, values={"systolic_mmhg": 131, "diastolic_mmhg": 84, "heart_rate_bpm": 78,
                                                     "spo2_pct": "98", "resp_rate_per_min": 15},

@@ -39,8 +39,13 @@ class InfusionSession(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     infusion_ended_at = models.DateTimeField(null=True, blank=True)
     # How the infusion ended: minutes infused (pauses excluded), planned, early or not with the reason, and the dose
-    # given as the planned dose pro-rated by infusing time (clinical.chair_rules; issue 10).
+    # given, the same figure as `given_mg` below (clinical.chair_rules; ADR 0016, ADR 0015).
     infusion_stop = models.JSONField(default=dict, blank=True)
+    # What the infusion actually gave, worked out at its stop (ADR 0015), beside the planned `total_mg`.
+    given_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    given_volume_ml = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    given_source = models.CharField(max_length=12, blank=True, choices=[("rate_time", "rate x infusing time"),
+                                                                        ("pump_volume", "pump volume confirmed")])
     discharged_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -77,6 +82,11 @@ class InfusionSession(models.Model):
                                    name="session_ends_after_it_starts"),
             above_zero("number"), one_of("state", SessionState.values), above_zero("checkin_weight_kg", nullable=True),
             at_least_zero("total_mg", nullable=True), at_least_zero("rate_ml_per_h", nullable=True),
+            # Never more given than the bag held: the planned dose (ADR 0015).
+            models.CheckConstraint(condition=models.Q(given_mg__isnull=True)
+                                   | models.Q(given_mg__gte=0, total_mg__isnull=False, given_mg__lte=models.F("total_mg")),
+                                   name="session_given_at_most_planned"),
+            at_least_zero("given_volume_ml", nullable=True),
         ]
 
     def __str__(self) -> str:

@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
+from ketacare import session_screen as screen_hooks
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
 from ketacare.polling import audit_poll, polled
 
-from . import screen, services
+from . import ledger_link, screen, services
 from .choices import SideEffect
 from .forms import NoteForm, ReasonForm, SideEffectsForm, VitalsForm
 from .models import InfusionSession
@@ -49,7 +50,7 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
         "can_sign": services.can_sign(session), "infused_min": running_minutes(session, now)
         if session.state in ("infusing", "paused") else None,
         "elapsed_since": screen.elapsed_since(session), "live": screen.live_context(session, now),
-        "dose": session.dose,
+        "dose": session.dose, "drawn_mg": _drawn_mg(session),
         "vitals_form": forms.get("vitals_form") or VitalsForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -59,7 +60,16 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
         "events": list(session.events.select_related("by")),
         "adverse_events": list(session.adverse_events.all()),
         "blockers": alert_blockers(session) if session.state in BLOCKABLE else [],
+        "panels": screen_hooks.panels(request, session),
     }
+
+
+def _drawn_mg(session: InfusionSession) -> Any:
+    """The mg drawn for the session, from the ledger (None when no ledger app answers)."""
+    try:
+        return ledger_link.drawn_mg(session)[0]
+    except ServiceError:
+        return None
 
 
 @session_page(Perm.OPEN_SESSIONS, methods=("GET",), read="session_view")
@@ -92,7 +102,8 @@ def action(request: HttpRequest, session: InfusionSession) -> HttpResponse:
     name = request.POST.get("action", "")
     try:
         form.is_valid()
-        services.apply_action(session=session, action=name, reason=form.cleaned_data.get("reason", ""), by=request.user)
+        services.apply_action(session=session, action=name, reason=form.cleaned_data.get("reason", ""),
+                              pump_volume_ml=request.POST.get("pump_volume_ml", "").strip() or None, by=request.user)
     except ServiceError as exc:
         return rerender(request, fresh(session), exc, reason_form=form)
     messages.success(request, f"{screen.label_of(name)}: done.")

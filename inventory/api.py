@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from accounts.guards import refuse_without_step_up
 from accounts.permissions import Perm
 from infusions.models import InfusionSession
 from ketacare.access import ClinicRequest
@@ -103,6 +104,7 @@ class ReceiptIn(Schema):
     containers: int = Field(ge=1, le=1000)
     invoice: str = Field(min_length=1, max_length=60)
     note: str = Field("", max_length=2000)
+    expired_reason: str = Field("", max_length=2000)  # needed only for a lot already expired
     at: datetime | None = None
 
 
@@ -250,7 +252,8 @@ def receive(request: HttpRequest, body: ReceiptIn) -> tuple[int, LedgerEntry]:
     return 201, services.receive_stock(
         product=_get(Product, request, body.product_id), supplier=_get(Supplier, request, body.supplier_id),
         location=_get(Location, request, body.location_id), lot_number=body.lot_number, expires_on=body.expires_on,
-        containers=body.containers, invoice=body.invoice, note=body.note, at=body.at, by=request.user)
+        containers=body.containers, invoice=body.invoice, note=body.note, expired_reason=body.expired_reason, at=body.at,
+        by=request.user)
 
 
 @router.post("/draws", response={201: EntryOut})
@@ -280,6 +283,7 @@ def waste(request: HttpRequest, body: WasteIn) -> tuple[int, list[LedgerEntry]]:
 @router.post("/destructions", response={201: list[EntryOut]})
 @api_allow(Perm.KEEP_LEDGER)
 def destroy(request: HttpRequest, body: DestructionIn) -> tuple[int, list[LedgerEntry]]:
+    refuse_without_step_up(request)  # a browser session proves itself again (accounts/guards.py); a token is a machine's
     witnesses = [(_staff(request, w.username, "witnesses"), w.password) for w in body.witnesses]
     return 201, services.destroy_stock(
         containers=[_get(Container, request, pk) for pk in body.container_ids], method=body.method, place=body.place,

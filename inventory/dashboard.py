@@ -19,7 +19,9 @@ def panels(request: HttpRequest, now: datetime) -> list[Panel]:
     rec = reconcile(clinic, check_integrity=False)
     status = inventory_status(clinic)
     overdue = status["due"] is not None and status["due"].overdue
-    if not (rec.failing or rec.open_discrepancies or overdue):
+    if not (rec.failing or rec.open_draws or rec.open_discrepancies or overdue):
         return []
+    no_draw = len(rec.infused_without_draw)
     return [Panel("inventory/_dashboard_panel.html", 30, {
-        "failing": len(rec.failing), "discrepancies": len(rec.open_discrepancies), "due": status["due"], "overdue": overdue})]
+        "failing": len(rec.failing) - no_draw, "no_draw": no_draw, "open_draws": len(rec.open_draws),
+        "discrepancies": len(rec.open_discrepancies), "due": status["due"], "overdue": overdue})]

@@ -1,8 +1,10 @@
 """Demo ledger: a stocked safe, the history of every finished infusion, an initial inventory, one open discrepancy.
 
-Products, supplier and locations are added when the app builds; the history is written in an
-`after` step, once every app (and the infusions app's own after-steps) has left the sessions in
-their final state. Everything goes through the ledger services; the supplier's DEA number is
+Products, supplier, locations, the receipts, the initial inventory and a transfer are written
+when the app builds, before the infusions demo runs; that demo calls `ctx.before_start`, so each
+session draws its dose before it starts (ADR 0015) and its stop writes the administration. An
+`after` step then wastes each finished session's leftover before a witness (and, for sessions
+the infusions demo did not run, writes the draw and administration itself). Everything goes through the ledger services; the supplier's DEA number is
 synthetic (valid check digit, no real registrant).
 """
 
@@ -21,7 +23,7 @@ from ketacare.demo import DemoContext
 from . import services
 from .choices import ContainerState
 from .models import Container, Location, Lot, Product
-from .queries import balances, container_remaining_ml
+from .queries import balances, container_remaining_ml, session_totals
 
 D = Decimal
 CENT = D("0.01")
@@ -42,31 +44,47 @@ def build(ctx: DemoContext) -> None:
         "safe": services.add_location(clinic=ctx.clinic, name="Main safe", by=officer),
         "cart": services.add_location(clinic=ctx.clinic, name="Procedure room cart", by=officer),
     }
-    ctx.after.append(lambda: _history(ctx, refs))
+    _stock(ctx, refs)
+    vials = _VialQueue(refs["p10"])
+    drawn: list[Any] = []
+
+    def draw_before_start(session: Any, at: datetime) -> None:
+        """The nurse draws the verified dose (a whole mL more, wasted later, one session in eight)."""
+        vials.draw(ctx, session, _draw_ml(len(drawn), _dose(session)), at)
+        drawn.append(session.pk)
+
+    ctx.before_start.append(draw_before_start)
+    ctx.after.append(lambda: _history(ctx, refs, vials))
 
 
-def _history(ctx: DemoContext, refs: dict[str, Any]) -> None:
-    ctx.progress("building the ledger history")
-    finished, running = _sessions(ctx)
-    plans = [(s, _dose(s)) for s in finished]
-    needs = [_draw_ml(i, mg) for i, (_, mg) in enumerate(plans)]
-    start = min([s.scheduled_start for s in finished + running], default=ctx.now - timedelta(days=14)) - timedelta(days=5)
-    half = len(plans) // 2
+def _stock(ctx: DemoContext, refs: dict[str, Any]) -> None:
+    """Receive the lots (enough for every session booked up to now), take the initial inventory, stock the cart."""
+    sessions = sorted((s for dp in ctx.patients for s in dp.sessions
+                       if s.state != SessionState.CANCELLED and s.scheduled_start < ctx.now + timedelta(hours=1)),
+                      key=lambda s: s.scheduled_start)
+    needs = [_draw_ml(i, _dose(s)) for i, s in enumerate(sessions)]
+    start = min([s.scheduled_start for s in sessions], default=ctx.now - timedelta(days=14)) - timedelta(days=5)
+    half = len(sessions) // 2
     first = _receive(ctx, refs, refs["p10"], "KX24A01", start, _vials(sum(needs[:half], D(0))) + 1, ctx.now + timedelta(days=300))
     strong = _receive(ctx, refs, refs["p50"], "KX50B07", start, 5, ctx.now + timedelta(days=500))
     services.take_inventory(clinic=ctx.clinic, kind="initial", business_time="close", by=ctx.users[Role.INVENTORY_OFFICER],
                             at=start + timedelta(hours=2), lines=[_line(first), _line(strong)])
     services.transfer(containers=[Container.objects.filter(lot=strong).first()], to_location=refs["cart"],
                       at=start + timedelta(hours=3), by=ctx.users[Role.INVENTORY_OFFICER])
-    if half < len(plans):
-        when = plans[half][0].scheduled_start - timedelta(days=1)
-        _receive(ctx, refs, refs["p10"], "KX24A19", when, _vials(sum(needs[half:], D(0))) + 6, ctx.now + timedelta(days=420))
-    vials = _VialQueue(refs["p10"])
-    for i, ((session, dose), need) in enumerate(zip(plans, needs, strict=True)):
-        _infusion(ctx, vials, session, dose, need, waste=i % WASTE_EVERY == 0)
+    # Both deliveries come before the first infusion: the infusions demo runs patient by patient, not in time order.
+    _receive(ctx, refs, refs["p10"], "KX24A19", start + timedelta(days=1), _vials(sum(needs[half:], D(0))) + 6, ctx.now + timedelta(days=420))
+
+
+def _history(ctx: DemoContext, refs: dict[str, Any], vials: "_VialQueue") -> None:
+    """Close every finished session: a draw and an administration where the infusion left none, the leftover wasted."""
+    ctx.progress("building the ledger history")
+    finished, running = _sessions(ctx)
+    for i, session in enumerate(finished):
+        _infusion(ctx, vials, session, i)
     for session in running:
-        at = min(session.started_at or session.scheduled_start, ctx.now)
-        vials.draw(ctx, session, (_dose(session) / 10).quantize(CENT, ROUND_CEILING), at)
+        if not session.ledger_entries.filter(kind="draw").exists():
+            at = min(session.started_at or session.scheduled_start, ctx.now)
+            vials.draw(ctx, session, (_dose(session) / 10).quantize(CENT, ROUND_CEILING), at)
     _counts(ctx, refs)
 
 
@@ -144,17 +162,22 @@ class _VialQueue:
             need -= take
 
 
-def _infusion(ctx: DemoContext, vials: _VialQueue, session: Any, dose: Decimal, need: Decimal, *, waste: bool) -> None:
-    """Draw, give and (when anything is left) waste before a witness, at the session's own times."""
+def _infusion(ctx: DemoContext, vials: "_VialQueue", session: Any, index: int) -> None:
+    """Draw and give at the session's own times where the infusion left no record, then waste the leftover."""
     begins = session.started_at or session.scheduled_start
     ends = session.infusion_ended_at or begins + timedelta(minutes=40)
-    vials.draw(ctx, session, need, begins - timedelta(minutes=10))
-    given = dose if session.state != SessionState.STOPPED_EARLY else (dose * D("0.6")).quantize(CENT)
-    services.record_administration(session=session, mg=given.quantize(CENT), at=ends, by=ctx.users[Role.NURSE])
-    left = need * 10 - given
-    if waste and left > 0:
+    dose = _dose(session)
+    if not session.ledger_entries.filter(kind="draw").exists():
+        vials.draw(ctx, session, _draw_ml(index, dose), begins - timedelta(minutes=10))
+    if not session.ledger_entries.filter(kind="administration").exists():
+        given = session.given_mg if session.given_mg is not None else (
+            dose if session.state != SessionState.STOPPED_EARLY else (dose * D("0.6")).quantize(CENT))
+        services.record_administration(session=session, mg=D(given).quantize(CENT), at=ends, by=ctx.users[Role.NURSE])
+    left = session_totals(session)
+    leftover = left.drawn_mg - left.administered_mg - left.wasted_mg
+    if leftover > 0:
         witness = ctx.second_user(Role.NURSE)
-        services.record_waste(session=session, mg=left.quantize(CENT), manner="Into the drug-waste container",
+        services.record_waste(session=session, mg=leftover, manner="Into the drug-waste container",
                               witness=witness, witness_password=ctx.passwords[witness.username], at=ends + timedelta(minutes=5),
                               by=ctx.users[Role.NURSE])
 

@@ -72,6 +72,8 @@ class ReceiveForm(_ClinicForm):
     invoice = forms.CharField(label="Invoice or packing slip", max_length=60)
     location = forms.ModelChoiceField(label="Stored in", queryset=Location.objects.none())
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    expired_reason = forms.CharField(label="Reason to take in a lot already expired", required=False, max_length=2000,
+                                     help_text="Only when the expiry date has passed (for example, received for destruction).")
 
     def setup(self) -> None:
         for name, model in (("product", Product), ("supplier", Supplier), ("location", Location)):

@@ -9,10 +9,11 @@ from clinical.ledger import LedgerPolicy
 _DEFAULT = LedgerPolicy()
 
 SETTINGS = [
-    Setting("ledger_reconciliation_tolerance_mg", "Ledger: session reconciliation tolerance (mg)", "decimal",
-            _DEFAULT.reconciliation_tolerance_mg, min=Decimal("0"), max=Decimal("10"),
-            help="Drawn mg may differ from administered + wasted mg by at most this much (Policy, no authoritative source)."),
-    Setting("ledger_retention_years", "Ledger: keep records for (years)", "int", _DEFAULT.retention_years, min=2, max=50,
+    Setting("ledger_reconciliation_tolerance_mg", "Ledger: session reconciliation tolerance", "decimal",
+            _DEFAULT.reconciliation_tolerance_mg, min=Decimal("0"), max=Decimal("10"), unit="mg",
+            help="Drawn ketamine may differ from administered plus wasted by at most this much (no published figure)."),
+    Setting("ledger_retention_years", "Ledger: keep records for", "int", _DEFAULT.retention_years, min=2, max=50,
+            unit="years",
             help="21 CFR 1304.04 requires at least 2 years; KetaCare never deletes ledger records."),
 ]
 

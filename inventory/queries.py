@@ -165,6 +165,26 @@ def session_lots(session: Any) -> list[SessionLot]:
     return [SessionLot(first[i].lot, first[i].location, drawn[i], accounted[i]) for i in drawn]
 
 
+@dataclass(frozen=True)
+class SessionTotals:
+    """A session's ledger in mg, as corrected: drawn, administered and wasted."""
+
+    drawn_mg: Decimal
+    administered_mg: Decimal
+    wasted_mg: Decimal
+
+
+def session_totals(session: Any) -> SessionTotals:
+    """Sum a session's draws, administrations and wastes (each as last corrected)."""
+    rows = list(LedgerEntry.objects.filter(session=session, kind__in=(
+        EntryKind.DRAW, EntryKind.ADMINISTRATION, EntryKind.WASTE)))
+    fixes = latest_corrections(rows)
+    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for e in rows:
+        sums[e.kind] += in_force(e, fixes)[1]
+    return SessionTotals(sums[EntryKind.DRAW], sums[EntryKind.ADMINISTRATION], sums[EntryKind.WASTE])
+
+
 def staff_member(clinic: Any, username: str) -> User | None:
     """An active staff member of the clinic by username (for witness fields)."""
     return User.objects.filter(username=username.strip(), is_active=True, memberships__clinic=clinic,

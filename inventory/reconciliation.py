@@ -48,6 +48,8 @@ class SessionLine:
 
     @property
     def status(self) -> str:
+        if self.result.infused_without_draw:
+            return "infused, nothing drawn"
         if self.result.ok:
             return "reconciled"
         return "does not reconcile" if self.due else "in progress"
@@ -62,10 +64,16 @@ class Reconciliation:
     opened_without_session: list[Container]
     open_discrepancies: list[Discrepancy]
     ledger_problems: list[str] = field(default_factory=list)
+    open_draws: list[LedgerEntry] = field(default_factory=list)
+    """Every draw its session has not closed by administration plus waste (within tolerance), newest first."""
 
     @property
     def failing(self) -> list[SessionLine]:
-        return [s for s in self.sessions if s.status == "does not reconcile"]
+        return [s for s in self.sessions if s.status in ("does not reconcile", "infused, nothing drawn")]
+
+    @property
+    def infused_without_draw(self) -> list[SessionLine]:
+        return [s for s in self.sessions if s.result.infused_without_draw]
 
     @property
     def ok(self) -> bool:
@@ -81,8 +89,10 @@ def reconcile(clinic: Any, *, check_integrity: bool = True) -> Reconciliation:
     for e in rows:
         groups[e.kind].append(SessionAmount(None if e.session_id is None else str(e.session_id), in_force(e, fixes)[1],
                                             str(e.container_id), str(e.pk)))
+    infused = InfusionSession.objects.in_clinic(clinic).filter(started_at__isnull=False).values_list("pk", flat=True)
     report = reconcile_sessions(groups[Kind.DRAW], groups[Kind.ADMINISTRATION], groups[Kind.WASTE],
-                                tolerance_mg=ledger_policy(clinic).reconciliation_tolerance_mg)
+                                tolerance_mg=ledger_policy(clinic).reconciliation_tolerance_mg,
+                                infused=[str(pk) for pk in infused])
     sessions = InfusionSession.objects.in_clinic(clinic).select_related("patient").in_bulk(
         [int(s.session_ref) for s in report.sessions])
     given = set(LedgerEntry.objects.in_clinic(clinic).filter(kind=Kind.ADMINISTRATION).values_list("session_id", flat=True))
@@ -90,6 +100,10 @@ def reconcile(clinic: Any, *, check_integrity: bool = True) -> Reconciliation:
                          sessions[int(s.session_ref)].state in DUE_STATES or int(s.session_ref) in given)
              for s in report.sessions]
     unlinked = [int(d.entry_id) for d in report.draws_without_session if d.entry_id]
+    unclosed = {int(s.session_ref) for s in report.sessions if not s.ok and s.difference_mg > 0}
+    open_draws = list(LedgerEntry.objects.in_clinic(clinic).filter(kind=Kind.DRAW)
+                      .filter(Q(session_id__in=unclosed) | Q(session__isnull=True))
+                      .select_related("lot", "container", "session__patient").order_by("-at", "-pk"))
     return Reconciliation(
         tolerance_mg=ledger_policy(clinic).reconciliation_tolerance_mg,
         balances=balances(clinic),
@@ -98,6 +112,7 @@ def reconcile(clinic: Any, *, check_integrity: bool = True) -> Reconciliation:
         opened_without_session=opened_without_session(clinic),
         open_discrepancies=list(open_discrepancies(clinic)),
         ledger_problems=ledger_problems(clinic) if check_integrity else [],
+        open_draws=open_draws,
     )
 
 
@@ -164,6 +179,11 @@ def as_json(clinic: Any, r: Reconciliation) -> dict[str, Any]:
                                    "drawn_mg": str(s.result.drawn_mg), "administered_mg": str(s.result.administered_mg),
                                    "wasted_mg": str(s.result.wasted_mg), "difference_mg": str(s.result.difference_mg)}
                                   for s in r.failing],
+        "infused_without_draw": [{"session": s.session.pk, "mrn": s.session.patient.mrn, "infusion": s.session.number,
+                                  "started_at": s.session.started_at.isoformat() if s.session.started_at else None}
+                                 for s in r.infused_without_draw],
+        "open_draws": [{"draw_entry": d.pk, "session": d.session_id, "at": d.at.isoformat(), "quantity_mg": str(d.quantity_mg),
+                        "container": d.container.code if d.container else None} for d in r.open_draws],
         "opened_without_session": [{"container": c.code, "state": c.state, "location": c.location.name}
                                    for c in r.opened_without_session]
         + [{"draw_entry": d.pk, "container": d.container.code if d.container else None} for d in r.draws_without_session],

@@ -161,7 +161,7 @@ def csv_rows(table: Table) -> Iterable[list[str]]:
 
 def reconciliation_table(rec: Any, clinic: Any) -> Table:
     """Sessions set against their draws (kernel reconcile_sessions), failing ones first."""
-    order = {"does not reconcile": 0, "in progress": 1, "reconciled": 2}
+    order = {"infused, nothing drawn": 0, "does not reconcile": 0, "in progress": 1, "reconciled": 2}
     lines = sorted(rec.sessions, key=lambda s: order[s.status])
     return Table("reconciliation", "Session reconciliation",
                  f"Drawn = administered + wasted for every session, within {rec.tolerance_mg} mg (clinic setting).",

@@ -51,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/home.html", {
         "balances": rec.balances, "status": inventory_status(clinic), "discrepancies": rec.open_discrepancies,
         "failing": len(rec.failing), "opened_without_session": len(rec.opened_without_session), "recent": recent,
+        "infused_without_draw": rec.infused_without_draw, "open_draws": rec.open_draws,
         "today": _today(clinic), "can_handle": can(request, Perm.HANDLE_KETAMINE), "is_officer": can(request, Perm.KEEP_LEDGER),
     })
 
@@ -137,6 +138,10 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         start, end = _dates(request)
     except ValueError:
         messages.error(request, "Dates must be written YYYY-MM-DD.")
+        return render(request, "inventory/reports.html", {"reports": reports.REPORTS}, status=400)
+    if start and end and start > end:
+        messages.error(request, f"The start date {start} is after the end date {end}: no period runs backwards. "
+                                "Swap the dates to cover that period.")
         return render(request, "inventory/reports.html", {"reports": reports.REPORTS}, status=400)
     table = reports.REPORTS[slug](clinic, start, end)
     as_csv = request.GET.get("format") == "csv"

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.guards import step_up
 from accounts.permissions import Perm
 from clinical.errors import ClinicalError
 from ketacare.access import ClinicRequest, allow
@@ -113,6 +114,7 @@ def waste(request: ClinicRequest) -> HttpResponse:
 
 
 @allow(Perm.KEEP_LEDGER)
+@step_up  # destruction asks for a fresh proof of identity (accounts/guards.py)
 def destroy(request: ClinicRequest) -> HttpResponse:
     clinic = request.clinic
     form = f.DestroyForm(request.POST or None, clinic=clinic)

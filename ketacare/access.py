@@ -78,6 +78,11 @@ def allow(perm: Perm | str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
             if perm != SIGNED_IN and getattr(request, "role", None) not in roles:
                 raise PermissionDenied("Your role does not allow this page.")
+            from accounts.guards import enrolment_redirect  # the clinic may require a second factor first
+
+            enrol = enrolment_redirect(request, view)
+            if enrol is not None:
+                return enrol
             return view(request, *args, **kwargs)
 
         return declare(wrapped, perm, roles)

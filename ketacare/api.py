@@ -4,7 +4,6 @@ Every operation names its permission with `api_allow(Perm.X)`; the role matrix t
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -14,9 +13,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from accounts.models import ApiToken, Membership
+from accounts.guards import must_enrol
 from accounts.permissions import Perm, roles_with
-from accounts.services import hash_token, touch_token
+from accounts.services import token_member
 from clinical.errors import ClinicalError
 from ketacare.errors import ServiceError
 
@@ -27,13 +26,11 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer kc_...`: the token's user acts in the token's clinic."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = ApiToken.objects.select_related("user", "clinic").filter(key_hash=hash_token(token), revoked_at__isnull=True).first()
-        if found is None or not found.user.is_active:
+        live = token_member(token)
+        if live is None:
             return None
-        membership = Membership.objects.filter(user=found.user, clinic=found.clinic, active=True).first()
-        if membership is None:
-            return None
-        touch_token(token=found, at=datetime.now(UTC))
+        found, membership = live
+        vars(request)["via_token"] = True  # a machine credential: step-up (a person's fresh proof) does not apply
         request.user = found.user
         act_in(request, membership)
         return found.user
@@ -54,6 +51,8 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if request.user.is_authenticated and getattr(request, "role", None):
+            if must_enrol(request):
+                raise HttpError(403, "Set up two-step sign-in (an authenticator app or a passkey) before using KetaCare.")
             return request.user
         return None
 
@@ -173,7 +172,10 @@ PATH_OBJECTS = {
     "session_id": "infusions.InfusionSession", "alert_id": "alerts.Alert", "message_id": "interop.Hl7Message",
     "assessment_id": "measures.Assessment", "therapy_id": "therapy.IntegrationSession", "lot_id": "inventory.Lot",
     "entry_id": "inventory.LedgerEntry", "discrepancy_id": "inventory.Discrepancy", "inventory_id": "inventory.Inventory",
+    "trauma_id": "patients.TraumaEvent", "treatment_id": "patients.PriorTreatment",
+    "medication_id": "patients.CurrentMedication", "allergy_id": "patients.Allergy",
     "shift_id": "scheduling.NurseShift", "waiting_id": "scheduling.WaitingListEntry",
+    "member_id": "accounts.Membership",
 }
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-APPS = ["patients", "courses", "scheduling", "infusions", "measures", "therapy", "inventory", "outcomes", "interop"]
+# inventory before infusions: the safe is stocked before any infusion starts, and each start draws first (ADR 0015).
+APPS = ["patients", "courses", "scheduling", "inventory", "infusions", "measures", "therapy", "outcomes", "interop"]
 
 STAGES = ("screening", "eligible", "ineligible", "mid_course", "finished", "follow_up")
 
@@ -38,6 +39,8 @@ class DemoContext:
     protocol: Any = None
     progress: Callable[[str], None] = lambda message: None
     after: list[Callable[[], None]] = field(default_factory=list)  # run once every app has built
+    # Called by the infusions demo with (session, at) before each start: the ledger draws the dose then.
+    before_start: list[Callable[[Any, datetime], None]] = field(default_factory=list)
     small: bool = False  # one patient or two per stage: for tests that need every kind of object quickly
 
     def second_user(self, role: str) -> Any:
@@ -47,7 +50,7 @@ class DemoContext:
             from accounts import services as accounts
 
             username = role.replace("_", "") + "2"
-            password = f"demo-{role.replace('_', '-')}-pass-2"
+            password = f"{role.replace('_', '-')}-synthetic-only-2"
             self.users[key] = accounts.create_staff(clinic=self.clinic, username=username, password=password, role=role,
                                                     first_name="Second", last_name=role.replace("_", " ").title(),
                                                     email=f"{username}@demo.invalid", by="demo")

@@ -1,5 +1,7 @@
 """Helpers shared by the apps' forms: the one way a page shows a refusal."""
 
+from typing import Any
+
 from django import forms
 
 from clinical.errors import ClinicalError
@@ -22,6 +24,20 @@ def show_refusal(form: forms.Form, exc: ServiceError | ClinicalError, *others: f
             owner.add_error(field, problem)
     if top:
         form.add_error(None, refusal.message)
+
+
+def passed_values(form: forms.Form) -> dict[str, Any]:
+    """The values of the fields a submitted form's own checks passed ({} for a form that was not submitted)."""
+    return dict(getattr(form, "cleaned_data", None) or {}) if form.is_bound else {}
+
+
+def show_problems(form: forms.Form, problems: dict[str, str], *others: forms.Form) -> None:
+    """Add the service's problems to a form its own checks refused, on the fields those checks passed.
+
+    So one submit names every problem (issue 10): a bad duration and a later infusion together, not one per submit.
+    """
+    if form.is_bound:
+        show_refusal(form, ServiceError("", problems), *others, top=False)
 
 
 def choice_field(form: forms.Form, name: str) -> forms.ModelChoiceField:

@@ -142,10 +142,20 @@ PASSWORD_HASHERS = [
 ]
 if _env_bool("KETACARE_FAST_HASHER", "pytest" in sys.modules):  # test suites only: Argon2 is slow on purpose
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# Checked wherever a password is set: the staff form and API, a clinic admin's reset, the CLI (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.VarietyValidator"},  # 'aaaaaaaaaaaa' is long enough but no password
 ]
+# WebAuthn relying party: the host name users type (no port); empty means the request's own host.
+KETACARE_WEBAUTHN_RP_ID = os.environ.get("KETACARE_WEBAUTHN_RP_ID", "")
+# Sign-in throttle by client address (accounts/signin.py): failures before a lockout, and its first length
+# (doubled at each repeated lockout, at most a day). Behind a proxy, REMOTE_ADDR must be the client's address.
+KETACARE_ADDRESS_LOCKOUT_FAILURES = int(os.environ.get("KETACARE_ADDRESS_LOCKOUT_FAILURES", 20))
+KETACARE_ADDRESS_LOCKOUT_MINUTES = int(os.environ.get("KETACARE_ADDRESS_LOCKOUT_MINUTES", 15))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("KETACARE_TIME_ZONE", "America/New_York")
@@ -184,6 +194,11 @@ KETACARE_HL7_IDLE_TIMEOUT_S = float(os.environ.get("KETACARE_HL7_IDLE_TIMEOUT_S"
 KETACARE_HL7_RATE_PER_S = float(os.environ.get("KETACARE_HL7_RATE_PER_S", 2000))  # messages a second, per connection
 KETACARE_HL7_BATCH_MAX = int(os.environ.get("KETACARE_HL7_BATCH_MAX", 200))
 KETACARE_HL7_BATCH_WAIT_MS = float(os.environ.get("KETACARE_HL7_BATCH_WAIT_MS", 2))
+# The monitor port (docs/adr/0014-monitor-port.md): localhost unless configured; MLLP over TLS with both files set.
+KETACARE_HL7_HOST = os.environ.get("KETACARE_HL7_HOST", "127.0.0.1")
+KETACARE_HL7_TLS_CERT = os.environ.get("KETACARE_HL7_TLS_CERT", "")
+KETACARE_HL7_TLS_KEY = os.environ.get("KETACARE_HL7_TLS_KEY", "")
+KETACARE_HL7_TLS_CLIENT_CA = os.environ.get("KETACARE_HL7_TLS_CLIENT_CA", "")  # set: senders need a certificate it signed
 
 # The audit trail's keys, kept outside the database (audit/keys.py, docs/adr/0019-anchored-audit-and-rls.md).
 # Unset, they are created on first use under KETACARE_VAR_DIR/keys (dev, tests); production keeps them

@@ -17,6 +17,21 @@ from accounts.choices import Role
 from accounts.models import Clinic, User
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test persona password
+TOTP_SECRET = "KETACARETESTPERSONAS2FA7"  # noqa: S105 - the authenticator-app key of every persona whose role needs a second factor
+SECOND_FACTOR_ROLES = ("prescriber", "clinic_admin", "inventory_officer")  # the default of policy second_factor_roles
+
+
+def totp_now() -> str:
+    """The current code of the personas' authenticator app."""
+    import pyotp
+
+    return str(pyotp.TOTP(TOTP_SECRET).now())
+
+
+def enrol(user: User) -> User:
+    """Give a user the personas' authenticator app as second factor (roles a clinic requires one of)."""
+    accounts.enable_totp(user=user, secret=TOTP_SECRET, code=totp_now(), by="test")
+    return user
 
 
 @dataclass
@@ -43,14 +58,17 @@ def build_world() -> World:
                                                   first_name="Test", last_name=role.title(), by="test")
         world.b_users[role] = accounts.create_staff(clinic=b, username=f"b_{role}", password=PASSWORD, role=role,
                                                     first_name="Other", last_name=role.title(), by="test")
+        if role in SECOND_FACTOR_ROLES:  # the clinics keep the default policy: these roles must have a second factor
+            enrol(world.users[role])
+            enrol(world.b_users[role])
     return world
 
 
 def patient_values(mrn: str = "T-0001", **extra: Any) -> dict[str, Any]:
     values = {
         "mrn": mrn, "given_name": "Testy", "family_name": "Synthetic", "date_of_birth": date(1985, 5, 17),
-        "sex": "female", "height_cm": Decimal("168.0"), "weight_kg": Decimal("70.0"), "phone": "555-0100",
-        "email": "testy@example.invalid", "escort_name": "Escort Person", "escort_phone": "555-0101",
+        "sex": "female", "height_cm": Decimal("168.0"), "weight_kg": Decimal("70.0"), "phone": "202-555-0100",
+        "email": "testy@example.invalid", "escort_name": "Escort Person", "escort_phone": "202-555-0101",
         "diagnosis_code": "F43.12",
     }
     values.update(extra)

@@ -60,9 +60,11 @@ def build_floor(world: Any, *, sessions: int = 3, vials: int = 30) -> Floor:
     from infusions.tests.helpers import check_in, t0, verify
     from inventory.tests.conftest import build_stock
     from ketacare.testing import make_chair, make_eligible_patient, make_protocol, make_session
+    from ketacare.testing_ledger import draw_for
 
     nurse, prescriber = world.users[Role.NURSE], world.users[Role.PRESCRIBER]
     protocol, start = make_protocol(world), t0(hours_ago=1)
+    stock = build_stock(world, vials=vials)
     running = []
     for i in range(sessions):
         patient = make_eligible_patient(world, mrn=f"LOAD-{i:03d}")
@@ -70,10 +72,13 @@ def build_floor(world: Any, *, sessions: int = 3, vials: int = 30) -> Floor:
         booked = make_session(world, start, course=course, chair=make_chair(world, name=f"Load chair {i}"))
         session = check_in(world, booked, at=start)
         session = verify(world, session, at=start + timedelta(minutes=5))
+        draw_for(session, by=nurse, at=start + timedelta(minutes=6))  # no start without the dose drawn (ADR 0015)
         running.append(infusions.start(session=session, at=start + timedelta(minutes=10), by=nurse))
     for session in running:  # open alerts for the acknowledging threads to start on
         infusions.record_vitals(session=session, by=nurse, values={"systolic_mmhg": 186, "diastolic_mmhg": 96})
-    stock = build_stock(world, vials=vials)
+    from interop.services import default_sender
+
+    default_sender(world.a, at=start, by="workload")  # the monitor thread sends as the simulated monitor
     return Floor(clinic=world.a, nurse=nurse, prescriber=prescriber, sessions=running, vials=stock.vials)
 
 

@@ -1,27 +1,38 @@
 """Patients API: the same services as the pages."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import ValidationError as PydanticError
 
 from accounts.permissions import Perm
 from ketacare.access import ClinicRequest
 from ketacare.api import api_allow
+from ketacare.errors import ServiceError
 from ketacare.pages import audit_read
 from ketacare.scoping import get_in_clinic
 from ketacare.vocab import literal_of
 
 from . import queries, services
-from .choices import PtsdDiagnosis, Sex, TraumaKind, TreatmentKind, TreatmentOutcome
-from .models import Patient
+from .choices import (
+    AllergySeverity,
+    PtsdDiagnosis,
+    Sex,
+    TraumaKind,
+    TreatmentKind,
+    TreatmentOutcome,
+)
+from .models import IntakeAmendment, Patient
 
 SexValue = literal_of(Sex)
 DiagnosisCode = literal_of(PtsdDiagnosis)
 TreatmentKindValue = literal_of(TreatmentKind)
 TreatmentOutcomeValue = literal_of(TreatmentOutcome)
 TraumaKindValue = literal_of(TraumaKind)
+SeverityValue = literal_of(AllergySeverity)
 
 router = Router()
 
@@ -169,3 +180,130 @@ def add_trauma(request: HttpRequest, patient_id: int, body: TraumaIn) -> tuple[i
 def add_medication(request: HttpRequest, patient_id: int, body: MedicationIn) -> tuple[int, dict[str, int]]:
     row = services.add_current_medication(patient=_patient(request, patient_id), values=body.dict(), by=request.user)
     return 201, {"id": row.pk}
+
+
+class AllergyIn(Schema):
+    substance: str = Field(min_length=1, max_length=80)
+    reaction: str = Field("", max_length=200)
+    severity: SeverityValue = AllergySeverity.UNKNOWN.value
+
+
+class AllergyOut(Schema):
+    id: int
+    substance: str
+    reaction: str
+    severity: str
+
+
+@router.post("/{patient_id}/allergies", response={201: AllergyOut})
+@api_allow(Perm.TAKE_HISTORY)
+def add_allergy(request: HttpRequest, patient_id: int, body: AllergyIn) -> tuple[int, object]:
+    return 201, services.add_allergy(patient=_patient(request, patient_id), values=body.dict(), by=request.user)
+
+
+@router.get("/{patient_id}/allergies", response=list[AllergyOut])
+@api_allow(Perm.VIEW_PATIENTS)
+def list_allergies(request: HttpRequest, patient_id: int) -> list[object]:
+    patient = _patient(request, patient_id)
+    audit_read(request, "allergy_list_view", patient=patient, via="api")
+    return list(patient.allergies.all())
+
+
+INTAKE_SCHEMAS: dict[str, type[Schema]] = {"trauma": TraumaIn, "treatment": TreatmentIn, "medication": MedicationIn,
+                                           "allergy": AllergyIn}
+
+
+class AmendIn(Schema):
+    values: dict[str, Any] = Field(max_length=10)
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+class AmendmentOut(Schema):
+    id: int
+    kind: str
+    row_id: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str
+    amended_by: str
+    amended_at: datetime
+
+    @staticmethod
+    def resolve_amended_by(obj: IntakeAmendment) -> str:
+        return obj.amended_by.username
+
+
+def _amend_values(kind: str, row: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """Check the changed values with the kind's own schema (over the row's current ones); only those changed."""
+    schema = INTAKE_SCHEMAS[kind]
+    unknown = set(values) - set(schema.model_fields)
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.", {k: "Unknown field." for k in unknown})
+    current = {name: getattr(row, name) for name in schema.model_fields}
+    try:
+        checked = schema.model_validate({**current, **values}).dict()
+    except PydanticError as exc:
+        fields = {".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.errors()}
+        raise ServiceError("The amendment is not valid; nothing was saved.", fields) from None
+    return {k: checked[k] for k in values}
+
+
+def _amend(request: ClinicRequest, kind: str, row_id: int, body: AmendIn) -> object:
+    found = get_in_clinic(queries.INTAKE_MODELS[kind], request.clinic, select=("patient__clinic",), pk=row_id)
+    values = _amend_values(kind, found, body.values)
+    return services.amend_intake_row(patient=found.patient, kind=kind, row_id=found.pk, values=values, reason=body.reason,
+                                     by=request.user)
+
+
+def _amendments(request: ClinicRequest, kind: str, row_id: int) -> list[object]:
+    found = get_in_clinic(queries.INTAKE_MODELS[kind], request.clinic, select=("patient__clinic",), pk=row_id)
+    audit_read(request, "intake_amendments_view", patient=found.patient, obj=found, via="api", detail={"kind": kind})
+    return list(queries.amendments_of(found.patient, kind, found.pk))
+
+
+@router.patch("/intake/trauma/{trauma_id}", response=AmendmentOut)
+@api_allow(Perm.TAKE_HISTORY)
+def amend_trauma(request: ClinicRequest, trauma_id: int, body: AmendIn) -> object:
+    return _amend(request, "trauma", trauma_id, body)
+
+
+@router.patch("/intake/treatment/{treatment_id}", response=AmendmentOut)
+@api_allow(Perm.TAKE_HISTORY)
+def amend_treatment(request: ClinicRequest, treatment_id: int, body: AmendIn) -> object:
+    return _amend(request, "treatment", treatment_id, body)
+
+
+@router.patch("/intake/medication/{medication_id}", response=AmendmentOut)
+@api_allow(Perm.TAKE_HISTORY)
+def amend_medication(request: ClinicRequest, medication_id: int, body: AmendIn) -> object:
+    return _amend(request, "medication", medication_id, body)
+
+
+@router.patch("/intake/allergy/{allergy_id}", response=AmendmentOut)
+@api_allow(Perm.TAKE_HISTORY)
+def amend_allergy(request: ClinicRequest, allergy_id: int, body: AmendIn) -> object:
+    return _amend(request, "allergy", allergy_id, body)
+
+
+@router.get("/intake/trauma/{trauma_id}/amendments", response=list[AmendmentOut])
+@api_allow(Perm.VIEW_PATIENTS)
+def trauma_amendments(request: ClinicRequest, trauma_id: int) -> list[object]:
+    return _amendments(request, "trauma", trauma_id)
+
+
+@router.get("/intake/treatment/{treatment_id}/amendments", response=list[AmendmentOut])
+@api_allow(Perm.VIEW_PATIENTS)
+def treatment_amendments(request: ClinicRequest, treatment_id: int) -> list[object]:
+    return _amendments(request, "treatment", treatment_id)
+
+
+@router.get("/intake/medication/{medication_id}/amendments", response=list[AmendmentOut])
+@api_allow(Perm.VIEW_PATIENTS)
+def medication_amendments(request: ClinicRequest, medication_id: int) -> list[object]:
+    return _amendments(request, "medication", medication_id)
+
+
+@router.get("/intake/allergy/{allergy_id}/amendments", response=list[AmendmentOut])
+@api_allow(Perm.VIEW_PATIENTS)
+def allergy_amendments(request: ClinicRequest, allergy_id: int) -> list[object]:
+    return _amendments(request, "allergy", allergy_id)

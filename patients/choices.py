@@ -42,3 +42,21 @@ ScreeningOutcome = kernel_choices("ScreeningOutcome", eligibility.ScreeningOutco
 
 
 PSYCHOTHERAPIES = ["CPT", "PE", "EMDR", "CBT", "Written exposure therapy", "Other"]
+
+
+class AllergySeverity(models.TextChoices):
+    """The worst reaction seen (FHIR AllergyIntolerance.reaction.severity)."""
+
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe (e.g. anaphylaxis)"
+    UNKNOWN = "unknown", "Not known"
+
+
+class IntakeKind(models.TextChoices):
+    """The intake rows that can be amended."""
+
+    TRAUMA = "trauma", "Trauma history"
+    TREATMENT = "treatment", "Prior treatment"
+    MEDICATION = "medication", "Current medication"
+    ALLERGY = "allergy", "Allergy"

@@ -23,6 +23,8 @@ PLAN_SMALL = ["mid_course", "mid_course", "screening", "eligible", "ineligible",
 TRAUMA = ["combat", "assault", "accident", "disaster", "childhood", "loss"]
 MEDS = [("sertraline", "200 mg/day"), ("paroxetine", "40 mg/day"), ("venlafaxine", "225 mg/day"), ("prazosin", "10 mg/night")]
 THERAPIES = ["CPT", "PE", "EMDR"]
+ALLERGIES = [("penicillin", "Hives", "moderate"), ("codeine", "Nausea and vomiting", "mild"),
+             ("midazolam", "Paradoxical agitation", "moderate"), ("latex", "Anaphylaxis", "severe")]
 # How long before now each stage's screening was signed (before its first infusion).
 _DAYS_BACK = {"eligible": 3, "ineligible": 5, "mid_course": 21, "finished": 45, "follow_up": 130}
 
@@ -47,8 +49,8 @@ def _demographics(ctx: DemoContext, i: int) -> dict[str, object]:
         "mrn": f"DEMO-{i + 1:04d}", "given_name": GIVEN[i % len(GIVEN)], "family_name": FAMILY[(i * 7) % len(FAMILY)],
         "date_of_birth": date(1960 + ctx.rng.randint(0, 40), ctx.rng.randint(1, 12), ctx.rng.randint(1, 28)),
         "sex": sex, "height_cm": height, "weight_kg": Decimal(55 + ctx.rng.randint(0, 50)),
-        "phone": f"555-01{i:02d}", "email": f"patient{i + 1}@example.invalid",
-        "escort_name": f"{GIVEN[(i + 5) % len(GIVEN)]} {FAMILY[(i * 7) % len(FAMILY)]}", "escort_phone": f"555-02{i:02d}",
+        "phone": f"+1 202 555 01{i % 100:02d}", "email": f"patient{i + 1}@example.invalid",
+        "escort_name": f"{GIVEN[(i + 5) % len(GIVEN)]} {FAMILY[(i * 7) % len(FAMILY)]}", "escort_phone": f"+1 202 555 01{(i + 50) % 100:02d}",
         "diagnosis_code": "F43.12" if i % 5 else "F43.10", "referral_source": ctx.rng.choice(["VA clinic", "Primary care", "Self-referral", "Psychiatrist"]),
         "medical_history": "",
     }
@@ -63,4 +65,7 @@ def _history(ctx: DemoContext, patient: Any, i: int, by: Any) -> None:
     services.add_prior_treatment(patient=patient, by=by, values={
         "kind": "psychotherapy", "name": THERAPIES[i % 3], "dose": "", "weeks": 12, "adequate": True, "outcome": "partial"})
     services.add_current_medication(patient=patient, by=by, values={"name": drug, "dose": dose})
+    if i % 3 == 0:  # every third patient has a drug allergy (no random draw: the rest of the demo stays as it was)
+        substance, reaction, severity = ALLERGIES[(i // 3) % len(ALLERGIES)]
+        services.add_allergy(patient=patient, by=by, values={"substance": substance, "reaction": reaction, "severity": severity})
 

@@ -2,7 +2,17 @@
 
 from django import forms
 
-from .choices import PSYCHOTHERAPIES, PtsdDiagnosis, Sex, TraumaKind, TreatmentKind, TreatmentOutcome
+from .choices import (
+    PSYCHOTHERAPIES,
+    AllergySeverity,
+    PtsdDiagnosis,
+    Sex,
+    TraumaKind,
+    TreatmentKind,
+    TreatmentOutcome,
+)
+
+PHONE_HELP = "With the area code, e.g. (202) 555-0143, or +country code for a number abroad; stored as +12025550143."
 
 
 class PatientForm(forms.Form):
@@ -15,10 +25,12 @@ class PatientForm(forms.Form):
                                    widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}))
     weight_kg = forms.DecimalField(label="Weight (kg)", max_digits=5, decimal_places=1, required=False,
                                    widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}))
-    phone = forms.CharField(max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    phone = forms.CharField(max_length=32, required=False, help_text=PHONE_HELP,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
     email = forms.EmailField(required=False)
     escort_name = forms.CharField(label="Escort name", max_length=120, required=False)
-    escort_phone = forms.CharField(label="Escort phone", max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    escort_phone = forms.CharField(label="Escort phone", max_length=32, required=False, help_text=PHONE_HELP,
+                                   widget=forms.TextInput(attrs={"type": "tel"}))
     diagnosis_code = forms.ChoiceField(label="PTSD diagnosis (ICD-10-CM)", choices=PtsdDiagnosis.choices, required=False)
     referral_source = forms.CharField(max_length=120, required=False)
     medical_history = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -47,3 +59,22 @@ class MedicationForm(forms.Form):
 def clean_values(form: forms.Form) -> dict[str, object]:
     """Form data with empty optional strings kept as '' and empty numbers as None."""
     return dict(form.cleaned_data)
+
+
+class AllergyForm(forms.Form):
+    substance = forms.CharField(label="Drug or substance", max_length=80)
+    reaction = forms.CharField(max_length=200, required=False, help_text="What happened, e.g. hives, anaphylaxis")
+    severity = forms.ChoiceField(choices=AllergySeverity.choices, initial=AllergySeverity.UNKNOWN)
+
+
+INTAKE_FORM_CLASSES: dict[str, type[forms.Form]] = {
+    "trauma": TraumaForm, "treatment": PriorTreatmentForm, "medication": MedicationForm, "allergy": AllergyForm,
+}
+
+
+def amend_form_class(kind: str) -> type[forms.Form]:
+    """The intake form of `kind` plus the reason every amendment needs."""
+    reason = forms.CharField(label="Reason for the amendment", max_length=2000, min_length=10,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Kept with the record and audited; the values before stay readable.")
+    return type(f"Amend{INTAKE_FORM_CLASSES[kind].__name__}", (INTAKE_FORM_CLASSES[kind],), {"reason": reason})

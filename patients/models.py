@@ -7,7 +7,16 @@ from django.db.models.functions import Lower
 from ketacare.constraints import above_zero, one_of
 from ketacare.scoping import ClinicManager
 
-from .choices import PtsdDiagnosis, ScreeningOutcome, Sex, TraumaKind, TreatmentKind, TreatmentOutcome
+from .choices import (
+    AllergySeverity,
+    IntakeKind,
+    PtsdDiagnosis,
+    ScreeningOutcome,
+    Sex,
+    TraumaKind,
+    TreatmentKind,
+    TreatmentOutcome,
+)
 
 
 class Patient(models.Model):
@@ -92,6 +101,40 @@ class CurrentMedication(PatientChild):
     class Meta:
         ordering = ["name"]
         default_related_name = "current_medications"
+
+
+class Allergy(PatientChild):
+    """A drug (or other substance) the patient reacts to, recorded at intake (FHIR AllergyIntolerance)."""
+
+    substance = models.CharField("Drug or substance", max_length=80)
+    reaction = models.CharField(max_length=200, blank=True, help_text="What happened, e.g. hives, anaphylaxis")
+    severity = models.CharField(max_length=16, choices=AllergySeverity.choices, default=AllergySeverity.UNKNOWN)
+
+    class Meta:
+        ordering = ["substance"]
+        default_related_name = "allergies"
+        constraints = [one_of("severity", AllergySeverity.values)]
+
+
+class IntakeAmendment(PatientChild):
+    """One amendment of an intake row: the values before and after, why, by whom; never updated or deleted.
+
+    The row itself holds the current values; the first amendment's `before` is the original (ADR 0017).
+    """
+
+    kind = models.CharField(max_length=16, choices=IntakeKind.choices)
+    row_id = models.PositiveBigIntegerField()
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField()
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amended_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["amended_at", "pk"]
+        default_related_name = "intake_amendments"
+        indexes = [models.Index(fields=["kind", "row_id"], name="intake_amendment_row")]
+        constraints = [one_of("kind", IntakeKind.values)]
 
 
 class EligibilityScreening(PatientChild):

@@ -4,7 +4,7 @@ from accounts.policy import Setting
 from clinical.eligibility import DEFAULT_ABSOLUTE, DEFAULT_RELATIVE, Contraindication, EligibilityPolicy
 
 SETTINGS = [
-    Setting("min_failed_trials", "Failed adequate trials needed", "int", 2, min=0, max=10,
+    Setting("min_failed_trials", "Failed adequate trials needed", "int", 2, min=0, max=10, unit="trials",
             help="Treatment resistance: at least this many adequate trials without response."),
     Setting("absolute_contraindications", "Absolute contraindications", "list",
             [f"{c.code}: {c.label}" for c in DEFAULT_ABSOLUTE], help="One per line as 'code: label'. Any one makes a patient ineligible."),

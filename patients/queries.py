@@ -4,7 +4,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import Patient
+from .choices import IntakeKind
+from .models import Allergy, CurrentMedication, IntakeAmendment, Patient, PriorTreatment, TraumaEvent
+
+INTAKE_MODELS: dict[str, type[Any]] = {
+    IntakeKind.TRAUMA: TraumaEvent, IntakeKind.TREATMENT: PriorTreatment,
+    IntakeKind.MEDICATION: CurrentMedication, IntakeKind.ALLERGY: Allergy,
+}
 
 
 def search(clinic: Any, text: str = "") -> QuerySet[Patient]:
@@ -24,3 +30,13 @@ def stage_of(patient: Patient) -> str:
     if screening is None:
         return "screening"
     return screening.outcome.replace("_", " ")
+
+
+def amendments_of(patient: Patient, kind: str, row_id: int) -> QuerySet[IntakeAmendment]:
+    """Every amendment of one intake row, oldest first (the first one's `before` is the original)."""
+    return patient.intake_amendments.filter(kind=kind, row_id=row_id).select_related("amended_by")
+
+
+def amended_rows(patient: Patient) -> set[str]:
+    """The patient's intake rows that were amended, as "kind:id" (what the intake page marks)."""
+    return {f"{kind}:{row_id}" for kind, row_id in patient.intake_amendments.values_list("kind", "row_id")}

@@ -15,10 +15,20 @@ from accounts.queries import require
 from audit import services as audit
 from clinical import eligibility as kernel
 from clinical.errors import ClinicalError
+from ketacare import phones
 from ketacare.errors import ServiceError
+from ketacare.locking import for_update
 
-from .choices import ScreeningOutcome
-from .models import CurrentMedication, EligibilityScreening, Patient, PriorTreatment, TraumaEvent
+from .choices import AllergySeverity, IntakeKind, ScreeningOutcome
+from .models import (
+    Allergy,
+    CurrentMedication,
+    EligibilityScreening,
+    IntakeAmendment,
+    Patient,
+    PriorTreatment,
+    TraumaEvent,
+)
 from .policy import eligibility_policy
 
 PATIENT_FIELDS = {
@@ -51,13 +61,38 @@ def check_demographics(values: dict[str, Any], today: date) -> dict[str, str]:
     return errors
 
 
-def _refuse_bad_details(values: dict[str, Any]) -> None:
+PHONE_FIELDS = ("phone", "escort_phone")
+
+
+def normalise_phones(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the values with every phone number in E.164, and a message per number that is not valid."""
+    out, errors = dict(values), {}
+    for key in PHONE_FIELDS:
+        if key in out and out[key] is not None:
+            try:
+                out[key] = phones.to_e164(str(out[key]))
+            except ValueError as exc:
+                errors[key] = str(exc)
+    return out, errors
+
+
+def detail_problems(values: dict[str, Any]) -> dict[str, str]:
+    """Every problem of a patient's details the service finds (for a form that refused some fields itself)."""
+    known = {k: v for k, v in values.items() if k in PATIENT_FIELDS}
+    known, errors = normalise_phones(known)
+    return {**check_demographics(known, datetime.now(UTC).date()), **errors}
+
+
+def _refuse_bad_details(values: dict[str, Any]) -> dict[str, Any]:
+    """Return the values to store (phones in E.164); refuse them with every problem named at once."""
     unknown = set(values) - PATIENT_FIELDS
     if unknown:
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-    errors = check_demographics(values, datetime.now(UTC).date())
+    values, errors = normalise_phones(values)
+    errors.update(check_demographics(values, datetime.now(UTC).date()))
     if errors:
         raise ServiceError("Some details are out of range; nothing was saved.", errors)
+    return values
 
 
 MRN_TAKEN = "This MRN is taken (MRNs are compared without regard to case)."
@@ -75,7 +110,7 @@ def refuse_taken_mrn(*, clinic: Clinic, mrn: str, patient_id: int | None = None)
 
 def register_patient(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> Patient:
     """Register a patient in the clinic; the MRN must be new to the clinic, in any case."""
-    _refuse_bad_details(values)
+    values = _refuse_bad_details(values)
     refuse_taken_mrn(clinic=clinic, mrn=values.get("mrn", ""))
     try:
         with transaction.atomic():
@@ -88,7 +123,7 @@ def register_patient(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> Pa
 
 def update_patient(*, patient: Patient, values: dict[str, Any], by: Actor) -> Patient:
     """Change a patient's details; the audit event keeps what changed."""
-    _refuse_bad_details(values)
+    values = _refuse_bad_details(values)
     if "mrn" in values:
         refuse_taken_mrn(clinic=patient.clinic, mrn=values["mrn"], patient_id=patient.pk)
     changed = {k: [str(getattr(patient, k)), str(v)] for k, v in values.items() if getattr(patient, k) != v}
@@ -110,25 +145,116 @@ def _add_child(model: type[Child], action: str, *, patient: Patient, values: dic
     return row
 
 
-def add_trauma_event(*, patient: Patient, values: dict[str, Any], by: Actor) -> TraumaEvent:
-    """Record one traumatic event in the patient's history."""
+def _check_trauma(patient: Patient, values: dict[str, Any]) -> dict[str, str]:
     year = values.get("year")
     if year is not None and not patient.date_of_birth.year <= year <= datetime.now(UTC).year:
-        raise ServiceError("The year must lie between the patient's birth and today.", {"year": "Out of range."})
-    return _add_child(TraumaEvent, "trauma_add", patient=patient, values=values, by=by)
+        return {"year": "The year must lie between the patient's birth and today."}
+    return {}
+
+
+def _check_treatment(patient: Patient, values: dict[str, Any]) -> dict[str, str]:
+    weeks = values.get("weeks")
+    if weeks is not None and not 0 < weeks <= 520:
+        return {"weeks": "Weeks must be between 1 and 520."}
+    return {}
+
+
+def _check_named(patient: Patient, values: dict[str, Any]) -> dict[str, str]:
+    key = "substance" if "substance" in values else "name"
+    return {key: "This is required."} if key in values and not str(values[key]).strip() else {}
+
+
+def _check_allergy(patient: Patient, values: dict[str, Any]) -> dict[str, str]:
+    errors = _check_named(patient, values)
+    if "severity" in values and values["severity"] not in AllergySeverity.values:
+        errors["severity"] = "Choose mild, moderate, severe or not known."
+    return errors
+
+
+# kind -> (model, its fields, the check of its values, audit action of an addition)
+INTAKE: dict[str, tuple[type[models.Model], tuple[str, ...], Any, str]] = {
+    IntakeKind.TRAUMA: (TraumaEvent, ("kind", "year", "description"), _check_trauma, "trauma_add"),
+    IntakeKind.TREATMENT: (PriorTreatment, ("kind", "name", "dose", "weeks", "adequate", "outcome"), _check_treatment,
+                           "treatment_add"),
+    IntakeKind.MEDICATION: (CurrentMedication, ("name", "dose"), _check_named, "medication_add"),
+    IntakeKind.ALLERGY: (Allergy, ("substance", "reaction", "severity"), _check_allergy, "allergy_add"),
+}
+
+
+def intake_problems(*, patient: Patient, kind: str, values: dict[str, Any]) -> dict[str, str]:
+    """Every problem of an intake row's values the service finds (for a form that refused some fields itself)."""
+    model, fields, check, _ = INTAKE[kind]
+    return check(patient, {k: v for k, v in values.items() if k in fields})
+
+
+def _add_intake(kind: str, *, patient: Patient, values: dict[str, Any], by: Actor) -> Any:
+    model, fields, check, action = INTAKE[kind]
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    errors = check(patient, values)
+    if errors:
+        raise ServiceError(f"Nothing was saved: {' '.join(errors.values())}", errors)
+    return _add_child(model, action, patient=patient, values=values, by=by)
+
+
+def add_trauma_event(*, patient: Patient, values: dict[str, Any], by: Actor) -> TraumaEvent:
+    """Record one traumatic event in the patient's history."""
+    return _add_intake(IntakeKind.TRAUMA, patient=patient, values=values, by=by)
 
 
 def add_prior_treatment(*, patient: Patient, values: dict[str, Any], by: Actor) -> PriorTreatment:
     """Record a psychotherapy or medication trial before the program."""
-    weeks = values.get("weeks")
-    if weeks is not None and not 0 < weeks <= 520:
-        raise ServiceError("Weeks must be between 1 and 520.", {"weeks": "Out of range."})
-    return _add_child(PriorTreatment, "treatment_add", patient=patient, values=values, by=by)
+    return _add_intake(IntakeKind.TREATMENT, patient=patient, values=values, by=by)
 
 
 def add_current_medication(*, patient: Patient, values: dict[str, Any], by: Actor) -> CurrentMedication:
     """Record a medication the patient takes now."""
-    return _add_child(CurrentMedication, "medication_add", patient=patient, values=values, by=by)
+    return _add_intake(IntakeKind.MEDICATION, patient=patient, values=values, by=by)
+
+
+def add_allergy(*, patient: Patient, values: dict[str, Any], by: Actor) -> Allergy:
+    """Record a drug allergy (substance, reaction, severity) at intake."""
+    return _add_intake(IntakeKind.ALLERGY, patient=patient, values=values, by=by)
+
+
+MIN_REASON = 10
+
+
+def _jsonable(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int | str) else str(value)
+
+
+def amend_intake_row(*, patient: Patient, kind: str, row_id: int, values: dict[str, Any], reason: str, by: User) -> IntakeAmendment:
+    """Change an intake row with a reason; the values before are kept in an IntakeAmendment and the change audited."""
+    if kind not in INTAKE:
+        raise ServiceError(f"Unknown kind of intake row {kind!r}.")
+    model, fields, check, _ = INTAKE[kind]
+    errors: dict[str, str] = {}
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if len(reason.strip()) < MIN_REASON:
+        errors["reason"] = f"Say why the record is amended (at least {MIN_REASON} characters)."
+    errors.update(check(patient, values))
+    if errors:
+        raise ServiceError(f"The amendment was not saved: {' '.join(errors.values())}", errors)
+    with transaction.atomic():
+        row = for_update(model._default_manager.filter(patient=patient)).filter(pk=row_id).first()
+        if row is None:
+            raise ServiceError("No such row in this patient's intake.")
+        before = {f: _jsonable(getattr(row, f)) for f in fields}
+        after = {**before, **{f: _jsonable(v) for f, v in values.items()}}
+        if after == before:
+            raise ServiceError("Nothing changed: the amendment would keep every value as it is.")
+        model._default_manager.filter(pk=row.pk).update(**values)
+        amendment = IntakeAmendment.objects.create(
+            clinic=patient.clinic, patient=patient, kind=kind, row_id=row.pk, before=before, after=after,
+            reason=reason.strip(), amended_by=by, amended_at=datetime.now(UTC))
+        audit.record(action="intake_amend", by=by, clinic=patient.clinic, patient=patient, obj=amendment,
+                     detail={"kind": kind, "row": row.pk, "fields": sorted(k for k in after if after[k] != before[k])})
+    return amendment
+
 
 
 def evaluate_screening(*, patient: Patient, contraindications: list[str], justifications: dict[str, str]) -> kernel.ScreeningResult:

@@ -1,5 +1,7 @@
 """Patient list, registration, intake history, eligibility screening and the patient chart."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,12 +12,13 @@ from clinical.errors import ClinicalError
 from ketacare import chart
 from ketacare.access import ClinicRequest, allow
 from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from ketacare.forms import passed_values, show_problems, show_refusal
 from ketacare.pages import audit_read, page
 
 from . import queries, services
-from .forms import MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm
-from .models import Patient
+from .choices import IntakeKind
+from .forms import AllergyForm, MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm, amend_form_class
+from .models import Allergy, CurrentMedication, Patient, PriorTreatment, TraumaEvent
 from .policy import eligibility_policy
 
 
@@ -32,7 +35,9 @@ def patient_list(request: ClinicRequest) -> HttpResponse:
 @allow(Perm.REGISTER_PATIENTS)
 def patient_create(request: ClinicRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        show_problems(form, services.detail_problems(passed_values(form)))
+    elif request.method == "POST":
         try:
             patient = services.register_patient(clinic=request.clinic, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
@@ -47,7 +52,9 @@ def patient_create(request: ClinicRequest) -> HttpResponse:
 def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        show_problems(form, services.detail_problems(passed_values(form)))
+    elif request.method == "POST":
         try:
             services.update_patient(patient=patient, values=form.cleaned_data, by=request.user)
         except ServiceError as exc:
@@ -66,6 +73,7 @@ INTAKE_FORMS = {
     "trauma": (TraumaForm, services.add_trauma_event, "Trauma history added."),
     "treatment": (PriorTreatmentForm, services.add_prior_treatment, "Prior treatment added."),
     "medication": (MedicationForm, services.add_current_medication, "Current medication added."),
+    "allergy": (AllergyForm, services.add_allergy, "Allergy added."),
 }
 
 
@@ -81,7 +89,9 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
         else:
             cls, service, done = INTAKE_FORMS[which]
             form = forms[which] = cls(request.POST, prefix=which)
-            if form.is_valid():
+            if not form.is_valid():
+                show_problems(form, services.intake_problems(patient=patient, kind=which, values=passed_values(form)))
+            else:
                 try:
                     service(patient=patient, values=form.cleaned_data, by=request.user)
                 except ServiceError as exc:
@@ -92,12 +102,66 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
             status = 400
     else:
         audit_read(request, "intake_view", patient=patient, obj=patient)
-    return render(request, "patients/intake.html", {"patient": patient, "forms": forms}, status=status)
+    return render(request, "patients/intake.html", {"patient": patient, "forms": forms,
+                                                    "amended": queries.amended_rows(patient)}, status=status)
+
+
+def _amend(request: ClinicRequest, found: Any, kind: str) -> HttpResponse:
+    """Amend one intake row with a reason; the page shows every earlier version, the original first."""
+    patient = found.patient
+    cls = amend_form_class(kind)
+    initial = {name: getattr(found, name) for name in cls.base_fields if name != "reason"}
+    form = cls(request.POST or None, initial=initial, prefix="amend")
+    if request.method == "POST" and not form.is_valid():
+        show_problems(form, services.intake_problems(patient=patient, kind=kind, values=passed_values(form)))
+    elif request.method == "POST":
+        values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            services.amend_intake_row(patient=patient, kind=kind, row_id=found.pk, values=values,
+                                      reason=form.cleaned_data["reason"], by=request.user)
+        except ServiceError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, "Amendment saved; the earlier values stay in the record.")
+            return redirect("patients:intake", patient_id=patient.pk)
+    else:
+        audit_read(request, "intake_row_view", patient=patient, obj=found, detail={"kind": kind})
+    history = list(queries.amendments_of(patient, kind, found.pk))
+    labels = {name: str(field.label or name.replace("_", " ").capitalize()) for name, field in cls.base_fields.items()}
+    return render(request, "patients/intake_amend.html", {
+        "patient": patient, "form": form, "kind_label": IntakeKind(kind).label, "row": found,
+        "history": [{"a": a, "changes": [(labels.get(k, k), a.before.get(k), v) for k, v in a.after.items()
+                                         if a.before.get(k) != v]} for a in history],
+        "original": [(labels.get(k, k), v) for k, v in history[0].before.items()] if history else [],
+    }, status=400 if form.errors else 200)
+
+
+@page(Perm.TAKE_HISTORY, TraumaEvent, select=["patient__clinic"])
+def amend_trauma(request: ClinicRequest, row: TraumaEvent) -> HttpResponse:
+    return _amend(request, row, IntakeKind.TRAUMA)
+
+
+@page(Perm.TAKE_HISTORY, PriorTreatment, select=["patient__clinic"])
+def amend_treatment(request: ClinicRequest, row: PriorTreatment) -> HttpResponse:
+    return _amend(request, row, IntakeKind.TREATMENT)
+
+
+@page(Perm.TAKE_HISTORY, CurrentMedication, select=["patient__clinic"])
+def amend_medication(request: ClinicRequest, row: CurrentMedication) -> HttpResponse:
+    return _amend(request, row, IntakeKind.MEDICATION)
+
+
+@page(Perm.TAKE_HISTORY, Allergy, select=["patient__clinic"])
+def amend_allergy(request: ClinicRequest, row: Allergy) -> HttpResponse:
+    return _amend(request, row, IntakeKind.ALLERGY)
 
 
 @page(Perm.SCREEN_ELIGIBILITY, Patient)
 def screen(request: ClinicRequest, patient: Patient) -> HttpResponse:
-    policy = eligibility_policy(request.clinic)
+    try:
+        policy = eligibility_policy(request.clinic)
+    except ClinicalError as exc:  # settings saved before they were checked as a whole (ADR 0017): say so, never 500
+        return render(request, "patients/screen_unavailable.html", {"patient": patient, "problem": str(exc)}, status=409)
     items = [{"c": c, "absolute": True} for c in policy.absolute] + [{"c": c, "absolute": False} for c in policy.relative]
     chosen = request.POST.getlist("contraindication") if request.method == "POST" else []
     justifications = {i["c"].code: request.POST.get(f"justify_{i['c'].code}", "")[:2000] for i in items if not i["absolute"]}

@@ -1,6 +1,7 @@
 """Forms of the therapy app."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 
@@ -22,4 +23,12 @@ class IntegrationForm(forms.Form):
     def __init__(self, *args: Any, patient: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sessions = patient.infusion_sessions.exclude(state__in=NOT_HELD).order_by("scheduled_start") if patient else []
-        self.fields["infusions"].choices = [(str(s.pk), f"Infusion {s.number} · {s.scheduled_start:%Y-%m-%d}") for s in sessions]
+        zone = ZoneInfo(patient.clinic.time_zone) if patient else None
+        self.fields["infusions"].choices = [(str(s.pk), f"Infusion {s.number} · {s.scheduled_start.astimezone(zone):%Y-%m-%d}")
+                                            for s in sessions]  # the clinic's day, as the later-infusion rule reads it
+
+
+class AmendForm(IntegrationForm):
+    reason = forms.CharField(label="Reason for the amendment", max_length=2000, min_length=10,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Kept with the note and audited; the note as it was stays readable.")

@@ -29,3 +29,23 @@ class IntegrationSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_modality_display()} · {self.held_on}"
+
+
+class TherapyAmendment(models.Model):
+    """One amendment of an integration session's record: before and after, why, by whom; never updated or deleted.
+
+    The session holds the current values; the first amendment's `before` is the original note (ADR 0017).
+    """
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(IntegrationSession, on_delete=models.PROTECT, related_name="amendments")
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField()
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amended_at = models.DateTimeField()
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["amended_at", "pk"]

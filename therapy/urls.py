@@ -9,6 +9,7 @@ app_name = "therapy"
 urlpatterns = [
     path("record/<int:patient_id>/", views.record, name="record"),
     path("<int:therapy_id>/", views.detail, name="detail"),
+    path("<int:therapy_id>/amend/", views.amend, name="amend"),
 ]
 
 register_url_sample("therapy_id", lambda clinic: IntegrationSession.objects.in_clinic(clinic).values_list("pk", flat=True).first())

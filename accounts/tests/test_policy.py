@@ -91,7 +91,7 @@ def test_an_update_stores_parsed_values_and_audits_what_changed(world):
 def test_an_update_with_one_bad_value_stores_nothing(world):
     errors = services.update_policy(clinic=world.a, values={"lockout_failures": "4", "lockout_minutes": "0",
                                                             "no_such_setting": "1"}, by=world.clinic_admin)
-    assert errors == {"lockout_minutes": "Lockout length (minutes) must be at least 1.",
+    assert errors == {"lockout_minutes": "Lockout length must be at least 1.",
                       "no_such_setting": "Unknown setting."}
     assert Clinic.objects.get(pk=world.a.pk).policy.get("lockout_failures") is None
     assert not AuditEvent.objects.filter(action="policy_update").exists()

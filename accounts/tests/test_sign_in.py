@@ -5,20 +5,26 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
-from ketacare.testing import PASSWORD
+from ketacare.testing import PASSWORD, totp_now
 
 pytestmark = pytest.mark.django_db
 
 
+def _both_steps(client, username):
+    response = client.post(reverse("accounts:login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("accounts:second_factor")
+    return client.post(reverse("accounts:second_factor"), {"code": totp_now()})
+
+
 def test_prescriber_signs_in_and_lands_on_the_dashboard(client, world):
-    response = client.post(reverse("accounts:login"), {"username": "a_prescriber", "password": PASSWORD})
+    response = _both_steps(client, "a_prescriber")
     assert response.status_code == 302
     assert response.url == reverse("home")
     assert AuditEvent.objects.filter(action="login", actor=world.prescriber).exists()
 
 
 def test_inventory_officer_lands_on_the_ledger(client, world):
-    response = client.post(reverse("accounts:login"), {"username": "a_inventory_officer", "password": PASSWORD})
+    response = _both_steps(client, "a_inventory_officer")
     from accounts.views import landing_url
 
     assert response.status_code == 302

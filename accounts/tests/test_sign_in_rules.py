@@ -80,5 +80,10 @@ def test_a_code_with_spaces_is_accepted_and_disabling_clears_the_secret(world):
     code = pyotp.TOTP(secret).now()
     services.check_second_factor(user=world.nurse, code=f"{code[:3]} {code[3:]}")
     assert AuditEvent.objects.filter(action="login_second_factor").count() == 1
-    services.disable_totp(user=world.nurse, by=world.clinic_admin)
+    with pytest.raises(services.AccountError, match="Wrong password"):
+        services.disable_totp(user=world.nurse, password="not-the-password", code=pyotp.TOTP(secret).now(), by=world.nurse)
+    with pytest.raises(services.AccountError, match="current code"):
+        services.disable_totp(user=world.nurse, password=PASSWORD, code="", by=world.nurse)
+    assert User.objects.get(pk=world.nurse.pk).totp_secret == secret
+    services.disable_totp(user=world.nurse, password=PASSWORD, code=pyotp.TOTP(secret).now(), by=world.nurse)
     assert User.objects.get(pk=world.nurse.pk).totp_secret == ""

@@ -41,9 +41,11 @@ def test_wrong_codes_count_towards_the_lockout(client, world):
     secret = _enrol(world.nurse)
     wrong = "123456" if pyotp.TOTP(secret).now() != "123456" else "654321"
     client.post(reverse("accounts:login"), {"username": "a_nurse", "password": PASSWORD})
-    for _ in range(5):
+    for _ in range(4):
         response = client.post(reverse("accounts:second_factor"), {"code": wrong})
         assert response.status_code == 400
+    response = client.post(reverse("accounts:second_factor"), {"code": wrong})  # the fifth locks and ends the sign-in
+    assert response.status_code == 302 and response.url == reverse("accounts:login")
     assert User.objects.get(pk=world.nurse.pk).locked_until is not None
 
 

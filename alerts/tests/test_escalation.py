@@ -33,9 +33,9 @@ def run(command: str, *args: str) -> tuple[str, str, int]:
 @pytest.fixture
 def oncall(world):
     """Two prescribers with email; the second is on call."""
-    a = accounts.create_staff(clinic=world.a, username="dr_a", password="x" * 12, role="prescriber",
+    a = accounts.create_staff(clinic=world.a, username="dr_a", password="synthetic-staff-pw", role="prescriber",
                               email="dr.a@example.invalid", by="test")
-    b = accounts.create_staff(clinic=world.a, username="dr_b", password="x" * 12, role="prescriber",
+    b = accounts.create_staff(clinic=world.a, username="dr_b", password="synthetic-staff-pw", role="prescriber",
                               email="dr.b@example.invalid", by="test")
     set_policy(world, world.a, measures_oncall_prescriber="dr_b", measures_escalate_after_min=15)
     return a, b
@@ -107,7 +107,7 @@ def test_the_command_is_idempotent_and_reports_alerts_it_cannot_escalate(world, 
     assert code == 1 and "no prescriber with an email address" in err
     risk_alert.refresh_from_db()
     assert risk_alert.escalated_at is None
-    accounts.create_staff(clinic=world.a, username="dr_c", password="x" * 12, role=Role.PRESCRIBER,
+    accounts.create_staff(clinic=world.a, username="dr_c", password="synthetic-staff-pw", role=Role.PRESCRIBER,
                           email="dr.c@example.invalid", by="test")
     out, _, code = run("escalate-alerts")
     assert code == 0 and "clinic-a: 1 alert(s) escalated" in out

@@ -42,6 +42,8 @@ class SessionReconciliation:
     difference_mg: Decimal
     """drawn - returned - administered - wasted; > 0 is drug not accounted for."""
     ok: bool
+    infused_without_draw: bool = False
+    """The session infused with nothing drawn for it (ADR 0015): never ok, whatever the sums say."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,14 @@ def reconcile_sessions(
     *,
     tolerance_mg: Decimal = DEFAULT_POLICY.reconciliation_tolerance_mg,
     returns: Iterable[SessionAmount] = (),
+    infused: Iterable[str] = (),
 ) -> ReconciliationReport:
     """Check drawn = administered + wasted + returned per session, within tolerance.
 
     Returns without a session are ignored (stock back from elsewhere); draws
-    without one are listed in the report.
+    without one are listed in the report. `infused` names every session whose
+    infusion ran: each is listed, and one with nothing drawn never reconciles
+    (the drug it gave came from nowhere the ledger knows; ADR 0015).
     """
     tolerance = LedgerPolicy(reconciliation_tolerance_mg=tolerance_mg).reconciliation_tolerance_mg
     draw_list = list(draws)
@@ -94,9 +99,10 @@ def reconcile_sessions(
     given = _totals(administrations, "administration")
     wasted = _totals(wastes, "waste")
     returned = _totals((r for r in returns if r.session_ref is not None), "return")
-    refs = sorted(drawn.keys() | given.keys() | wasted.keys() | returned.keys())
+    ran = set(infused)
+    refs = sorted(drawn.keys() | given.keys() | wasted.keys() | returned.keys() | ran)
     sessions = tuple(
-        _reconcile_one(ref, drawn, given, wasted, returned, tolerance) for ref in refs
+        _reconcile_one(ref, drawn, given, wasted, returned, tolerance, ref in ran) for ref in refs
     )
     return ReconciliationReport(sessions=sessions, draws_without_session=unlinked)
 
@@ -108,10 +114,12 @@ def _reconcile_one(
     wasted: Mapping[str, Decimal],
     returned: Mapping[str, Decimal],
     tolerance: Decimal,
+    ran: bool = False,
 ) -> SessionReconciliation:
     """Reconcile one session from the per-session totals."""
     d, g, w, r = (m.get(ref, ZERO) for m in (drawn, given, wasted, returned))
     difference = d - r - g - w
+    nothing_drawn = ran and ref not in drawn
     return SessionReconciliation(
         session_ref=ref,
         drawn_mg=d,
@@ -119,7 +127,8 @@ def _reconcile_one(
         wasted_mg=w,
         returned_mg=r,
         difference_mg=difference,
-        ok=abs(difference) <= tolerance,
+        ok=abs(difference) <= tolerance and not nothing_drawn,
+        infused_without_draw=nothing_drawn,
     )
 
 

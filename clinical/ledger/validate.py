@@ -83,8 +83,16 @@ def _check_date(entry: LedgerEntryIn, today: date) -> None:
 
 
 def _check_receipt(entry: LedgerEntryIn, lot: LotInfo, quantity: Quantity) -> None:
-    """Refuse a receipt whose mL is not its containers x the lot's container volume."""
-    if entry.kind is not K.RECEIPT or entry.containers is None:
+    """Refuse a receipt whose mL is not its containers x the lot's container volume, or of a lot already expired."""
+    if entry.kind is not K.RECEIPT:
+        return
+    # Project rule (issue 10, ADR 0015): stock past its expiry cannot be drawn, so taking it in needs a reason.
+    if entry.occurred_on > lot.expires_on and not (entry.reason or "").strip():
+        raise ClinicalError(
+            f"Lot {entry.lot} expired on {lot.expires_on}, before this receipt on {entry.occurred_on}; "
+            "refuse the delivery, or give the reason it is taken in (for example, for destruction)."
+        )
+    if entry.containers is None:
         return
     expected = entry.containers * lot.container_ml
     if quantity.ml != expected:

@@ -137,7 +137,7 @@ def _proven_verifier(session: InfusionSession, username: Any, password: Any) -> 
     try:
         accounts.sign_in(request=None, username=user.username, password=str(password))
     except ServiceError as exc:
-        locked = "locked" in exc.message
+        locked = isinstance(exc, accounts.AccountLocked)  # the sign-in answer itself never tells (ADR 0018)
         what = "is locked out after repeated failed passwords" if locked else "did not confirm: wrong password"
         raise ServiceError(f"{user.username} {what}; nothing was recorded.",
                            {"verifier_password": "Account locked." if locked else "Wrong password."}) from None

@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.actors import Actor
 from accounts.permissions import Perm
 from accounts.queries import require
+from audit import services as audit
 from clinical import session_flow as flow
 from clinical.vitals import AlertLevel, Phase, Reading, evaluate_reading
 from ketacare.errors import ServiceError
@@ -17,6 +18,7 @@ from ..choices import SessionState
 from ..models import InfusionSession, VitalSign
 from .common import check_allowed, locked, move, text, thresholds_of, when
 from .gate import require_alerts_reviewed
+from .ledger_gate import check_drawn, record_given, work_out_given
 from .stopping import stop_record
 
 
@@ -55,8 +57,10 @@ def start(*, session: InfusionSession, override_reason: str = "", at: datetime |
                                "override with a reason.", {"override_reason": "Required to start now."})
         if blockers:
             require(Perm.OVERRIDE_SAFETY_LIMITS, by, session.clinic, to="override a do-not-start reading")
-        move(session, flow.Action.START, at=moment, by=by, reason=reason if blockers else "", started_at=moment,
-             detail={"override": blockers} if blockers else None)
+        no_draw = check_drawn(session, reason=reason, at=moment, by=by) if session.state == SessionState.DOSE_VERIFIED else []
+        detail = {**({"override": blockers} if blockers else {}), **({"no_draw": no_draw} if no_draw else {})}
+        move(session, flow.Action.START, at=moment, by=by, reason=reason if blockers or no_draw else "", started_at=moment,
+             detail=detail or None)
     return session
 
 
@@ -70,18 +74,23 @@ def resume(*, session: InfusionSession, at: datetime | None = None, by: Actor) -
     return _simple(session, flow.Action.RESUME, reason="", at=at, by=by, to="resume infusions")
 
 
-def stop_infusion(*, session: InfusionSession, reason: str = "", at: datetime | None = None, by: Actor) -> InfusionSession:
+def stop_infusion(*, session: InfusionSession, reason: str = "", at: datetime | None = None, pump_volume_ml: Any = None,
+                  by: Actor) -> InfusionSession:
     """End the infusion as 'dose complete'; the patient moves to recovery (observation starts now).
 
-    Before the planned infusion time (less the clinic's tolerance) this is an early stop: it needs
-    a reason, and the record keeps it with the dose actually given (clinical.chair_rules; issue 10).
+    What was given is recorded (rate x infusing time, or the pump's volume) with its ledger administration
+    (ADR 0015). Before the planned infusion time (less the clinic's tolerance) this is an early stop: it
+    needs a reason, and the stop record keeps it with the minutes infused (clinical.chair_rules; ADR 0016).
     """
-    return _simple(session, flow.Action.STOP_INFUSION, reason=reason, at=at, by=by, to="stop infusions", ends=True)
+    return _simple(session, flow.Action.STOP_INFUSION, reason=reason, at=at, by=by, to="stop infusions", ends=True,
+                   pump_volume_ml=pump_volume_ml)
 
 
-def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
+def stop_early(*, session: InfusionSession, reason: str, at: datetime | None = None, pump_volume_ml: Any = None,
+               by: Actor) -> InfusionSession:
     """Stop before the dose is complete; after any drug the patient still recovers and is discharged."""
-    return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=True)
+    return _simple(session, flow.Action.STOP_EARLY, reason=reason, at=at, by=by, to="stop infusions", ends=True,
+                   pump_volume_ml=pump_volume_ml)
 
 
 def transfer(*, session: InfusionSession, reason: str, at: datetime | None = None, by: Actor) -> InfusionSession:
@@ -90,7 +99,7 @@ def transfer(*, session: InfusionSession, reason: str, at: datetime | None = Non
 
 
 def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: datetime | None, by: Actor, to: str,
-            ends: bool = False) -> InfusionSession:
+            ends: bool = False, pump_volume_ml: Any = None) -> InfusionSession:
     require(Perm.CONTROL_INFUSION, by, session.clinic, to=to)
     reason, moment = text(reason, "reason"), when(at)
     with transaction.atomic():
@@ -98,13 +107,19 @@ def _simple(session: InfusionSession, action: flow.Action, *, reason: str, at: d
         running = session.state in (SessionState.INFUSING, SessionState.PAUSED)  # read under the lock
         fields: dict[str, Any] = {}
         detail: dict[str, Any] | None = None
+        given = None
         if ends and running:
             check_allowed(session, action)  # the kernel's refusal comes before the stop record's
-            stop = stop_record(session, action, moment, reason)
+            given = work_out_given(session, ended_at=moment, pump_volume_ml=pump_volume_ml)  # checked before any write
+            stop = stop_record(session, action, moment, reason, given=given)
             fields, detail = {"infusion_ended_at": moment, "infusion_stop": stop}, {"stop": stop}
             if action is flow.Action.STOP_INFUSION and not stop["early"]:
                 reason = ""  # on time: nothing to explain
         move(session, action, at=moment, by=by, reason=reason, detail=detail, **fields)
+        if given is not None:
+            recorded = record_given(session, given, at=moment, by=by)
+            audit.record(action="session_given", by=by, clinic=session.clinic, patient=session.patient_id, obj=session,
+                         detail={"planned_mg": str(session.total_mg), **recorded})
     return session
 
 
@@ -113,13 +128,17 @@ ACTIONS: dict[str, Callable[..., InfusionSession]] = {"start": start, "pause": p
 
 
 def apply_action(*, session: InfusionSession, action: str, reason: str = "", at: datetime | None = None,
-                 by: Actor) -> InfusionSession:
+                 pump_volume_ml: Any = None, by: Actor) -> InfusionSession:
     """Run one of the chairside transitions by name (the web and API buttons)."""
     service = ACTIONS.get(action)
     if service is None:
         raise ServiceError(f"Unknown action {action[:40]!r}.", {"action": "Unknown."})
     if action == "start":
         return start(session=session, override_reason=reason, at=at, by=by)
-    if action in ("pause", "stop_infusion", "stop_early", "transfer"):
+    if action == "stop_infusion":
+        return stop_infusion(session=session, reason=reason, at=at, pump_volume_ml=pump_volume_ml, by=by)
+    if action == "stop_early":
+        return stop_early(session=session, reason=reason, at=at, pump_volume_ml=pump_volume_ml, by=by)
+    if action in ("pause", "transfer"):
         return service(session=session, reason=reason, at=at, by=by)
     return service(session=session, at=at, by=by)

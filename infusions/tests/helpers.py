@@ -7,6 +7,7 @@ from accounts import services as accounts
 from accounts.choices import Role
 from infusions import services
 from ketacare.testing import PASSWORD, make_session
+from ketacare.testing_ledger import draw_for
 
 BASELINE = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_bpm": 74, "spo2_pct": "98", "resp_rate_per_min": 14}
 
@@ -68,9 +69,17 @@ def verify(world: Any, session: Any, total_mg: Any = None, rate_ml_per_h: Any = 
                                 by=kw.pop("by", world.users[Role.NURSE]), **kw)
 
 
-def infusing(world: Any, start: datetime | None = None) -> Any:
+def drawn(world: Any, start: datetime | None = None) -> Any:
+    """A verified session with its dose drawn from the safe (a start needs it: ADR 0015)."""
     start = start or t0()
     session = verified(world, start)
+    draw_for(session, by=world.users[Role.NURSE], at=start + timedelta(minutes=6))
+    return session
+
+
+def infusing(world: Any, start: datetime | None = None) -> Any:
+    start = start or t0()
+    session = drawn(world, start)
     return services.start(session=session, at=start + timedelta(minutes=10), by=world.users[Role.NURSE])
 
 

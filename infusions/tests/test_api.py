@@ -8,6 +8,7 @@ from accounts.choices import Role
 from infusions.choices import SessionState
 from infusions.models import InfusionSession, VitalSign
 from ketacare.testing import PASSWORD, api_json
+from ketacare.testing_ledger import draw_for
 
 from .helpers import ALDRETE_READY, BASELINE, booked, infusing, second_nurse, t0, waive_all
 
@@ -30,6 +31,7 @@ def test_a_whole_session_runs_through_the_api(world):
     proof = {"username": second_nurse(world).username, "password": PASSWORD}
     assert nurse("post", f"/sessions/{session.pk}/verify", {"total_mg": "35.0", "rate_ml_per_h": "150.0",
                                                            "verifier": proof})[0] == 200
+    draw_for(InfusionSession.objects.get(pk=session.pk), by=world.users[Role.NURSE])
     assert nurse("post", f"/sessions/{session.pk}/actions", {"action": "start"})[1]["state"] == "infusing"
     status, vital = nurse("post", f"/sessions/{session.pk}/vitals", {"systolic_mmhg": 132, "diastolic_mmhg": 84})
     assert status == 201 and vital["source"] == "typed"

@@ -14,6 +14,7 @@ from infusions import services
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
 from ketacare.testing import PASSWORD, make_session
+from ketacare.testing_ledger import draw_for
 
 from .helpers import second_nurse
 
@@ -57,6 +58,9 @@ def test_a_nurse_runs_a_session_from_check_in_to_signature(world, page, sign_in,
     page.fill("#id_verifier_password", PASSWORD)
     page.get_by_role("button", name="Verify").click()
     expect(page.locator(".messages")).to_contain_text("Dose verified independently")
+    when_unlocked(lambda: draw_for(InfusionSession.objects.get(pk=session.pk), by=world.users[Role.NURSE]))
+
+    page.reload()
     page.get_by_role("button", name="Start infusion").click()
     expect(page.locator("#state")).to_have_text("Infusing")
     page.fill("#id_systolic_mmhg", "185")
@@ -79,7 +83,7 @@ def test_a_nurse_runs_a_session_from_check_in_to_signature(world, page, sign_in,
     page.fill("#reason-stop_infusion", "Patient asked to stop; mild nausea.")
     page.get_by_role("button", name="Stop: dose complete").click()
     expect(page.locator("#state")).to_have_text("Recovering")
-    expect(page.locator("#given")).to_contain_text("Early stop")
+    expect(page.locator("#stop-record")).to_contain_text("Early stop")
     page.get_by_role("link", name="Discharge").click()
     page.check("#id_escort_confirmed")
     page.get_by_role("button", name="Discharge").click()

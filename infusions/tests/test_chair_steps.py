@@ -53,10 +53,11 @@ def test_an_early_dose_complete_records_the_early_stop_and_the_dose_given(world)
     assert session.state == SessionState.RECOVERING
     stop = InfusionSession.objects.get(pk=session.pk).infusion_stop
     assert stop | {} == {"action": "stop_infusion", "infused_min": "25.0", "planned_min": "40", "early": True,
-                         "reason": "Patient asked to stop; mild nausea.", "planned_mg": "35.00", "given_mg": "21.9",
-                         "given_basis": "planned dose pro-rated by infusing time (pauses excluded)"}
+                         "reason": "Patient asked to stop; mild nausea.", "planned_mg": "35.00", "given_mg": "21.88",
+                         "given_basis": "rate x infusing time (pauses excluded)"}  # the ledger's figure (ADR 0015)
     assert session.events.get(action="stop_infusion").reason == "Patient asked to stop; mild nausea."
-    assert AuditEvent.objects.get(action="session_stop_infusion").detail["stop"]["given_mg"] == "21.9"
+    assert AuditEvent.objects.get(action="session_stop_infusion").detail["stop"]["given_mg"] == "21.88"
+    assert InfusionSession.objects.get(pk=session.pk).given_mg == Decimal("21.88")  # one figure, stored twice
 
 
 def test_pauses_are_excluded_and_an_on_time_stop_needs_no_reason(world):
@@ -69,7 +70,7 @@ def test_pauses_are_excluded_and_an_on_time_stop_needs_no_reason(world):
         services.stop_infusion(session=session, at=start + timedelta(minutes=50), by=nurse)
     session = services.stop_infusion(session=session, at=start + timedelta(minutes=60), by=nurse)
     stop = InfusionSession.objects.get(pk=session.pk).infusion_stop
-    assert (stop["infused_min"], stop["early"], stop["given_mg"], stop["reason"]) == ("40.0", False, "35.0", "")
+    assert (stop["infused_min"], stop["early"], stop["given_mg"], stop["reason"]) == ("40.0", False, "35.00", "")
 
 
 def test_the_tolerance_is_a_clinic_setting(world):
@@ -85,7 +86,7 @@ def test_stop_early_and_transfer_record_the_dose_given_too(world):
     session = infusing(world, start)
     services.stop_early(session=session, reason="Distress", at=start + timedelta(minutes=20), by=world.users[Role.NURSE])
     stop = InfusionSession.objects.get(pk=session.pk).infusion_stop
-    assert (stop["action"], stop["infused_min"], stop["given_mg"], stop["early"]) == ("stop_early", "10.0", "8.8", True)
+    assert (stop["action"], stop["infused_min"], stop["given_mg"], stop["early"]) == ("stop_early", "10.0", "8.75", True)
 
 
 def test_the_record_and_the_screen_show_planned_and_given_side_by_side(world, client_for):
@@ -95,7 +96,7 @@ def test_the_record_and_the_screen_show_planned_and_given_side_by_side(world, cl
                            at=start + timedelta(minutes=35), by=world.users[Role.NURSE])
     for name in ("record", "session"):
         html = client_for(Role.NURSE).get(url(name, session)).content.decode()
-        assert "Given 21.9 mg</strong> of 35.00 mg planned · infused 25.0 of 40 min" in html
+        assert "Given 21.88 mg</strong> of 35.00 mg planned · infused 25.0 of 40 min" in html
         assert "Early stop</span> Patient asked to stop; mild nausea." in html
 
 

@@ -20,6 +20,7 @@ from .helpers import (
     check_in,
     checked_in,
     checkin_values,
+    drawn,
     infusing,
     second_nurse,
     t0,
@@ -204,7 +205,7 @@ def test_a_dose_above_the_limits_waits_for_a_prescribers_override(world):
 
 def test_start_is_refused_while_the_latest_reading_says_do_not_start(world):
     start = t0()
-    session = verified(world, start)
+    session = drawn(world, start)
     services.record_vitals(session=session, values={"systolic_mmhg": 165, "diastolic_mmhg": 90},
                            at=start + timedelta(minutes=6), by=world.users[Role.NURSE])
     assert Alert.objects.filter(session=session, rule="sbp_do_not_start", threshold="160").exists()

@@ -3,7 +3,6 @@
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -52,16 +51,12 @@ def authenticate(request: HttpRequest) -> Principal:
 
 
 def _staff_principal(token: str) -> Principal:
-    from accounts.models import ApiToken, Membership
-    from accounts.services import hash_token, touch_token
+    from accounts.services import token_member
 
-    found = ApiToken.objects.select_related("user", "clinic").filter(key_hash=hash_token(token), revoked_at__isnull=True).first()
-    if found is None or not found.user.is_active:
-        raise _unauthorized("The token is unknown or revoked.")
-    membership = Membership.objects.filter(user=found.user, clinic=found.clinic, active=True).first()
-    if membership is None:
-        raise _unauthorized("The token's user is no longer a member of its clinic.")
-    touch_token(token=found, at=datetime.now(UTC))
+    live = token_member(token)  # revoked, expired, locked, deactivated or not enrolled: refused
+    if live is None:
+        raise _unauthorized("The token is unknown, revoked or expired, or its user may no longer use it.")
+    found, membership = live
     # The researcher reads de-identified exports only; the intake desk and the prescriber file referrals.
     grant = ALL if has_perm(membership.role, Perm.READ_FHIR) else NO_GRANT
     if grant is ALL and not has_perm(membership.role, Perm.VIEW_AUDIT_LOG):  # the audit log is the admin's to read

@@ -24,7 +24,7 @@ class Referral:
     patient: dict[str, Any] = field(default_factory=dict)  # values for patients.services
     patient_ref: set[str] = field(default_factory=set)  # how other entries may reference the patient
     medications: list[dict[str, str]] = field(default_factory=list)
-    allergies: list[str] = field(default_factory=list)
+    allergies: list[dict[str, str]] = field(default_factory=list)  # values for patients.services.add_allergy
     problems: list[str] = field(default_factory=list)
 
 
@@ -92,6 +92,9 @@ def _medication(where: str, resource: dict[str, Any], referral: Referral) -> Non
     referral.medications.append({"name": name.strip(), "dose": dose})
 
 
+SEVERITY_ORDER = ["mild", "moderate", "severe"]  # FHIR reaction.severity, mildest first
+
+
 def _allergy(where: str, resource: dict[str, Any], referral: Referral) -> None:
     substance = _text_of(resource.get("code") or {})
     if not substance.strip():
@@ -99,8 +102,9 @@ def _allergy(where: str, resource: dict[str, Any], referral: Referral) -> None:
         return
     reactions = [_text_of(m) for r in resource.get("reaction", []) for m in r.get("manifestation", [])]
     severities = [r.get("severity") for r in resource.get("reaction", []) if r.get("severity")]
-    details = "; ".join(x for x in (", ".join(reactions), ", ".join(severities)) if x)
-    referral.allergies.append(f"{substance.strip()}" + (f" ({details})" if details else ""))
+    worst = max(severities, key=SEVERITY_ORDER.index) if severities else "unknown"
+    referral.allergies.append({"substance": substance.strip()[:80], "reaction": ", ".join(r for r in reactions if r)[:200],
+                               "severity": worst})
 
 
 def read_referral(bundle: Any, clinic_slug: str) -> Referral:
@@ -137,7 +141,8 @@ def read_referral(bundle: Any, clinic_slug: str) -> Referral:
 
 def demographic_problems(referral: Referral) -> list[str]:
     """The patients app's own range checks, phrased against the Patient entry."""
-    from patients.services import check_demographics
+    from patients.services import check_demographics, normalise_phones
 
-    errors = check_demographics(referral.patient, datetime.now(UTC).date())
+    values, errors = normalise_phones(referral.patient)
+    errors.update(check_demographics(values, datetime.now(UTC).date()))
     return [f"Patient.{field}: {message}" for field, message in errors.items()]

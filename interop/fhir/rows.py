@@ -23,10 +23,5 @@ def chair_model() -> Any:
     return _first_model("scheduling.Chair", "courses.Chair")
 
 
-def allergy_model() -> Any:
-    """The patients' allergy model, or None while the project has none."""
-    return _first_model("patients.Allergy", "patients.AllergyRecord")
-
-
 def model(label: str) -> Any:
     return apps.get_model(label)

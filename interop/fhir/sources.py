@@ -74,11 +74,6 @@ def _chairs(clinic: Any) -> Any:
     return rows.chair_model().objects.filter(clinic=clinic).select_related("clinic").order_by("pk")
 
 
-def _allergies(clinic: Any) -> Any:
-    model = rows.allergy_model()
-    return [] if model is None else model.objects.filter(clinic=clinic).order_by("pk")
-
-
 def _questionnaires(clinic: Any) -> list[Any]:
     from measures.queries import wording_for
 
@@ -159,7 +154,7 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "AdverseEvent": (Source("AdverseEvent", _adverse,
                             lambda e: [safety.adverse_event_resource(e, e.infusion_started_at is not None)],
                             patient_path="patient_id", date_path="onset_at", updated_path="recorded_at"),),
-    "AllergyIntolerance": (Source("AllergyIntolerance", _allergies, lambda a: [safety.allergy_resource(a)],
+    "AllergyIntolerance": (Source("AllergyIntolerance", _in_clinic("patients.Allergy"), lambda a: [safety.allergy_resource(a)],
                                   patient_path="patient_id", updated_path="created_at"),),
     "MedicationStatement": (Source("MedicationStatement", _in_clinic("patients.CurrentMedication"),
                                    lambda m: [safety.medication_statement_resource(m)], patient_path="patient_id",

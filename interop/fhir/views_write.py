@@ -34,10 +34,11 @@ def _file(principal: Principal, referral: Referral) -> tuple[Any, bool]:
         for medication in referral.medications:
             if medication["name"].lower() not in known:
                 patients.add_current_medication(patient=patient, values=medication, by=principal.actor)
-        new_allergies = [a for a in referral.allergies if f"Allergy: {a}" not in patient.medical_history]
-        if new_allergies:
-            history = "\n".join(filter(None, [patient.medical_history] + [f"Allergy: {a}" for a in new_allergies]))
-            patients.update_patient(patient=patient, values={"medical_history": history}, by=principal.actor)
+        known_allergies = {a.substance.lower() for a in patient.allergies.all()}
+        for allergy in referral.allergies:
+            if allergy["substance"].lower() not in known_allergies:
+                patients.add_allergy(patient=patient, values=allergy, by=principal.actor)
+                known_allergies.add(allergy["substance"].lower())
     return patient, found is None
 
 

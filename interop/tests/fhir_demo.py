@@ -24,7 +24,7 @@ def add_fhir_extras(ctx: Any) -> dict[str, Any]:
     a_token = accounts.issue_token(user=ctx.users["nurse"], clinic=ctx.clinic, name="fhir-read", by="test")
     assert Client().get(f"/fhir/Patient/{session.patient_id}", HTTP_AUTHORIZATION=f"Bearer {a_token}").status_code == 200
     b = accounts.create_clinic(name="Clinic B", slug="clinic-b", by="test")
-    b_nurse = accounts.create_staff(clinic=b, username="b_nurse_fhir", password="x" * 12, role="nurse", by="test")
+    b_nurse = accounts.create_staff(clinic=b, username="b_nurse_fhir", password="synthetic-staff-pw", role="nurse", by="test")
     b_patient = patients.register_patient(clinic=b, values=patient_values("B-0001", family_name="Otherclinic"), by=b_nurse)
     return {"b": b, "b_nurse": b_nurse, "b_patient": b_patient,
             "b_token": accounts.issue_token(user=b_nurse, clinic=b, name="fhir", by="test")}

@@ -18,7 +18,7 @@ def _patient(mrn: str, given: str, family: str, born: date, sex: str, code: str)
     clinic = SimpleNamespace(slug="clinic-a")
     return SimpleNamespace(
         pk=7, clinic=clinic, clinic_id=3, mrn=mrn, given_name=given, family_name=family, date_of_birth=born, sex=sex,
-        phone="555-0100", email="", escort_name="", escort_phone="", diagnosis_code=code,
+        phone="+12025550100", email="", escort_name="", escort_phone="", diagnosis_code=code,
         created_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
 
 
@@ -36,4 +36,4 @@ def test_patient_and_condition_round_trip_through_the_referral_reader(mrn, given
     referral = read_referral(bundle, "clinic-a")
     assert referral.problems == []
     assert referral.patient == {"mrn": mrn, "given_name": given_name, "family_name": family, "date_of_birth": born,
-                                "sex": sex, "phone": "555-0100", "diagnosis_code": code}
+                                "sex": sex, "phone": "+12025550100", "diagnosis_code": code}

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def referral(slug, mrn="R-100", **patient_extra):
     patient = {"resourceType": "Patient", "identifier": [{"system": mrn_system(slug), "value": mrn}],
                "name": [{"family": "Referred", "given": ["Robin"]}], "gender": "female", "birthDate": "1979-03-04",
-               "telecom": [{"system": "phone", "value": "555-0199"}], **patient_extra}
+               "telecom": [{"system": "phone", "value": "202-555-0199"}], **patient_extra}
     subject = {"reference": "urn:uuid:6f1c1bde-7e39-4c7b-a1d5-1d7c6a3f0001"}
     return {"resourceType": "Bundle", "type": "transaction", "entry": [
         {"fullUrl": subject["reference"], "resource": patient,
@@ -51,9 +51,9 @@ def test_a_referral_creates_the_patient_then_updates_it_by_mrn(world, desk):
     answer = response.json()
     assert answer["type"] == "transaction-response" and answer["entry"][0]["response"]["status"] == "201 Created"
     patient = Patient.objects.get(clinic=world.a, mrn="R-100")
-    assert (patient.family_name, patient.diagnosis_code, patient.phone) == ("Referred", "F43.12", "555-0199")
+    assert (patient.family_name, patient.diagnosis_code, patient.phone) == ("Referred", "F43.12", "+12025550199")
     assert [(m.name, m.dose) for m in patient.current_medications.all()] == [("sertraline", "100 mg daily")]
-    assert "Allergy: penicillin (rash; moderate)" in patient.medical_history
+    assert [(a.substance, a.reaction, a.severity) for a in patient.allergies.all()] == [("penicillin", "rash", "moderate")]
     assert AuditEvent.objects.filter(patient_id=patient.pk, action="patient_create").count() == 1
     again = referral(world.a.slug)
     again["entry"][0]["resource"]["name"] = [{"family": "Referred-Smith", "given": ["Robin"]}]
@@ -61,7 +61,7 @@ def test_a_referral_creates_the_patient_then_updates_it_by_mrn(world, desk):
     assert response.json()["entry"][0]["response"]["status"] == "200 OK"
     patient.refresh_from_db()
     assert patient.family_name == "Referred-Smith"
-    assert patient.current_medications.count() == 1 and patient.medical_history.count("penicillin") == 1
+    assert patient.current_medications.count() == 1 and patient.allergies.count() == 1
     read = Client().get(f"/fhir/Patient/{patient.pk}", HTTP_AUTHORIZATION=f"Bearer {desk}").json()
     assert_valid(read)
 

@@ -129,7 +129,7 @@ def confirm_witnesses(*, clinic: Clinic, kind: EntryKind, by: User, witnesses: S
         try:
             accounts.sign_in(request=None, username=user.username, password=password or "")
         except ServiceError as exc:
-            locked = "locked" in exc.message
+            locked = isinstance(exc, accounts.AccountLocked)  # the sign-in answer itself never tells
             message = "is locked out after repeated failed passwords" if locked else "did not confirm: wrong password"
             raise ServiceError(f"Witness {user.username} {message}; nothing was recorded.",
                                {f"{field}_password": "Account locked." if locked else "Wrong password."}) from None

@@ -4,19 +4,23 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+
 from accounts.models import User
 from accounts.permissions import Perm
 from accounts.queries import require
+from clinical.errors import ClinicalError
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn, Unit
 from clinical.ledger.allocate import allocate_to_lots
+from clinical.ledger.session_amounts import check_waste
 from infusions.choices import NOT_HELD
 from infusions.models import InfusionSession
 from ketacare.errors import ServiceError
 
 from ..choices import EntryKind
 from ..models import Container, LedgerEntry, Lot
-from ..queries import container_taken_ml, session_lots
+from ..queries import container_taken_ml, session_lots, session_totals
 from .common import (
     confirm_witnesses,
     kernel,
@@ -66,11 +70,33 @@ def draw_for_session(*, session: InfusionSession, container: Container, ml: Deci
 def record_administration(*, session: InfusionSession, mg: Decimal, by: User, at: datetime | None = None) -> list[LedgerEntry]:
     """Record the mg given to the session's patient, and by whom (21 CFR 1304.22(c)).
 
-    Called from the ledger pages, or by the infusions app when an infusion ends or is
-    stopped. One administration per session: a wrong figure is corrected, not re-entered.
+    Written by the infusions app when an infusion ends (`record_given`); from the ledger pages
+    for a session that ended without one. Dated when the infusion ended, not when it is typed,
+    unless `at` says otherwise. One administration per session: a wrong figure is corrected,
+    not re-entered.
     """
     require(Perm.HANDLE_KETAMINE, by, session.clinic, to="record an administration")
-    return _patient_side(session=session, kind=K.ADMINISTRATION, mg=mg, at=at, by=by)
+    return _patient_side(session=session, kind=K.ADMINISTRATION, mg=mg, at=at or session.infusion_ended_at, by=by)
+
+
+def record_given(*, session: InfusionSession, mg: Decimal, at: datetime, by: User) -> str:
+    """Write the administration of what the infusion gave, dated when it was given; say what was written.
+
+    Called by the infusions app inside its stop transaction (after the session row's lock, so the
+    lot locks follow it: ADR 0010). The stop itself is never refused for the ledger's sake: when
+    nothing was drawn, nothing was given or an administration already exists, nothing is written
+    and the reason is returned, and reconciliation lists the session.
+    """
+    if mg <= 0:
+        return "nothing given: no administration written"
+    if not LedgerEntry.objects.filter(session=session, kind=EntryKind.DRAW).exists():
+        return "nothing was drawn for this session: no administration written"
+    try:
+        with transaction.atomic():
+            entries = _patient_side(session=session, kind=K.ADMINISTRATION, mg=mg, at=at, by=by)
+    except ServiceError as exc:
+        return f"no administration written: {exc.message}"
+    return "administration " + ", ".join(f"entry {e.pk}" for e in entries)
 
 
 def record_waste(*, session: InfusionSession, mg: Decimal, manner: str, witness: Any, witness_password: str,
@@ -97,6 +123,8 @@ def _patient_side(*, session: InfusionSession, kind: K, mg: Decimal, at: datetim
     locked = lock_lots(list(Lot.objects.filter(pk__in=drawn_from)))
     if kind is K.ADMINISTRATION:
         _only_once(session)
+    else:
+        _within_leftover(session, mg)
     lots = session_lots(session)  # read under the lock
     shares = kernel(lambda: allocate_to_lots(mg, [(str(s.lot.pk), s.open_mg) for s in lots]))
     by_lot = {str(s.lot.pk): s for s in lots}
@@ -114,6 +142,16 @@ def _patient_side(*, session: InfusionSession, kind: K, mg: Decimal, at: datetim
                                    kind=EntryKind(kind.value), lot=lot, location=place.location, session=session,
                                    unit="mg", at=at, **fields))
     return written
+
+
+def _within_leftover(session: InfusionSession, mg: Decimal) -> None:
+    """Refuse a waste above drawn - administered - already wasted, with the figures (ADR 0015; read under the lot lock)."""
+    totals = session_totals(session)
+    try:
+        check_waste(waste_mg=mg, drawn_mg=totals.drawn_mg, administered_mg=totals.administered_mg,
+                    wasted_mg=totals.wasted_mg)
+    except ClinicalError as exc:
+        raise ServiceError(f"Refused: {exc}", {"mg": "More than is left of the session's draws."}) from None
 
 
 def _only_once(session: InfusionSession) -> None:

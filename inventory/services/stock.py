@@ -31,9 +31,12 @@ from .containers import refresh_state
 
 def receive_stock(
     *, product: Product, supplier: Supplier, invoice: str, lot_number: str, expires_on: date, containers: int,
-    location: Location, at: datetime | None = None, note: str = "", by: User,
+    location: Location, at: datetime | None = None, note: str = "", expired_reason: str = "", by: User,
 ) -> LedgerEntry:
-    """Record containers received from a supplier into a location (21 CFR 1304.22(c))."""
+    """Record containers received from a supplier into a location (21 CFR 1304.22(c)).
+
+    A lot already past its expiry is refused unless the inventory officer gives `expired_reason`.
+    """
     clinic = product.clinic
     require(Perm.KEEP_LEDGER, by, clinic, to="receive stock")
     same_clinic(clinic, supplier, location)
@@ -45,26 +48,38 @@ def receive_stock(
         raise ServiceError("The number of containers must be a whole number.", {"containers": "Whole number."})
     try:
         return _receive(product=product, supplier=supplier, invoice=invoice.strip(), lot_number=lot_number.strip(),
-                        expires_on=expires_on, containers=containers, location=location, at=at, note=note, by=by)
+                        expires_on=expires_on, containers=containers, location=location, at=at, note=note,
+                        reason=(expired_reason or "").strip()[:2000], by=by)
     except IntegrityError:
         raise ServiceError("Another receipt of this lot was being saved at the same moment; try again.") from None
 
 
 @ledger_transaction
 def _receive(*, product: Product, supplier: Supplier, invoice: str, lot_number: str, expires_on: date,
-             containers: int, location: Location, at: datetime | None, note: str, by: User) -> LedgerEntry:
+             containers: int, location: Location, at: datetime | None, note: str, reason: str, by: User) -> LedgerEntry:
     clinic = product.clinic
     at, on, today = when(at, clinic)
     lot = _lot(product, lot_number, expires_on)
     lot = lock_lots([lot])[lot.pk]
     entry_in = LedgerEntryIn(kind=K.RECEIPT, lot=lot.lot_number, location=location.name,
                              quantity=containers * product.container_ml, actor_id=by.username, occurred_on=on,
-                             containers=containers, supplier_ref=str(supplier))
-    movement = validate(entry_in, lot, [location], today)
+                             containers=containers, supplier_ref=str(supplier), reason=reason or None)
+    movement = _validate_receipt(entry_in, lot, location, today)
     entry = write_entry(movement=movement, by=by, clinic=clinic, kind=EntryKind.RECEIPT, lot=lot, location=location,
-                        supplier=supplier, invoice=invoice, containers_count=containers, at=at, note=note.strip())
+                        supplier=supplier, invoice=invoice, containers_count=containers, at=at, note=note.strip(),
+                        reason=reason)
     add_containers(entry, containers)
     return entry
+
+
+def _validate_receipt(entry_in: LedgerEntryIn, lot: Lot, location: Location, today: Any) -> Any:
+    """The kernel's check; an expired lot's refusal lands on the reason field."""
+    try:
+        return validate(entry_in, lot, [location], today)
+    except ServiceError as exc:
+        if "expired on" in exc.message:
+            raise ServiceError(exc.message, {"expired_reason": "Required for a lot already expired."}) from None
+        raise
 
 
 def _lot(product: Product, lot_number: str, expires_on: date) -> Lot:

@@ -105,7 +105,7 @@ def test_a_draw_beyond_what_the_vial_holds_is_refused_and_writes_nothing(world, 
 def test_an_expired_lot_cannot_be_drawn(world, stock, session):
     old = services.receive_stock(product=stock.product, supplier=stock.supplier, invoice="INV-3", lot_number="OLD",
                                  expires_on=datetime.now(UTC).date() - timedelta(days=2), containers=1,
-                                 location=stock.safe, by=stock.officer)
+                                 location=stock.safe, at=datetime.now(UTC) - timedelta(days=5), by=stock.officer)
     vial = Container.objects.get(lot=old.lot)
     with pytest.raises(ServiceError, match="expired on"):
         services.draw_for_session(session=session, container=vial, ml=D(1), by=world.nurse)

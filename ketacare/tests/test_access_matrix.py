@@ -14,7 +14,7 @@ from django.test import Client
 from accounts import services as accounts
 from accounts.choices import Role
 from ketacare.access import URL_SAMPLES
-from ketacare.testing import demo_rolled_back
+from ketacare.testing import SECOND_FACTOR_ROLES, demo_rolled_back, enrol
 
 from .routes import Route, api_routes, page_routes
 
@@ -27,7 +27,9 @@ def demo(django_db_setup, django_db_blocker):
     """The small demo clinic (A) plus clinic B, built once, rolled back after the module."""
     with demo_rolled_back(django_db_blocker, small=True) as ctx:
         b = accounts.create_clinic(name="Clinic B", slug="clinic-b", by="test")
-        b_users = {r: accounts.create_staff(clinic=b, username=f"b_{r}", password="x" * 12, role=r, by="test") for r in ROLES}
+        b_users = {r: accounts.create_staff(clinic=b, username=f"b_{r}", password="synthetic-staff-pw", role=r, by="test") for r in ROLES}
+        for role in SECOND_FACTOR_ROLES:  # clinic B keeps the default policy: these roles must have a second factor
+            enrol(b_users[role])
         tokens = {r: accounts.issue_token(user=ctx.users[r], clinic=ctx.clinic, name="matrix", by="test") for r in ROLES}
         b_tokens = {r: accounts.issue_token(user=b_users[r], clinic=b, name="matrix", by="test") for r in ROLES}
         yield {"a": ctx.clinic, "users": ctx.users, "b_users": b_users, "tokens": tokens, "b_tokens": b_tokens}

@@ -61,10 +61,10 @@ def test_a_therapist_may_not_register_a_patient(world):
 
 def test_a_patch_changes_only_the_fields_sent(world):
     patient = make_patient(world, mrn="P-1")
-    response = api_caller(world.front_desk, world.a)("PATCH", f"/patients/{patient.pk}", {"phone": "555-0199"})
+    response = api_caller(world.front_desk, world.a)("PATCH", f"/patients/{patient.pk}", {"phone": "202-555-0199"})
     assert response.status_code == 200
     patient.refresh_from_db()
-    assert (patient.phone, patient.mrn, patient.given_name) == ("555-0199", "P-1", "Testy")
+    assert (patient.phone, patient.mrn, patient.given_name) == ("+12025550199", "P-1", "Testy")
 
 
 def test_a_prior_treatment_outside_the_vocabulary_is_refused(world):

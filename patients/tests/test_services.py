@@ -123,5 +123,5 @@ def test_an_unknown_field_or_a_bad_email_is_refused_on_update(world):
 
 def test_an_update_audits_the_names_of_the_fields_that_changed(world):
     patient = make_patient(world, mrn="U-2")
-    services.update_patient(patient=patient, values={"phone": "555-0199", "given_name": "Testy"}, by=world.front_desk)
+    services.update_patient(patient=patient, values={"phone": "202-555-0199", "given_name": "Testy"}, by=world.front_desk)
     assert AuditEvent.objects.get(action="patient_update").detail == {"fields": ["phone"]}

@@ -1,6 +1,7 @@
 """Integration therapy sessions: service rules, audit, rollback and clinic isolation."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -19,9 +20,14 @@ def _values(**extra):
     return {"held_on": timezone.localdate(), "duration_min": 50, "modality": "individual", "timing": "integration", **extra}
 
 
+def _day_of(infusion):
+    return infusion.scheduled_start.astimezone(ZoneInfo(infusion.clinic.time_zone)).date()
+
+
 def test_a_session_links_the_patients_infusions_and_is_audited(world):
     infusion = make_session(world, timezone.now() + timedelta(days=1))
-    s = services.record_session(patient=infusion.patient, values=_values(goals="Integrate"), infusion_ids=[infusion.pk], by=world.therapist)
+    s = services.record_session(patient=infusion.patient, values=_values(goals="Integrate", held_on=_day_of(infusion)),
+                                infusion_ids=[infusion.pk], by=world.therapist)
     assert list(s.infusions.all()) == [infusion] and s.course == infusion.course
     event = AuditEvent.objects.get(action="therapy_record")
     assert event.patient_id == infusion.patient_id and event.detail == {"infusions": [infusion.pk]}
@@ -49,7 +55,8 @@ def test_a_failing_audit_write_leaves_no_session_and_no_links(world, monkeypatch
 
     monkeypatch.setattr(audit_services, "record", broken)
     with pytest.raises(RuntimeError):
-        services.record_session(patient=infusion.patient, values=_values(), infusion_ids=[infusion.pk], by=world.therapist)
+        services.record_session(patient=infusion.patient, values=_values(held_on=_day_of(infusion)), infusion_ids=[infusion.pk],
+                                by=world.therapist)
     assert IntegrationSession.objects.count() == 0
     assert IntegrationSession.infusions.through.objects.count() == 0
 

@@ -38,16 +38,16 @@ def medication_statement_resource(medication: Any) -> dict[str, Any]:
 
 
 def allergy_resource(allergy: Any) -> dict[str, Any]:
-    """AllergyIntolerance: the substance, the reaction and its severity."""
-    substance = getattr(allergy, "substance", "") or getattr(allergy, "drug", "") or getattr(allergy, "name", "")
-    reaction = getattr(allergy, "reaction", "")
-    severity = getattr(allergy, "severity", "")
+    """AllergyIntolerance: the drug recorded at intake, the reaction and its severity (a severe one is high criticality)."""
+    severity = allergy.severity if allergy.severity in ("mild", "moderate", "severe") else None
     return prune({
-        "resourceType": "AllergyIntolerance", "id": str(allergy.pk), "meta": meta(getattr(allergy, "created_at", None)),
+        "resourceType": "AllergyIntolerance", "id": str(allergy.pk), "meta": meta(allergy.created_at),
         "clinicalStatus": concept(codes.ALLERGY_CLINICAL, "active", "Active"),
         "verificationStatus": concept(codes.ALLERGY_VERIFICATION, "confirmed", "Confirmed"),
-        "category": ["medication"], "code": {"text": substance}, "patient": ref("Patient", allergy.patient_id),
-        "recordedDate": instant(getattr(allergy, "created_at", None)),
-        "reaction": [prune({"manifestation": [{"text": reaction or "unspecified"}],
-                            "severity": severity if severity in ("mild", "moderate", "severe") else None})],
+        "type": "allergy", "category": ["medication"],
+        "criticality": {"severe": "high", "mild": "low", "moderate": "low"}.get(allergy.severity, "unable-to-assess"),
+        "code": {"text": allergy.substance}, "patient": ref("Patient", allergy.patient_id),
+        "recordedDate": instant(allergy.created_at),
+        "reaction": [prune({"manifestation": [{"text": allergy.reaction or "Reaction not described"}],
+                            "severity": severity})],
     })

@@ -65,8 +65,15 @@ class Command(BaseCommand):
             w("  (no stock)")
         w(f"Sessions that do not reconcile (tolerance {r.tolerance_mg} mg): {len(r.failing)}")
         for s in r.failing:
+            if s.result.infused_without_draw:
+                continue
             w(f"  session {s.session.pk} ({s.session.patient.mrn}, infusion {s.session.number}): drawn {s.result.drawn_mg} mg, "
               f"given {s.result.administered_mg} mg, wasted {s.result.wasted_mg} mg, unaccounted {s.result.difference_mg} mg")
+        for s in r.infused_without_draw:
+            w(f"  session {s.session.pk} ({s.session.patient.mrn}, infusion {s.session.number}) infused with nothing drawn")
+        w(f"Draws not closed by administration plus waste: {len(r.open_draws)}")
+        for d in r.open_draws:
+            w(f"  draw entry {d.pk}: {d.quantity_mg} mg, session {d.session_id or 'none'}")
         w(f"Containers opened without a session: {len(r.opened_without_session) + len(r.draws_without_session)}")
         for c in r.opened_without_session:
             w(f"  vial {c.code} ({c.get_state_display().lower()}) at {c.location}")

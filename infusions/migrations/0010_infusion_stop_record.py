@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('infusions', '0008_merge_constraints_and_hl7_move'),
+        ('infusions', '0009_session_given_amount'),
     ]
 
     operations = [
