@@ -10,8 +10,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from audit import services as audit
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from .actors import Actor
 from .choices import Role

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.http import HttpRequest
 
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
 from .choices import NOT_HELD_STATES
 from .defaults import planned_infusions

@@ -4,15 +4,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
-from ketacare import course_page
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read, page
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 from patients.services import current_eligibility
+from toolkit import course_page
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
+from toolkit.scoping import get_in_clinic
 
 from . import services
 from .choices import NOT_HELD_STATES

@@ -5,7 +5,6 @@ Every operation names its permission with `api_allow(Perm.X)`; the role matrix t
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,13 +13,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from accounts.access import ClinicRequest, act_in
 from accounts.models import ApiToken, Membership
-from accounts.permissions import Perm, roles_with
 from accounts.services import hash_token, touch_token
 from clinical.errors import ClinicalError
-from ketacare.errors import ServiceError
-
-from .access import ClinicRequest, act_in, declare
+from toolkit.errors import ServiceError
 
 
 class TokenAuth(HttpBearer):
@@ -58,22 +55,6 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
 )
-
-
-def api_allow(perm: Perm) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Let only callers whose role in their clinic holds `perm` use the operation."""
-    allowed = roles_with(perm)
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(func)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if getattr(request, "role", None) not in allowed:
-                raise HttpError(403, "Your role does not allow this operation.")
-            return func(request, *args, **kwargs)
-
-        return declare(wrapped, perm, allowed)
-
-    return decorate
 
 
 def _refused(request: HttpRequest, exc: ServiceError | ClinicalError) -> Any:
@@ -165,7 +146,7 @@ def guard_roles() -> None:
 
 def register_routers() -> None:
     """Attach each app's router (imported late so apps load first)."""
-    from .hooks import app_modules
+    from toolkit.hooks import app_modules
 
     apps = ["accounts", "patients", "courses", "scheduling", "infusions", "alerts", "measures", "therapy", "inventory", "outcomes", "interop"]
     for app, module in app_modules("api", apps):

@@ -172,7 +172,7 @@ KETACARE_MAX_BODY_BYTES = int(os.environ.get("KETACARE_MAX_BODY_BYTES", 1_000_00
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ketacare@localhost")
-KETACARE_SMS_BACKEND = os.environ.get("KETACARE_SMS_BACKEND", "ketacare.sms.ConsoleSmsBackend")
+KETACARE_SMS_BACKEND = os.environ.get("KETACARE_SMS_BACKEND", "toolkit.sms.ConsoleSmsBackend")
 KETACARE_PHONE_REGION = os.environ.get("KETACARE_PHONE_REGION", "US")  # numbering plan for numbers without +country
 KETACARE_BASE_URL = os.environ.get("KETACARE_BASE_URL", "http://127.0.0.1:8000")
 

@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from alerts.models import Alert
 from alerts.queries import open_risk_alerts, source_alert
@@ -16,12 +18,10 @@ from alerts.services import acknowledge_alert
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
 from courses.defaults import planned_infusions
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read, page
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
+from toolkit.scoping import get_in_clinic
 
 from . import progress, queries, services
 from .choices import PATIENT_REPORTED, SUICIDE_RISK, short_name

@@ -15,7 +15,7 @@ from accounts.queries import require
 from audit import services as audit
 from clinical import eligibility as kernel
 from clinical.errors import ClinicalError
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .choices import ScreeningOutcome
 from .models import CurrentMedication, EligibilityScreening, Patient, PriorTreatment, TraumaEvent

@@ -5,13 +5,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from clinical.errors import ClinicalError
-from ketacare import chart
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read, page
+from toolkit import chart
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import queries, services
 from .forms import MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm

@@ -5,12 +5,11 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from accounts.access import ClinicRequest, api_allow
 from accounts.permissions import Perm
 from courses.models import TreatmentCourse
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.scoping import get_in_clinic
+from toolkit.scoping import get_in_clinic
 
 from . import services
 from .models import Chair

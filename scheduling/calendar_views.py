@@ -10,15 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow, can
 from accounts.models import User
+from accounts.pages import audit_read
 from accounts.permissions import Perm
 from courses.choices import CourseStatus
 from courses.models import TreatmentCourse
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest, allow, can
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
 
 from . import services
 from .calendar import Grid

@@ -7,7 +7,7 @@ patients' weekly availability and the waiting list (issue 12).
 from django.conf import settings
 from django.db import models
 
-from ketacare.scoping import ClinicManager
+from toolkit.scoping import ClinicManager
 
 
 class Chair(models.Model):

@@ -11,14 +11,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow
 from accounts.choices import Role
+from accounts.pages import audit_read
 from accounts.permissions import Perm
 from accounts.queries import staff_with_role
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
 
 from . import services
 from .models import WEEKDAY_CHOICES, NurseShift, PatientAvailability, ShiftException

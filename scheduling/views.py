@@ -8,13 +8,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
 from courses.models import TreatmentCourse
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
+from toolkit.scoping import get_in_clinic
 
 from . import queries, services
 from .forms import BackEntryForm, BookingForm, ChairForm

@@ -8,13 +8,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
+from toolkit.scoping import get_in_clinic
 
 from . import services
 from .forms import ReasonForm, RescheduleForm

@@ -5,13 +5,12 @@ from typing import Annotated
 
 from ninja import Field, Router, Schema
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
-from ketacare.vocab import literal_of
 from patients.models import Patient
+from toolkit.scoping import get_in_clinic
+from toolkit.vocab import literal_of
 
 from . import services
 from .choices import Modality, Timing

@@ -10,7 +10,7 @@ from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .fields import FIELDS
 from .models import IntegrationSession

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read, page
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import services
 from .forms import IntegrationForm

@@ -11,7 +11,7 @@ from accounts.permissions import Perm
 from accounts.queries import require
 from clinical import session_flow as flow
 from clinical.vitals import AlertLevel, Phase, Reading, evaluate_reading
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession, VitalSign

@@ -12,7 +12,7 @@ from clinical.ledger import LedgerEntryIn, Unit
 from clinical.ledger.allocate import allocate_to_lots
 from infusions.choices import NOT_HELD
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import EntryKind
 from ..models import Container, LedgerEntry, Lot

@@ -10,15 +10,15 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.choices import Role
 from accounts.models import Membership
+from accounts.pages import page
 from accounts.permissions import Perm
 from audit.models import AuditEvent
 from clinical.errors import ClinicalError
 from clinical.vitals import Reading
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import page
 from ketacare.testing import make_patient
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 pytestmark = pytest.mark.django_db
 
