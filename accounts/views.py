@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import SIGNED_IN, ClinicRequest, StaffRequest, allow, public
 from toolkit.errors import ServiceError
-from toolkit.forms import show_refusal
+from toolkit.forms import show_refusal, submit
 
 from . import services
 from .choices import Role
@@ -159,14 +159,11 @@ def _display(value: object) -> str:
 @allow(Perm.MANAGE_STAFF)
 def staff(request: ClinicRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_staff(clinic=request.clinic, by=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, f"Staff user {form.cleaned_data['username']} created.")
-            return redirect("accounts:staff")
+    saved = submit(request, form, lambda data: services.create_staff(clinic=request.clinic, by=request.user, **data),
+                   done=lambda member: f"Staff user {form.cleaned_data['username']} created.",
+                   then=lambda _: redirect("accounts:staff"))
+    if saved is not None:
+        return saved
     members = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("role", "user__username")
     return render(request, "accounts/staff.html", {"form": form, "members": members}, status=400 if form.errors else 200)
 

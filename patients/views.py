@@ -11,7 +11,7 @@ from accounts.permissions import Perm
 from clinical.errors import ClinicalError
 from toolkit import chart
 from toolkit.errors import ServiceError
-from toolkit.forms import show_refusal
+from toolkit.forms import show_refusal, submit
 
 from . import queries, services
 from .forms import MedicationForm, PatientForm, PriorTreatmentForm, TraumaForm
@@ -47,15 +47,11 @@ def patient_create(request: ClinicRequest) -> HttpResponse:
 def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_patient(patient=patient, values=form.cleaned_data, by=request.user)
-        except ServiceError as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, "Details saved.")
-            return redirect("patients:chart", patient_id=patient.pk)
-    elif request.method != "POST":
+    saved = submit(request, form, lambda data: services.update_patient(patient=patient, values=data, by=request.user),
+                   done="Details saved.", then=lambda _: redirect("patients:chart", patient_id=patient.pk))
+    if saved is not None:
+        return saved
+    if request.method != "POST":
         audit_read(request, "patient_edit_view", patient=patient, obj=patient)
     return render(request, "patients/form.html", {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
                   status=400 if form.errors else 200)

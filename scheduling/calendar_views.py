@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from accounts.access import ClinicRequest, allow, can
 from accounts.models import User
-from accounts.pages import audit_read
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from courses.choices import CourseStatus
 from courses.models import TreatmentCourse
 from infusions.models import InfusionSession
 from toolkit.errors import ServiceError
-from toolkit.scoping import get_in_clinic
 
 from . import services
 from .calendar import Grid
@@ -84,11 +83,10 @@ def _parse_bookings(request: HttpRequest, clinic) -> list[PlannedBooking]:  # ty
     return bookings
 
 
-@allow(Perm.BOOK_SESSIONS)
-def plan_course(request: ClinicRequest, course_id: int) -> HttpResponse:
+@page(Perm.BOOK_SESSIONS, TreatmentCourse)
+def plan_course(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     """Propose every remaining session of the course; accept books them all, 'next' shows a later proposal."""
     clinic = request.clinic
-    course = get_in_clinic(TreatmentCourse, clinic, pk=course_id)
     tz = ZoneInfo(clinic.time_zone)
     if request.method == "POST":
         try:
@@ -180,11 +178,10 @@ def replan(request: ClinicRequest) -> HttpResponse:
     return redirect("scheduling:calendar")
 
 
-@allow(Perm.BOOK_SESSIONS)
-def booking(request: ClinicRequest, session_id: int) -> HttpResponse:
+@page(Perm.BOOK_SESSIONS, InfusionSession)
+def booking(request: ClinicRequest, session: InfusionSession) -> HttpResponse:
     """A booking opened from the calendar: confirm it, cancel it (then offer its slot to the waiting list)."""
     clinic = request.clinic
-    session = get_in_clinic(InfusionSession, clinic, pk=session_id)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         try:
             services.confirm_session(session=session, by=request.user)
@@ -207,10 +204,9 @@ def booking(request: ClinicRequest, session_id: int) -> HttpResponse:
     return render(request, "scheduling/cancel.html", {"session": session, "confirmed": confirmed})
 
 
-@allow(Perm.BOOK_SESSIONS)
-def wait(request: ClinicRequest, course_id: int) -> HttpResponse:
+@page(Perm.BOOK_SESSIONS, TreatmentCourse)
+def wait(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     """Put a course on the waiting list for an earlier slot."""
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     if request.method == "POST":
         try:
             services.join_waiting_list(course=course, note=request.POST.get("note", ""), by=request.user)

@@ -1,6 +1,7 @@
 """Integration therapy: record a session and read a patient's sessions."""
 
-from django.contrib import messages
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -8,8 +9,7 @@ from accounts.access import ClinicRequest
 from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from patients.models import Patient
-from toolkit.errors import ServiceError
-from toolkit.forms import show_refusal
+from toolkit.forms import submit
 
 from . import services
 from .forms import IntegrationForm
@@ -19,16 +19,17 @@ from .models import IntegrationSession
 @page(Perm.RECORD_THERAPY, Patient)
 def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = IntegrationForm(request.POST or None, patient=patient)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "infusions"}
-        try:
-            services.record_session(patient=patient, values=values, infusion_ids=[int(i) for i in form.cleaned_data["infusions"]], by=request.user)
-        except ServiceError as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, "Integration session recorded.")
-            return redirect("patients:chart", patient_id=patient.pk)
-    elif request.method != "POST":
+
+    def write(data: dict[str, Any]) -> object:
+        values = {k: v for k, v in data.items() if k != "infusions"}
+        return services.record_session(patient=patient, values=values, infusion_ids=[int(i) for i in data["infusions"]],
+                                       by=request.user)
+
+    saved = submit(request, form, write, done="Integration session recorded.",
+                   then=lambda _: redirect("patients:chart", patient_id=patient.pk))
+    if saved is not None:
+        return saved
+    if request.method != "POST":
         audit_read(request, "therapy_form_view", patient=patient, obj=patient)
     return render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
 
