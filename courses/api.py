@@ -15,7 +15,7 @@ from toolkit.scoping import get_in_clinic
 from toolkit.vocab import literal_of
 
 from . import defaults as d
-from . import services
+from . import queries, services
 from .choices import CourseStatus, WeightBasis
 from .defaults import DEFAULT_THRESHOLDS
 from .models import Protocol, TreatmentCourse
@@ -63,7 +63,7 @@ class CourseOut(Schema):
 @router.get("/protocols", response=list[ProtocolOut])
 @api_allow(Perm.VIEW_PROTOCOLS)
 def list_protocols(request: ClinicRequest) -> list[Protocol]:
-    return list(Protocol.objects.in_clinic(request.clinic))
+    return list(queries.protocols_of(request.clinic))
 
 
 @router.post("/", response={201: CourseOut})

@@ -159,13 +159,18 @@ class TransferIn(Schema):
     at: datetime | None = None
 
 
-class CountIn(Schema):
+class InventoryLineIn(Schema):
     lot_id: int
     location_id: int
     sealed_containers: int = Field(ge=0, le=10000)
     opened_containers: int = Field(0, ge=0, le=10000)
     opened_ml: Decimal = Field(Decimal(0), max_digits=9, decimal_places=2)
     estimated: bool = False
+
+
+class CountIn(InventoryLineIn):
+    """One count of a lot at a location: an inventory line with its note and time."""
+
     note: str = Field("", max_length=2000)
     at: datetime | None = None
 
@@ -188,15 +193,6 @@ class CorrectionIn(Schema):
     corrected: Decimal = Field(..., max_digits=9, decimal_places=2)
     reason: str = Field(min_length=1, max_length=2000)
     at: datetime | None = None
-
-
-class InventoryLineIn(Schema):
-    lot_id: int
-    location_id: int
-    sealed_containers: int = Field(ge=0, le=10000)
-    opened_containers: int = Field(0, ge=0, le=10000)
-    opened_ml: Decimal = Field(Decimal(0), max_digits=9, decimal_places=2)
-    estimated: bool = False
 
 
 class InventoryIn(Schema):

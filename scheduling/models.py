@@ -9,6 +9,8 @@ from django.db import models
 
 from toolkit.scoping import ClinicManager
 
+from .choices import WEEKDAY_CHOICES
+
 
 class Chair(models.Model):
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="chairs")
@@ -24,10 +26,6 @@ class Chair(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-WEEKDAY_CHOICES = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
-                   (5, "Saturday"), (6, "Sunday")]
 
 
 class NurseShift(models.Model):

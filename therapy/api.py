@@ -12,7 +12,7 @@ from patients.models import Patient
 from toolkit.scoping import get_in_clinic
 from toolkit.vocab import literal_of
 
-from . import services
+from . import queries, services
 from .choices import Modality, Timing
 from .models import IntegrationSession
 
@@ -60,4 +60,4 @@ def record(request: ClinicRequest, patient_id: int, body: TherapyIn) -> tuple[in
 def list_sessions(request: ClinicRequest, patient_id: int) -> list[object]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     audit_read(request, "therapy_list_view", patient=patient, via="api")
-    return list(patient.therapy_sessions.prefetch_related("infusions"))
+    return list(queries.sessions_of(patient))

@@ -10,9 +10,11 @@ from django.urls import reverse
 from toolkit.chart import TimelineEntry
 from toolkit.dashboard import Panel
 
+from . import queries
+
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:
-    rows = list(patient.therapy_sessions.select_related("therapist").prefetch_related("infusions")[:10])
+    rows = list(queries.sessions_of(patient).select_related("therapist")[:10])
     return [Panel("therapy/_chart.html", 40, {"sessions": rows, "patient": patient})]
 
 
