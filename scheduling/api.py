@@ -72,19 +72,23 @@ def add_chair(request: ClinicRequest, body: ChairIn) -> tuple[int, Chair]:
     return 201, services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)
 
 
+def _course_and_chair(request: ClinicRequest, body: BookingIn) -> tuple[TreatmentCourse, Chair]:
+    """The booking's course and chair, each of the caller's clinic (404 otherwise)."""
+    return (get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id),
+            get_in_clinic(Chair, request.clinic, pk=body.chair_id))
+
+
 @router.post("/bookings", response={201: BookingOut})
 @api_allow(Perm.BOOK_SESSIONS)
 def book(request: ClinicRequest, body: BookingIn) -> tuple[int, object]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
+    course, chair = _course_and_chair(request, body)
     return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
 
 
 @router.post("/back-entries", response={201: BookingOut})
 @api_allow(Perm.BACK_ENTER_SESSION)
 def back_enter(request: ClinicRequest, body: BackEntryIn) -> tuple[int, object]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
+    course, chair = _course_and_chair(request, body)
     return 201, services.back_enter_session(course=course, chair=chair, starts_at=body.starts_at, reason=body.reason,
                                             by=request.user)
 

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from toolkit.errors import ServiceError
-from toolkit.forms import show_refusal, submit
+from toolkit.forms import submit
 
 
 class ChairForm(forms.Form):
@@ -58,10 +58,3 @@ def test_submit_shows_a_refusal_on_the_form_and_flashes_nothing():
     assert form.errors["name"] == ["Taken."]
     assert form.non_field_errors() == ["A chair of that name exists."]
     assert list(get_messages(request)) == []
-
-
-def test_show_refusal_puts_a_field_no_form_has_on_top_of_the_first_form():
-    form = ChairForm({"name": "x"})
-    form.is_valid()
-    show_refusal(form, ServiceError("Refused.", {"colour": "Unknown colour."}))
-    assert form.non_field_errors() == ["Unknown colour.", "Refused."]
