@@ -58,17 +58,13 @@ def _protocol_form(request: ClinicRequest, protocol: Protocol | None) -> HttpRes
                   status=400 if (form.errors or thresholds.errors) else 200)
 
 
-@page(Perm.ORDER_COURSE, Patient)
+@page(Perm.ORDER_COURSE, Patient, read="order_form_view")
 def order(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = OrderForm(request.POST or None, clinic=request.clinic)
     saved = submit(request, form, lambda data: services.order_course(patient=patient, by=request.user, **data),
                    done="Course ordered. Book its infusions below.",
                    then=lambda course: redirect("courses:detail", course_id=course.pk))
-    if saved is not None:
-        return saved
-    if request.method != "POST":
-        audit_read(request, "order_form_view", patient=patient, obj=patient)
-    return render(request, "courses/order.html", {"form": form, "patient": patient, "screening": current_eligibility(patient)},
+    return saved or render(request, "courses/order.html", {"form": form, "patient": patient, "screening": current_eligibility(patient)},
                   status=400 if form.errors else 200)
 
 

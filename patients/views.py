@@ -43,17 +43,13 @@ def patient_create(request: ClinicRequest) -> HttpResponse:
     return render(request, "patients/form.html", {"form": form, "title": "Register a patient"}, status=400 if form.errors else 200)
 
 
-@page(Perm.REGISTER_PATIENTS, Patient)
+@page(Perm.REGISTER_PATIENTS, Patient, read="patient_edit_view")
 def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
     saved = submit(request, form, lambda data: services.update_patient(patient=patient, values=data, by=request.user),
                    done="Details saved.", then=lambda _: redirect("patients:chart", patient_id=patient.pk))
-    if saved is not None:
-        return saved
-    if request.method != "POST":
-        audit_read(request, "patient_edit_view", patient=patient, obj=patient)
-    return render(request, "patients/form.html", {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
+    return saved or render(request, "patients/form.html", {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
                   status=400 if form.errors else 200)
 
 
@@ -65,7 +61,7 @@ INTAKE_FORMS = {
 }
 
 
-@page(Perm.TAKE_HISTORY, Patient)
+@page(Perm.TAKE_HISTORY, Patient, read="intake_view")
 def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
     forms = {key: cls(prefix=key) for key, (cls, _, _) in INTAKE_FORMS.items()}
     status = 200
@@ -86,12 +82,10 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
                     messages.success(request, done)
                     return redirect("patients:intake", patient_id=patient.pk)
             status = 400
-    else:
-        audit_read(request, "intake_view", patient=patient, obj=patient)
     return render(request, "patients/intake.html", {"patient": patient, "forms": forms}, status=status)
 
 
-@page(Perm.SCREEN_ELIGIBILITY, Patient)
+@page(Perm.SCREEN_ELIGIBILITY, Patient, read="screening_view")
 def screen(request: ClinicRequest, patient: Patient) -> HttpResponse:
     policy = eligibility_policy(request.clinic)
     items = [{"c": c, "absolute": True} for c in policy.absolute] + [{"c": c, "absolute": False} for c in policy.relative]
@@ -108,8 +102,6 @@ def screen(request: ClinicRequest, patient: Patient) -> HttpResponse:
         else:
             messages.success(request, f"Screening {'signed' if sign else 'saved'}: {screening.get_outcome_display()}.")
             return redirect("patients:chart", patient_id=patient.pk)
-    else:
-        audit_read(request, "screening_view", patient=patient, obj=patient)
     try:
         preview = services.evaluate_screening(patient=patient, contraindications=chosen, justifications=justifications)
     except ClinicalError:  # unknown codes were refused above with a message

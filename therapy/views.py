@@ -16,7 +16,7 @@ from .forms import IntegrationForm
 from .models import IntegrationSession
 
 
-@page(Perm.RECORD_THERAPY, Patient)
+@page(Perm.RECORD_THERAPY, Patient, read="therapy_form_view")
 def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = IntegrationForm(request.POST or None, patient=patient)
 
@@ -27,11 +27,7 @@ def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
 
     saved = submit(request, form, write, done="Integration session recorded.",
                    then=lambda _: redirect("patients:chart", patient_id=patient.pk))
-    if saved is not None:
-        return saved
-    if request.method != "POST":
-        audit_read(request, "therapy_form_view", patient=patient, obj=patient)
-    return render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
+    return saved or render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
 
 
 @page(Perm.VIEW_THERAPY, IntegrationSession)
