@@ -95,6 +95,7 @@ PATH_OBJECTS = {
     "session_id": "infusions.InfusionSession", "alert_id": "alerts.Alert", "message_id": "interop.Hl7Message",
     "assessment_id": "measures.Assessment", "therapy_id": "therapy.IntegrationSession", "lot_id": "inventory.Lot",
     "entry_id": "inventory.LedgerEntry", "discrepancy_id": "inventory.Discrepancy", "inventory_id": "inventory.Inventory",
+    "shift_id": "scheduling.NurseShift", "waiting_id": "scheduling.WaitingListEntry",
 }
 
 
