@@ -27,13 +27,18 @@ ChairAction = literal_of([Action.START, Action.PAUSE, Action.RESUME, Action.STOP
 router = Router()
 
 
-class SessionOut(Schema):
+class BookedSession(Schema):
+    """What every answer about a booked session starts with (this API's and /api/scheduling/'s)."""
+
     id: int
     course_id: int
     patient_id: int
     number: int
     chair_id: int
     scheduled_start: datetime
+
+
+class SessionOut(BookedSession):
     state: str
     checkin_weight_kg: Decimal | None
     total_mg: Decimal | None

@@ -13,6 +13,7 @@ from accounts.pages import audit_read
 from accounts.permissions import Perm
 from courses.choices import CourseStatus
 from courses.models import TreatmentCourse
+from infusions.api import BookedSession
 from infusions.models import InfusionSession
 from patients.models import Patient
 from toolkit.errors import ServiceError
@@ -59,13 +60,7 @@ class RescheduleIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class BookingOut(Schema):
-    id: int
-    course_id: int
-    patient_id: int
-    number: int
-    chair_id: int
-    scheduled_start: datetime
+class BookingOut(BookedSession):
     scheduled_end: datetime
     state: str
 
