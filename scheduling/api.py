@@ -1,11 +1,13 @@
 """Scheduling API: chairs, bookings, nurse shifts, patient availability, plan-the-course and the waiting list."""
 
 from datetime import date, datetime, time
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from pydantic import WithJsonSchema
 
 from accounts.access import ClinicRequest, api_allow
 from accounts.models import User
@@ -126,27 +128,31 @@ def reschedule(request: ClinicRequest, session_id: int, body: RescheduleIn) -> I
 # Nurse shifts (a weekly pattern plus dated exceptions), patient availability, plan-the-course and the
 # waiting list: the same services the calendar, shift and availability pages call (issue 12).
 
+# A wall-clock time of the clinic: HH:MM or HH:MM:SS with no zone (JSON Schema's "time" format demands one).
+LocalTime = Annotated[time, WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+                                            "description": "clinic local time, HH:MM[:SS], no zone"})]
+
 class ShiftIn(Schema):
     nurse_id: int
     weekday: int = Field(ge=0, le=6, description="0 is Monday")
-    starts: time = Field(description="clinic local time")
-    ends: time
+    starts: LocalTime = Field(description="clinic local time")
+    ends: LocalTime
 
 
 class ShiftOut(Schema):
     id: int
     nurse_id: int
     weekday: int
-    starts: time
-    ends: time
+    starts: LocalTime
+    ends: LocalTime
     active: bool
 
 
 class ShiftExceptionIn(Schema):
     nurse_id: int
     on: date
-    starts: time | None = Field(None, description="empty with ends for a day off")
-    ends: time | None = None
+    starts: LocalTime | None = Field(None, description="empty with ends for a day off")
+    ends: LocalTime | None = None
     reason: str = Field("", max_length=200)
 
 
@@ -154,21 +160,21 @@ class ShiftExceptionOut(Schema):
     id: int
     nurse_id: int
     on: date
-    starts: time | None
-    ends: time | None
+    starts: LocalTime | None
+    ends: LocalTime | None
     reason: str
 
 
 class WindowIn(Schema):
     weekday: int = Field(ge=0, le=6, description="0 is Monday")
-    starts: time = Field(description="clinic local time")
-    ends: time
+    starts: LocalTime = Field(description="clinic local time")
+    ends: LocalTime
 
 
 class WindowOut(Schema):
     weekday: int
-    starts: time
-    ends: time
+    starts: LocalTime
+    ends: LocalTime
 
 
 class AvailabilityIn(Schema):

@@ -176,3 +176,11 @@ def test_the_plan_page_checks_an_adjusted_row_in_place_and_books_it(staffed, cli
     from zoneinfo import ZoneInfo
 
     assert sessions[5].scheduled_start.astimezone(ZoneInfo(staffed.a.time_zone)).replace(tzinfo=None) == last
+
+
+def test_a_shift_with_a_time_zone_is_refused_not_a_server_error(world):
+    call = api(world.users[Role.CLINIC_ADMIN], world.a)
+    status, body = call("post", "/shifts", {"nurse_id": world.users[Role.NURSE].pk, "weekday": 0,
+                                            "starts": "00:00:00Z", "ends": "19:02:00Z"})
+    assert status == 400 and "without a time zone" in body["detail"]
+    assert not NurseShift.objects.exists()
