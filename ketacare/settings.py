@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "ketacare.rls.ClinicScopeMiddleware",  # KETACARE_DB_RLS: one transaction per request, scoped to its clinic
+    "toolkit.rls.ClinicScopeMiddleware",  # KETACARE_DB_RLS: one transaction per request, scoped to its clinic
     "accounts.middleware.ClinicMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -195,7 +195,7 @@ KETACARE_AUDIT_SIGNING_KEY_FILE = os.environ.get("KETACARE_AUDIT_SIGNING_KEY_FIL
 KETACARE_AUDIT_CHECKPOINT_PUBLIC_KEY_FILE = os.environ.get("KETACARE_AUDIT_CHECKPOINT_PUBLIC_KEY_FILE", "")
 KETACARE_AUDIT_CLOCK_SKEW_S = float(os.environ.get("KETACARE_AUDIT_CLOCK_SKEW_S", 300))  # allowed backwards step in `at`
 
-# PostgreSQL row-level security, a second guard behind every query's clinic filter (ketacare/rls.py,
+# PostgreSQL row-level security, a second guard behind every query's clinic filter (toolkit/rls.py,
 # docs/security.md). On: policies are installed after every migrate (run as the tables' owner), the
 # app role below gets its grants, and each request runs in one transaction scoped to its clinic.
 KETACARE_DB_RLS = _env_bool("KETACARE_DB_RLS", False)
