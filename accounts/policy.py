@@ -87,7 +87,7 @@ def _parse_bool(s: Setting, raw: Any) -> bool:
 
 def registry() -> dict[str, Setting]:
     """Collect the settings every installed app declares in its policy module."""
-    from ketacare.hooks import app_modules
+    from toolkit.hooks import app_modules
 
     found: dict[str, Setting] = {}
     for _, module in app_modules("policy", [c.name for c in apps.get_app_configs()]):

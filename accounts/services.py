@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from audit import services as audit
-from ketacare.locking import for_update
+from toolkit.locking import for_update
 
 from .actors import Actor, user_of
 from .choices import Role

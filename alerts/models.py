@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from clinical.vitals import rule_label
-from ketacare.scoping import ClinicManager
+from toolkit.scoping import ClinicManager
 
 from .choices import AlertKind, AlertLevel, Channel, DeliveryStatus, Purpose
 

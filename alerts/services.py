@@ -20,8 +20,8 @@ from accounts.policy import policy_value
 from accounts.queries import require, staff_with_role
 from audit import services as audit
 from clinical.vitals import AlertFinding
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from . import messages, outbox
 from .choices import AlertKind, AlertLevel, DeliveryStatus, Purpose

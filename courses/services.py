@@ -15,10 +15,10 @@ from audit import services as audit
 from clinical import dosing, settings_check
 from clinical.errors import ClinicalError
 from clinical.scheduling import CourseSpacing
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
 from patients.choices import ScreeningOutcome
 from patients.services import current_eligibility
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from .choices import CourseStatus
 from .models import Protocol, TreatmentCourse

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ketacare.constraints import above_zero, at_least_zero, one_of
-from ketacare.scoping import ClinicManager, ClinicQuerySet
+from toolkit.constraints import above_zero, at_least_zero, one_of
+from toolkit.scoping import ClinicManager, ClinicQuerySet
 
 from .choices import (
     BusinessTime,

@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow, can
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from clinical.ledger import inventory_due, retained_until
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest, allow, can
-from ketacare.pages import audit_read, page
 
 from . import queries, reports
 from .choices import EntryKind

@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Any
 
+from accounts.access import ClinicRequest, can
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest, can
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
 from . import queries
 

@@ -14,10 +14,10 @@ from django.urls import reverse
 from clinical import assessment_schedule as schedule
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, Instrument
-from courses.choices import CourseStatus
+from clinical.session_flow import SessionState
+from courses.choices import NOT_HELD_STATES, CourseStatus
 from courses.defaults import planned_infusions
 from courses.models import TreatmentCourse
-from infusions.choices import NOT_HELD, SessionState
 
 from . import tokens
 from .choices import PATIENT_REPORTED
@@ -26,7 +26,9 @@ from .policy import schedule_windows
 
 log = logging.getLogger("ketacare.measures")
 FOLLOW_UP_HORIZON = timedelta(days=400)  # ended courses still followed up (3-month follow-up and more)
-GIVEN_STATES = (SessionState.RECOVERING, SessionState.DISCHARGED, SessionState.STOPPED_EARLY, SessionState.TRANSFERRED)
+# Session states (by value: measures sits below infusions) in which the infusion was given.
+GIVEN_STATES = tuple(s.value for s in (SessionState.RECOVERING, SessionState.DISCHARGED, SessionState.STOPPED_EARLY,
+                                       SessionState.TRANSFERRED))
 
 
 def assessments_of(patient: Any) -> QuerySet[Assessment]:
@@ -60,7 +62,7 @@ def live_sessions(course: Any) -> list[Any]:
     A cancelled or missed infusion anchors nothing: the first, each and last infusion of the
     assessment schedule are the ones that remain (uses a prefetch when present).
     """
-    return sorted((s for s in course.sessions.all() if s.state not in NOT_HELD), key=lambda s: (s.scheduled_start, s.number))
+    return sorted((s for s in course.sessions.all() if s.state not in NOT_HELD_STATES), key=lambda s: (s.scheduled_start, s.number))
 
 
 def infusion_started_at(session: Any) -> datetime | None:

@@ -17,7 +17,7 @@ from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import ScoreResult, get_instrument, score
 from courses.defaults import planned_infusions
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from . import delivery, queries, tokens
 from .choices import PATIENT_REPORTED, SUICIDE_RISK, Channel, LinkOrigin

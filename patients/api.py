@@ -8,13 +8,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import ValidationError as PydanticError
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
-from ketacare.vocab import literal_of
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
+from toolkit.vocab import literal_of
 
 from . import queries, services
 from .choices import (

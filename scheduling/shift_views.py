@@ -11,17 +11,18 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow
 from accounts.choices import Role
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from accounts.queries import staff_with_role
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
 
 from . import services
-from .models import WEEKDAY_CHOICES, NurseShift, PatientAvailability, ShiftException
+from .choices import WEEKDAY_CHOICES
+from .models import NurseShift, PatientAvailability, ShiftException
 
 R = Role
 TIME = forms.TimeInput(attrs={"type": "time"})
@@ -102,10 +103,9 @@ def _windows(post) -> tuple[list[tuple[int, time, time]], list[str]]:  # type: i
     return windows, errors
 
 
-@allow(Perm.RECORD_AVAILABILITY)
-def availability(request: ClinicRequest, patient_id: int) -> HttpResponse:
+@page(Perm.RECORD_AVAILABILITY, Patient)
+def availability(request: ClinicRequest, patient: Patient) -> HttpResponse:
     """The patient's weekly windows (one per weekday here); none means any time the clinic is open."""
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     errors: list[str] = []
     if request.method == "POST":
         windows, errors = _windows(request.POST)

@@ -14,7 +14,7 @@ from alerts import services as alerts
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import score
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import (
     IN_PROGRESS,

@@ -14,8 +14,8 @@ from clinical.errors import ClinicalError
 from clinical.thresholds import thresholds_from_protocol
 from clinical.vitals import MonitoringSchedule, Thresholds
 from courses.defaults import snapshot_value
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from ..choices import NOT_HELD
 from ..models import InfusionSession, SessionEvent

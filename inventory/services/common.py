@@ -18,8 +18,8 @@ from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.ledger import EntryKind, LedgerEntryIn, LotInfo, Movement, validate_entry
 from clinical.ledger.rules import check_people
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from ..models import LedgerEntry, Location, Lot
 from ..queries import balance_ml

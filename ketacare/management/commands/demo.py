@@ -11,8 +11,9 @@ from django.db import transaction
 
 from accounts import services as accounts
 from accounts.choices import Role
+from accounts.demo import DemoContext
 from accounts.models import Clinic, User
-from ketacare.demo import DemoContext, build_apps
+from ketacare.demo import build_apps
 
 CLINIC = ("Riverside Infusion Clinic (demo)", "demo")
 
