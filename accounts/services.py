@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from audit import services as audit
+from ketacare import readmodels
 from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 
@@ -122,6 +123,7 @@ def update_policy(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> dict[
         locked.save(update_fields=["policy"])
         changed = {k: [before.get(k), locked.policy[k]] for k in parsed if before.get(k) != locked.policy[k]}
         audit.record(action="policy_update", by=by, clinic=clinic, obj=locked, detail={"changed": changed})
+        readmodels.clinic_policy_changed.send(sender=update_policy, clinic=locked, keys=tuple(changed))
     clinic.policy = locked.policy
     return {}
 

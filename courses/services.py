@@ -15,6 +15,7 @@ from audit import services as audit
 from clinical import dosing
 from clinical.errors import ClinicalError
 from clinical.scheduling import CourseSpacing
+from ketacare import readmodels
 from ketacare.errors import ServiceError
 from ketacare.locking import for_update
 from patients.choices import ScreeningOutcome
@@ -134,6 +135,7 @@ def order_course(
         )
         audit.record(action="course_order", by=by, clinic=patient.clinic, patient=patient, obj=course,
                      detail={"mg_per_kg": str(dose), "override": bool(course.override_reason)})
+        readmodels.course_changed(course.pk, sender=order_course)
     return course
 
 
@@ -151,6 +153,7 @@ def end_course(*, course: TreatmentCourse, status: str, reason: str = "", by: Ac
                                                             notes=(course.notes + "\n" + reason).strip())
         audit.record(action="course_end", by=by, clinic=course.clinic, patient=course.patient_id, obj=course,
                      detail={"status": status, "reason": reason})
+        readmodels.course_changed(course.pk, sender=end_course)
     course.refresh_from_db()
     return course
 

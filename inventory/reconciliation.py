@@ -7,12 +7,11 @@ Integrity: replaying every entry's stock change with the kernel's `apply` must g
 balance after each entry as stored, and each entry must match the audit event written with it.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
 from clinical.errors import ClinicalError
@@ -22,18 +21,16 @@ from clinical.ledger import (
     EntryKind,
     Movement,
     Quantity,
-    SessionAmount,
     SessionReconciliation,
     apply,
-    reconcile_sessions,
 )
 from infusions.choices import NOT_HELD, SessionState
 from infusions.models import InfusionSession
 
 from .choices import EntryKind as Kind
-from .models import Container, Discrepancy, LedgerEntry
+from .models import Container, Discrepancy, LedgerEntry, SessionLedger
 from .policy import ledger_policy
-from .queries import BalanceRow, balances, in_force, latest_corrections, open_discrepancies, stock_deltas
+from .queries import BalanceRow, balances, open_discrepancies, stock_deltas
 
 DUE_STATES = {SessionState.RECOVERING, SessionState.DISCHARGED, SessionState.STOPPED_EARLY,
               SessionState.TRANSFERRED, *NOT_HELD}
@@ -73,32 +70,57 @@ class Reconciliation:
                     or self.open_discrepancies or self.ledger_problems)
 
 
+def _line(row: SessionLedger, tolerance: Decimal) -> SessionLine:
+    result = SessionReconciliation(str(row.session_id), row.drawn_mg, row.administered_mg, row.wasted_mg,
+                                   row.returned_mg, row.difference_mg, ok=row.unaccounted_mg <= tolerance)
+    return SessionLine(row.session, result, row.session.state in DUE_STATES or row.given)
+
+
+def failing_lines(clinic: Any, tolerance: Decimal) -> QuerySet[SessionLedger]:
+    """Stored session totals beyond tolerance whose infusion is over or was given (the failing list, indexed)."""
+    return (SessionLedger.objects.in_clinic(clinic).filter(unaccounted_mg__gt=tolerance)
+            .filter(Q(given=True) | Q(session__state__in=DUE_STATES)))
+
+
+def draws_without_session(clinic: Any) -> list[LedgerEntry]:
+    return list(LedgerEntry.objects.in_clinic(clinic).filter(kind=Kind.DRAW, session__isnull=True)
+                .select_related("lot", "container").order_by("pk"))
+
+
 def reconcile(clinic: Any, *, check_integrity: bool = True) -> Reconciliation:
-    """The clinic's reconciliation report."""
-    rows = list(LedgerEntry.objects.in_clinic(clinic).filter(kind__in=(Kind.DRAW, Kind.ADMINISTRATION, Kind.WASTE)))
-    fixes = latest_corrections(rows)
-    groups: dict[str, list[SessionAmount]] = defaultdict(list)
-    for e in rows:
-        groups[e.kind].append(SessionAmount(None if e.session_id is None else str(e.session_id), in_force(e, fixes)[1],
-                                            str(e.container_id), str(e.pk)))
-    report = reconcile_sessions(groups[Kind.DRAW], groups[Kind.ADMINISTRATION], groups[Kind.WASTE],
-                                tolerance_mg=ledger_policy(clinic).reconciliation_tolerance_mg)
-    sessions = InfusionSession.objects.in_clinic(clinic).select_related("patient").in_bulk(
-        [int(s.session_ref) for s in report.sessions])
-    given = set(LedgerEntry.objects.in_clinic(clinic).filter(kind=Kind.ADMINISTRATION).values_list("session_id", flat=True))
-    lines = [SessionLine(sessions[int(s.session_ref)], s,
-                         sessions[int(s.session_ref)].state in DUE_STATES or int(s.session_ref) in given)
-             for s in report.sessions]
-    unlinked = [int(d.entry_id) for d in report.draws_without_session if d.entry_id]
+    """The clinic's reconciliation report, from the session totals the ledger services keep (ADR 0013)."""
+    tolerance = ledger_policy(clinic).reconciliation_tolerance_mg
+    rows = SessionLedger.objects.in_clinic(clinic).select_related("session__patient")
+    lines = [_line(r, tolerance) for r in rows]
     return Reconciliation(
-        tolerance_mg=ledger_policy(clinic).reconciliation_tolerance_mg,
+        tolerance_mg=tolerance,
         balances=balances(clinic),
         sessions=sorted(lines, key=lambda s: s.session.scheduled_start, reverse=True),
-        draws_without_session=list(LedgerEntry.objects.filter(pk__in=unlinked).select_related("lot", "container")),
+        draws_without_session=draws_without_session(clinic),
         opened_without_session=opened_without_session(clinic),
         open_discrepancies=list(open_discrepancies(clinic)),
         ledger_problems=ledger_problems(clinic) if check_integrity else [],
     )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the dashboards show of the ledger, in a bounded number of queries whatever its length."""
+
+    failing: int
+    open_discrepancies: list[Discrepancy]
+    opened_without_session: int
+    balances: list[BalanceRow]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failing or self.open_discrepancies or self.opened_without_session)
+
+
+def summary(clinic: Any) -> Summary:
+    tolerance = ledger_policy(clinic).reconciliation_tolerance_mg
+    return Summary(failing=failing_lines(clinic, tolerance).count(), open_discrepancies=list(open_discrepancies(clinic)),
+                   opened_without_session=len(opened_without_session(clinic)), balances=balances(clinic))
 
 
 def opened_without_session(clinic: Any) -> list[Container]:

@@ -20,7 +20,7 @@ from . import queries, reports
 from .choices import EntryKind
 from .models import Discrepancy, Inventory, LedgerEntry, Lot
 from .policy import ledger_policy
-from .reconciliation import reconcile
+from .reconciliation import reconcile, summary
 from .summaries import lot_summary, session_summary
 
 
@@ -46,11 +46,11 @@ def inventory_status(clinic: Any) -> dict[str, Any]:
 @allow(Perm.VIEW_LEDGER)
 def home(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
-    rec = reconcile(clinic, check_integrity=False)
+    rec = summary(clinic)
     recent = queries.entries(clinic).order_by("-pk")[:12]
     return render(request, "inventory/home.html", {
         "balances": rec.balances, "status": inventory_status(clinic), "discrepancies": rec.open_discrepancies,
-        "failing": len(rec.failing), "opened_without_session": len(rec.opened_without_session), "recent": recent,
+        "failing": rec.failing, "opened_without_session": rec.opened_without_session, "recent": recent,
         "today": _today(clinic), "can_handle": can(request, Perm.HANDLE_KETAMINE), "is_officer": can(request, Perm.KEEP_LEDGER),
     })
 
