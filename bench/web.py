@@ -1,9 +1,8 @@
 """Web benchmark: `ketacare serve` (gunicorn, default worker count) under 100 concurrent signed-in users.
 
-Each user loops over the chart, the dashboard, the session screen and `/api/patients/` of a
-prepared database (build it with `ketacare demo --reset --patients N`) for `--seconds`; then the
-same number of users ask `/healthz`, a bare Django view, for the same time: the baseline of the
-same run. Prints p50/p95 per page, errors, and the throughput as a share of the baseline's.
+First the users ask `/healthz`, a bare Django view, for `--seconds`: the baseline of the same run.
+Then each user loops over the chart, the dashboard, the session screen and `/api/patients/` of a
+prepared database (build it with `ketacare demo --reset --patients N`) for the same time. Prints p50/p95 per page, errors, and the throughput as a share of the baseline's.
 Figures are printed, never asserted.
 
     DATABASE_URL=postgres://.../db python bench/web.py [--code DIR] [--users 100] [--seconds 30] [--port 20020]
@@ -159,8 +158,9 @@ def main() -> None:
     try:
         asyncio.run(_wait_up(base))
         asyncio.run(load(base, cookies[:10], urls, 5))  # warm every worker's imports and connections
-        pages = asyncio.run(load(base, cookies, urls, args.seconds))
+        # The baseline first: requests a slow page leaves queued in the server must not count against it.
         bare = asyncio.run(load(base, cookies, {"/healthz": ["/healthz"]}, args.seconds))["/healthz"]
+        pages = asyncio.run(load(base, cookies, urls, args.seconds))
     finally:
         server.terminate()
         server.wait(timeout=30)
