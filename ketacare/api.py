@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -40,9 +40,17 @@ class TokenAuth(HttpBearer):
 
 
 class SessionAuth(APIKeyCookie):
-    """The browser's session cookie, with CSRF checked on unsafe methods."""
+    """The browser's session cookie, with CSRF checked on unsafe methods.
+
+    A request with no signed-in session is not a CSRF question: it falls through to 401, not 403.
+    """
 
     param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if request.user.is_authenticated and getattr(request, "role", None):
@@ -50,7 +58,51 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    "400": "Refused: `detail` says why and `fields` names the fields it concerns; nothing was saved.",
+    "401": "No valid token or signed-in session.",
+    "403": "The caller's role does not allow this operation.",
+    "404": "No such object in the caller's clinic (another clinic's objects are not found either).",
+    "409": "The request conflicts with the current state (e.g. someone else changed it first).",
+    "413": "The request body is larger than the server accepts.",
+    "422": "The body or a parameter does not match this schema; `fields` names them; nothing was saved.",
+}
+ERROR_SCHEMA = {
+    "type": "object", "title": "Error", "required": ["detail"],
+    "properties": {"detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {}}]},
+                   "fields": {"type": "object", "additionalProperties": {"type": "string"}}},
+}
+
+
+class KetaCareAPI(NinjaAPI):
+    """The API whose OpenAPI schema lists, for every operation, the error answers it can give and their body."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return with_error_responses(schema)
+
+
+def with_error_responses(schema: Any) -> Any:
+    """Add the shared error responses (and the two ways to authenticate) to an OpenAPI schema."""
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    components["securitySchemes"] = {
+        "TokenAuth": {"type": "http", "scheme": "bearer", "description": "A per-user API token (kc_...)."},
+        "SessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid",
+                        "description": "The browser session; unsafe methods need the CSRF token."},
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_RESPONSES.items():
+                responses.setdefault(status, {"description": description, "content": error})
+            responses["401"].setdefault("headers", {"WWW-Authenticate": {
+                "description": "How to authenticate (Bearer).", "schema": {"type": "string"}}})
+    return schema
+
+
+api = KetaCareAPI(
     title="KetaCare API",
     version="1",
     description="Every action of the web pages, for programs. Authenticate with a per-user token (Bearer) or the browser session.",
@@ -104,7 +156,14 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> Any:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
-    return api.create_response(request, {"detail": "Sign in or send a valid API token."}, status=401)
+    response = api.create_response(request, {"detail": "Sign in or send a valid API token."}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="KetaCare API"'
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> Any:
+    return api.create_response(request, {"detail": "The request body is too large; nothing was saved."}, status=413)
 
 
 # The model behind each object id in an API path. The guard below refuses (404) an id of another
@@ -114,6 +173,7 @@ PATH_OBJECTS = {
     "session_id": "infusions.InfusionSession", "alert_id": "alerts.Alert", "message_id": "interop.Hl7Message",
     "assessment_id": "measures.Assessment", "therapy_id": "therapy.IntegrationSession", "lot_id": "inventory.Lot",
     "entry_id": "inventory.LedgerEntry", "discrepancy_id": "inventory.Discrepancy", "inventory_id": "inventory.Inventory",
+    "shift_id": "scheduling.NurseShift", "waiting_id": "scheduling.WaitingListEntry",
 }
 
 

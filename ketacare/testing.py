@@ -171,12 +171,12 @@ def api_caller(user: Any, clinic: Clinic) -> Any:
 
 
 def api_json(user: Any, clinic: Clinic, prefix: str) -> Any:
-    """`api_caller` under /api{prefix} answering (status, JSON body); a POST without a body sends {}."""
+    """`api_caller` under /api{prefix} answering (status, JSON body or None when empty); a POST without a body sends {}."""
     call = api_caller(user, clinic)
 
     def json_call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
         sent = None if method.lower() == "get" else (body or {})
         response = call(method.upper(), f"{prefix}{path}", sent)
-        return response.status_code, response.json()
+        return response.status_code, (response.json() if response.content else None)
 
     return json_call

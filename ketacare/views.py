@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm, has_perm
@@ -36,20 +36,30 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _api_error(request: HttpRequest, status: int, detail: str) -> HttpResponse | None:
+    """Programs calling /api/ get JSON errors in the API's error shape, never an HTML page."""
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse({"detail": detail}, status=status)
+
+
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", {"message": str(exception or "")}, status=404)
+    return _api_error(request, 404, "No such API operation or object.") or \
+        render(request, "404.html", {"message": str(exception or "")}, status=404)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+    return _api_error(request, 403, str(exception or "") or "Forbidden.") or \
+        render(request, "403.html", {"message": str(exception or "")}, status=403)
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "400.html", status=400)
+    return _api_error(request, 400, "The request could not be read.") or render(request, "400.html", status=400)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    return _api_error(request, 500, "Something went wrong on the server; the error was logged.") or \
+        render(request, "500.html", status=500)
 
 
 __all__ = ["PUBLIC", "home", "healthz"]

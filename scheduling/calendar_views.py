@@ -10,8 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.choices import Role
 from accounts.models import User
 from accounts.permissions import Perm
+from accounts.queries import staff_with_role
 from courses.choices import CourseStatus
 from courses.models import TreatmentCourse
 from infusions.models import InfusionSession
@@ -25,8 +27,9 @@ from .calendar import Grid
 from .kpis import calendar_kpis
 from .models import Chair, SessionPlan, WaitingListEntry
 from .planning import PlannedBooking
-from .proposals import live_sessions, propose_course
+from .proposals import check_proposal, live_sessions, propose_course
 from .replan import replan_clinic
+from .services.rules import check_start
 from .waiting import waiting_for_slot
 
 
@@ -84,20 +87,53 @@ def _parse_bookings(request: HttpRequest, clinic) -> list[PlannedBooking]:  # ty
     return bookings
 
 
+def _plan_rows(bookings: list[PlannedBooking] | tuple[PlannedBooking, ...], done: int, tz: ZoneInfo) -> list[dict]:
+    return [{"n": done + b.n, "b": b, "local": b.starts_at.astimezone(tz)} for b in bookings]
+
+
+def _adjusted_problems(course: TreatmentCourse, bookings: list[PlannedBooking]) -> list[str]:
+    """What an adjusted proposal breaks (the same checks accepting runs), nothing booked."""
+    now = timezone.now()
+    try:
+        for b in bookings:
+            check_start(course, b.starts_at, now)
+    except ServiceError as exc:
+        return [exc.message]
+    return check_proposal(course, bookings, now=now)
+
+
 @allow(Perm.BOOK_SESSIONS)
 def plan_course(request: ClinicRequest, course_id: int) -> HttpResponse:
-    """Propose every remaining session of the course; accept books them all, 'next' shows a later proposal."""
+    """Propose every remaining session of the course; the user accepts, adjusts a row in place and checks it,
+    or asks for the next proposal. Accepting books them all (or none)."""
     clinic = request.clinic
     course = get_in_clinic(TreatmentCourse, clinic, pk=course_id)
     tz = ZoneInfo(clinic.time_zone)
+    done = len(live_sessions(course))
+    context = {"course": course, "booked": done, "total": int(course.protocol_snapshot["n_infusions"]),
+               "chairs": Chair.objects.in_clinic(clinic).filter(active=True),
+               "nurses": staff_with_role(clinic, Role.NURSE), "error": "", "proposal": None, "rows": [],
+               "checked": False, "problems": []}
     if request.method == "POST":
         try:
             if course.status != CourseStatus.ACTIVE:
                 raise ServiceError("Only an active course can be booked.")
-            sessions = services.accept_course_plan(course=course, bookings=_parse_bookings(request, clinic),
-                                                   by=request.user)
+            bookings = _parse_bookings(request, clinic)
+            if request.POST.get("action") == "check":
+                context.update(rows=_plan_rows(bookings, done, tz), checked=True,
+                               problems=_adjusted_problems(course, bookings))
+                audit_read(request, "course_plan_view", clinic=clinic, patient=course.patient_id, obj=course)
+                return render(request, "scheduling/plan_course.html", context)
+            sessions = services.accept_course_plan(course=course, bookings=bookings, by=request.user)
         except ServiceError as exc:
             messages.error(request, exc.message)
+            if request.POST.getlist("start"):  # keep the user's adjustments on the page instead of a new proposal
+                try:
+                    context["rows"] = _plan_rows(_parse_bookings(request, clinic), done, tz)
+                except ServiceError:
+                    pass
+                else:
+                    return render(request, "scheduling/plan_course.html", context)
         else:
             messages.success(request, f"{len(sessions)} infusions booked.")
             first = sessions[0].scheduled_start.astimezone(tz).date()
@@ -108,19 +144,15 @@ def plan_course(request: ClinicRequest, course_id: int) -> HttpResponse:
             after = datetime.fromisoformat(request.GET["after"][:16]).replace(tzinfo=tz)
         except ValueError:
             return render(request, "400.html", {"message": "The 'after' time must be YYYY-MM-DDTHH:MM."}, status=400)
-    proposal, error = None, ""
     try:
         if course.status != CourseStatus.ACTIVE:
             raise ServiceError("Only an active course can be booked.")
-        proposal = propose_course(course, now=timezone.now(), after=after)
+        context["proposal"] = proposal = propose_course(course, now=timezone.now(), after=after)
+        context["rows"] = _plan_rows(proposal.bookings, done, tz)
     except ServiceError as exc:
-        error = exc.message
+        context["error"] = exc.message
     audit_read(request, "course_plan_view", clinic=clinic, patient=course.patient_id, obj=course)
-    done = len(live_sessions(course))
-    rows = [{"n": done + b.n, "b": b, "local": b.starts_at.astimezone(tz)} for b in (proposal.bookings if proposal else ())]
-    return render(request, "scheduling/plan_course.html", {
-        "course": course, "proposal": proposal, "rows": rows, "error": error, "booked": done,
-        "total": int(course.protocol_snapshot["n_infusions"])}, status=200)
+    return render(request, "scheduling/plan_course.html", context, status=200)
 
 
 @allow(Perm.BOOK_SESSIONS)

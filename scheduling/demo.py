@@ -27,6 +27,9 @@ def build(ctx: DemoContext) -> None:
     for dp in ctx.by_stage("mid_course", "finished", "follow_up"):
         if dp is not demo1:
             _book_course(ctx, dp)
+    waiting = [dp for dp in ctx.by_stage("mid_course") if dp.course is not None and dp is not demo1] or [demo1]
+    services.join_waiting_list(course=waiting[-1].course, note="would take an earlier morning slot",
+                               by=ctx.users[Role.FRONT_DESK], now=ctx.now)
 
 
 def _book_demo_0001(ctx: DemoContext, dp: DemoPatient) -> None:

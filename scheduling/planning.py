@@ -60,7 +60,7 @@ def nurse_shifts(clinic: Any, first_on: date, days: int) -> dict[Any, list[dict[
         for day in range(days):
             on = first_on + timedelta(days=day)
             if (exc := exceptions.get((nurse.pk, on))) is not None:
-                spans = [(exc.starts, exc.ends)] if exc.starts else []
+                spans = [(exc.starts, exc.ends)] if exc.starts and exc.ends else []
             else:
                 spans = [(s.starts, s.ends) for s in weekly if s.nurse_id == nurse.pk and s.weekday == on.weekday()]
             rows += [{"day": day, "start": _hhmm(a), "end": _hhmm(b)} for a, b in spans]
@@ -92,7 +92,7 @@ class InstanceBuilder:
     def planner_start(self, starts_at: datetime) -> datetime:
         return starts_at - timedelta(minutes=self.setup_min)
 
-    def hold_existing(self, *, leave_out: set[int] = frozenset()) -> None:
+    def hold_existing(self, *, leave_out: set[int] | frozenset[int] = frozenset()) -> None:
         """Every live booking in the range holds its chair (and its planned nurse) as a fixed session."""
         start = datetime.combine(self.first_on, time.min, self.tz)
         rows = (InfusionSession.objects.in_clinic(self.clinic).exclude(state=SessionState.CANCELLED)
@@ -123,7 +123,7 @@ class InstanceBuilder:
         if span_from is not None:
             request["span_from"] = self.local(self.planner_start(span_from))
         self.requests.append(request)
-        return request["id"]
+        return str(request["id"])
 
     def instance(self) -> Instance:
         if not self.chairs:

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from ketacare.access import register_url_sample
+
 from . import calendar_views, shift_views, views, views_changes
+from .models import NurseShift, WaitingListEntry
 
 app_name = "scheduling"
 urlpatterns = [
@@ -20,3 +23,8 @@ urlpatterns = [
     path("shifts/", shift_views.shifts, name="shifts"),
     path("patients/<int:patient_id>/availability/", shift_views.availability, name="availability"),
 ]
+
+register_url_sample("shift_id", lambda clinic: NurseShift.objects.in_clinic(clinic).filter(active=True)
+                    .values_list("pk", flat=True).first())
+register_url_sample("waiting_id", lambda clinic: WaitingListEntry.objects.in_clinic(clinic)
+                    .filter(removed_at__isnull=True).values_list("pk", flat=True).first())

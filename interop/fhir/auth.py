@@ -14,7 +14,7 @@ from accounts.permissions import Perm, has_perm
 
 from .errors import FhirError
 from .scopes import ALL, Grant, grant_of
-from .sources import RESOURCE_TYPES
+from .sources import AUDIT_TYPES, RESOURCE_TYPES
 
 ACCESS_AUDIENCE = "ketacare-fhir"
 NO_GRANT = Grant(frozenset(), frozenset())
@@ -64,6 +64,8 @@ def _staff_principal(token: str) -> Principal:
     touch_token(token=found, at=datetime.now(UTC))
     # The researcher reads de-identified exports only; the intake desk and the prescriber file referrals.
     grant = ALL if has_perm(membership.role, Perm.READ_FHIR) else NO_GRANT
+    if grant is ALL and not has_perm(membership.role, Perm.VIEW_AUDIT_LOG):  # the audit log is the admin's to read
+        grant = Grant(frozenset(t for t in RESOURCE_TYPES if t not in AUDIT_TYPES), grant.write)
     if not has_perm(membership.role, Perm.FILE_FHIR_REFERRALS):
         grant = Grant(grant.read, frozenset())
     return Principal(clinic=found.clinic, actor=found.user, label=found.user.username, grant=grant, user=found.user)

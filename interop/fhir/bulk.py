@@ -1,6 +1,7 @@
 """Bulk Data v2 endpoints: kick-off ($export at system, Patient and Group level), status, files, cancel."""
 
 import json
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -11,12 +12,14 @@ from . import services
 from .auth import Principal
 from .endpoint import fhir_view
 from .errors import FhirError, bad_request
-from .export import GROUPS, export_dir, types_for
+from .export import export_dir, types_for
+from .groups import GROUPS
 from .models import ExportJob, ExportStatus
 from .sources import SOURCES
 
 NDJSON_FORMATS = {"application/fhir+ndjson", "application/ndjson", "ndjson"}
-KICKOFF_PARAMS = {"_type", "_since", "_outputFormat"}
+KICKOFF_PARAMS = {"_type", "_since", "_outputFormat", "_typeFilter"}
+NEXT_QUERY = re.compile(r",(?=[A-Z][A-Za-z]+\?)")  # a comma that starts the next Type?query in one _typeFilter value
 RETRY_SECONDS = 2
 
 
@@ -53,9 +56,25 @@ def _kick_off(request: HttpRequest, principal: Principal, level: str, group_id: 
         raise FhirError(403, "forbidden", "Your scopes allow none of the requested resource types.")
     job = services.start_export(clinic=principal.clinic, level=level, group_id=group_id, types=types,
                                 since=_since(request.GET.get("_since")), request_url=request.build_absolute_uri(),
-                                client=principal.client, user=principal.user, by=principal.actor)
+                                client=principal.client, user=principal.user, by=principal.actor,
+                                type_filters=_type_filters(request, types))
     location = request.build_absolute_uri(f"/fhir/$export-status/{job.id}")
     return _accepted(location)
+
+
+def _type_filters(request: HttpRequest, types: list[str]) -> dict[str, list[str]]:
+    """The `_typeFilter` queries by type, each checked now (400 for a parameter the type does not serve)."""
+    from .search import parse_type_filter
+
+    filters: dict[str, list[str]] = {}
+    for value in request.GET.getlist("_typeFilter"):
+        for text in NEXT_QUERY.split(value):
+            query = parse_type_filter(text)
+            if query.resource_type not in types:
+                raise bad_request(f"_typeFilter {text!r} is for {query.resource_type}, which this export does not "
+                                  f"include (types: {', '.join(types)}).")
+            filters.setdefault(query.resource_type, []).append(text)
+    return filters
 
 
 def _accepted(location: str) -> HttpResponse:

@@ -11,14 +11,9 @@ from typing import Any
 from django.conf import settings
 
 from .emit import validated_json
+from .groups import cohort
 from .sources import PATIENT_TYPES, SOURCES
 
-# Cohorts a client can export by Group/{id}/$export; each is a query over the clinic's patients.
-GROUPS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "all-patients": ("Every patient of the clinic", lambda qs: qs),
-    "active-course": ("Patients with an active course", lambda qs: qs.filter(courses__status="active").distinct()),
-    "completed-course": ("Patients with a completed course", lambda qs: qs.filter(courses__status="completed").distinct()),
-}
 CHUNK_ROWS = 2000
 
 
@@ -40,10 +35,9 @@ def types_for(level: str, requested: list[str], can_read: Callable[[str], bool])
 def _patient_ids(job: Any) -> Any:
     from patients.models import Patient
 
-    patients = Patient.objects.filter(clinic=job.clinic)
     if job.level == "group":
-        patients = GROUPS[job.group_id][1](patients)
-    return patients.values("pk")
+        return cohort(job.clinic, job.group_id).values("pk")
+    return Patient.objects.filter(clinic=job.clinic).values("pk")
 
 
 def rows_of(source: Any, job: Any) -> Any:
@@ -53,14 +47,35 @@ def rows_of(source: Any, job: Any) -> Any:
     return found.filter(**{f"{source.patient_path}__in": _patient_ids(job)})
 
 
+def _streamed(found: Any) -> Any:
+    return found if isinstance(found, list) else found.iterator(chunk_size=CHUNK_ROWS)
+
+
 def resources_of(job: Any, resource_type: str) -> Iterator[dict[str, Any]]:
-    """Every resource of a type the job covers, streamed a chunk of rows at a time."""
-    since = job.since.isoformat() if job.since else None
+    """Every resource of a type the job covers, streamed a chunk of rows at a time.
+
+    With `_typeFilter` queries for the type, a resource is exported when it matches any of them (Bulk Data v2);
+    each query narrows the rows in the database as a search would, then matches the mapped resource.
+    """
+    from .search import keep, matches, narrow, parse_type_filter
+
+    queries = [parse_type_filter(text) for text in (job.type_filters or {}).get(resource_type, [])]
+    seen: set[str] | None = set() if len(queries) > 1 else None  # one resource matched by two queries goes once
     for source in SOURCES[resource_type]:
-        found = rows_of(source, job)
-        for row in found if isinstance(found, list) else found.iterator(chunk_size=CHUNK_ROWS):
-            for resource in source.resources(row):
-                if since is None or _updated_after(resource, job.since):
+        for query in queries or [None]:
+            if query is not None and not keep(source, query):
+                continue
+            found = rows_of(source, job) if query is None else narrow(source, rows_of(source, job), query)
+            for row in _streamed(found):
+                for resource in source.resources(row):
+                    if job.since is not None and not _updated_after(resource, job.since):
+                        continue
+                    if query is not None and not matches(resource, query):
+                        continue
+                    if seen is not None:
+                        if resource["id"] in seen:
+                            continue
+                        seen.add(resource["id"])
                     yield resource
 
 

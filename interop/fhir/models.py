@@ -54,6 +54,8 @@ class ExportJob(models.Model):
     group_id = models.CharField(max_length=64, blank=True)
     types = models.JSONField(help_text="Resource types to export, after the client's scopes")
     since = models.DateTimeField(null=True, blank=True)
+    type_filters = models.JSONField(default=dict, blank=True,
+                                    help_text="_typeFilter: {type: [search query, ...]}; a resource is kept when any matches")
     request_url = models.CharField(max_length=2000)
     status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     progress = models.CharField(max_length=200, blank=True)

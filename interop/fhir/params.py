@@ -53,6 +53,9 @@ TYPE_PARAMS: dict[str, dict[str, Param]] = {
                      "severity": tok("severity")},
     "AllergyIntolerance": {"patient": PATIENT_OF_ALLERGY, "clinical-status": tok("clinicalStatus")},
     "MedicationStatement": {"patient": PATIENT, "subject": PATIENT, "status": tok("status")},
+    "Group": {"type": tok("type")},
+    "AuditEvent": {"patient": Param("patient", "entity.what", "the patient whose record was read or written"),
+                   "date": DATE, "action": tok("action"), "subtype": tok("subtype"), "agent": ref("agent.who")},
 }
 COMMON = ("_id", "_lastUpdated")
 CONTROL = ("_count", "_offset", "_sort", "_include", "_revinclude", "_format", "_pretty", "_elements", "_summary")

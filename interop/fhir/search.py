@@ -60,6 +60,23 @@ def _include_spec(text: str, owner_type: str | None) -> tuple[str, str, str | No
     return parts[0], parts[1], parts[2] if len(parts) == 3 else None
 
 
+FILTER_CONTROL = {"_count", "_offset", "_sort", "_include", "_revinclude", "_elements", "_summary"}
+
+
+def parse_type_filter(text: str) -> Query:
+    """One Bulk Data `_typeFilter` query, `Type?param=value&...`: search parameters only, no paging or includes."""
+    from urllib.parse import parse_qsl
+
+    resource_type, mark, query_string = text.partition("?")
+    if not mark or resource_type not in TYPE_PARAMS:
+        raise bad_request(f"_typeFilter {text!r} must be Type?search, with a type this server serves.")
+    params = parse_qsl(query_string, keep_blank_values=True)
+    control = sorted({name for name, _ in params} & FILTER_CONTROL)
+    if not params or control:
+        raise bad_request(f"_typeFilter {text!r} needs search parameters" + (f", not {', '.join(control)}." if control else "."))
+    return parse_query(resource_type, params)
+
+
 def parse_query(resource_type: str, params: list[tuple[str, str]]) -> Query:
     """Read the query string into a Query, refusing (400) any parameter this type does not serve."""
     query, known = Query(resource_type), TYPE_PARAMS[resource_type]
@@ -105,7 +122,11 @@ def _is_date_column(found: Any, path: str) -> bool:
 
 
 def _db_rows(source: Source, clinic: Any, query: Query) -> Any:
-    found = source.rows_for(clinic)
+    return narrow(source, source.rows_for(clinic), query)
+
+
+def narrow(source: Source, found: Any, query: Query) -> Any:
+    """The database pre-filters of a query (patient, _id, dates) applied to a source's rows."""
     if isinstance(found, list):
         return found
     if query.patients is not None:
@@ -123,7 +144,7 @@ def _db_rows(source: Source, clinic: Any, query: Query) -> Any:
     return found
 
 
-def _keep(source: Source, query: Query) -> bool:
+def keep(source: Source, query: Query) -> bool:
     """False when a constant of the source (e.g. its category) can never match the query."""
     for name, param, value in query.filters:
         allowed = source.constants.get(name)
@@ -132,7 +153,7 @@ def _keep(source: Source, query: Query) -> bool:
     return True
 
 
-def _matches(resource: dict[str, Any], query: Query) -> bool:
+def matches(resource: dict[str, Any], query: Query) -> bool:
     if query.ids and resource["id"] not in query.ids:
         return False
     if not all(instant_matches(resource.get("meta", {}).get("lastUpdated"), v) for v in query.last_updated):
@@ -155,12 +176,12 @@ def _same_reference(found: str, wanted: str) -> bool:
 def candidates(clinic: Any, query: Query) -> Iterator[dict[str, Any]]:
     """Every mapped (not yet validated) resource of the clinic matching the query, in source order."""
     for source in SOURCES[query.resource_type]:
-        if not _keep(source, query):
+        if not keep(source, query):
             continue
         found = _db_rows(source, clinic, query)
         for row in found if isinstance(found, list) else found.iterator(chunk_size=1000):
             for resource in source.resources(row):
-                if _matches(resource, query):
+                if matches(resource, query):
                     yield resource
 
 

@@ -75,15 +75,17 @@ def claim_assertion(*, client: SmartClient, jti: str, expires_at: datetime, scop
 
 
 def start_export(*, clinic: Any, level: str, group_id: str, types: list[str], since: datetime | None, request_url: str,
-                 client: Any, user: Any, by: Any) -> Any:
+                 client: Any, user: Any, by: Any, type_filters: dict[str, list[str]] | None = None) -> Any:
     """Queue a Bulk Data export for the worker; audited at kick-off and again when the files are written."""
     from .models import ExportJob
 
     with transaction.atomic():
         job = ExportJob.objects.create(clinic=clinic, client=client, requested_by=user, level=level, group_id=group_id,
-                                       types=types, since=since, request_url=request_url[:2000], created_at=_now())
+                                       types=types, since=since, request_url=request_url[:2000], created_at=_now(),
+                                       type_filters=type_filters or {})
         audit.record(action="fhir_export_start", by=by, clinic=clinic, obj=job,
-                     detail={"level": level, "group": group_id, "types": types, "since": since})
+                     detail={"level": level, "group": group_id, "types": types, "since": since,
+                             "type_filters": type_filters or None})
     return job
 
 

@@ -12,7 +12,8 @@ from typing import Any
 from clinical.instruments import INSTRUMENTS
 
 from . import rows
-from .mappers import course, organization, patient, safety, session, staff, survey, vitals
+from .groups import GROUPS, group_rows
+from .mappers import audit_event, course, group, organization, patient, safety, session, staff, survey, vitals
 
 Build = Callable[[Any], Iterable[dict[str, Any] | None]]
 
@@ -27,6 +28,8 @@ class Source:
     date_path: str | None = None  # ORM path to the clinical date (search `date` and friends)
     updated_path: str | None = None  # ORM path to the last change (_lastUpdated, _since)
     constants: dict[str, frozenset[str]] = field(default_factory=dict)  # param -> the only values it can match
+    keys: frozenset[str] | None = None  # for static rows named by a word (Group ids): the only ids there are
+    compartment: bool = True  # in the patient compartment ($everything, Patient/$export) when it has a patient
 
     def rows_for(self, clinic: Any) -> Any:
         return self.queryset(clinic)
@@ -40,6 +43,8 @@ class Source:
         """The row key behind a resource id of this source, or None when the id is not of this source."""
         if not resource_id.startswith(self.id_prefix):
             return None
+        if self.keys is not None:
+            return resource_id if resource_id in self.keys else None
         head = resource_id[len(self.id_prefix):].split("-", 1)[0]
         if self.queryset is _questionnaires:
             return head if head in INSTRUMENTS else None
@@ -105,6 +110,11 @@ def _adverse(clinic: Any) -> Any:
             .annotate(infusion_started_at=F("session__started_at")).order_by("pk"))
 
 
+def _fhir_audit(clinic: Any) -> Any:
+    """The clinic's audit rows of reads and writes made through the FHIR API."""
+    return rows.model("audit.AuditEvent").objects.filter(clinic=clinic, action__startswith="fhir_").order_by("pk")
+
+
 VITAL = frozenset({"vital-signs"})
 SURVEY = frozenset({"survey"})
 
@@ -154,11 +164,16 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "MedicationStatement": (Source("MedicationStatement", _in_clinic("patients.CurrentMedication"),
                                    lambda m: [safety.medication_statement_resource(m)], patient_path="patient_id",
                                    updated_path="created_at"),),
+    "Group": (Source("Group", group_rows, lambda g: [group.group_resource(g)], keys=frozenset(GROUPS)),),
+    "AuditEvent": (Source("AuditEvent", _fhir_audit, lambda e: [audit_event.audit_event_resource(e)],
+                          patient_path="patient_id", date_path="at", updated_path="at", compartment=False),),
 }
 
 RESOURCE_TYPES = tuple(SOURCES)
 # Types that belong to one patient (the patient compartment served by $everything and Patient/$export).
-PATIENT_TYPES = tuple(t for t, srcs in SOURCES.items() if srcs[0].patient_path)
+PATIENT_TYPES = tuple(t for t, srcs in SOURCES.items() if srcs[0].patient_path and srcs[0].compartment)
+# Types a staff member reads only with the audit-log permission.
+AUDIT_TYPES = ("AuditEvent",)
 
 
 def source_for_id(resource_type: str, resource_id: str) -> tuple[Source, Any] | None:

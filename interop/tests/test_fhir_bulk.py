@@ -152,3 +152,26 @@ def test_a_smart_clients_export_holds_only_the_types_its_scopes_allow(exporting,
     run_worker()
     manifest = call(granted["access_token"], status_url, prefer=False).json()
     assert {o["type"] for o in manifest["output"]} == {"Patient"}  # no readings recorded yet
+
+
+def test_type_filter_keeps_the_resources_any_of_its_queries_match(exporting):
+    token = exporting["token"]
+    first, _, third = exporting["patients"]
+    # Two queries in one comma-separated value and a repeated parameter: a patient is kept when any matches.
+    status_url = kick_off(token, "/fhir/$export?_type=Patient,Organization"
+                                 "&_typeFilter=Patient%3Fidentifier%3DT-0,Patient%3Fidentifier%3DT-2"
+                                 "&_typeFilter=Patient%3F_id%3D" + str(first.pk))
+    run_worker()
+    files = ndjson(token, call(token, status_url, prefer=False).json())
+    assert sorted(p["id"] for p in files["Patient"]) == sorted([str(first.pk), str(third.pk)])
+    assert len(files["Organization"]) == 1  # a type without a filter is exported whole
+    job = ExportJob.objects.get()
+    assert job.type_filters == {"Patient": ["Patient?identifier=T-0", "Patient?identifier=T-2", f"Patient?_id={first.pk}"]}
+
+
+@pytest.mark.parametrize("type_filter", ["Patient%3Fshoe-size%3D9", "Observation%3Fcategory%3Dvital-signs",
+                                         "Patient%3F_count%3D5", "Nonsense%3Fx%3D1", "Patient"])
+def test_a_type_filter_that_cannot_be_served_is_refused_before_anything_is_queued(exporting, type_filter):
+    response = call(exporting["token"], f"/fhir/$export?_type=Patient&_typeFilter={type_filter}")
+    assert response.status_code == 400 and response.json()["resourceType"] == "OperationOutcome"
+    assert not ExportJob.objects.exists()

@@ -25,7 +25,8 @@ def served(live_server):
     ctx = _demo()
     extras = add_fhir_extras(ctx)
     token = accounts.issue_token(user=ctx.users["nurse"], clinic=ctx.clinic, name="fhir", by="test")
-    return {"url": f"{live_server.url}/fhir", "token": token, "ctx": ctx, **extras,
+    admin_token = accounts.issue_token(user=ctx.users["clinic_admin"], clinic=ctx.clinic, name="fhir", by="test")
+    return {"url": f"{live_server.url}/fhir", "token": token, "admin_token": admin_token, "ctx": ctx, **extras,
             "patient": Patient.objects.get(clinic=ctx.clinic, mrn="DEMO-0001")}
 
 
@@ -66,7 +67,7 @@ def test_fhirclient_parses_the_capability_statement_and_every_resource_type(serv
     from fhirclient import client
     from fhirclient.models.bundle import Bundle
 
-    from interop.fhir.sources import RESOURCE_TYPES
+    from interop.fhir.sources import AUDIT_TYPES, RESOURCE_TYPES
 
     smart = client.FHIRClient(settings={"app_id": "ketacare-tests", "api_base": served["url"] + "/"})
     smart.server.session.headers["Authorization"] = f"Bearer {served['token']}"
@@ -76,11 +77,15 @@ def test_fhirclient_parses_the_capability_statement_and_every_resource_type(serv
     assert {r.type for r in statement.rest[0].resource} == set(RESOURCE_TYPES)
     parsed = {}
     for resource_type in RESOURCE_TYPES:
+        # The audit log is the clinic admin's to read; every other type the nurse reads.
+        role_token = served["admin_token"] if resource_type in AUDIT_TYPES else served["token"]
+        smart.server.session.headers["Authorization"] = f"Bearer {role_token}"
         bundle = Bundle(smart.server.request_json(f"{resource_type}?_count=200"), strict=True)
         for entry in bundle.entry or []:
             assert entry.resource.resource_type == resource_type
             parsed[resource_type] = parsed.get(resource_type, 0) + 1
     assert set(RESOURCE_TYPES) - set(parsed) <= {"AllergyIntolerance"}
+    smart.server.session.headers["Authorization"] = f"Bearer {served['token']}"
     pid = served["patient"].pk
     everything = Bundle(smart.server.request_json(f"Patient/{pid}/$everything"), strict=True)
     assert len(everything.entry) > 10

@@ -96,7 +96,7 @@ _REQUEST_KEYS = {"id", "infusions", "infusion_minutes", "recovery_minutes", "min
 _REQUEST_OPTIONAL = {"availability", "earliest_start", "span_from"}
 
 
-def _keys(obj: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+def _keys(obj: Any, where: str, required: set[str], optional: set[str] | frozenset[str] = frozenset()) -> dict:
     if not isinstance(obj, dict):
         raise InstanceError(f"{where}: expected an object")
     missing = sorted(required - obj.keys())

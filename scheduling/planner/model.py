@@ -32,6 +32,13 @@ class _Course:
     day: cp_model.IntVar | None = None
 
 
+def _built(var: cp_model.IntVar | None) -> cp_model.IntVar:
+    """A course variable that `add_request` has created (every course has its day and wait once added)."""
+    if var is None:
+        raise ValueError("the course's variables are made by add_request before the model is finished")
+    return var
+
+
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for lo, hi in sorted(spans):
@@ -92,7 +99,9 @@ class _Builder:
         the model infeasible.
         """
         inst, m = self.inst, self.m
-        chair_spans, nurse_spans, exclusive = defaultdict(list), defaultdict(list), defaultdict(list)
+        chair_spans: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
+        nurse_spans: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
+        exclusive: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
         for b in inst.booked:
             start = self.tl.to_axis(b.start)
             chair_spans[b.chair].append((start, start + b.minutes + inst.turnover_minutes))
@@ -170,7 +179,7 @@ class _Builder:
             m.add_cumulative([iv for iv, _ in self.nurse_iv[nurse]], [d for _, d in self.nurse_iv[nurse]], inst.ratio)
             m.add_no_overlap(self.nurse_excl[nurse])
         big = inst.days * max(1, len(self.courses)) + 1
-        m.maximize(sum(big * c.present - c.wait_days for c in self.courses))
+        m.maximize(sum(big * c.present - _built(c.wait_days) for c in self.courses))
 
     def hint(self, plan: Plan) -> None:
         """Start the search from a known valid plan (the greedy one): every variable hinted, so CP-SAT takes it."""
@@ -189,8 +198,8 @@ class _Builder:
                 for nurse, lit in course.nurses[n].items():
                     self.m.add_hint(lit, s is not None and nurse == s.nurse)
             first_day = starts[0] * self.slot // 1440
-            self.m.add_hint(course.day, first_day)
-            self.m.add_hint(course.wait_days, first_day - course.req.release_day if on else 0)
+            self.m.add_hint(_built(course.day), first_day)
+            self.m.add_hint(_built(course.wait_days), first_day - course.req.release_day if on else 0)
 
     def read(self, solver: cp_model.CpSolver) -> tuple[list[PlannedSession], list[str]]:
         sessions, unscheduled = [], list(self.unplaceable)
@@ -242,7 +251,7 @@ def solve_instance(inst: Instance, *, seconds: float = 10.0, workers: int = 8, s
         plan = Plan(_STATUS[status], tuple(sessions), tuple(unscheduled), time.perf_counter() - began)
         if hint is None or score_plan(inst, plan) >= score_plan(inst, hint):
             return plan
-    if status in _STATUS or (status == cp_model.UNKNOWN and hint is not None):
+    if hint is not None and (status in _STATUS or status == cp_model.UNKNOWN):
         return Plan("feasible", hint.sessions, hint.unscheduled, time.perf_counter() - began,
                     ("the solver found nothing better in time; the starting plan is returned",))
     return Plan("infeasible", (), tuple(r.id for r in inst.requests), time.perf_counter() - began)

@@ -17,6 +17,8 @@ from ..models import NurseShift, PatientAvailability, ShiftException, WaitingLis
 def _span(starts: Any, ends: Any, field: str = "ends") -> tuple[time, time]:
     if not isinstance(starts, time) or not isinstance(ends, time):
         raise ServiceError("Give a start and an end time.", {field: "Required."})
+    if starts.tzinfo is not None or ends.tzinfo is not None:
+        raise ServiceError("Give clinic local times (HH:MM) without a time zone.", {field: "No zone."})
     if ends <= starts:
         raise ServiceError("The end must be after the start.", {field: "Must be after the start."})
     return starts, ends
