@@ -21,8 +21,8 @@ from clinical.instruments import score
 
 BATCH = 500
 CHAIRS = 24
-VITALS_PER_SESSION = 16
-ROWS_PER_PATIENT = 100  # on average: about 84 vital-sign sets and 16 assessments
+VITALS_PER_SESSION = 18
+ROWS_PER_PATIENT = 103  # measured: about 90 vital-sign sets and 13 assessments (10.3 million at 100,000)
 GIVEN = ("Alex", "Sam", "Jordan", "Casey", "Riley", "Morgan", "Taylor", "Jamie", "Avery", "Quinn", "Rowan", "Skyler")
 FAMILY = ("Adler", "Brooks", "Carver", "Dalton", "Ellis", "Fenwick", "Garner", "Hollis", "Irving", "Jarvis", "Keller",
           "Lowell", "Mercer", "Norris", "Oakley", "Prescott", "Quincy", "Radley", "Sutton", "Thorne", "Upton", "Vance")
