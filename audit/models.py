@@ -39,6 +39,7 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     row_hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16, blank=True)  # the HMAC key a version-3 hash was made with
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -67,3 +68,6 @@ class AuditChain(models.Model):
     last_hash = models.CharField(max_length=64, default=GENESIS)
     genesis_hash = models.CharField(max_length=64, default=GENESIS)  # what row 1 links to
     sealed_at = models.DateTimeField(null=True, blank=True)
+    keyed_from = models.BigIntegerField(default=1)  # rows before this place were hashed without a key
+    head_mac = models.CharField(max_length=64, blank=True)  # HMAC over the fields above (audit.chain.head_mac)
+    head_key_id = models.CharField(max_length=16, blank=True)

@@ -20,7 +20,8 @@ from functools import partial
 
 from django.db import IntegrityError, connection, transaction
 
-from .chain import GENESIS, LEGACY_CHAIN, digest_of
+from .chain import CURRENT_VERSION, GENESIS, LEGACY_CHAIN, digest_of, head_mac
+from .keys import AuditKeyError, key_ring
 from .models import AuditChain, AuditEvent
 
 log = logging.getLogger("ketacare.audit")
@@ -29,27 +30,52 @@ EVENTS, HEADS = AuditEvent._meta.db_table, AuditChain._meta.db_table
 
 
 def seal(chain: int, *, limit: int = SEAL_BATCH) -> int:
-    """Seal up to `limit` unsealed events of one chain; return how many were sealed."""
+    """Seal up to `limit` unsealed events of one chain; return how many were sealed.
+
+    A head whose HMAC does not verify (changed outside the sealer) is never extended: its events
+    wait unsealed and `ketacare audit verify` reports the head, so a seal cannot launder a rewrite.
+    """
     own_transaction = not transaction.get_connection().in_atomic_block
     with transaction.atomic(savepoint=False):
         if own_transaction:
             _no_wait_for_flush()
-        seq, prev = _locked_head(chain)
+        head = _locked_head(chain)
+        if not head_is_attested(head):
+            log.error("audit: chain %s head fails its HMAC; not sealing (run `ketacare audit verify`)", chain)
+            return 0
         events = list(AuditEvent.objects.filter(chain=chain, seq__isnull=True).order_by("id")[:limit])
         if not events:
             return 0
+        key_id = key_ring().current
+        seq, prev = head.seq, head.last_hash
         rows = []
         for event in events:
             seq += 1
-            event.seq, event.prev_hash = seq, prev
+            event.seq, event.prev_hash, event.hash_version, event.key_id = seq, prev, CURRENT_VERSION, key_id
             event.row_hash = prev = digest_of(event)
-            rows.append((event.seq, event.prev_hash, event.row_hash, event.pk))
+            rows.append((event.seq, event.prev_hash, event.row_hash, CURRENT_VERSION, key_id, event.pk))
+        head.seq, head.last_hash = seq, prev
+        mac = head_mac(head, key_id)
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {EVENTS} SET seq = %s, prev_hash = %s, row_hash = %s "  # noqa: S608 - table names from the models
-                               "WHERE id = %s AND seq IS NULL", rows)
-            cursor.execute(f"UPDATE {HEADS} SET seq = %s, last_hash = %s, sealed_at = %s WHERE chain = %s",  # noqa: S608
-                           [seq, prev, datetime.now(UTC), chain])
+            cursor.executemany(f"UPDATE {EVENTS} SET seq = %s, prev_hash = %s, row_hash = %s, hash_version = %s, "  # noqa: S608 - table names from the models
+                               "key_id = %s WHERE id = %s AND seq IS NULL", rows)
+            cursor.execute(f"UPDATE {HEADS} SET seq = %s, last_hash = %s, sealed_at = %s, head_mac = %s, "  # noqa: S608
+                           "head_key_id = %s WHERE chain = %s", [seq, prev, datetime.now(UTC), mac, key_id, chain])
     return len(events)
+
+
+def head_is_attested(head: AuditChain) -> bool:
+    """True when the head carries the HMAC the sealer gave it (its key still in the ring)."""
+    try:
+        return bool(head.head_mac) and head.head_mac == head_mac(head, head.head_key_id)
+    except AuditKeyError:
+        return False
+
+
+def attest(head: AuditChain) -> None:
+    """Give a head its HMAC with the current key (the sealer's and the migration's job only)."""
+    head.head_key_id = key_ring().current
+    head.head_mac = head_mac(head, head.head_key_id)
 
 
 def seal_all() -> int:
@@ -85,25 +111,23 @@ def genesis_hash() -> str:
     return legacy or GENESIS
 
 
-def _locked_head(chain: int) -> tuple[int, str]:
-    """The chain head's (seq, last hash), locked until the seal commits; created on a chain's first seal."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    query = f"SELECT seq, last_hash FROM {HEADS} WHERE chain = %s{lock}"  # noqa: S608 - table name from the model
-    with connection.cursor() as cursor:
-        cursor.execute(query, [chain])
-        row = cursor.fetchone()
-        if row is not None:
-            return int(row[0]), str(row[1])
+def _locked_head(chain: int) -> AuditChain:
+    """The chain's head, locked until the seal commits; created (and attested) on a chain's first seal."""
+    heads = AuditChain.objects.filter(chain=chain)
+    if connection.features.has_select_for_update:
+        heads = heads.select_for_update()
+    head = heads.first()
+    if head is not None:
+        return head
     try:
         with transaction.atomic():
             start = genesis_hash()
-            AuditChain.objects.create(chain=chain, last_hash=start, genesis_hash=start)
+            head = AuditChain(chain=chain, last_hash=start, genesis_hash=start, keyed_from=1)
+            attest(head)
+            head.save(force_insert=True)
     except IntegrityError:  # another sealer created it first
         pass
-    with connection.cursor() as cursor:
-        cursor.execute(query, [chain])
-        seq, last_hash = cursor.fetchone()
-    return int(seq), str(last_hash)
+    return heads.get()
 
 
 def seal_for_writer(chain: int) -> None:

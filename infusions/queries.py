@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from clinical.phases import phase_of
 from clinical.session_flow import SessionState as KState
@@ -53,5 +53,13 @@ def patient_sessions(patient: Any) -> QuerySet[InfusionSession]:
 
 
 def session_state_version() -> int:
-    """A number that grows with every session state change (the newest SessionEvent id); 0 when none."""
-    return SessionEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+    """A number that grows with every session state change (the newest SessionEvent id); 0 when none.
+
+    Plain SQL: the HL7 listener asks once per batch, and the ORM's aggregate costs more than the query.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(SessionEvent._meta.db_table)}")  # noqa: S608
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
+from ketacare import session_screen as screen_hooks
 from ketacare.errors import ServiceError
 from ketacare.forms import show_refusal
 from ketacare.pages import audit_read, page
@@ -52,6 +53,7 @@ def screen_context(request: HttpRequest, session: InfusionSession, **forms: Any)
         "effect_labels": [SideEffect(i).label for i in effects if i in SideEffect.values],
         "events": list(session.events.select_related("by")),
         "adverse_events": list(session.adverse_events.all()),
+        "panels": screen_hooks.panels(request, session),
     }
 
 

@@ -8,3 +8,6 @@ class Hl7Status(models.TextChoices):
     QUARANTINED = "quarantined", "In quarantine"
     ASSIGNED = "assigned", "Assigned by a nurse"
     DISMISSED = "dismissed", "Dismissed"
+    HELD = "held", "Held for a nurse"  # matched a session, but timed before its check-in or in the future
+    ACCEPTED = "accepted", "Accepted by a nurse"  # a held message a nurse filed
+    REJECTED = "rejected", "Rejected by a nurse"

@@ -11,6 +11,7 @@ from . import services
 
 
 def build(ctx: DemoContext) -> None:
+    services.default_sender(ctx.clinic, at=ctx.now, by="demo")  # the simulated monitors `ketacare hl7-sample` writes
     demo = ctx.mrn("DEMO-0001")
     session = next((s for s in demo.sessions if abs(s.scheduled_start - ctx.now) < timedelta(hours=1)), None)
     if session is None:

@@ -39,3 +39,49 @@ class Hl7Message(models.Model):
             fields=["clinic", "sending_application", "sending_facility", "control_id"], name="hl7_control_id_once_per_sender")]
         indexes = [models.Index(fields=["clinic", "status"], name="infusions_h_clinic__1a161e_idx")]
         db_table = "infusions_hl7message"  # the rows moved apps, not tables (migration 0001)
+
+
+class Hl7Sender(models.Model):
+    """A sender the clinic accepts monitor messages from: MSH-3 and MSH-4, optionally the addresses it connects from.
+
+    MSH-3 matches as sent, or by its first component when the registration has none (so
+    `KETACARE_SIM` covers `KETACARE_SIM^0000000000000001^EUI-64`); MSH-4 likewise. Blank
+    `source_addresses` accepts any address; otherwise a comma-separated list of addresses and
+    networks (`10.0.4.12, 10.0.5.0/24`). Messages of anyone else get AE and are counted (`Hl7Refusal`).
+    """
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    sending_application = models.CharField(max_length=180)
+    sending_facility = models.CharField(max_length=180)
+    source_addresses = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["sending_application", "sending_facility"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "sending_application", "sending_facility"],
+                                               name="hl7_sender_once_per_clinic")]
+
+
+class Hl7Refusal(models.Model):
+    """How many messages were refused from one sender and address, and why: counted, never stored."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    sending_application = models.CharField(max_length=180)
+    sending_facility = models.CharField(max_length=180)
+    source_addr = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=24)  # see interop.hl7.senders.REASONS
+    count = models.PositiveBigIntegerField(default=0)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["-last_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["clinic", "sending_application", "sending_facility", "source_addr", "reason"],
+            name="hl7_refusal_one_counter")]

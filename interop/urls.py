@@ -10,6 +10,8 @@ app_name = "interop"
 urlpatterns = [
     path("quarantine/", views.quarantine, name="quarantine"),
     path("quarantine/<int:message_id>/", views.quarantined, name="quarantined"),
+    path("held/<int:message_id>/accept/", views.held_accept, name="held_accept"),
+    path("held/<int:message_id>/reject/", views.held_reject, name="held_reject"),
     path("instruments/", wording_views.instruments, name="instruments"),
 ]
 

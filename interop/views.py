@@ -59,3 +59,33 @@ def _resolve(request: ClinicRequest, message: Hl7Message, assign: AssignForm, di
         messages.success(request, "Message dismissed.")
     else:
         raise ServiceError("Choose to assign or to dismiss the message.")
+
+
+@page(Perm.RECORD_VITALS, Hl7Message, methods=("POST",))
+def held_accept(request: ClinicRequest, message: Hl7Message) -> HttpResponse:
+    """Chart a message held on its session (timed outside it) at the time it arrived (ADR 0014)."""
+    try:
+        done = services.accept_held_message(message=message, by=request.user)
+        messages.success(request, f"{done.reading_count} held reading(s) charted at the time they arrived.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return _back_to_session(message)
+
+
+@page(Perm.RECORD_VITALS, Hl7Message, methods=("POST",))
+def held_reject(request: ClinicRequest, message: Hl7Message) -> HttpResponse:
+    """Reject a message held on its session, with the reason; nothing is charted."""
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.reject_held_message(message=message, reason=form.cleaned_data.get("reason", ""), by=request.user)
+        messages.success(request, "Held readings rejected; nothing was charted.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return _back_to_session(message)
+
+
+def _back_to_session(message: Hl7Message) -> HttpResponse:
+    if message.session_id is None:
+        return redirect("interop:quarantine")
+    return redirect("infusions:session", session_id=message.session_id)

@@ -48,6 +48,9 @@ def act_in(request: HttpRequest, membership: "Membership | None", memberships: "
                          role=membership.role if membership else None)
     if memberships is not None:
         vars(request)["memberships"] = memberships
+    from ketacare.rls import scope_request
+
+    scope_request(membership.clinic_id if membership else None)
 
 
 V = TypeVar("V", bound=Callable[..., Any])

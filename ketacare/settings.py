@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ketacare.rls.ClinicScopeMiddleware",  # KETACARE_DB_RLS: one transaction per request, scoped to its clinic
     "accounts.middleware.ClinicMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,6 +163,7 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION and _env_bool("KETACARE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION  # every subdomain of the clinic's host is HTTPS-only too
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -182,6 +184,28 @@ KETACARE_HL7_IDLE_TIMEOUT_S = float(os.environ.get("KETACARE_HL7_IDLE_TIMEOUT_S"
 KETACARE_HL7_RATE_PER_S = float(os.environ.get("KETACARE_HL7_RATE_PER_S", 2000))  # messages a second, per connection
 KETACARE_HL7_BATCH_MAX = int(os.environ.get("KETACARE_HL7_BATCH_MAX", 200))
 KETACARE_HL7_BATCH_WAIT_MS = float(os.environ.get("KETACARE_HL7_BATCH_WAIT_MS", 2))
+# The monitor port (docs/adr/0014-monitor-port.md): localhost unless configured; MLLP over TLS with both files set.
+KETACARE_HL7_HOST = os.environ.get("KETACARE_HL7_HOST", "127.0.0.1")
+KETACARE_HL7_TLS_CERT = os.environ.get("KETACARE_HL7_TLS_CERT", "")
+KETACARE_HL7_TLS_KEY = os.environ.get("KETACARE_HL7_TLS_KEY", "")
+KETACARE_HL7_TLS_CLIENT_CA = os.environ.get("KETACARE_HL7_TLS_CLIENT_CA", "")  # set: senders need a certificate it signed
+
+# The audit trail's keys, kept outside the database (audit/keys.py, docs/adr/0019-anchored-audit-and-rls.md).
+# Unset, they are created on first use under KETACARE_VAR_DIR/keys (dev, tests); production keeps them
+# elsewhere (every management command warns, audit.W001/W002, when they sit in the data directory).
+KETACARE_AUDIT_KEYS = os.environ.get("KETACARE_AUDIT_KEYS", "")  # "id:base64secret,id:base64secret", last = current
+KETACARE_AUDIT_KEY_FILE = os.environ.get("KETACARE_AUDIT_KEY_FILE", str(VAR_DIR / "keys" / "audit-hmac.keys"))
+KETACARE_AUDIT_SIGNING_KEY_FILE = os.environ.get("KETACARE_AUDIT_SIGNING_KEY_FILE",
+                                                 str(VAR_DIR / "keys" / "audit-checkpoint.pem"))
+KETACARE_AUDIT_CHECKPOINT_PUBLIC_KEY_FILE = os.environ.get("KETACARE_AUDIT_CHECKPOINT_PUBLIC_KEY_FILE", "")
+KETACARE_AUDIT_CLOCK_SKEW_S = float(os.environ.get("KETACARE_AUDIT_CLOCK_SKEW_S", 300))  # allowed backwards step in `at`
+
+# PostgreSQL row-level security, a second guard behind every query's clinic filter (ketacare/rls.py,
+# docs/security.md). On: policies are installed after every migrate (run as the tables' owner), the
+# app role below gets its grants, and each request runs in one transaction scoped to its clinic.
+KETACARE_DB_RLS = _env_bool("KETACARE_DB_RLS", False)
+KETACARE_DB_APP_ROLE = os.environ.get("KETACARE_DB_APP_ROLE", "")  # the non-owner role `ketacare serve` connects as
+KETACARE_DB_SYSTEM_ROLE = os.environ.get("KETACARE_DB_SYSTEM_ROLE", "")  # BYPASSRLS role of the system processes
 
 LOGGING = {
     "version": 1,

@@ -75,6 +75,9 @@ def build_floor(world: Any, *, sessions: int = 3, vials: int = 30) -> Floor:
     for session in running:  # open alerts for the acknowledging threads to start on
         infusions.record_vitals(session=session, by=nurse, values={"systolic_mmhg": 186, "diastolic_mmhg": 96})
     stock = build_stock(world, vials=vials)
+    from interop.services import default_sender
+
+    default_sender(world.a, at=start, by="workload")  # the monitor thread sends as the simulated monitor
     return Floor(clinic=world.a, nurse=nurse, prescriber=prescriber, sessions=running, vials=stock.vials)
 
 

@@ -181,10 +181,14 @@ def test_rows_of_the_old_global_chain_stay_verifiable_and_anchor_the_new_chains(
     prev = GENESIS
     for seq in (1, 2, 3):
         event = AuditEvent(chain=LEGACY_CHAIN, hash_version=1, seq=seq, at=world.a.created_at, actor_label="old",
-                           clinic_id=world.a.pk, action="patient_view", prev_hash=prev)
+                           clinic_id=(world.a if seq % 2 else world.b).pk, action="patient_view", prev_hash=prev)
         event.row_hash = prev = row_digest(prev, hashed_fields(event))
         event.save()
-    AuditChain.objects.create(chain=LEGACY_CHAIN, seq=3, last_hash=prev)
+    from audit.sealing import attest
+
+    head = AuditChain(chain=LEGACY_CHAIN, seq=3, last_hash=prev, keyed_from=4)  # as migration 0003 leaves it
+    attest(head)
+    head.save()
     AuditChain.objects.all().exclude(chain=LEGACY_CHAIN).delete()
     sql("DELETE FROM audit_auditevent WHERE chain <> %s", LEGACY_CHAIN)
     with transaction.atomic():

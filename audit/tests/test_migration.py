@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from audit.chain import GENESIS, hashed_fields, row_digest
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BEFORE, AFTER = [("audit", "0001_initial")], [("audit", "0002_per_clinic_chains")]
+BEFORE, AFTER = [("audit", "0001_initial")], [("audit", "0003_keyed_hashes")]
 
 
 def migrate(target):
@@ -28,8 +28,8 @@ def test_the_old_global_chain_survives_the_migration_and_anchors_the_clinic_chai
     Event, Head = old.get_model("audit", "AuditEvent"), old.get_model("audit", "AuditHead")
     prev = GENESIS
     for seq in range(1, 6):
-        row = Event(seq=seq, at=world.a.created_at, actor_label="before", clinic_id=world.a.pk, action="patient_view",
-                    detail={"n": seq}, prev_hash=prev, patient_id=None, object_type="", object_id="", client_addr="")
+        row = Event(seq=seq, at=world.a.created_at, actor_label="before", clinic_id=(world.a if seq % 2 else world.b).pk,
+                    action="patient_view", detail={"n": seq}, prev_hash=prev, patient_id=None, object_type="", object_id="", client_addr="")
         row.actor_id = None
         row.row_hash = prev = row_digest(prev, hashed_fields(row))
         row.save()

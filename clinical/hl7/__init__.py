@@ -11,6 +11,7 @@ from clinical.hl7.errors import (
     ErrorLocation,
     Hl7ContentError,
     Hl7Error,
+    Hl7KeyTooLong,
     Hl7Reject,
     MessageTooLarge,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "DeviceObservation",
     "ErrorLocation",
     "Hl7ContentError",
+    "Hl7KeyTooLong",
     "Hl7Error",
     "Hl7ParseOptions",
     "Hl7Reject",

@@ -81,6 +81,10 @@ class Hl7ContentError(Hl7Error):
     ack_code = "AE"
 
 
+class Hl7KeyTooLong(Hl7ContentError):
+    """MSH-3, MSH-4 or MSH-10 longer than the stored key: answer AE, and keep nothing (a cut key could collide)."""
+
+
 class MessageTooLarge(Hl7Reject):
     """An MLLP frame grew past the size limit; it was dropped, not decoded.
 

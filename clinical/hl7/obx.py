@@ -34,7 +34,8 @@ from clinical.hl7.segments import SegmentView as Seg
 from clinical.hl7.timestamps import parse_hl7_time
 from clinical.hl7.units import CANONICAL_UNIT, KIND_DIMENSION, lookup_unit, to_canonical
 
-_NM = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
+_NM = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")  # ASCII digits only (HL7 v2.6 2A.3.47 NM)
+NM_MAX_CHARS = 16  # the HL7 NM length; a longer value is a fault of the sender, not a reading
 _HL7_NULL = '""'
 _NUMERIC_TYPES = frozenset({"NM", "ST", ""})
 
@@ -98,6 +99,12 @@ def _numeric(seg: Seg, value_type: str, label: str) -> Decimal | IgnoreReason:
             f"{label}: value type {value_type} cannot carry a vital sign",
             hl7_error_code=DATA_TYPE_ERROR,
             location=seg.loc(2),
+        )
+    if len(text) > NM_MAX_CHARS:
+        raise Hl7ContentError(
+            f"{label}: the value is {len(text)} characters long; a number here has at most {NM_MAX_CHARS}",
+            hl7_error_code=DATA_TYPE_ERROR,
+            location=seg.loc(5),
         )
     if not _NM.fullmatch(text):
         raise Hl7ContentError(

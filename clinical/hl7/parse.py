@@ -12,6 +12,7 @@ from datetime import tzinfo
 
 from clinical.hl7.errors import (
     APPLICATION_INTERNAL_ERROR,
+    DATA_TYPE_ERROR,
     REQUIRED_FIELD_MISSING,
     SEGMENT_SEQUENCE_ERROR,
     UNSUPPORTED_EVENT_CODE,
@@ -19,6 +20,7 @@ from clinical.hl7.errors import (
     UNSUPPORTED_PROCESSING_ID,
     ErrorLocation,
     Hl7ContentError,
+    Hl7KeyTooLong,
     Hl7Reject,
 )
 from clinical.hl7.fastseg import split_plain
@@ -59,6 +61,21 @@ def _normalise(text: str) -> str:
     """Accept CR, LF or CRLF between segments; HL7 itself uses CR (v2.6 2.5.1)."""
     lines = (line.strip("\x0b\x1c \t") for line in _LINE_BREAK.split(text))
     return "\r".join(line for line in lines if line)
+
+
+KEY_MAX_CHARS = {"MSH-3": 180, "MSH-4": 180, "MSH-10": 199}  # the stored key's columns; longer cannot be a key
+
+
+def _check_key_lengths(header: MessageHeader) -> None:
+    """Refuse a sender or control id longer than the key can hold: cut, two messages would share a key."""
+    for name, value in (("MSH-3", header.sending_application), ("MSH-4", header.sending_facility),
+                        ("MSH-10", header.control_id)):
+        if len(value) > KEY_MAX_CHARS[name]:
+            raise Hl7KeyTooLong(
+                f"{name} is {len(value)} characters long; at most {KEY_MAX_CHARS[name]} are accepted",
+                hl7_error_code=DATA_TYPE_ERROR,
+                location=ErrorLocation("MSH", 1, int(name.split("-")[1])),
+            )
 
 
 def _check_header(header: MessageHeader, text: str, options: Hl7ParseOptions) -> None:
@@ -137,6 +154,7 @@ def parse_oru(
     header = read_header(raw)
     text = _normalise(_decode(raw, header))
     _check_header(header, text, options)
+    _check_key_lengths(header)
     plain = split_plain(text) if fast else None
     segments: list[Seg] = list(plain) if plain is not None else list(split_segments(text))
     if not header.message_time:

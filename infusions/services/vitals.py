@@ -103,12 +103,17 @@ def store_readings(session: InfusionSession, rows: Sequence[TimedValues], *, sou
     return created, raised
 
 
+def vital_findings(session: InfusionSession, rows: Sequence[TimedValues]) -> list[list[Any]]:
+    """What the kernel finds in each reading (as measured, judged by the phase it was measured in); mostly empty."""
+    thresholds = thresholds_of(session)
+    return [evaluate_signs(row.reading, thresholds, phase_at(row.at, started_at=session.started_at,
+                                                             infusion_ended_at=session.infusion_ended_at)) for row in rows]
+
+
 def raise_vital_alerts(session: InfusionSession, pairs: list[tuple[TimedValues, VitalSign]], *, by: Actor) -> list[Any]:
     """Raise the alerts the kernel finds in these readings, one per sign and rule still open (inside the transaction)."""
-    thresholds = thresholds_of(session)
-    found = [(row, vital, finding) for row, vital in pairs  # the values as measured, one alert a sign
-             for finding in evaluate_signs(row.reading, thresholds, phase_at(
-                 row.at, started_at=session.started_at, infusion_ended_at=session.infusion_ended_at))]
+    found = [(row, vital, finding) for (row, vital), findings in zip(pairs, vital_findings(session, [r for r, _ in pairs]),
+                                                                       strict=True) for finding in findings]
     if not found:
         return []
     already, raised = open_rules(session), []

@@ -14,20 +14,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from audit import services as audit
 from clinical.hl7 import MessageHeader, OruMessage
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
 from infusions.choices import IN_PROGRESS
 from infusions.models import InfusionSession
+from infusions.services.common import now
 from infusions.services.device import DeviceReadings, store_device_readings
 from infusions.services.vitals import TimedValues
+from ketacare.bulk import insert_rows
 
 from ..choices import Hl7Status
 from ..models import Hl7Message
 from .cache import SessionCache
+from .quarantine import Held, quarantine_room, timing_problem
+from .senders import POISON, QUARANTINE_FULL, REASONS, count_refusals
 from .services import (
     Filing,
     NotFiled,
@@ -43,6 +46,8 @@ from .services import (
 
 log = logging.getLogger("ketacare.hl7")
 Key = tuple[str, str, str]
+FILED_COLUMNS = ("clinic_id", "sending_application", "sending_facility", "control_id", "received_at", "status",
+                 "session_id", "location", "reading_count", "error", "patient_ref", "raw", "resolution_note")
 
 
 class NoAck(Exception):
@@ -58,6 +63,7 @@ class Incoming:
     received_at: datetime
     parsed: OruMessage | None = None
     reason: NotFiled | None = None
+    peer: str = ""  # the sender's IP address
 
     @property
     def key(self) -> Key:
@@ -71,9 +77,10 @@ class _Plan:
 
     answers: dict[int, Filing | NoAck] = field(default_factory=dict)
     file: list[tuple[int, InfusionSession, list[TimedValues]]] = field(default_factory=list)
-    hold: list[tuple[int, NotFiled]] = field(default_factory=list)
+    hold: list[tuple[int, NotFiled | Held]] = field(default_factory=list)
     again: list[int] = field(default_factory=list)  # a resend of a held message: the one-message service
     same_as: dict[int, int] = field(default_factory=dict)  # a second copy in this batch -> the first
+    refused: list[tuple[int, str, NotFiled]] = field(default_factory=list)  # AE, counted, never stored
 
 
 def file_batch(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> list[Filing | NoAck]:
@@ -119,6 +126,7 @@ def _file_together(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) 
     _lock_and_check(plan, cache)
     _write_filed(clinic, items, plan)
     _write_held(clinic, items, plan)
+    _write_refused(clinic, items, plan)
     for i in plan.again:
         item = items[i]
         plan.answers[i] = file_hl7_message(clinic=clinic, raw=item.raw, received_at=item.received_at)
@@ -128,8 +136,16 @@ def _file_together(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) 
 
 
 def _plan(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> _Plan:
-    plan, existing, first_of = _Plan(), _existing(clinic, items), {}
+    plan, first_of = _Plan(), {}
     for i, item in enumerate(items):
+        refusal = _refusal(cache, item)
+        if refusal is not None:
+            plan.refused.append((i, *refusal))
+    refused = {i for i, _, _ in plan.refused}
+    existing = _existing(clinic, [item for i, item in enumerate(items) if i not in refused])
+    for i, item in enumerate(items):
+        if i in refused:
+            continue
         if item.key in first_of:
             plan.same_as[i] = first_of[item.key]
             continue
@@ -152,16 +168,39 @@ def _plan(clinic: Any, cache: SessionCache, items: Sequence[Incoming]) -> _Plan:
     return plan
 
 
+def _refusal(cache: SessionCache, item: Incoming) -> tuple[str, NotFiled] | None:
+    """Why a message is refused without being stored (a poison key, an unregistered sender), or None."""
+    if item.reason is not None and not item.reason.keep:
+        return POISON, item.reason
+    why = cache.senders.refusal(item.header, item.peer)
+    return None if why is None else (why, NotFiled(REASONS[why]))
+
+
 def _existing(clinic: Any, items: Sequence[Incoming]) -> dict[Key, Hl7Message]:
-    """The stored messages with these keys, in one query that uses the unique index (sender, then MSH-10)."""
+    """The stored messages with these keys: one indexed lookup per sender, all in one statement.
+
+    One `SELECT ... UNION ALL` branch per sender (clinic, MSH-3, MSH-4, then MSH-10 IN ...) so each
+    branch seeks the unique index; an OR of the keys would scan the clinic's whole feed history.
+    """
     by_sender: dict[tuple[str, str], set[str]] = {}
     for item in items:
         app, facility, control_id = item.key
         by_sender.setdefault((app, facility), set()).add(control_id)
-    wanted = Q()
-    for (app, facility), ids in by_sender.items():
-        wanted |= Q(sending_application=app, sending_facility=facility, control_id__in=sorted(ids))
-    rows = Hl7Message.objects.filter(wanted, clinic=clinic)
+    if not by_sender:
+        return {}
+    table = connection.ops.quote_name(Hl7Message._meta.db_table)
+    branches, params = [], []
+    for (app, facility), ids in sorted(by_sender.items()):
+        marks = ", ".join(["%s"] * len(ids))
+        branches.append(f"SELECT id FROM {table} WHERE clinic_id = %s AND sending_application = %s "  # noqa: S608
+                        f"AND sending_facility = %s AND control_id IN ({marks})")
+        params += [clinic.pk, app, facility, *sorted(ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        found = [row[0] for row in cursor.fetchall()]
+    if not found:  # the usual case: nothing of this batch was seen before, and no model is built
+        return {}
+    rows = Hl7Message.objects.filter(pk__in=found)
     return {(row.sending_application, row.sending_facility, row.control_id): row for row in rows}
 
 
@@ -172,6 +211,9 @@ def _match(clinic: Any, cache: SessionCache, parsed: OruMessage, received_at: da
     except NotFiled as exc:
         plan.hold.append((i, exc))
         return
+    if (problem := timing_problem(session, readings, received_at, clinic)) is not None:
+        plan.hold.append((i, Held(problem, session)))
+        return
     device = parsed.sending_application
     plan.file.append((i, session, [TimedValues(r.at, r.reading, r.equipment_id or device) for r in readings]))
 
@@ -181,7 +223,11 @@ def _lock_and_check(plan: _Plan, cache: SessionCache) -> None:
     ids = sorted({session.pk for _, session, _ in plan.file})
     if not ids:
         return
-    states = dict(InfusionSession.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "state"))
+    table, marks = connection.ops.quote_name(InfusionSession._meta.db_table), ", ".join(["%s"] * len(ids))
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:  # plain SQL: one statement a batch, without the ORM's compile per call
+        cursor.execute(f"SELECT id, state FROM {table} WHERE id IN ({marks}) ORDER BY id{lock}", ids)  # noqa: S608
+        states = dict(cursor.fetchall())
     gone = {pk for pk in ids if states.get(pk) not in IN_PROGRESS}
     if gone:
         cache.forget()
@@ -193,13 +239,13 @@ def _lock_and_check(plan: _Plan, cache: SessionCache) -> None:
 def _write_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> int:
     if not plan.file:
         return 0
-    rows = [Hl7Message(**message_key(clinic, items[i].header), received_at=items[i].received_at, status=Hl7Status.FILED,
-                       session=session, location=location_text(items[i].parsed), reading_count=len(readings))
+    rows = [(clinic.pk, *items[i].key, items[i].received_at, Hl7Status.FILED, session.pk,
+             location_text(items[i].parsed), len(readings), "", "", "", "")
             for i, session, readings in plan.file]
-    messages = Hl7Message.objects.bulk_create(rows)
-    if any(m.pk is None for m in messages):
+    messages = insert_rows(Hl7Message, FILED_COLUMNS, rows)
+    if len(messages) != len(rows):
         raise IntegrityError("the database did not return the new message ids")
-    groups = [DeviceReadings(session, readings, message.pk, items[i].header.control_id, sender_label(items[i].header))
+    groups = [DeviceReadings(session, readings, message, items[i].header.control_id, sender_label(items[i].header))
               for (i, session, readings), message in zip(plan.file, messages, strict=True)]
     count = store_device_readings(groups=groups)
     _audit_filed(clinic, items, plan, messages)
@@ -208,31 +254,47 @@ def _write_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> int:
     return count
 
 
-def _audit_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan, messages: list[Hl7Message]) -> None:
+def _audit_filed(clinic: Any, items: Sequence[Incoming], plan: _Plan, messages: list[int]) -> None:
     """One audit event per session and sender in the batch, naming every message it filed."""
-    grouped: dict[tuple[int, str], list[tuple[int, InfusionSession, int, Hl7Message]]] = {}
+    grouped: dict[tuple[int, str], list[tuple[int, InfusionSession, int, int]]] = {}
     for (i, session, readings), message in zip(plan.file, messages, strict=True):
         grouped.setdefault((session.pk, sender_label(items[i].header)), []).append((i, session, len(readings), message))
-    for (_, by), entries in grouped.items():
-        session = entries[0][1]
-        audit.record(action="hl7_file", by=by, clinic=clinic, patient=session.patient_id, obj=session,
-                     detail={"session": session.pk, "readings": sum(n for _, _, n, _ in entries),
-                             "control_ids": [items[i].header.control_id for i, _, _, _ in entries],
-                             "messages": [m.pk for _, _, _, m in entries]})
+    audit.record_many([
+        audit.Entry("hl7_file", by, clinic, entries[0][1].patient_id, entries[0][1],
+                    {"session": entries[0][1].pk, "readings": sum(n for _, _, n, _ in entries),
+                     "control_ids": [items[i].header.control_id for i, _, _, _ in entries],
+                     "messages": [m for _, _, _, m in entries]})
+        for (_, by), entries in grouped.items()])
 
 
 def _write_held(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> None:
+    """Keep each held message for a nurse (in quarantine, or on its session) while the clinic's quarantine has room."""
     for i, reason in plan.hold:
         item = items[i]
+        if not quarantine_room(clinic, len(item.raw), at=item.received_at):
+            plan.refused.append((i, QUARANTINE_FULL, NotFiled(REASONS[QUARANTINE_FULL])))
+            continue
         parsed = item.parsed
         refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
+        session = reason.session if isinstance(reason, Held) else None
         message = Hl7Message.objects.create(
-            **message_key(clinic, item.header), received_at=item.received_at, status=Hl7Status.QUARANTINED,
-            error=reason.text[:300], patient_ref=refs, location=location_text(parsed) if parsed else "",
-            raw=decode_raw(item.raw))
+            **message_key(clinic, item.header), received_at=item.received_at, error=reason.text[:300],
+            status=Hl7Status.HELD if session else Hl7Status.QUARANTINED, session=session,
+            patient_ref=refs, location=location_text(parsed) if parsed else "", raw=decode_raw(item.raw))
         audit.record(action="hl7_quarantine", by=sender_label(item.header), clinic=clinic, obj=message,
-                     detail={"control_id": item.header.control_id, "error": reason.text})
+                     patient=session.patient_id if session else None,
+                     detail={"control_id": item.header.control_id, "error": reason.text, "held_on": session.pk if session else None})
         plan.answers[i] = Filing("AE", reason.text, item.header, reason.code)
+
+
+def _write_refused(clinic: Any, items: Sequence[Incoming], plan: _Plan) -> None:
+    if not plan.refused:
+        return
+    count_refusals(clinic, [(items[i].header, items[i].peer, why) for i, why, _ in plan.refused], now())
+    for i, why, reason in plan.refused:
+        log.warning("hl7 %s from %s (%s): AE refused, %s", items[i].header.control_id[:40] or "-",
+                    items[i].header.sending_application[:60] or "-", items[i].peer or "-", why)
+        plan.answers[i] = Filing("AE", reason.text, items[i].header, reason.code)
 
 
 def _copy_answer(first: Filing | NoAck, header: MessageHeader) -> Filing | NoAck:

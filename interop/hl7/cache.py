@@ -20,6 +20,7 @@ from infusions.queries import session_state_version
 from infusions.signals import session_state_changed
 from scheduling.models import Chair
 
+from .senders import SenderRegistry
 from .services import NotFiled, chair_matches, location_keys
 
 DEFAULT_TTL_S = 5.0
@@ -37,6 +38,7 @@ class SessionCache:
         self._by_mrn: dict[str, list[InfusionSession]] = {}
         self._chairs: list[Chair] = []
         self.loads = 0
+        self.senders = SenderRegistry(clinic, clock=clock)
         session_state_changed.connect(self._changed, dispatch_uid=f"hl7-cache-{id(self)}", weak=False)
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ from .services import Filing
 log = logging.getLogger("ketacare.hl7")
 Result = Filing | NoAck
 Deliver = Callable[[list[tuple[Any, bytes]]], None]
-Prepare = Callable[[bytes], Incoming | bytes]
+Prepare = Callable[[bytes, str], Incoming | bytes]
 Answer = Callable[[Incoming, Result], bytes]
 
 
@@ -36,7 +36,7 @@ class Filer:
                  open_connections: Callable[[], int]) -> None:
         self.clinic, self.limits, self.open_connections = clinic, limits, open_connections
         self.prepare, self.answer, self.deliver = prepare, answer, deliver
-        self._queue: queue.SimpleQueue[tuple[bytes, Any] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[bytes, Any, str] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="hl7-filer", daemon=True)
         self._abort = threading.Event()
         self._tuned: Any = None
@@ -49,8 +49,8 @@ class Filer:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, raw: bytes, token: Any) -> None:
-        self._queue.put((raw, token))
+    def submit(self, raw: bytes, token: Any, peer: str = "") -> None:
+        self._queue.put((raw, token, peer))
 
     def stop(self, *, abort: bool = False, timeout_s: float = 10.0) -> None:
         """Finish the batch in hand (and, unless aborting, everything queued), then end the thread."""
@@ -74,22 +74,22 @@ class Filer:
             cache.close()
             connection.close()
 
-    def _answer_all(self, cache: SessionCache, batch: list[tuple[bytes, Any]]) -> list[tuple[Any, bytes]]:
+    def _answer_all(self, cache: SessionCache, batch: list[tuple[bytes, Any, str]]) -> list[tuple[Any, bytes]]:
         """Parse every frame, file the readable ones together, and return each token's ACK (b"" for none)."""
-        prepared = [(self._prepare(raw), token) for raw, token in batch]
+        prepared = [(self._prepare(raw, peer), token) for raw, token, peer in batch]
         items = [(p, token) for p, token in prepared if isinstance(p, Incoming)]
         results = self._file(cache, [p for p, _ in items]) if items else []
         answers = {id(token): self.answer(p, result) for (p, token), result in zip(items, results, strict=True)}
         return [(token, p if isinstance(p, bytes) else answers[id(token)]) for p, token in prepared]
 
-    def _prepare(self, raw: bytes) -> Incoming | bytes:
+    def _prepare(self, raw: bytes, peer: str) -> Incoming | bytes:
         try:
-            return self.prepare(raw)
+            return self.prepare(raw, peer)
         except Exception:  # a bug, not the sender's fault: no ACK, so the message is resent after the fix
             log.exception("hl7 message not parsed, no ACK sent")
             return b""
 
-    def _collect(self) -> tuple[list[tuple[bytes, Any]], bool]:
+    def _collect(self) -> tuple[list[tuple[bytes, Any, str]], bool]:
         first = self._queue.get()
         if first is None:
             return [], True

@@ -12,6 +12,7 @@ sender and ACK code, never patient data (docs/adr/0004, 0005, 0011).
 import asyncio
 import logging
 import socket
+import ssl
 import threading
 import uuid
 from collections import deque
@@ -20,6 +21,7 @@ from typing import Any
 
 from clinical.hl7 import (
     Hl7ContentError,
+    Hl7KeyTooLong,
     Hl7Reject,
     MessageTooLarge,
     MllpDecoder,
@@ -66,6 +68,7 @@ class _Connection(asyncio.Protocol):
         self.last_at = 0.0
         self.last_words: bytes | None = None  # the AR to send before closing (a frame over the size limit)
         self.paused = self.closed = False
+        self.peer = ""  # the sender's IP address (registrations may name the addresses a sender uses)
         self._pump_handle: asyncio.TimerHandle | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
 
@@ -78,6 +81,8 @@ class _Connection(asyncio.Protocol):
             transport.abort()  # type: ignore[attr-defined]
             return
         self.listener.connections.add(self)
+        peername = transport.get_extra_info("peername")
+        self.peer = str(peername[0]) if peername else ""
         self.last_at = self.listener.loop.time()
         self._idle_handle = self.listener.loop.call_later(self.limits.idle_timeout_s, self._check_idle)
 
@@ -121,7 +126,7 @@ class _Connection(asyncio.Protocol):
     def _start(self, raw: bytes) -> None:
         slot = _Slot()
         self.slots.append(slot)
-        self.listener.filer.submit(raw, (self, slot))
+        self.listener.filer.submit(raw, (self, slot), self.peer)
 
     def resolved(self, slot: _Slot, ack: bytes) -> None:
         slot.ack = ack
@@ -185,8 +190,8 @@ class MllpListener:
     """Serve one clinic's monitors on host:port (port 0 picks a free port)."""
 
     def __init__(self, *, clinic: Any, host: str = "127.0.0.1", port: int = 2575, max_bytes: int | None = None,
-                 limits: Limits | None = None) -> None:
-        self.clinic = clinic
+                 limits: Limits | None = None, tls: ssl.SSLContext | None = None) -> None:
+        self.clinic, self.tls = clinic, tls
         self.limits = limits or Limits.from_settings()
         self.max_bytes = max_bytes or hl7_max_bytes(clinic)
         self.time_zone, self.options = hl7_time_zone(clinic), hl7_options(clinic)
@@ -213,13 +218,14 @@ class MllpListener:
         self._thread = threading.Thread(target=self._serve, args=(ready,), name="hl7-listener", daemon=True)
         self._thread.start()
         ready.wait(timeout=10)
-        log.info("hl7 listener for clinic %s on %s:%s", self.clinic.slug, *self.address)
+        log.info("hl7 listener for clinic %s on %s:%s%s", self.clinic.slug, *self.address, " (TLS)" if self.tls else "")
         return self
 
     def _serve(self, ready: threading.Event) -> None:
         asyncio.set_event_loop(self.loop)
         self._server = self.loop.run_until_complete(
-            self.loop.create_server(lambda: _Connection(self), sock=self.sock, backlog=512))
+            self.loop.create_server(lambda: _Connection(self), sock=self.sock, backlog=512, ssl=self.tls,
+                                    ssl_handshake_timeout=min(30.0, self.limits.idle_timeout_s) if self.tls else None))
         ready.set()
         self.loop.run_forever()
         self.loop.close()
@@ -262,7 +268,7 @@ class MllpListener:
             conn.close()
 
     # -- messages
-    def prepare(self, raw: bytes) -> Incoming | bytes:
+    def prepare(self, raw: bytes, peer: str = "") -> Incoming | bytes:
         """Parse (in the filing thread): an Incoming to file, or the framed AR for what is not a readable ORU^R01."""
         now = datetime.now(UTC)
         try:
@@ -272,18 +278,21 @@ class MllpListener:
             log.info("hl7 %s from %s: AR %s", header.control_id or "-", header.sending_application or "-", exc.hl7_error_code)
             return frame(build_error_ack(raw, exc, now=now, control_id=_ack_id()))
         except Hl7ContentError as exc:
-            return Incoming(raw, read_header(raw), now, reason=NotFiled(str(exc), exc.hl7_error_code))
-        return Incoming(raw, parsed.header, now, parsed=parsed)
+            return Incoming(raw, read_header(raw), now, peer=peer,
+                            reason=NotFiled(str(exc), exc.hl7_error_code, keep=not isinstance(exc, Hl7KeyTooLong)))
+        return Incoming(raw, parsed.header, now, parsed=parsed, peer=peer)
 
     def ack_for(self, item: Incoming, result: Result) -> bytes:
         """The framed ACK of a filed message, or NO_ACK when nothing may be answered."""
         if isinstance(result, NoAck) or not isinstance(result, Filing):
             log.warning("hl7 %s: not filed, no ACK sent (the sender will resend)", item.header.control_id or "-")
             return NO_ACK
-        if log.isEnabledFor(logging.INFO):
+        level = logging.DEBUG if result.code == "AA" else logging.INFO  # one line per AA is 5,000 lines a second
+        if log.isEnabledFor(level):
             outcome = (" (resend)" if result.duplicate else f" {result.readings} reading(s)" if result.code == "AA"
-                       else f" {result.error_code}, held in quarantine")
-            log.info("hl7 %s from %s: %s%s", result.header.control_id, result.header.sending_application, result.code, outcome)
+                       else f" {result.error_code}: {result.text}")
+            log.log(level, "hl7 %s from %s: %s%s", result.header.control_id[:60], result.header.sending_application[:60],
+                    result.code, outcome)
         return frame(build_ack(result.header, result.code, result.text, now=datetime.now(UTC), control_id=_ack_id(),
                                error_code=result.error_code))
 

@@ -6,7 +6,7 @@ returns "AA"; a parseable message it cannot file is kept in quarantine and answe
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,7 +17,7 @@ from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
 from clinical.errors import ClinicalError
-from clinical.hl7 import Hl7ContentError, MessageHeader, OruMessage, parse_oru, read_header
+from clinical.hl7 import Hl7ContentError, Hl7KeyTooLong, MessageHeader, OruMessage, parse_oru, read_header
 from clinical.hl7.errors import APPLICATION_INTERNAL_ERROR, UNKNOWN_KEY_IDENTIFIER
 from clinical.hl7.readings import TimedReading, readings_from_observations
 from infusions.choices import IN_PROGRESS, ReadingSource
@@ -32,16 +32,16 @@ from scheduling.models import Chair
 from ..choices import Hl7Status
 from ..models import Hl7Message
 from ..policy import hl7_options, hl7_time_zone
-
-FUTURE_SKEW = timedelta(minutes=10)  # a monitor clock this far ahead is trusted; beyond, the message is held
+from .quarantine import Held, quarantine_room, timing_problem
+from .senders import POISON, QUARANTINE_FULL, REASONS, count_refusals, refusal_of, registered
 
 
 class NotFiled(Exception):
     """A readable message that cannot be filed; the text names no patient data."""
 
-    def __init__(self, text: str, code: str = APPLICATION_INTERNAL_ERROR) -> None:
+    def __init__(self, text: str, code: str = APPLICATION_INTERNAL_ERROR, *, keep: bool = True) -> None:
         super().__init__(text)
-        self.text, self.code = text, code
+        self.text, self.code, self.keep = text, code, keep  # keep=False: answer AE, count it, store nothing
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,6 @@ def readings_of(parsed: OruMessage, received_at: datetime) -> tuple[TimedReading
         readings = readings_from_observations(parsed.observations)
     except ClinicalError as exc:
         raise NotFiled(f"impossible values: {str(exc).split(' ')[0]} out of range") from None
-    if any(r.at > received_at + FUTURE_SKEW for r in readings):
-        raise NotFiled("an observation time is in the future; check the monitor's clock")
     return readings
 
 
@@ -135,6 +133,9 @@ def _file(clinic: Clinic, parsed: OruMessage, received_at: datetime, existing: H
     """File in one transaction; raise NotFiled (nothing written) or IntegrityError (a concurrent duplicate)."""
     session = match_session(clinic, parsed)
     readings = readings_of(parsed, received_at)
+    problem = timing_problem(session, readings, received_at, clinic)
+    if problem is not None:
+        raise Held(problem, session)
     by = sender_label(parsed.header)
     with transaction.atomic():
         session = locked(session)
@@ -160,46 +161,81 @@ def location_text(parsed: OruMessage) -> str:
     return "^".join((loc.point_of_care, loc.room, loc.bed)).strip("^")[:120] if loc else ""
 
 
-def _quarantine(clinic: Clinic, raw: bytes | str, header: MessageHeader, received_at: datetime, reason: NotFiled,
+def _quarantine(clinic: Clinic, raw: bytes | str, header: MessageHeader, received_at: datetime, reason: NotFiled | Held,
                 parsed: OruMessage | None) -> None:
     refs = ",".join(p.id_number for p in parsed.patient_ids)[:64] if parsed else ""
+    held = isinstance(reason, Held)
     with transaction.atomic():
         message = Hl7Message.objects.create(
-            **message_key(clinic, header), received_at=received_at, status=Hl7Status.QUARANTINED, error=reason.text[:300],
+            **message_key(clinic, header), received_at=received_at, error=reason.text[:300],
+            status=Hl7Status.HELD if held else Hl7Status.QUARANTINED,
+            session=reason.session if isinstance(reason, Held) else None,
             patient_ref=refs, location=location_text(parsed) if parsed else "", raw=decode_raw(raw))
         audit.record(action="hl7_quarantine", by=sender_label(header), clinic=clinic, obj=message,
                      detail={"control_id": header.control_id, "error": reason.text})
 
 
 def answer_existing(existing: Hl7Message, header: MessageHeader) -> Filing | None:
-    if existing.status in (Hl7Status.FILED, Hl7Status.ASSIGNED):
+    """The answer to a resend, or None when a resend is tried again (it was in quarantine)."""
+    if existing.status in (Hl7Status.FILED, Hl7Status.ASSIGNED, Hl7Status.ACCEPTED):
         return Filing("AA", "already filed", header, duplicate=True, readings=existing.reading_count)
     if existing.status == Hl7Status.DISMISSED:
         return Filing("AE", "message dismissed by the clinic", header, duplicate=True)
+    if existing.status == Hl7Status.HELD:
+        return Filing("AE", existing.error or "held for a nurse", header, duplicate=True)
+    if existing.status == Hl7Status.REJECTED:
+        return Filing("AE", "readings rejected by a nurse", header, duplicate=True)
     return None
 
 
-def file_hl7_message(*, clinic: Clinic, raw: bytes | str, received_at: datetime | None = None) -> Filing:
+def _refuse(clinic: Clinic, header: MessageHeader, peer: str, why: str, reason: NotFiled, at: datetime) -> Filing:
+    """AE for a message that is counted, never stored (an unregistered sender, a poison key)."""
+    with transaction.atomic():
+        count_refusals(clinic, [(header, peer, why)], at)
+    return Filing("AE", reason.text, header, reason.code)
+
+
+def file_hl7_message(*, clinic: Clinic, raw: bytes | str, received_at: datetime | None = None, peer: str = "") -> Filing:
     """Parse and file one ORU^R01 for the clinic: AA after commit, AE with a quarantine row; Hl7Reject means AR."""
     received = received_at or now()
     header = read_header(raw)
     parsed: OruMessage | None = None
+    content: NotFiled | None = None
     try:
         parsed = parse_oru(raw, default_tz=hl7_time_zone(clinic), options=hl7_options(clinic))
         header = parsed.header
+    except Hl7ContentError as exc:
+        content = NotFiled(str(exc), exc.hl7_error_code, keep=not isinstance(exc, Hl7KeyTooLong))
+    why = refusal_of(registered(clinic), header, peer)
+    if why is not None:
+        return _refuse(clinic, header, peer, why, NotFiled(REASONS[why]), received)
+    if content is not None and not content.keep:
+        return _refuse(clinic, header, peer, POISON, content, received)
+    try:
+        if content is not None:
+            raise content
+        assert parsed is not None  # noqa: S101 - parsed unless content is set
         existing = Hl7Message.objects.filter(**message_key(clinic, header)).first()
         if existing is not None and (answer := answer_existing(existing, header)) is not None:
             return answer
         count = _file(clinic, parsed, received, existing)
         return Filing("AA", "filed", header, readings=count)
-    except Hl7ContentError as exc:
-        reason = NotFiled(str(exc), exc.hl7_error_code)
+    except Held as exc:
+        return _hold(clinic, raw, header, received, exc, parsed, peer)
     except NotFiled as exc:
         reason = exc
     except IntegrityError:
         return _after_race(clinic, header)
     if Hl7Message.objects.filter(**message_key(clinic, header)).exists():
         return Filing("AE", reason.text, header, reason.code, duplicate=True)
+    return _hold(clinic, raw, header, received, reason, parsed, peer)
+
+
+def _hold(clinic: Clinic, raw: bytes | str, header: MessageHeader, received: datetime, reason: NotFiled | Held,
+          parsed: OruMessage | None, peer: str) -> Filing:
+    """Keep the message for a nurse (quarantine, or held on its session) when the clinic's quarantine has room."""
+    if not quarantine_room(clinic, len(raw), at=received):
+        return _refuse(clinic, header, peer, QUARANTINE_FULL, NotFiled(REASONS[QUARANTINE_FULL]), received)
     try:
         _quarantine(clinic, raw, header, received, reason, parsed)
     except IntegrityError:
@@ -232,6 +268,8 @@ def assign_hl7_message(*, message: Hl7Message, session: InfusionSession, at: dat
         if message.status != Hl7Status.QUARANTINED:
             raise ServiceError("This message is no longer in quarantine.")
         check_recordable(session)
+        if (problem := timing_problem(session, readings, message.received_at, message.clinic)) is not None:
+            raise ServiceError(f"These readings cannot be charted on this session ({problem.removeprefix('held for a nurse: ')}).")
         message.reading_count = _store(session, readings, message, parsed, by)
         message.status, message.session, message.resolved_by, message.resolved_at = Hl7Status.ASSIGNED, session, by, moment
         message.save()

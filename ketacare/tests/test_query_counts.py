@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from infusions.models import InfusionSession
-from ketacare.bulk import add_patients
+from ketacare.synthetic import add_patients
 from patients.models import Patient
 
 pytestmark = pytest.mark.django_db

@@ -63,10 +63,11 @@ def test_api_session_auth_requires_csrf_but_tokens_do_not(world):
 def test_production_settings_secure_the_cookies():
     code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='ketacare.settings';"
             "from django.conf import settings as s;"
-            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.DEBUG)")
+            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.DEBUG,"
+            " s.SECURE_HSTS_INCLUDE_SUBDOMAINS)")
     env = {"KETACARE_PRODUCTION": "true", "SECRET_KEY": "x" * 50, "PATH": "/usr/bin:/bin", "KETACARE_VAR_DIR": str(ROOT / "var")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
-    assert out.stdout.split() == ["True", "True", "True", "False"]
+    assert out.stdout.split() == ["True", "True", "True", "False", "True"]
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -74,3 +75,9 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {"KETACARE_PRODUCTION": "true", "PATH": "/usr/bin:/bin", "KETACARE_VAR_DIR": str(ROOT / "var")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
     assert out.returncode != 0 and "SECRET_KEY must be set" in out.stderr
+
+
+def test_production_sends_hsts_with_include_subdomains(client, settings):
+    settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = 31536000, True
+    response = client.get("/accounts/sign-in/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

@@ -9,19 +9,28 @@ import signal
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from infusions import services
 from infusions.management.clinic_option import clinic_from
 from interop.hl7.limits import Limits
 from interop.hl7.listener import MllpListener
+from interop.hl7.quarantine import expire_quarantine
+from interop.hl7.tls import tls_from_settings
 
 
 class Command(BaseCommand):
     help = "Listen for HL7 v2 ORU^R01 vitals over MLLP and file them; AA only after commit."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
+        parser.add_argument("--host", default=None,
+                            help="Address to listen on (default KETACARE_HL7_HOST, 127.0.0.1: this machine only).")
+        parser.add_argument("--tls-cert", default=None, help="Serve MLLP over TLS with this PEM certificate (chain) file "
+                            "(default KETACARE_HL7_TLS_CERT; see docs/operations.md).")
+        parser.add_argument("--tls-key", default=None, help="The certificate's PEM private key (default KETACARE_HL7_TLS_KEY).")
+        parser.add_argument("--tls-client-ca", default=None,
+                            help="Require sender certificates signed by this CA file (default KETACARE_HL7_TLS_CLIENT_CA).")
         parser.add_argument("--port", type=int, default=2575, help="TCP port (default 2575, the registered MLLP port).")
         parser.add_argument("--clinic", help="Slug of the clinic these monitors belong to (default: the only clinic).")
         parser.add_argument("--max-bytes", type=int, default=None,
@@ -40,15 +49,17 @@ class Command(BaseCommand):
         try:
             limits = Limits.from_settings(max_connections=options["max_connections"], rate_per_s=options["rate"],
                                           idle_timeout_s=options["idle_timeout"])
+            tls = tls_from_settings(options["tls_cert"], options["tls_key"], options["tls_client_ca"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        listener = MllpListener(clinic=clinic, host=options["host"], port=options["port"], max_bytes=options["max_bytes"],
-                                limits=limits)
+        listener = MllpListener(clinic=clinic, host=options["host"] or settings.KETACARE_HL7_HOST, port=options["port"],
+                                max_bytes=options["max_bytes"], limits=limits, tls=tls)
         stop = threading.Event()
         if options["tick"] > 0:
             threading.Thread(target=self._tick, args=(clinic, options["tick"], stop), daemon=True).start()
         host, port = listener.address
-        self.stdout.write(f"Listening for HL7 ORU^R01 over MLLP on {host}:{port} for {clinic.name} (Ctrl-C stops).")
+        over = "MLLP over TLS" if tls else "MLLP"
+        self.stdout.write(f"Listening for HL7 ORU^R01 over {over} on {host}:{port} for {clinic.name} (Ctrl-C stops).")
         signal.signal(signal.SIGTERM, lambda *_: stop.set())  # systemd and docker stop with SIGTERM
         listener.start()
         try:
@@ -67,6 +78,7 @@ class Command(BaseCommand):
         while not stop.wait(seconds):
             try:
                 services.raise_overdue_alerts(clinic=clinic)
+                expire_quarantine(clinic, at=services.now())
             except Exception:  # the next tick retries; the listener keeps serving
                 self.stderr.write("overdue tick failed; retrying")
             finally:

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _bulk(self, ctx: DemoContext, n: int, seed: int) -> None:
-        from ketacare.bulk import add_patients
+        from ketacare.synthetic import add_patients
 
         started = time.monotonic()
         add_patients(ctx.clinic, ctx.users, n, seed=seed, stream=self.stderr._out, say=self.stdout.write)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from infusions.models import InfusionSession, VitalSign
-from ketacare.bulk import VITALS_PER_SESSION, add_patients
+from ketacare.synthetic import VITALS_PER_SESSION, add_patients
 from measures import readmodel
 from measures.models import Assessment, DueSlot
 from patients.models import Patient
