@@ -20,7 +20,7 @@ from . import queries, reports
 from .choices import EntryKind
 from .models import Discrepancy, Inventory, LedgerEntry, Lot
 from .policy import ledger_policy
-from .reconciliation import reconcile
+from .reconciliation import infused_without_draw, open_draws, reconcile, summary
 from .summaries import lot_summary, session_summary
 
 
@@ -46,12 +46,14 @@ def inventory_status(clinic: Any) -> dict[str, Any]:
 @allow(Perm.VIEW_LEDGER)
 def home(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
-    rec = reconcile(clinic, check_integrity=False)
+    rec = summary(clinic)
     recent = queries.entries(clinic).order_by("-pk")[:12]
     return render(request, "inventory/home.html", {
         "balances": rec.balances, "status": inventory_status(clinic), "discrepancies": rec.open_discrepancies,
-        "failing": len(rec.failing), "opened_without_session": len(rec.opened_without_session), "recent": recent,
-        "infused_without_draw": rec.infused_without_draw, "open_draws": rec.open_draws,
+        "failing": rec.failing, "opened_without_session": rec.opened_without_session, "recent": recent,
+        "no_draw_count": rec.no_draw, "open_draws_count": rec.open_draws,
+        "infused_without_draw": list(infused_without_draw(clinic).select_related("patient").order_by("-started_at")[:5]),
+        "open_draws": list(open_draws(clinic, ledger_policy(clinic).reconciliation_tolerance_mg)[:5]),
         "today": _today(clinic), "can_handle": can(request, Perm.HANDLE_KETAMINE), "is_officer": can(request, Perm.KEEP_LEDGER),
     })
 

@@ -15,6 +15,7 @@ ROWS = 15
 def panels(request: ClinicRequest, now: datetime) -> list[Panel]:
     if not can(request, Perm.VIEW_PATIENTS):
         return []
-    items = queries.due_items(request.clinic, now)
-    context: dict[str, Any] = {"items": items[:ROWS], "total": len(items), "overdue": sum(i.overdue for i in items)}
+    total, overdue = queries.due_counts(request.clinic, now)
+    context: dict[str, Any] = {"items": queries.due_items(request.clinic, now, limit=ROWS), "total": total,
+                               "overdue": overdue}
     return [Panel("measures/_panel_due.html", 20, context)]

@@ -25,7 +25,7 @@ from .policy import eligibility_policy
 @allow(Perm.VIEW_PATIENTS)
 def patient_list(request: ClinicRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:100]
-    page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))
+    page = Paginator(queries.with_stage(queries.search(request.clinic, text)), 25).get_page(request.GET.get("page"))
     rows = [{"p": p, "stage": queries.stage_of(p)} for p in page.object_list]
     audit_read(request, "patient_list_view", q=text, count=len(rows))
     template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
