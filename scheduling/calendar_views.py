@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -69,7 +70,7 @@ def calendar(request: ClinicRequest) -> HttpResponse:
         "can_replan": can(request, Perm.REPLAN_CALENDAR), "waiting": waiting})
 
 
-def _parse_bookings(request: HttpRequest, clinic) -> list[PlannedBooking]:  # type: ignore[no-untyped-def]
+def _parse_bookings(request: HttpRequest, clinic: Any) -> list[PlannedBooking]:
     tz = ZoneInfo(clinic.time_zone)
     rows = zip(request.POST.getlist("chair"), request.POST.getlist("nurse"), request.POST.getlist("start"), strict=False)
     bookings = []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -34,7 +36,7 @@ class ShiftForm(forms.Form):
     starts = forms.TimeField(widget=TIME)
     ends = forms.TimeField(widget=TIME)
 
-    def __init__(self, *args, nurses=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, nurses: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["nurse"].choices = [(n.pk, n.get_full_name() or n.username) for n in nurses]
 
@@ -46,7 +48,7 @@ class ExceptionForm(forms.Form):
     ends = forms.TimeField(widget=TIME, required=False)
     reason = forms.CharField(max_length=200, required=False)
 
-    def __init__(self, *args, nurses=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, nurses: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["nurse"].choices = [(n.pk, n.get_full_name() or n.username) for n in nurses]
 
@@ -90,7 +92,7 @@ def shifts(request: ClinicRequest) -> HttpResponse:
         status=400 if request.method == "POST" else 200)
 
 
-def _windows(post) -> tuple[list[tuple[int, time, time]], list[str]]:  # type: ignore[no-untyped-def]
+def _windows(post: QueryDict) -> tuple[list[tuple[int, time, time]], list[str]]:
     windows, errors = [], []
     for weekday, name in WEEKDAY_CHOICES:
         raw_start, raw_end = post.get(f"start_{weekday}", "").strip(), post.get(f"end_{weekday}", "").strip()
