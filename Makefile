@@ -35,6 +35,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ketacare makemigrations --check --dry-run
 	$(BIN)/python -m mypy
+	$(BIN)/lint-imports
 
 # mypy with django-stubs on the kernel, the services and the shared edges ([tool.mypy] files in pyproject.toml).
 typecheck: setup

@@ -5,10 +5,9 @@ from typing import Any
 from django.http import Http404
 from ninja import Body, Field, Router, Schema
 
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
-from ketacare.vocab import literal_of
+from accounts.access import ClinicRequest, api_allow
+from toolkit.errors import ServiceError
+from toolkit.vocab import literal_of
 
 from . import services
 from .choices import Role

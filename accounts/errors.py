@@ -1,6 +1,6 @@
 """The refusal of the accounts rules (a ServiceError whose message is shown to the user)."""
 
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 
 class AccountError(ServiceError):

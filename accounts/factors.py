@@ -14,7 +14,7 @@ import pyotp
 from django.db import transaction
 
 from audit import services as audit
-from ketacare.locking import for_update
+from toolkit.locking import for_update
 
 from .actors import Actor
 from .errors import AccountError

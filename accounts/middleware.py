@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
+from accounts.access import act_in
 from audit.context import client_addr
-from ketacare.access import act_in
-from ketacare.polling import is_poll
+from toolkit.polling import is_poll
 
 from .models import Membership
 from .policy import policy_value

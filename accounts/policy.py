@@ -7,6 +7,7 @@ this module collects them. Values are stored on `Clinic.policy` (JSON) and read 
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -86,8 +87,13 @@ def _parse_bool(s: Setting, raw: Any) -> bool:
 
 
 def registry() -> dict[str, Setting]:
-    """Collect the settings every installed app declares in its policy module."""
-    from ketacare.hooks import app_modules
+    """Every setting the installed apps declare, by key (collected once per process; ADR 0013)."""
+    return dict(_registry())
+
+
+@cache
+def _registry() -> dict[str, Setting]:
+    from toolkit.hooks import app_modules
 
     found: dict[str, Setting] = {}
     for _, module in app_modules("policy", [c.name for c in apps.get_app_configs()]):
@@ -123,7 +129,7 @@ def _stored_or_default(clinic: Any, setting: Setting) -> Any:
 
 def policy_value(clinic: Any, key: str) -> Any:
     """Return the clinic's value for `key`, or the setting's default."""
-    setting = registry()[key]
+    setting = _registry()[key]
     stored = (clinic.policy or {}).get(key)
     if stored is None:
         return setting.default

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .actors import Actor, user_of
 from .models import Membership, User

@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 
 from audit import services as audit
-from ketacare.locking import for_update
+from toolkit import readmodels
+from toolkit.locking import for_update
 
 from .actors import Actor, user_of
 from .choices import Role
@@ -103,6 +104,7 @@ def update_policy(*, clinic: Clinic, values: dict[str, Any], by: Actor) -> dict[
         locked.save(update_fields=["policy"])
         changed = {k: [before.get(k), locked.policy[k]] for k in parsed if before.get(k) != locked.policy[k]}
         audit.record(action="policy_update", by=by, clinic=clinic, obj=locked, detail={"changed": changed})
+        readmodels.clinic_policy_changed.send(sender=update_policy, clinic=locked, keys=tuple(changed))
     clinic.policy = locked.policy
     return {}
 

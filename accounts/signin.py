@@ -17,7 +17,7 @@ from django.http import HttpRequest
 
 from audit import services as audit
 from audit.context import client_addr
-from ketacare.locking import for_update
+from toolkit.locking import for_update
 
 from .errors import AccountError, AccountLocked, SignInEnded
 from .models import AddressThrottle, ApiToken, User

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ketacare.access import SIGNED_IN, ClinicRequest, StaffRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from accounts.access import SIGNED_IN, ClinicRequest, StaffRequest, allow
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import services
 from .choices import Role

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from ketacare.access import SIGNED_IN, StaffRequest, allow, public
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from accounts.access import SIGNED_IN, StaffRequest, allow, public
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import services
 from .errors import SignInEnded

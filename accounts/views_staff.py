@@ -7,9 +7,9 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from accounts.access import ClinicRequest, allow
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import services
 from .forms import DeactivateForm, ResetPasswordForm, StaffForm

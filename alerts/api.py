@@ -4,11 +4,10 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from toolkit.scoping import get_in_clinic
 
 from . import services
 from .models import Alert, AlertReview

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from django.http import HttpRequest
 
+from accounts.access import can
 from accounts.permissions import Perm
-from ketacare.access import can
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
 from .queries import clinic_alerts
 

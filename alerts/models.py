@@ -5,8 +5,8 @@ from django.db import models
 
 from clinical.chair_rules import needs_prescriber_review
 from clinical.vitals import rule_label
-from ketacare.constraints import one_of
-from ketacare.scoping import ClinicManager
+from toolkit.constraints import one_of
+from toolkit.scoping import ClinicManager
 
 from .choices import AlertKind, AlertLevel, Channel, DeliveryStatus, Purpose, ReviewDecision
 

@@ -20,7 +20,7 @@ from django.db.models import F
 from accounts.actors import Actor
 from accounts.models import Clinic
 from audit import services as audit
-from ketacare import sms
+from toolkit import sms
 
 from .choices import Channel, DeliveryStatus, Purpose
 from .models import Alert, AlertDelivery

@@ -23,8 +23,8 @@ from clinical.chair_rules import ReviewDecision as KernelDecision
 from clinical.chair_rules import check_review, needs_prescriber_review
 from clinical.errors import ClinicalError
 from clinical.vitals import AlertFinding
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from . import messages, outbox
 from .choices import AlertKind, AlertLevel, DeliveryStatus, Purpose

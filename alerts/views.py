@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read, page
-from ketacare.polling import audit_poll, polled
+from toolkit.errors import ServiceError
+from toolkit.polling import audit_poll, polled
 
 from . import services
 from .forms import AckForm, ReviewForm

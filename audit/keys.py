@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -176,7 +177,7 @@ def create_signing_key(path: Path | None = None) -> bool:
     return True
 
 
-def signing_key():  # type: ignore[no-untyped-def]
+def signing_key() -> Any:
     """The Ed25519 private key that signs checkpoints (created on first use where none is configured)."""
     from cryptography.hazmat.primitives import serialization
 
@@ -187,7 +188,7 @@ def signing_key():  # type: ignore[no-untyped-def]
     return _ed25519(key, path)
 
 
-def verifying_key(path: Path | None = None):  # type: ignore[no-untyped-def]
+def verifying_key(path: Path | None = None) -> Any:
     """The Ed25519 public key checkpoints are verified with (a file, or the signing key's public half)."""
     from cryptography.hazmat.primitives import serialization
 
@@ -197,7 +198,7 @@ def verifying_key(path: Path | None = None):  # type: ignore[no-untyped-def]
     return signing_key().public_key()
 
 
-def _ed25519(key, path: Path):  # type: ignore[no-untyped-def]
+def _ed25519(key: Any, path: Path) -> Any:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
     if not isinstance(key, Ed25519PrivateKey | Ed25519PublicKey):
@@ -205,7 +206,7 @@ def _ed25519(key, path: Path):  # type: ignore[no-untyped-def]
     return key
 
 
-def fingerprint(public_key) -> str:  # type: ignore[no-untyped-def]
+def fingerprint(public_key: Any) -> str:
     """A short name for a public key: the first 16 hex digits of SHA-256 over its raw bytes."""
     from cryptography.hazmat.primitives import serialization
 

@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
-
-from accounts.actors import Actor, user_of
-from accounts.models import Clinic
 
 from .chain import CURRENT_VERSION, chain_of
 from .context import client_addr
@@ -24,6 +22,10 @@ from .verify import ChainProblem, verify_chain
 
 __all__ = ["ChainProblem", "Entry", "record", "record_many", "seal", "seal_all", "verify_chain"]
 
+# Who did it: a staff user, or the name of a system process (accounts.actors.Actor is the same union
+# with the project's User; audit sits below accounts, so it names Django's base class).
+Actor = AbstractBaseUser | str
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -31,17 +33,18 @@ class Entry:
 
     action: str
     by: Actor
-    clinic: Clinic | int | None = None
+    clinic: models.Model | int | None = None
     patient: Any = None
     obj: models.Model | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
 
 
 def record(
     *,
     action: str,
     by: Actor,
-    clinic: Clinic | None = None,
+    clinic: models.Model | int | None = None,
     patient: Any = None,
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,
@@ -74,7 +77,7 @@ def _event(entry: Entry) -> AuditEvent:
     clinic_id: int | None = clinic if clinic is None or isinstance(clinic, int) else clinic.pk
     return AuditEvent(
         chain=chain_of(clinic_id), hash_version=CURRENT_VERSION, at=datetime.now(UTC),
-        actor=user_of(entry.by), actor_label=_label(entry.by), clinic_id=clinic_id,
+        actor_id=_user_id(entry.by), actor_label=_label(entry.by), clinic_id=clinic_id,
         patient_id=getattr(entry.patient, "pk", entry.patient), action=entry.action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "", client_addr=client_addr.get(),
@@ -85,6 +88,11 @@ def _event(entry: Entry) -> AuditEvent:
 def is_read(action: str) -> bool:
     """Reads are `*_view` actions (ADR 0002): sealed in the next batch, not one by one."""
     return action.endswith("_view")
+
+
+def _user_id(by: Actor) -> Any:
+    """The staff user's id behind an actor, or None for a system process (or a user not saved)."""
+    return by.pk if isinstance(by, AbstractBaseUser) else None
 
 
 def _label(by: Actor) -> str:

@@ -10,8 +10,10 @@ always audited), so a chain deleted with its head is still missed.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
+from django.db.models import Model
 
 from .chain import CURRENT_VERSION, GENESIS, LEGACY_CHAIN, chain_of, digest_of
 from .keys import AuditKeyError
@@ -109,10 +111,9 @@ def _check_row(event: AuditEvent, chain: int, walk: _Walk, legacy: bool, keyed_f
 
 def _missing_chains(chains: set[int]) -> Iterator[ChainProblem]:
     """Every clinic's creation is audited in its chain, so a clinic without one lost it."""
-    from accounts.models import Clinic
-
+    clinic_model = cast(type[Model], AuditEvent._meta.get_field("clinic").related_model)  # accounts.Clinic, not imported
     legacy_clinics = set(AuditEvent.objects.filter(chain=LEGACY_CHAIN).values_list("clinic_id", flat=True).distinct())
-    for clinic_id in Clinic.objects.order_by("pk").values_list("pk", flat=True):
+    for clinic_id in clinic_model._default_manager.order_by("pk").values_list("pk", flat=True):
         if chain_of(clinic_id) not in chains and clinic_id not in legacy_clinics:
             yield ChainProblem(0, "has no audit rows at all, yet the clinic exists (its chain was deleted)",
                                chain_of(clinic_id))

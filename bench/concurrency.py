@@ -70,11 +70,11 @@ def audit_appends(*, seconds: float, threads: int = 8, clinics: int = 4) -> dict
         finally:
             connections.close_all()
 
-    one, errs1 = [0], []  # type: ignore[var-annotated]
+    one, errs1 = [0], list[str]()
     start = time.monotonic()
     loop(0, start + seconds, one, errs1)
     single = one[0] / (time.monotonic() - start)
-    counts, errors = [0] * threads, []  # type: ignore[var-annotated]
+    counts, errors = [0] * threads, list[str]()
     start = time.monotonic()
     workers = [threading.Thread(target=loop, args=(i, start + seconds, counts, errors)) for i in range(threads)]
     for w in workers:

@@ -140,6 +140,23 @@ def bench_outcomes() -> None:
     bench_outcomes_page()
 
 
+def bench_web() -> None:
+    """Pages under gunicorn with 100 signed-in users beside a bare Django view (bench/web.py), on a prepared database.
+
+    Set KETACARE_BENCH_WEB_DATABASE_URL to a PostgreSQL database built with
+    `ketacare demo --reset --patients N` (the issue's N is 100,000); without it the bench says so and skips.
+    """
+    import subprocess
+
+    url = os.environ.get("KETACARE_BENCH_WEB_DATABASE_URL")
+    if not url:
+        print("web pages under load                skipped: set KETACARE_BENCH_WEB_DATABASE_URL to a database built "
+              "with `ketacare demo --reset --patients N`")
+        return
+    subprocess.run([sys.executable, str(Path(__file__).with_name("web.py"))],  # noqa: S603 - our own script
+                   env={**os.environ, "DATABASE_URL": url}, check=False)
+
+
 def main() -> None:
     from bench.hl7_feed import bench_hl7_feed
 
@@ -151,7 +168,7 @@ def main() -> None:
 
     only = set(sys.argv[1:])
     for bench in (bench_scoring, bench_hl7, bench_audit, bench_vitals, bench_fhir, bench_planner, bench_hl7_feed,
-                  bench_outcomes, bench_concurrency):
+                  bench_outcomes, bench_concurrency, bench_web):
         if not only or bench.__name__ in only:
             bench()
 

@@ -280,6 +280,13 @@ def _status(window: tuple[datetime, datetime, datetime], done_at: datetime | Non
     return SlotStatus.DUE if now <= due_by else SlotStatus.OVERDUE
 
 
+def status_at(opens_at: datetime, due_by: datetime, closes_at: datetime, done_at: datetime | None,
+              now: datetime) -> SlotStatus:
+    """Where an item with this window stands at ``now`` (the status ``plan_slots`` gives it)."""
+    _require_aware(now, "The current time")
+    return _status((opens_at, due_by, closes_at), done_at, utc(now))
+
+
 def plan_slots(
     points: Sequence[AssessmentPoint],
     infusions: Sequence[Infusion],

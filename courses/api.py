@@ -6,17 +6,16 @@ from typing import Annotated
 
 from ninja import Field, Router, Schema
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
-from ketacare.vocab import literal_of
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
+from toolkit.vocab import literal_of
 
 from . import defaults as d
-from . import services
+from . import queries, services
 from .choices import CourseStatus, WeightBasis
 from .defaults import DEFAULT_THRESHOLDS
 from .models import Protocol, TreatmentCourse
@@ -64,7 +63,7 @@ class CourseOut(Schema):
 @router.get("/protocols", response=list[ProtocolOut])
 @api_allow(Perm.VIEW_PROTOCOLS)
 def list_protocols(request: ClinicRequest) -> list[Protocol]:
-    return list(Protocol.objects.in_clinic(request.clinic))
+    return list(queries.protocols_of(request.clinic))
 
 
 @router.post("/", response={201: CourseOut})

@@ -5,8 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from ketacare.chart import TimelineEntry
-from ketacare.dashboard import Panel
+from toolkit.chart import TimelineEntry
+from toolkit.dashboard import Panel
 
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:

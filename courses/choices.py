@@ -3,7 +3,7 @@
 from django.db import models
 
 from clinical import dosing
-from ketacare.vocab import kernel_choices
+from toolkit.vocab import kernel_choices
 
 # Which body weight a dose uses (CLINICAL.md section 2, Policy).
 WeightBasis = kernel_choices("WeightBasis", dosing.WeightBasis, {

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ketacare.forms import choice_field
+from toolkit.forms import choice_field
 
 from .choices import WeightBasis
 from .models import Protocol

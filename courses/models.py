@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from ketacare.constraints import above_zero, one_of
-from ketacare.scoping import ClinicManager
+from toolkit.constraints import above_zero, one_of
+from toolkit.scoping import ClinicManager
 
 from . import defaults as d
 from .choices import DEFAULT_ASSESSMENT_POINTS, CourseStatus, WeightBasis

@@ -15,10 +15,11 @@ from audit import services as audit
 from clinical import dosing, settings_check
 from clinical.errors import ClinicalError
 from clinical.scheduling import CourseSpacing
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
 from patients.choices import ScreeningOutcome
 from patients.services import current_eligibility
+from toolkit import readmodels
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from .choices import CourseStatus
 from .models import Protocol, TreatmentCourse
@@ -141,6 +142,7 @@ def order_course(
         )
         audit.record(action="course_order", by=by, clinic=patient.clinic, patient=patient, obj=course,
                      detail={"mg_per_kg": str(dose), "override": bool(course.override_reason)})
+        readmodels.course_changed(course.pk, sender=order_course)
     return course
 
 
@@ -158,6 +160,7 @@ def end_course(*, course: TreatmentCourse, status: str, reason: str = "", by: Ac
                                                             notes=(course.notes + "\n" + reason).strip())
         audit.record(action="course_end", by=by, clinic=course.clinic, patient=course.patient_id, obj=course,
                      detail={"status": status, "reason": reason})
+        readmodels.course_changed(course.pk, sender=end_course)
     course.refresh_from_db()
     return course
 

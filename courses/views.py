@@ -4,17 +4,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
-from ketacare import course_page
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import passed_values, show_problems, show_refusal
-from ketacare.pages import audit_read, page
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
 from patients.services import current_eligibility
+from toolkit import course_page
+from toolkit.errors import ServiceError
+from toolkit.forms import passed_values, show_problems, show_refusal, submit
 
-from . import services
+from . import queries, services
 from .choices import NOT_HELD_STATES
 from .forms import (
     THRESHOLD_LABELS,
@@ -28,7 +27,7 @@ from .models import Protocol, TreatmentCourse
 
 @allow(Perm.MANAGE_PROTOCOLS)
 def protocols(request: ClinicRequest) -> HttpResponse:
-    rows = Protocol.objects.in_clinic(request.clinic)
+    rows = queries.protocols_of(request.clinic)
     return render(request, "courses/protocols.html", {"protocols": rows})
 
 
@@ -37,9 +36,9 @@ def protocol_new(request: HttpRequest) -> HttpResponse:
     return _protocol_form(request, None)
 
 
-@allow(Perm.MANAGE_PROTOCOLS)
-def protocol_edit(request: ClinicRequest, protocol_id: int) -> HttpResponse:
-    return _protocol_form(request, get_in_clinic(Protocol, request.clinic, pk=protocol_id))
+@page(Perm.MANAGE_PROTOCOLS, Protocol)
+def protocol_edit(request: ClinicRequest, protocol: Protocol) -> HttpResponse:
+    return _protocol_form(request, protocol)
 
 
 def _protocol_form(request: ClinicRequest, protocol: Protocol | None) -> HttpResponse:
@@ -63,20 +62,13 @@ def _protocol_form(request: ClinicRequest, protocol: Protocol | None) -> HttpRes
                   status=400 if (form.errors or thresholds.errors) else 200)
 
 
-@page(Perm.ORDER_COURSE, Patient)
+@page(Perm.ORDER_COURSE, Patient, read="order_form_view")
 def order(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = OrderForm(request.POST or None, clinic=request.clinic)
-    if request.method == "POST" and form.is_valid():
-        try:
-            course = services.order_course(patient=patient, by=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, "Course ordered. Book its infusions below.")
-            return redirect("courses:detail", course_id=course.pk)
-    elif request.method != "POST":
-        audit_read(request, "order_form_view", patient=patient, obj=patient)
-    return render(request, "courses/order.html", {"form": form, "patient": patient, "screening": current_eligibility(patient)},
+    saved = submit(request, form, lambda data: services.order_course(patient=patient, by=request.user, **data),
+                   done="Course ordered. Book its infusions below.",
+                   then=lambda course: redirect("courses:detail", course_id=course.pk))
+    return saved or render(request, "courses/order.html", {"form": form, "patient": patient, "screening": current_eligibility(patient)},
                   status=400 if form.errors else 200)
 
 

@@ -8,14 +8,13 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
 from clinical.session_flow import Action
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
-from ketacare.vocab import literal_of
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
+from toolkit.vocab import literal_of
 
 from . import queries, services
 from .choices import PregnancyTest
@@ -28,13 +27,18 @@ ChairAction = literal_of([Action.START, Action.PAUSE, Action.RESUME, Action.STOP
 router = Router()
 
 
-class SessionOut(Schema):
+class BookedSession(Schema):
+    """What every answer about a booked session starts with (this API's and /api/scheduling/'s)."""
+
     id: int
     course_id: int
     patient_id: int
     number: int
     chair_id: int
     scheduled_start: datetime
+
+
+class SessionOut(BookedSession):
     state: str
     checkin_weight_kg: Decimal | None
     total_mg: Decimal | None

@@ -5,12 +5,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.access import can
 from accounts.permissions import Perm
 from alerts.choices import AlertKind
 from alerts.queries import open_alerts
-from ketacare.access import can
-from ketacare.chart import TimelineEntry
-from ketacare.dashboard import Panel
+from toolkit.chart import TimelineEntry
+from toolkit.dashboard import Panel
 
 from .choices import SessionState
 from .queries import patient_sessions

@@ -3,7 +3,7 @@
 from django.db import models
 
 from clinical import session_flow as flow
-from ketacare.vocab import kernel_choices
+from toolkit.vocab import kernel_choices
 
 # The kernel's session states (it owns the transitions), plus the booking's own "cancelled" and "no show".
 SessionState = kernel_choices("SessionState", flow.SessionState, {

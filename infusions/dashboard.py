@@ -6,9 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from accounts.access import can
 from accounts.permissions import Perm
-from ketacare.access import can
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
 from . import queries
 

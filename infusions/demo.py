@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.choices import Role
+from accounts.demo import DemoContext, DemoPatient
 from alerts import services as alerts
-from ketacare.demo import DemoContext, DemoPatient
 
 from . import services
 from .choices import SessionState

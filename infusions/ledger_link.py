@@ -10,8 +10,8 @@ from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
-from ketacare.errors import ServiceError
-from ketacare.hooks import app_modules
+from toolkit.errors import ServiceError
+from toolkit.hooks import app_modules
 
 APPS = ["inventory"]
 

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 
-from ketacare.constraints import above_zero, at_least_zero, one_of
-from ketacare.scoping import ClinicManager
+from toolkit.constraints import above_zero, at_least_zero, one_of
+from toolkit.scoping import ClinicManager
 
 from .choices import (
     IN_PROGRESS,

@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
-from ketacare import session_screen as screen_hooks
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read, page
-from ketacare.polling import audit_poll, polled
+from toolkit import session_screen as screen_hooks
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
+from toolkit.polling import audit_poll, polled
 
 from . import ledger_link, screen, services
 from .choices import SideEffect

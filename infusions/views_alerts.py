@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest, allow
-from ketacare.pages import audit_read
 
 from . import queries
 

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 
 from accounts.permissions import Perm
 from clinical.discharge import SCALES
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import services
 from .forms import (

@@ -4,13 +4,12 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
 from infusions.api import ReasonIn
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from toolkit.scoping import get_in_clinic
 
 from . import queries, services
 from .models import Hl7Message

@@ -3,9 +3,9 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from accounts.demo import DemoContext
 from clinical.hl7.samples import SampleStyle, SampleVitals, sample_oru
 from infusions.choices import SessionState
-from ketacare.demo import DemoContext
 
 from . import services
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from ketacare.scoping import ClinicManager
+from toolkit.scoping import ClinicManager
 
 from .choices import Hl7Status
 

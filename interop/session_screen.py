@@ -2,10 +2,10 @@
 
 from typing import Any
 
+from accounts.access import ClinicRequest, can
 from accounts.permissions import Perm
 from infusions.forms import ReasonForm
-from ketacare.access import ClinicRequest, can
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
 from .hl7.quarantine import held_messages
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.access import register_url_sample
+from accounts.access import register_url_sample
 
 from . import views
 from .fhir import wording_views

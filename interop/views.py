@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from infusions import queries as infusion_queries
 from infusions.forms import ReasonForm
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read, page
-from ketacare.scoping import get_in_clinic
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
 
 from . import queries, services
 from .forms import AssignForm

@@ -7,15 +7,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from accounts.access import ClinicRequest, api_allow
 from accounts.guards import refuse_without_step_up
+from accounts.pages import audit_read
 from accounts.permissions import Perm
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
-from ketacare.vocab import literal_of
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
+from toolkit.vocab import literal_of
 
 from . import queries, services
 from .choices import BusinessTime, InventoryKind, LossCause
@@ -162,13 +161,18 @@ class TransferIn(Schema):
     at: datetime | None = None
 
 
-class CountIn(Schema):
+class InventoryLineIn(Schema):
     lot_id: int
     location_id: int
     sealed_containers: int = Field(ge=0, le=10000)
     opened_containers: int = Field(0, ge=0, le=10000)
     opened_ml: Decimal = Field(Decimal(0), max_digits=9, decimal_places=2)
     estimated: bool = False
+
+
+class CountIn(InventoryLineIn):
+    """One count of a lot at a location: an inventory line with its note and time."""
+
     note: str = Field("", max_length=2000)
     at: datetime | None = None
 
@@ -191,15 +195,6 @@ class CorrectionIn(Schema):
     corrected: Decimal = Field(..., max_digits=9, decimal_places=2)
     reason: str = Field(min_length=1, max_length=2000)
     at: datetime | None = None
-
-
-class InventoryLineIn(Schema):
-    lot_id: int
-    location_id: int
-    sealed_containers: int = Field(ge=0, le=10000)
-    opened_containers: int = Field(0, ge=0, le=10000)
-    opened_ml: Decimal = Field(Decimal(0), max_digits=9, decimal_places=2)
-    estimated: bool = False
 
 
 class InventoryIn(Schema):

@@ -3,7 +3,7 @@
 from django.db import models
 
 from clinical.ledger import entries, inventories
-from ketacare.vocab import kernel_choices
+from toolkit.vocab import kernel_choices
 
 # The kernel's entry kinds (it owns the rules of each kind); a return is not yet recorded by the app.
 EntryKind = kernel_choices("EntryKind", entries.EntryKind, {

@@ -4,11 +4,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 
+from accounts.access import can
 from accounts.permissions import Perm
-from ketacare.access import can
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
-from .reconciliation import reconcile
+from .reconciliation import summary
 from .views import inventory_status
 
 
@@ -16,12 +16,12 @@ def panels(request: HttpRequest, now: datetime) -> list[Panel]:
     clinic = getattr(request, "clinic", None)
     if clinic is None or not can(request, Perm.VIEW_LEDGER):
         return []
-    rec = reconcile(clinic, check_integrity=False)
+    rec = summary(clinic)
     status = inventory_status(clinic)
     overdue = status["due"] is not None and status["due"].overdue
-    if not (rec.failing or rec.open_draws or rec.open_discrepancies or overdue):
+    if not (rec.failing or rec.no_draw or rec.open_draws or rec.open_discrepancies or overdue):
         return []
-    no_draw = len(rec.infused_without_draw)
+    no_draw = rec.no_draw
     return [Panel("inventory/_dashboard_panel.html", 30, {
-        "failing": len(rec.failing) - no_draw, "no_draw": no_draw, "open_draws": len(rec.open_draws),
+        "failing": rec.failing, "no_draw": no_draw, "open_draws": rec.open_draws,
         "discrepancies": len(rec.open_discrepancies), "due": status["due"], "overdue": overdue})]

@@ -13,12 +13,12 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from accounts.choices import Role
+from accounts.demo import DemoContext
 from clinical.dosing import DoseInputs, plan_dose
 from clinical.errors import ClinicalError
 from courses.defaults import snapshot_value
 from courses.services import limits_of
 from infusions.choices import IN_PROGRESS, SessionState
-from ketacare.demo import DemoContext
 
 from . import services
 from .choices import ContainerState

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from infusions.models import InfusionSession
-from ketacare.forms import choice_field
+from toolkit.forms import choice_field
 
 from . import queries
 from .choices import BusinessTime, InventoryKind, LossCause

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ketacare.constraints import above_zero, at_least_zero, one_of
-from ketacare.scoping import ClinicManager, ClinicQuerySet
+from toolkit.constraints import above_zero, at_least_zero, one_of
+from toolkit.scoping import ClinicManager, ClinicQuerySet
 
 from .choices import (
     BusinessTime,
@@ -291,3 +291,48 @@ class DiscrepancyResolution(AppendOnly):
                                      help_text="The correction or loss entry that accounts for the difference")
     resolved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     resolved_at = models.DateTimeField()
+
+
+class SessionLedger(models.Model):
+    """A session's reconciliation totals, kept when its ledger entries are written (ADR 0013).
+
+    Derived, not a ledger row: `inventory.readmodel` rewrites it in the transaction of every
+    draw, administration, waste or correction that names the session. Whether the difference is
+    within tolerance is judged at read time, so a new tolerance needs no rewrite.
+    """
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    session = models.OneToOneField("infusions.InfusionSession", on_delete=models.CASCADE, related_name="ledger_line")
+    drawn_mg = models.DecimalField(**ML, default=Decimal(0))
+    administered_mg = models.DecimalField(**ML, default=Decimal(0))
+    wasted_mg = models.DecimalField(**ML, default=Decimal(0))
+    returned_mg = models.DecimalField(**ML, default=Decimal(0))
+    difference_mg = models.DecimalField(**ML, default=Decimal(0), help_text="drawn - returned - administered - wasted")
+    unaccounted_mg = models.DecimalField(**ML, default=Decimal(0), help_text="|difference|, indexed for the failing list")
+    given = models.BooleanField(default=False, help_text="An administration is recorded")
+
+    objects = ClinicManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "unaccounted_mg"], name="sessionledger_unaccounted")]
+
+    def __str__(self) -> str:
+        return f"Session {self.session_id}: {self.difference_mg} mg unaccounted"
+
+
+class LotBalance(models.Model):
+    """The balance of a lot at a location after its latest entry, kept by every ledger write (ADR 0013)."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="balances")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    ml = models.DecimalField(**ML)
+    last_entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="+")
+
+    objects = ClinicManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lot", "location"], name="lotbalance_once_per_place")]
+
+    def __str__(self) -> str:
+        return f"{self.lot} at {self.location}: {self.ml} mL"

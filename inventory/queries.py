@@ -16,7 +16,7 @@ from clinical.ledger.amend import STOCK_DIRECTION
 from clinical.ledger.validate import STOCK_SIGN
 
 from .choices import IN_STOCK, ContainerState, EntryKind
-from .models import Container, Discrepancy, Inventory, LedgerEntry, Location, Lot
+from .models import Container, Discrepancy, Inventory, LedgerEntry, Location, Lot, LotBalance
 
 ZERO = Decimal("0.00")
 TAKEN_KINDS = (EntryKind.DRAW, EntryKind.DESTRUCTION, EntryKind.LOSS_OR_THEFT)
@@ -51,26 +51,18 @@ class BalanceRow:
 
 
 def balances(clinic: Any, *, lot: Lot | None = None, include_empty: bool = False) -> list[BalanceRow]:
-    """Every (lot, location) balance of the clinic, with its sealed and opened containers."""
-    rows = LedgerEntry.objects.in_clinic(clinic)
+    """Every (lot, location) balance of the clinic, with its sealed and opened containers (stored rows, ADR 0013)."""
+    rows = LotBalance.objects.in_clinic(clinic).select_related("lot__product", "location")
     if lot is not None:
         rows = rows.filter(lot=lot)
-    latest: dict[tuple[int, int], Decimal] = {}
-    for lot_id, loc, to, after, to_after in rows.order_by("pk").values_list(
-            "lot_id", "location_id", "to_location_id", "balance_after_ml", "to_balance_after_ml"):
-        latest[(lot_id, loc)] = after
-        if to is not None:
-            latest[(lot_id, to)] = cast(Decimal, to_after)  # a transfer's row always has the far balance
-    lots = Lot.objects.in_clinic(clinic).select_related("product").in_bulk([k[0] for k in latest])
-    places = Location.objects.in_clinic(clinic).in_bulk([k[1] for k in latest])
+    if not include_empty:
+        rows = rows.exclude(ml=0)
     counts = _container_counts(clinic)
     found = []
-    for (lot_id, loc_id), ml in latest.items():
-        if ml == 0 and not include_empty:
-            continue
-        the_lot = lots[lot_id]
-        sealed, opened = counts.get((lot_id, loc_id), (0, 0))
-        found.append(BalanceRow(the_lot, places[loc_id], ml, mg_from_ml(ml, the_lot.product.strength_mg_per_ml), sealed, opened))
+    for row in rows:
+        sealed, opened = counts.get((row.lot_id, row.location_id), (0, 0))
+        found.append(BalanceRow(row.lot, row.location, row.ml, mg_from_ml(row.ml, row.lot.product.strength_mg_per_ml),
+                                sealed, opened))
     return sorted(found, key=lambda r: (r.lot.expires_on, r.lot.lot_number, r.location.name))
 
 

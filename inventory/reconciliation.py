@@ -7,12 +7,11 @@ Integrity: replaying every entry's stock change with the kernel's `apply` must g
 balance after each entry as stored, and each entry must match the audit event written with it.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
 from clinical.errors import ClinicalError
@@ -22,18 +21,16 @@ from clinical.ledger import (
     EntryKind,
     Movement,
     Quantity,
-    SessionAmount,
     SessionReconciliation,
     apply,
-    reconcile_sessions,
 )
 from infusions.choices import NOT_HELD, SessionState
 from infusions.models import InfusionSession
 
 from .choices import EntryKind as Kind
-from .models import Container, Discrepancy, LedgerEntry
+from .models import Container, Discrepancy, LedgerEntry, SessionLedger
 from .policy import ledger_policy
-from .queries import BalanceRow, balances, in_force, latest_corrections, open_discrepancies, stock_deltas
+from .queries import BalanceRow, balances, open_discrepancies, stock_deltas
 
 DUE_STATES = {SessionState.RECOVERING, SessionState.DISCHARGED, SessionState.STOPPED_EARLY,
               SessionState.TRANSFERRED, *NOT_HELD}
@@ -81,39 +78,94 @@ class Reconciliation:
                     or self.open_discrepancies or self.ledger_problems)
 
 
+def _line(row: SessionLedger, tolerance: Decimal) -> SessionLine:
+    result = SessionReconciliation(str(row.session_id), row.drawn_mg, row.administered_mg, row.wasted_mg,
+                                   row.returned_mg, row.difference_mg, ok=row.unaccounted_mg <= tolerance)
+    return SessionLine(row.session, result, row.session.state in DUE_STATES or row.given)
+
+
+def _nothing_drawn_line(session: InfusionSession, row: SessionLedger | None) -> SessionLine:
+    """A session that infused with nothing drawn for it: listed, never reconciled (the kernel's rule, ADR 0015)."""
+    zero = Decimal(0)
+    amounts = (row.drawn_mg, row.administered_mg, row.wasted_mg, row.returned_mg, row.difference_mg) if row else (zero,) * 5
+    return SessionLine(session, SessionReconciliation(str(session.pk), *amounts, ok=False, infused_without_draw=True), True)
+
+
+def infused_without_draw(clinic: Any) -> QuerySet[InfusionSession]:
+    return InfusionSession.objects.in_clinic(clinic).filter(started_at__isnull=False).exclude(ledger_line__drawn_mg__gt=0)
+
+
+def open_draws(clinic: Any, tolerance: Decimal) -> QuerySet[LedgerEntry]:
+    """Draws not closed by administration plus waste (their session's totals beyond tolerance, or no session), newest first."""
+    unclosed = SessionLedger.objects.in_clinic(clinic).filter(unaccounted_mg__gt=tolerance, difference_mg__gt=0)
+    return (LedgerEntry.objects.in_clinic(clinic).filter(kind=Kind.DRAW)
+            .filter(Q(session_id__in=unclosed.values("session_id")) | Q(session__isnull=True)).order_by("-at", "-pk"))
+
+
+def failing_lines(clinic: Any, tolerance: Decimal) -> QuerySet[SessionLedger]:
+    """Stored session totals beyond tolerance whose infusion is over or was given (the failing list, indexed)."""
+    return (SessionLedger.objects.in_clinic(clinic).filter(unaccounted_mg__gt=tolerance)
+            .filter(Q(given=True) | Q(session__state__in=DUE_STATES)))
+
+
+def draws_without_session(clinic: Any) -> list[LedgerEntry]:
+    return list(LedgerEntry.objects.in_clinic(clinic).filter(kind=Kind.DRAW, session__isnull=True)
+                .select_related("lot", "container").order_by("pk"))
+
+
 def reconcile(clinic: Any, *, check_integrity: bool = True) -> Reconciliation:
-    """The clinic's reconciliation report."""
-    rows = list(LedgerEntry.objects.in_clinic(clinic).filter(kind__in=(Kind.DRAW, Kind.ADMINISTRATION, Kind.WASTE)))
-    fixes = latest_corrections(rows)
-    groups: dict[str, list[SessionAmount]] = defaultdict(list)
-    for e in rows:
-        groups[e.kind].append(SessionAmount(None if e.session_id is None else str(e.session_id), in_force(e, fixes)[1],
-                                            str(e.container_id), str(e.pk)))
-    infused = InfusionSession.objects.in_clinic(clinic).filter(started_at__isnull=False).values_list("pk", flat=True)
-    report = reconcile_sessions(groups[Kind.DRAW], groups[Kind.ADMINISTRATION], groups[Kind.WASTE],
-                                tolerance_mg=ledger_policy(clinic).reconciliation_tolerance_mg,
-                                infused=[str(pk) for pk in infused])
-    sessions = InfusionSession.objects.in_clinic(clinic).select_related("patient").in_bulk(
-        [int(s.session_ref) for s in report.sessions])
-    given = set(LedgerEntry.objects.in_clinic(clinic).filter(kind=Kind.ADMINISTRATION).values_list("session_id", flat=True))
-    lines = [SessionLine(sessions[int(s.session_ref)], s,
-                         sessions[int(s.session_ref)].state in DUE_STATES or int(s.session_ref) in given)
-             for s in report.sessions]
-    unlinked = [int(d.entry_id) for d in report.draws_without_session if d.entry_id]
-    unclosed = {int(s.session_ref) for s in report.sessions if not s.ok and s.difference_mg > 0}
+    """The clinic's reconciliation report, from the session totals the ledger services keep (ADR 0013).
+
+    Every session that infused is listed, one with nothing drawn as never reconciling, and every draw its
+    session has not closed by administration plus waste (ADR 0015).
+    """
+    tolerance = ledger_policy(clinic).reconciliation_tolerance_mg
+    rows = list(SessionLedger.objects.in_clinic(clinic).select_related("session__patient"))
+    by_session = {r.session_id: _line(r, tolerance) for r in rows}
+    for session in (InfusionSession.objects.in_clinic(clinic).filter(started_at__isnull=False)
+                    .exclude(ledger_line__drawn_mg__gt=0).select_related("patient")):
+        row = next((r for r in rows if r.session_id == session.pk), None)
+        by_session[session.pk] = _nothing_drawn_line(session, row)
+    lines = list(by_session.values())
+    unclosed = {r.session_id for r in rows if r.unaccounted_mg > tolerance and r.difference_mg > 0}
     open_draws = list(LedgerEntry.objects.in_clinic(clinic).filter(kind=Kind.DRAW)
                       .filter(Q(session_id__in=unclosed) | Q(session__isnull=True))
                       .select_related("lot", "container", "session__patient").order_by("-at", "-pk"))
     return Reconciliation(
-        tolerance_mg=ledger_policy(clinic).reconciliation_tolerance_mg,
+        tolerance_mg=tolerance,
         balances=balances(clinic),
         sessions=sorted(lines, key=lambda s: s.session.scheduled_start, reverse=True),
-        draws_without_session=list(LedgerEntry.objects.filter(pk__in=unlinked).select_related("lot", "container")),
+        draws_without_session=draws_without_session(clinic),
         opened_without_session=opened_without_session(clinic),
         open_discrepancies=list(open_discrepancies(clinic)),
         ledger_problems=ledger_problems(clinic) if check_integrity else [],
         open_draws=open_draws,
     )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the dashboards show of the ledger, in a bounded number of queries whatever its length."""
+
+    failing: int  # sessions whose sums do not reconcile (those infused with nothing drawn are `no_draw`)
+    open_discrepancies: list[Discrepancy]
+    opened_without_session: int
+    balances: list[BalanceRow]
+    no_draw: int = 0
+    open_draws: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failing or self.no_draw or self.open_discrepancies or self.opened_without_session)
+
+
+def summary(clinic: Any) -> Summary:
+    tolerance = ledger_policy(clinic).reconciliation_tolerance_mg
+    no_draw = infused_without_draw(clinic)
+    return Summary(failing=failing_lines(clinic, tolerance).exclude(session__in=no_draw).count(),
+                   open_discrepancies=list(open_discrepancies(clinic)),
+                   opened_without_session=len(opened_without_session(clinic)), balances=balances(clinic),
+                   no_draw=no_draw.count(), open_draws=open_draws(clinic, tolerance).count())
 
 
 def opened_without_session(clinic: Any) -> list[Container]:

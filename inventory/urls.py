@@ -3,7 +3,7 @@ from typing import Any
 
 from django.urls import path
 
-from ketacare.access import register_url_sample
+from accounts.access import register_url_sample
 
 from . import views, views_record
 from .models import Discrepancy, Inventory, LedgerEntry, Lot

@@ -10,17 +10,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow, can
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from clinical.ledger import inventory_due, retained_until
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest, allow, can
-from ketacare.pages import audit_read, page
 
 from . import queries, reports
 from .choices import EntryKind
 from .models import Discrepancy, Inventory, LedgerEntry, Lot
 from .policy import ledger_policy
-from .reconciliation import reconcile
+from .reconciliation import infused_without_draw, open_draws, reconcile, summary
 from .summaries import lot_summary, session_summary
 
 
@@ -46,12 +46,14 @@ def inventory_status(clinic: Any) -> dict[str, Any]:
 @allow(Perm.VIEW_LEDGER)
 def home(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
-    rec = reconcile(clinic, check_integrity=False)
+    rec = summary(clinic)
     recent = queries.entries(clinic).order_by("-pk")[:12]
     return render(request, "inventory/home.html", {
         "balances": rec.balances, "status": inventory_status(clinic), "discrepancies": rec.open_discrepancies,
-        "failing": len(rec.failing), "opened_without_session": len(rec.opened_without_session), "recent": recent,
-        "infused_without_draw": rec.infused_without_draw, "open_draws": rec.open_draws,
+        "failing": rec.failing, "opened_without_session": rec.opened_without_session, "recent": recent,
+        "no_draw_count": rec.no_draw, "open_draws_count": rec.open_draws,
+        "infused_without_draw": list(infused_without_draw(clinic).select_related("patient").order_by("-started_at")[:5]),
+        "open_draws": list(open_draws(clinic, ledger_policy(clinic).reconciliation_tolerance_mg)[:5]),
         "today": _today(clinic), "can_handle": can(request, Perm.HANDLE_KETAMINE), "is_officer": can(request, Perm.KEEP_LEDGER),
     })
 

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest
 from clinical.errors import ClinicalError
-from ketacare.access import ClinicRequest
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import queries, services
 from .forms import InventoryForm, InventoryLineFormSet

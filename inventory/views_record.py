@@ -9,13 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.access import ClinicRequest, allow
 from accounts.guards import step_up
+from accounts.pages import page
 from accounts.permissions import Perm
 from clinical.errors import ClinicalError
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import page
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import forms as f
 from . import queries, services

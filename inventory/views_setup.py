@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from ketacare.access import ClinicRequest
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
+from accounts.access import ClinicRequest
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import services
 from .forms import LocationForm, ProductForm, SupplierForm

@@ -4,7 +4,6 @@ Every operation names its permission with `api_allow(Perm.X)`; the role matrix t
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -13,13 +12,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from accounts.access import ClinicRequest, act_in
 from accounts.guards import must_enrol
-from accounts.permissions import Perm, roles_with
 from accounts.services import token_member
 from clinical.errors import ClinicalError
-from ketacare.errors import ServiceError
-
-from .access import ClinicRequest, act_in, declare
+from toolkit.errors import ServiceError
 
 
 class TokenAuth(HttpBearer):
@@ -109,22 +106,6 @@ api = KetaCareAPI(
     docs_url="/docs",
     urls_namespace="api",
 )
-
-
-def api_allow(perm: Perm) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Let only callers whose role in their clinic holds `perm` use the operation."""
-    allowed = roles_with(perm)
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(func)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if getattr(request, "role", None) not in allowed:
-                raise HttpError(403, "Your role does not allow this operation.")
-            return func(request, *args, **kwargs)
-
-        return declare(wrapped, perm, allowed)
-
-    return decorate
 
 
 def _refused(request: HttpRequest, exc: ServiceError | ClinicalError) -> Any:
@@ -227,7 +208,7 @@ def guard_roles() -> None:
 
 def register_routers() -> None:
     """Attach each app's router (imported late so apps load first)."""
-    from .hooks import app_modules
+    from toolkit.hooks import app_modules
 
     apps = ["accounts", "patients", "courses", "scheduling", "infusions", "alerts", "measures", "therapy", "inventory", "outcomes", "interop"]
     for app, module in app_modules("api", apps):

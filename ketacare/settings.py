@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "ketacare.rls.ClinicScopeMiddleware",  # KETACARE_DB_RLS: one transaction per request, scoped to its clinic
+    "toolkit.rls.ClinicScopeMiddleware",  # KETACARE_DB_RLS: one transaction per request, scoped to its clinic
     "accounts.middleware.ClinicMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -184,7 +184,7 @@ KETACARE_MAX_BODY_BYTES = int(os.environ.get("KETACARE_MAX_BODY_BYTES", 1_000_00
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ketacare@localhost")
-KETACARE_SMS_BACKEND = os.environ.get("KETACARE_SMS_BACKEND", "ketacare.sms.ConsoleSmsBackend")
+KETACARE_SMS_BACKEND = os.environ.get("KETACARE_SMS_BACKEND", "toolkit.sms.ConsoleSmsBackend")
 KETACARE_PHONE_REGION = os.environ.get("KETACARE_PHONE_REGION", "US")  # numbering plan for numbers without +country
 KETACARE_BASE_URL = os.environ.get("KETACARE_BASE_URL", "http://127.0.0.1:8000")
 
@@ -210,7 +210,7 @@ KETACARE_AUDIT_SIGNING_KEY_FILE = os.environ.get("KETACARE_AUDIT_SIGNING_KEY_FIL
 KETACARE_AUDIT_CHECKPOINT_PUBLIC_KEY_FILE = os.environ.get("KETACARE_AUDIT_CHECKPOINT_PUBLIC_KEY_FILE", "")
 KETACARE_AUDIT_CLOCK_SKEW_S = float(os.environ.get("KETACARE_AUDIT_CLOCK_SKEW_S", 300))  # allowed backwards step in `at`
 
-# PostgreSQL row-level security, a second guard behind every query's clinic filter (ketacare/rls.py,
+# PostgreSQL row-level security, a second guard behind every query's clinic filter (toolkit/rls.py,
 # docs/security.md). On: policies are installed after every migrate (run as the tables' owner), the
 # app role below gets its grants, and each request runs in one transaction scoped to its clinic.
 KETACARE_DB_RLS = _env_bool("KETACARE_DB_RLS", False)

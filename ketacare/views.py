@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import PUBLIC, SIGNED_IN, allow, public
+from accounts.pages import audit_read
 from accounts.permissions import Perm, has_perm
-
-from . import dashboard
-from .access import PUBLIC, SIGNED_IN, allow, public
-from .pages import audit_read
+from toolkit import dashboard
 
 
 @allow(SIGNED_IN)

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connections
 
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 KINDS = ("vitals", "monitor", "ack", "draw", "chart")
 _control_ids = itertools.count(1)

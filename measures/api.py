@@ -6,13 +6,12 @@ from typing import Any
 from ninja import Field, Router, Schema
 from pydantic import StrictInt
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
-from ketacare.vocab import literal_of
 from patients.models import Patient
+from toolkit.scoping import get_in_clinic
+from toolkit.vocab import literal_of
 
 from . import queries, services
 from .choices import PATIENT_REPORTED, Channel

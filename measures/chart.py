@@ -6,11 +6,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.access import can
 from accounts.permissions import Perm
 from alerts.queries import open_risk_alerts
-from ketacare.access import can
-from ketacare.chart import TimelineEntry
-from ketacare.dashboard import Panel
+from toolkit.chart import TimelineEntry
+from toolkit.dashboard import Panel
 
 from . import progress, queries
 from .choices import SUICIDE_RISK, short_name

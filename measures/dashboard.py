@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Any
 
+from accounts.access import ClinicRequest, can
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest, can
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
 from . import queries
 
@@ -15,6 +15,7 @@ ROWS = 15
 def panels(request: ClinicRequest, now: datetime) -> list[Panel]:
     if not can(request, Perm.VIEW_PATIENTS):
         return []
-    items = queries.due_items(request.clinic, now)
-    context: dict[str, Any] = {"items": items[:ROWS], "total": len(items), "overdue": sum(i.overdue for i in items)}
+    total, overdue = queries.due_counts(request.clinic, now)
+    context: dict[str, Any] = {"items": queries.due_items(request.clinic, now, limit=ROWS), "total": total,
+                               "overdue": overdue}
     return [Panel("measures/_panel_due.html", 20, context)]

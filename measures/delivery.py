@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from ketacare import sms
+from toolkit import sms
 
 from .choices import Channel
 

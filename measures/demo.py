@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accounts.choices import Role
+from accounts.demo import DemoContext, DemoPatient
 from clinical.assessment_schedule import Slot, SlotStatus
 from clinical.instruments import INSTRUMENTS
-from ketacare.demo import DemoContext, DemoPatient
 
 from . import queries, services
 

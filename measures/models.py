@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from ketacare.scoping import ClinicManager
+from toolkit.scoping import ClinicManager
 
 from .choices import Channel, LinkOrigin
 
@@ -109,3 +109,40 @@ class PatientLink(models.Model):
 
     def channel_list(self) -> list[str]:
         return [c for c in self.channels.split(",") if c in Channel.values]
+
+
+class DueSlot(models.Model):
+    """One assessment item of a course with its window, stored when the course's inputs change (ADR 0013).
+
+    A read model of the kernel's `plan_slots`: its window and done time do not depend on the
+    clock, so the due, overdue and upcoming lists are range queries on these rows; the status
+    at a moment is worked out from the stored times. Only `measures.readmodel` writes it.
+    """
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.TreatmentCourse", on_delete=models.CASCADE, related_name="due_slots")
+    position = models.PositiveSmallIntegerField(help_text="Order of the item in the course's schedule")
+    point_key = models.CharField(max_length=32)
+    label = models.TextField()
+    instrument = models.CharField(max_length=16)
+    occurrence = models.PositiveSmallIntegerField(default=0)
+    opens_at = models.DateTimeField()
+    due_by = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    followed_until = models.DateTimeField(null=True, blank=True,
+                                          help_text="End of the course's follow-up horizon; empty while it is active")
+
+    objects = ClinicManager()
+
+    class Meta:
+        ordering = ["due_by", "course", "position"]
+        indexes = [
+            models.Index(fields=["clinic", "opens_at"], condition=models.Q(done_at__isnull=True), name="dueslot_open_by_time"),
+            models.Index(fields=["patient", "due_by"], name="dueslot_patient_due"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["course", "position"], name="dueslot_once_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.point_key}#{self.occurrence} due {self.due_by:%Y-%m-%d}"

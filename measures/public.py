@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from accounts.access import public
 from accounts.policy import policy_value
 from clinical.instruments import get_instrument
-from ketacare.access import public
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from . import queries, services
 from .choices import SUICIDE_RISK, short_name

@@ -8,25 +8,27 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from clinical import assessment_schedule as schedule
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, Instrument
-from courses.choices import CourseStatus
+from clinical.session_flow import SessionState
+from courses.choices import NOT_HELD_STATES, CourseStatus
 from courses.defaults import planned_infusions
 from courses.models import TreatmentCourse
-from infusions.choices import NOT_HELD, SessionState
 
 from . import tokens
 from .choices import PATIENT_REPORTED
-from .models import Assessment, InstrumentWording, PatientLink
+from .models import Assessment, DueSlot, InstrumentWording, PatientLink
 from .policy import schedule_windows
 
 log = logging.getLogger("ketacare.measures")
 FOLLOW_UP_HORIZON = timedelta(days=400)  # ended courses still followed up (3-month follow-up and more)
-GIVEN_STATES = (SessionState.RECOVERING, SessionState.DISCHARGED, SessionState.STOPPED_EARLY, SessionState.TRANSFERRED)
+# Session states (by value: measures sits below infusions) in which the infusion was given.
+GIVEN_STATES = tuple(s.value for s in (SessionState.RECOVERING, SessionState.DISCHARGED, SessionState.STOPPED_EARLY,
+                                       SessionState.TRANSFERRED))
 
 
 def assessments_of(patient: Any) -> QuerySet[Assessment]:
@@ -60,7 +62,7 @@ def live_sessions(course: Any) -> list[Any]:
     A cancelled or missed infusion anchors nothing: the first, each and last infusion of the
     assessment schedule are the ones that remain (uses a prefetch when present).
     """
-    return sorted((s for s in course.sessions.all() if s.state not in NOT_HELD), key=lambda s: (s.scheduled_start, s.number))
+    return sorted((s for s in course.sessions.all() if s.state not in NOT_HELD_STATES), key=lambda s: (s.scheduled_start, s.number))
 
 
 def infusion_started_at(session: Any) -> datetime | None:
@@ -137,25 +139,61 @@ def _items(courses: Iterable[Any], now: datetime, open_only: bool = True) -> lis
     return found
 
 
-def due_items(clinic: Any, now: datetime) -> list[DueItem]:
-    """Due and overdue questionnaires of the clinic, overdue first (the dashboard's list)."""
+def computed_due_items(clinic: Any, now: datetime) -> list[DueItem]:
+    """The due list worked out from every followed course's history (the reference the stored rows must equal)."""
     items = _items(followed_courses(clinic, now), now)
     return sorted(items, key=lambda i: (not i.overdue, i.slot.due_by, i.patient.family_name))
 
 
+# --- Reads of the stored slots (DueSlot, kept by measures.readmodel; ADR 0013) -----------------
+
+def _item(row: DueSlot, now: datetime) -> DueItem:
+    slot = schedule.Slot(row.point_key, row.label, row.instrument, row.occurrence, row.opens_at, row.due_by,
+                         row.closes_at, schedule.status_at(row.opens_at, row.due_by, row.closes_at, row.done_at, now),
+                         row.done_at)
+    return DueItem(row.patient, row.course, slot)
+
+
+def _followed(rows: QuerySet[DueSlot], now: datetime) -> QuerySet[DueSlot]:
+    return rows.filter(Q(followed_until__isnull=True) | Q(followed_until__gte=now))
+
+
+def _open(rows: QuerySet[DueSlot], now: datetime) -> QuerySet[DueSlot]:
+    return rows.filter(done_at__isnull=True, opens_at__lte=now, closes_at__gte=now)
+
+
+def open_rows(clinic: Any, now: datetime) -> QuerySet[DueSlot]:
+    """The clinic's due and overdue items as rows, overdue first, then by deadline and family name."""
+    overdue_first = Case(When(due_by__lt=now, then=Value(0)), default=Value(1))
+    rows = _followed(_open(DueSlot.objects.in_clinic(clinic), now), now)
+    return rows.select_related("patient", "course").order_by(overdue_first, "due_by", "patient__family_name", "pk")
+
+
+def due_items(clinic: Any, now: datetime, limit: int | None = None) -> list[DueItem]:
+    """Due and overdue questionnaires of the clinic, overdue first (the dashboard's list; `limit` rows at most)."""
+    rows = open_rows(clinic, now)
+    return [_item(r, now) for r in (rows if limit is None else rows[:limit])]
+
+
+def due_counts(clinic: Any, now: datetime) -> tuple[int, int]:
+    """(due or overdue, of which overdue) for the clinic, counted in the database."""
+    found = _followed(_open(DueSlot.objects.in_clinic(clinic), now), now).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(due_by__lt=now)))
+    return found["total"], found["overdue"]
+
+
 def due_before_session(session: Any, now: datetime | None = None) -> list[DueItem]:
     """Questionnaires of the session's course to give at check-in: due or overdue and not yet done."""
-    course = (TreatmentCourse.objects.filter(pk=session.course_id).select_related("patient", "protocol", "clinic")
-              .prefetch_related("sessions", "assessments").first())
-    return [] if course is None else _items([course], now or datetime.now(UTC))
+    now = now or datetime.now(UTC)
+    overdue_first = Case(When(due_by__lt=now, then=Value(0)), default=Value(1))
+    rows = _open(DueSlot.objects.filter(course_id=session.course_id), now).select_related("patient", "course")
+    return [_item(r, now) for r in rows.order_by(overdue_first, "due_by", "position")]
 
 
 def patient_schedule(patient: Any, now: datetime) -> list[DueItem]:
     """Every item of the patient's followed courses, any status, by deadline (for the chart)."""
-    courses = followed_courses(patient.clinic, now).filter(patient=patient)
-    return sorted(_items(courses, now, open_only=False), key=lambda i: i.slot.due_by)
-
-
+    rows = _followed(DueSlot.objects.in_clinic(patient.clinic).filter(patient=patient), now)
+    return [_item(r, now) for r in rows.select_related("patient", "course").order_by("due_by", "course_id", "position")]
 
 
 def wording_for(clinic: Any, instrument_id: str) -> InstrumentWording | None:

@@ -17,9 +17,9 @@ from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.instruments import ScoreResult, get_instrument, score
 from courses.defaults import planned_infusions
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
-from . import delivery, queries, tokens
+from . import delivery, queries, readmodel, tokens
 from .choices import PATIENT_REPORTED, SUICIDE_RISK, Channel, LinkOrigin
 from .models import Assessment, AssessmentSource, InstrumentWording, PatientLink
 from .policy import pcl5_cutpoint
@@ -115,6 +115,8 @@ def record_assessment(
         )
         if SUICIDE_RISK in assessment.result["flags"]:
             _raise_risk_alert(assessment, result, AssessmentSource(source).label.lower(), by)
+        if course is not None:
+            readmodel.refresh_course(course.pk)
         audit.record(action="assessment_record", by=by, clinic=patient.clinic, patient=patient, obj=assessment,
                      detail={"instrument": instrument, "total": result.total, "complete": result.complete,
                              "flags": assessment.result["flags"], "source": source, "point": point_key})

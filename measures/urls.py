@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.access import register_url_sample
+from accounts.access import register_url_sample
 
 from . import public, views
 from .models import Assessment

@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from alerts.forms import ReviewForm
 from alerts.models import Alert
@@ -17,12 +19,9 @@ from alerts.services import review_alert
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, get_instrument, parse_items
 from courses.defaults import planned_infusions
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read, page
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from . import progress, queries, services
 from .choices import PATIENT_REPORTED, SUICIDE_RISK, short_name
@@ -30,10 +29,6 @@ from .delivery import link_url
 from .forms import EntryForm, LinkForm, point_choices, split_point
 from .models import Assessment
 from .questionnaire import item_views, parse_answers, values_by_id
-
-
-def _patient(request: ClinicRequest, patient_id: int) -> Patient:
-    return get_in_clinic(Patient, request.clinic, pk=patient_id)
 
 
 def _instrument_or_none(request: HttpRequest) -> Any:
@@ -54,9 +49,8 @@ def _initial_point(request: HttpRequest) -> str:
     return f"{key}:{request.GET.get('occurrence', '0')}" if key else ""
 
 
-@allow(Perm.RECORD_QUESTIONNAIRES)
-def enter(request: ClinicRequest, patient_id: int) -> HttpResponse:
-    patient = _patient(request, patient_id)
+@page(Perm.RECORD_QUESTIONNAIRES, Patient)
+def enter(request: ClinicRequest, patient: Patient) -> HttpResponse:
     instrument = _instrument_or_none(request)
     if instrument is None:
         audit_read(request, "assessment_entry_view", patient=patient)
@@ -112,9 +106,8 @@ def _record(request: HttpRequest, form: EntryForm, patient: Patient, course: Any
     return saved
 
 
-@allow(Perm.SEND_QUESTIONNAIRE_LINKS)
-def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient(request, patient_id)
+@page(Perm.SEND_QUESTIONNAIRE_LINKS, Patient)
+def issue_link(request: HttpRequest, patient: Patient) -> HttpResponse:
     instrument = _instrument_or_none(request)
     if instrument is None or instrument.id not in PATIENT_REPORTED:
         audit_read(request, "link_form_view", patient=patient)
@@ -145,9 +138,8 @@ def issue_link(request: HttpRequest, patient_id: int) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
-@allow(Perm.VIEW_QUESTIONNAIRES)
-def patient_measures(request: ClinicRequest, patient_id: int) -> HttpResponse:
-    patient = _patient(request, patient_id)
+@page(Perm.VIEW_QUESTIONNAIRES, Patient)
+def patient_measures(request: ClinicRequest, patient: Patient) -> HttpResponse:
     audit_read(request, "measures_view", patient=patient)
     return render(request, "measures/patient.html", {
         "patient": patient, "courses": progress.patient_progress(patient),

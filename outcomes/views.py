@@ -5,10 +5,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from accounts.access import ClinicRequest, allow
 from accounts.permissions import Perm
 from audit import services as audit
 from courses.models import Protocol
-from ketacare.access import ClinicRequest, allow
 
 from .benchmarks import YALE
 from .page import FilterError, figures, read_filters

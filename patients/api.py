@@ -5,16 +5,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import ValidationError as PydanticError
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
-from ketacare.vocab import literal_of
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
+from toolkit.vocab import literal_of
 
 from . import queries, services
 from .choices import (
@@ -100,9 +99,12 @@ def _patient(request: ClinicRequest, patient_id: int) -> Patient:
 
 @router.get("/", response=list[PatientOut])
 @api_allow(Perm.VIEW_PATIENTS)
-def list_patients(request: ClinicRequest, q: str = "") -> list[Patient]:
-    rows = list(queries.search(request.clinic, q[:100])[:200])
-    audit_read(request, "patient_list_view", q=q, count=len(rows), via="api")
+def list_patients(request: ClinicRequest, q: str = "", page: int = Query(1, ge=1, le=100_000),
+                  page_size: int = Query(200, ge=1, le=200)) -> list[Patient]:
+    """Patients by name, `page_size` a page (200 at most); each row's stage is read in the same query."""
+    start = (page - 1) * page_size
+    rows = list(queries.with_stage(queries.search(request.clinic, q[:100]))[start:start + page_size])
+    audit_read(request, "patient_list_view", q=q, count=len(rows), page=page, via="api")
     return rows
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from ketacare.chart import TimelineEntry
+from toolkit.chart import TimelineEntry
 
 
 def timeline(patient: Any) -> list[TimelineEntry]:

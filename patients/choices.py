@@ -3,7 +3,7 @@
 from django.db import models
 
 from clinical import dosing, eligibility
-from ketacare.vocab import kernel_choices
+from toolkit.vocab import kernel_choices
 
 Sex = kernel_choices("Sex", dosing.Sex, {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"})
 

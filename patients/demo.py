@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.choices import Role
-from ketacare.demo import DemoContext, DemoPatient
+from accounts.demo import DemoContext, DemoPatient
 
 from . import services
 

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
-from ketacare.constraints import above_zero, one_of
-from ketacare.scoping import ClinicManager
+from toolkit.constraints import above_zero, one_of
+from toolkit.scoping import ClinicManager
 
 from .choices import (
     AllergySeverity,

@@ -15,9 +15,9 @@ from accounts.queries import require
 from audit import services as audit
 from clinical import eligibility as kernel
 from clinical.errors import ClinicalError
-from ketacare import phones
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit import phones
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from .choices import AllergySeverity, IntakeKind, ScreeningOutcome
 from .models import (

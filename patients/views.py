@@ -7,13 +7,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from clinical.errors import ClinicalError
-from ketacare import chart
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import passed_values, show_problems, show_refusal
-from ketacare.pages import audit_read, page
+from toolkit import chart
+from toolkit.errors import ServiceError
+from toolkit.forms import passed_values, show_problems, show_refusal
 
 from . import queries, services
 from .choices import IntakeKind
@@ -25,7 +25,7 @@ from .policy import eligibility_policy
 @allow(Perm.VIEW_PATIENTS)
 def patient_list(request: ClinicRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:100]
-    page = Paginator(queries.search(request.clinic, text), 25).get_page(request.GET.get("page"))
+    page = Paginator(queries.with_stage(queries.search(request.clinic, text)), 25).get_page(request.GET.get("page"))
     rows = [{"p": p, "stage": queries.stage_of(p)} for p in page.object_list]
     audit_read(request, "patient_list_view", q=text, count=len(rows))
     template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
@@ -48,7 +48,7 @@ def patient_create(request: ClinicRequest) -> HttpResponse:
     return render(request, "patients/form.html", {"form": form, "title": "Register a patient"}, status=400 if form.errors else 200)
 
 
-@page(Perm.REGISTER_PATIENTS, Patient)
+@page(Perm.REGISTER_PATIENTS, Patient, read="patient_edit_view")
 def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
     initial = {f: getattr(patient, f) for f in services.PATIENT_FIELDS}
     form = PatientForm(request.POST or None, initial=initial)
@@ -62,8 +62,6 @@ def patient_edit(request: ClinicRequest, patient: Patient) -> HttpResponse:
         else:
             messages.success(request, "Details saved.")
             return redirect("patients:chart", patient_id=patient.pk)
-    elif request.method != "POST":
-        audit_read(request, "patient_edit_view", patient=patient, obj=patient)
     return render(request, "patients/form.html", {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
                   status=400 if form.errors else 200)
 
@@ -77,7 +75,7 @@ INTAKE_FORMS = {
 }
 
 
-@page(Perm.TAKE_HISTORY, Patient)
+@page(Perm.TAKE_HISTORY, Patient, read="intake_view")
 def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
     forms = {key: cls(prefix=key) for key, (cls, _, _) in INTAKE_FORMS.items()}
     status = 200
@@ -100,8 +98,6 @@ def intake(request: ClinicRequest, patient: Patient) -> HttpResponse:
                     messages.success(request, done)
                     return redirect("patients:intake", patient_id=patient.pk)
             status = 400
-    else:
-        audit_read(request, "intake_view", patient=patient, obj=patient)
     return render(request, "patients/intake.html", {"patient": patient, "forms": forms,
                                                     "amended": queries.amended_rows(patient)}, status=status)
 
@@ -156,7 +152,7 @@ def amend_allergy(request: ClinicRequest, row: Allergy) -> HttpResponse:
     return _amend(request, row, IntakeKind.ALLERGY)
 
 
-@page(Perm.SCREEN_ELIGIBILITY, Patient)
+@page(Perm.SCREEN_ELIGIBILITY, Patient, read="screening_view")
 def screen(request: ClinicRequest, patient: Patient) -> HttpResponse:
     try:
         policy = eligibility_policy(request.clinic)
@@ -176,8 +172,6 @@ def screen(request: ClinicRequest, patient: Patient) -> HttpResponse:
         else:
             messages.success(request, f"Screening {'signed' if sign else 'saved'}: {screening.get_outcome_display()}.")
             return redirect("patients:chart", patient_id=patient.pk)
-    else:
-        audit_read(request, "screening_view", patient=patient, obj=patient)
     try:
         preview = services.evaluate_screening(patient=patient, contraindications=chosen, justifications=justifications)
     except ClinicalError:  # unknown codes were refused above with a message

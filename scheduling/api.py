@@ -9,17 +9,17 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from pydantic import WithJsonSchema
 
+from accounts.access import ClinicRequest, api_allow
 from accounts.models import User
+from accounts.pages import audit_read
 from accounts.permissions import Perm
 from courses.choices import CourseStatus
 from courses.models import TreatmentCourse
+from infusions.api import BookedSession
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
 
 from . import services
 from .models import Chair, NurseShift, PatientAvailability, WaitingListEntry
@@ -62,13 +62,7 @@ class RescheduleIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class BookingOut(Schema):
-    id: int
-    course_id: int
-    patient_id: int
-    number: int
-    chair_id: int
-    scheduled_start: datetime
+class BookingOut(BookedSession):
     scheduled_end: datetime
     state: str
 
@@ -85,19 +79,23 @@ def add_chair(request: ClinicRequest, body: ChairIn) -> tuple[int, Chair]:
     return 201, services.add_chair(clinic=request.clinic, name=body.name, location_code=body.location_code, by=request.user)
 
 
+def _course_and_chair(request: ClinicRequest, body: BookingIn) -> tuple[TreatmentCourse, Chair]:
+    """The booking's course and chair, each of the caller's clinic (404 otherwise)."""
+    return (get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id),
+            get_in_clinic(Chair, request.clinic, pk=body.chair_id))
+
+
 @router.post("/bookings", response={201: BookingOut})
 @api_allow(Perm.BOOK_SESSIONS)
 def book(request: ClinicRequest, body: BookingIn) -> tuple[int, object]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
+    course, chair = _course_and_chair(request, body)
     return 201, services.book_session(course=course, chair=chair, starts_at=body.starts_at, by=request.user)
 
 
 @router.post("/back-entries", response={201: BookingOut})
 @api_allow(Perm.BACK_ENTER_SESSION)
 def back_enter(request: ClinicRequest, body: BackEntryIn) -> tuple[int, object]:
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=body.course_id)
-    chair = get_in_clinic(Chair, request.clinic, pk=body.chair_id)
+    course, chair = _course_and_chair(request, body)
     return 201, services.back_enter_session(course=course, chair=chair, starts_at=body.starts_at, reason=body.reason,
                                             by=request.user)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -10,17 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow, can
 from accounts.choices import Role
 from accounts.models import User
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from accounts.queries import staff_with_role
 from courses.choices import CourseStatus
 from courses.models import TreatmentCourse
 from infusions.models import InfusionSession
-from ketacare.access import ClinicRequest, allow, can
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from toolkit.errors import ServiceError
 
 from . import services
 from .calendar import Grid
@@ -70,7 +70,7 @@ def calendar(request: ClinicRequest) -> HttpResponse:
         "can_replan": can(request, Perm.REPLAN_CALENDAR), "waiting": waiting})
 
 
-def _parse_bookings(request: HttpRequest, clinic) -> list[PlannedBooking]:  # type: ignore[no-untyped-def]
+def _parse_bookings(request: HttpRequest, clinic: Any) -> list[PlannedBooking]:
     tz = ZoneInfo(clinic.time_zone)
     rows = zip(request.POST.getlist("chair"), request.POST.getlist("nurse"), request.POST.getlist("start"), strict=False)
     bookings = []
@@ -102,12 +102,11 @@ def _adjusted_problems(course: TreatmentCourse, bookings: list[PlannedBooking]) 
     return check_proposal(course, bookings, now=now)
 
 
-@allow(Perm.BOOK_SESSIONS)
-def plan_course(request: ClinicRequest, course_id: int) -> HttpResponse:
+@page(Perm.BOOK_SESSIONS, TreatmentCourse)
+def plan_course(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     """Propose every remaining session of the course; the user accepts, adjusts a row in place and checks it,
     or asks for the next proposal. Accepting books them all (or none)."""
     clinic = request.clinic
-    course = get_in_clinic(TreatmentCourse, clinic, pk=course_id)
     tz = ZoneInfo(clinic.time_zone)
     done = len(live_sessions(course))
     context = {"course": course, "booked": done, "total": int(course.protocol_snapshot["n_infusions"]),
@@ -212,11 +211,10 @@ def replan(request: ClinicRequest) -> HttpResponse:
     return redirect("scheduling:calendar")
 
 
-@allow(Perm.BOOK_SESSIONS)
-def booking(request: ClinicRequest, session_id: int) -> HttpResponse:
+@page(Perm.BOOK_SESSIONS, InfusionSession)
+def booking(request: ClinicRequest, session: InfusionSession) -> HttpResponse:
     """A booking opened from the calendar: confirm it, cancel it (then offer its slot to the waiting list)."""
     clinic = request.clinic
-    session = get_in_clinic(InfusionSession, clinic, pk=session_id)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         try:
             services.confirm_session(session=session, by=request.user)
@@ -239,10 +237,9 @@ def booking(request: ClinicRequest, session_id: int) -> HttpResponse:
     return render(request, "scheduling/cancel.html", {"session": session, "confirmed": confirmed})
 
 
-@allow(Perm.BOOK_SESSIONS)
-def wait(request: ClinicRequest, course_id: int) -> HttpResponse:
+@page(Perm.BOOK_SESSIONS, TreatmentCourse)
+def wait(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     """Put a course on the waiting list for an earlier slot."""
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     if request.method == "POST":
         try:
             services.join_waiting_list(course=course, note=request.POST.get("note", ""), by=request.user)

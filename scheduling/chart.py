@@ -5,11 +5,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.access import can
 from accounts.permissions import Perm
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
-from ketacare.access import can
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:

@@ -2,11 +2,11 @@
 
 from typing import Any
 
+from accounts.access import ClinicRequest, can
 from accounts.permissions import Perm
 from courses.choices import CourseStatus
 from infusions.choices import NOT_HELD
-from ketacare.access import ClinicRequest, can
-from ketacare.dashboard import Panel
+from toolkit.dashboard import Panel
 
 from . import queries
 from .forms import BookingForm

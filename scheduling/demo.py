@@ -4,10 +4,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.choices import Role
+from accounts.demo import DemoContext, DemoPatient
 from clinical.scheduling import suggest_schedule
 from courses.services import spacing_of
-from ketacare.demo import DemoContext, DemoPatient
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from . import services
 

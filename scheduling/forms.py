@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from ketacare.forms import choice_field
+from toolkit.forms import choice_field
 
 from .models import Chair
 

@@ -7,7 +7,9 @@ patients' weekly availability and the waiting list (issue 12).
 from django.conf import settings
 from django.db import models
 
-from ketacare.scoping import ClinicManager
+from toolkit.scoping import ClinicManager
+
+from .choices import WEEKDAY_CHOICES
 
 
 class Chair(models.Model):
@@ -24,10 +26,6 @@ class Chair(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-WEEKDAY_CHOICES = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
-                   (5, "Saturday"), (6, "Sunday")]
 
 
 class NurseShift(models.Model):

@@ -17,7 +17,7 @@ from accounts.policy import policy_value
 from accounts.queries import staff_with_role
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .models import Chair, NurseShift, PatientAvailability, SessionPlan, ShiftException
 from .planner import Instance, InstanceError, parse_instance

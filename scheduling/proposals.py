@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .planner import PlannedSession, plan_instance, validate_plan
 from .planning import SLOT_MIN, InstanceBuilder, PlannedBooking

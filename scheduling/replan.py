@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from accounts.models import Clinic
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from . import services
 from .kpis import calendar_kpis

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow
 from accounts.choices import Role
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from accounts.queries import staff_with_role
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
 
 from . import services
-from .models import WEEKDAY_CHOICES, NurseShift, PatientAvailability, ShiftException
+from .choices import WEEKDAY_CHOICES
+from .models import NurseShift, PatientAvailability, ShiftException
 
 R = Role
 TIME = forms.TimeInput(attrs={"type": "time"})
@@ -33,7 +36,7 @@ class ShiftForm(forms.Form):
     starts = forms.TimeField(widget=TIME)
     ends = forms.TimeField(widget=TIME)
 
-    def __init__(self, *args, nurses=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, nurses: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["nurse"].choices = [(n.pk, n.get_full_name() or n.username) for n in nurses]
 
@@ -45,7 +48,7 @@ class ExceptionForm(forms.Form):
     ends = forms.TimeField(widget=TIME, required=False)
     reason = forms.CharField(max_length=200, required=False)
 
-    def __init__(self, *args, nurses=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, nurses: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["nurse"].choices = [(n.pk, n.get_full_name() or n.username) for n in nurses]
 
@@ -89,7 +92,7 @@ def shifts(request: ClinicRequest) -> HttpResponse:
         status=400 if request.method == "POST" else 200)
 
 
-def _windows(post) -> tuple[list[tuple[int, time, time]], list[str]]:  # type: ignore[no-untyped-def]
+def _windows(post: QueryDict) -> tuple[list[tuple[int, time, time]], list[str]]:
     windows, errors = [], []
     for weekday, name in WEEKDAY_CHOICES:
         raw_start, raw_end = post.get(f"start_{weekday}", "").strip(), post.get(f"end_{weekday}", "").strip()
@@ -102,10 +105,9 @@ def _windows(post) -> tuple[list[tuple[int, time, time]], list[str]]:  # type: i
     return windows, errors
 
 
-@allow(Perm.RECORD_AVAILABILITY)
-def availability(request: ClinicRequest, patient_id: int) -> HttpResponse:
+@page(Perm.RECORD_AVAILABILITY, Patient)
+def availability(request: ClinicRequest, patient: Patient) -> HttpResponse:
     """The patient's weekly windows (one per weekday here); none means any time the clinic is open."""
-    patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     errors: list[str] = []
     if request.method == "POST":
         windows, errors = _windows(request.POST)

@@ -3,77 +3,57 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import ClinicRequest, allow
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
 from courses.models import TreatmentCourse
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
+from toolkit.forms import submit
 
 from . import queries, services
 from .forms import BackEntryForm, BookingForm, ChairForm
 from .models import Chair
 
 
+def _to_course(course_id: int) -> HttpResponse:
+    return redirect("courses:detail", course_id=course_id)
+
+
 @allow(Perm.MANAGE_CHAIRS)
 def chairs(request: ClinicRequest) -> HttpResponse:
     form = ChairForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_chair(clinic=request.clinic, by=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, "Chair added.")
-            return redirect("scheduling:chairs")
-    return render(request, "scheduling/chairs.html", {"form": form, "chairs": Chair.objects.in_clinic(request.clinic)},
+    saved = submit(request, form, lambda data: services.add_chair(clinic=request.clinic, by=request.user, **data),
+                   done="Chair added.", then=lambda _: redirect("scheduling:chairs"))
+    return saved or render(request, "scheduling/chairs.html", {"form": form, "chairs": Chair.objects.in_clinic(request.clinic)},
                   status=400 if form.errors else 200)
 
 
-@allow(Perm.BOOK_SESSIONS)
-def book(request: ClinicRequest, course_id: int) -> HttpResponse:
+@page(Perm.BOOK_SESSIONS, TreatmentCourse, read="booking_form_view")
+def book(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     """Book the course's next infusion; a refusal shows the form again with the reason."""
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     form = BookingForm(request.POST or None, clinic=request.clinic)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.book_session(course=course, chair=form.cleaned_data["chair"],
-                                            starts_at=form.cleaned_data["starts_at"], by=request.user)
-        except ServiceError as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, f"Infusion {session.number} booked.")
-            return redirect("courses:detail", course_id=course.pk)
-    elif request.method != "POST":
-        audit_read(request, "booking_form_view", patient=course.patient_id, obj=course)
+    saved = submit(request, form, lambda data: services.book_session(course=course, chair=data["chair"],
+                                                                     starts_at=data["starts_at"], by=request.user),
+                   done=lambda session: f"Infusion {session.number} booked.", then=lambda _: _to_course(course.pk))
+    if saved is not None:
+        return saved
     sessions = queries.course_sessions(course)
     return render(request, "scheduling/book.html", {"course": course, "form": form, "sessions": sessions,
                                                     "suggestions": queries.suggestions(course, sessions)},
                   status=400 if form.errors else 200)
 
 
-@allow(Perm.BACK_ENTER_SESSION)
-def back_entry(request: ClinicRequest, course_id: int) -> HttpResponse:
+@page(Perm.BACK_ENTER_SESSION, TreatmentCourse, read="back_entry_form_view")
+def back_entry(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     """Record a session that really happened but was never booked (prescribers, with a reason)."""
-    course = get_in_clinic(TreatmentCourse, request.clinic, pk=course_id)
     form = BackEntryForm(request.POST or None, clinic=request.clinic)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.back_enter_session(course=course, by=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, f"Infusion {session.number} entered; its chairside record can now be filled in.")
-            return redirect("courses:detail", course_id=course.pk)
-    elif request.method != "POST":
-        audit_read(request, "back_entry_form_view", patient=course.patient_id, obj=course)
-    return render(request, "scheduling/back_entry.html", {"course": course, "form": form},
+    saved = submit(request, form, lambda data: services.back_enter_session(course=course, by=request.user, **data),
+                   done=lambda session: f"Infusion {session.number} entered; its chairside record can now be filled in.",
+                   then=lambda _: _to_course(course.pk))
+    return saved or render(request, "scheduling/back_entry.html", {"course": course, "form": form},
                   status=400 if form.errors else 200)
 
 

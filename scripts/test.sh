@@ -24,6 +24,8 @@ if [ "$CI" = "true" ]; then
   $BIN/ketacare makemigrations --check --dry-run
   echo "== mypy (kernel and services, django-stubs)"
   $BIN/python -m mypy
+  echo "== import-linter"
+  $BIN/lint-imports
 fi
 
 WORKERS="${KETACARE_TEST_WORKERS:-2}"

@@ -1,6 +1,6 @@
 """Print each app's test-to-code line ratio: lines under tests/ over the other Python lines (migrations left out).
 
-Usage: python scripts/test_ratio.py [app ...]   (default: every app with an apps.py or the clinical kernel)
+Usage: python scripts/test_ratio.py [app ...]   (default: every app with an apps.py, the toolkit and the clinical kernel)
 """
 
 import sys
@@ -28,7 +28,7 @@ def measure(app: Path) -> tuple[int, int]:
 
 
 def apps() -> list[Path]:
-    return sorted(p for p in ROOT.iterdir() if (p / "apps.py").exists() or p.name == "clinical")
+    return sorted(p for p in ROOT.iterdir() if (p / "apps.py").exists() or p.name in ("clinical", "toolkit"))
 
 
 def main(names: list[str]) -> None:

@@ -5,16 +5,15 @@ from typing import Annotated, Any
 
 from ninja import Field, Router, Schema
 
+from accounts.access import ClinicRequest, api_allow
+from accounts.pages import audit_read
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
-from ketacare.pages import audit_read
-from ketacare.scoping import get_in_clinic
-from ketacare.vocab import literal_of
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.scoping import get_in_clinic
+from toolkit.vocab import literal_of
 
-from . import services
+from . import queries, services
 from .choices import Modality, Timing
 from .models import IntegrationSession, TherapyAmendment
 
@@ -62,7 +61,7 @@ def record(request: ClinicRequest, patient_id: int, body: TherapyIn) -> tuple[in
 def list_sessions(request: ClinicRequest, patient_id: int) -> list[object]:
     patient = get_in_clinic(Patient, request.clinic, pk=patient_id)
     audit_read(request, "therapy_list_view", patient=patient, via="api")
-    return list(patient.therapy_sessions.prefetch_related("infusions"))
+    return list(queries.sessions_of(patient))
 
 
 class TherapyAmendIn(Schema):

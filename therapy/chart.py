@@ -7,12 +7,14 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest
 from django.urls import reverse
 
-from ketacare.chart import TimelineEntry
-from ketacare.dashboard import Panel
+from toolkit.chart import TimelineEntry
+from toolkit.dashboard import Panel
+
+from . import queries
 
 
 def panels(request: HttpRequest, patient: Any) -> list[Panel]:
-    rows = list(patient.therapy_sessions.select_related("therapist").prefetch_related("infusions")[:10])
+    rows = list(queries.sessions_of(patient).select_related("therapist")[:10])
     return [Panel("therapy/_chart.html", 40, {"sessions": rows, "patient": patient})]
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from accounts.choices import Role
-from ketacare.demo import DemoContext
+from accounts.demo import DemoContext
 
 from . import services
 

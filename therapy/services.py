@@ -11,8 +11,8 @@ from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from .fields import FIELDS
 from .models import IntegrationSession, TherapyAmendment

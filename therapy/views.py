@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest
+from accounts.pages import audit_read, page
 from accounts.permissions import Perm
-from ketacare.access import ClinicRequest
-from ketacare.errors import ServiceError
-from ketacare.forms import passed_values, show_problems, show_refusal
-from ketacare.pages import audit_read, page
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.forms import passed_values, show_problems, show_refusal
 
 from . import services
 from .fields import FIELDS
@@ -17,7 +17,7 @@ from .forms import AmendForm, IntegrationForm
 from .models import IntegrationSession
 
 
-@page(Perm.RECORD_THERAPY, Patient)
+@page(Perm.RECORD_THERAPY, Patient, read="therapy_form_view")
 def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
     form = IntegrationForm(request.POST or None, patient=patient)
     if request.method == "POST" and not form.is_valid():
@@ -32,8 +32,6 @@ def record(request: ClinicRequest, patient: Patient) -> HttpResponse:
         else:
             messages.success(request, "Integration session recorded.")
             return redirect("patients:chart", patient_id=patient.pk)
-    elif request.method != "POST":
-        audit_read(request, "therapy_form_view", patient=patient, obj=patient)
     return render(request, "therapy/form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
 
 

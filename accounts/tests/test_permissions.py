@@ -3,12 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from accounts.access import allow, api_allow
 from accounts.choices import Role
 from accounts.permissions import DESCRIPTIONS, ROLE_PERMISSIONS, Perm, has_perm, permissions_of, roles_with
 from accounts.queries import require
-from ketacare.access import allow
-from ketacare.api import api_allow
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 # Who may do what, as the clinic runs today. A change here is a change of policy: review it as one.
 PINNED = """

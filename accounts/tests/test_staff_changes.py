@@ -9,8 +9,8 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import ApiToken, Membership, User
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import PASSWORD, api_caller, totp_now
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-fresh-passphrase-42"

@@ -7,8 +7,8 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import User
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import PASSWORD
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -26,9 +26,9 @@ def set_policy(world, clinic, **values):
 
 @pytest.fixture
 def sms_outbox(settings):
-    from ketacare.sms import LocmemSmsBackend
+    from toolkit.sms import LocmemSmsBackend
 
-    settings.KETACARE_SMS_BACKEND = "ketacare.sms.LocmemSmsBackend"
+    settings.KETACARE_SMS_BACKEND = "toolkit.sms.LocmemSmsBackend"
     LocmemSmsBackend.outbox.clear()
     return LocmemSmsBackend.outbox
 

@@ -13,7 +13,7 @@ from alerts.models import Alert, AlertDelivery
 from audit.models import AuditEvent
 from clinical.vitals import AlertLevel as KernelLevel
 from clinical.vitals import Phase, Reading, Thresholds, evaluate_reading
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .conftest import set_policy
 

@@ -8,9 +8,9 @@ import pytest
 from audit.models import AuditEvent
 from courses import services
 from courses.models import TreatmentCourse
-from ketacare.errors import ServiceError
 from ketacare.testing import make_eligible_patient, make_protocol
 from patients import services as patients
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from clinical.scheduling import CourseSpacing
 from clinical.vitals import MonitoringSchedule
 from courses import defaults, services
 from courses.models import Protocol
-from ketacare.errors import ServiceError
 from ketacare.testing import make_course, make_protocol
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from audit import services as audit
 from clinical.chair_rules import check_cadss_completion
 from clinical.errors import ClinicalError
 from clinical.instruments import get_instrument, score
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import (
     IN_PROGRESS,

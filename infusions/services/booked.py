@@ -8,6 +8,8 @@ session event, inside the caller's transaction, with the chair row already locke
 from datetime import datetime
 from typing import Any
 
+from toolkit import readmodels
+
 from ..choices import NOT_HELD, SessionState
 from ..models import InfusionSession, SessionEvent
 
@@ -22,10 +24,12 @@ def next_number(course: Any) -> int:
 
 def create_booked_session(*, course: Any, chair: Any, starts_at: datetime, ends_at: datetime) -> InfusionSession:
     """Write the row of a new booking (state "scheduled")."""
-    return InfusionSession.objects.create(
+    session = InfusionSession.objects.create(
         clinic=course.clinic, course=course, patient=course.patient, number=next_number(course), chair=chair,
         scheduled_start=starts_at, scheduled_end=ends_at,
     )
+    readmodels.course_changed(session.course_id, sender=create_booked_session)
+    return session
 
 
 def _event(session: InfusionSession, action: str, to_state: str, reason: str, at: datetime, by: Any) -> None:
@@ -41,6 +45,7 @@ def close_booking(*, session: InfusionSession, state: str, reason: str, at: date
     InfusionSession.objects.filter(pk=session.pk).update(
         state=state, notes=(session.notes + f"\n{NOTE_PREFIX[SessionState(state)]}: " + reason).strip())
     session.refresh_from_db()
+    readmodels.course_changed(session.course_id, sender=close_booking)
     return session
 
 
@@ -50,6 +55,7 @@ def move_booking(*, session: InfusionSession, chair: Any, starts_at: datetime, e
     _event(session, "reschedule", session.state, reason, at, by)
     InfusionSession.objects.filter(pk=session.pk).update(chair=chair, scheduled_start=starts_at, scheduled_end=ends_at)
     session.refresh_from_db()
+    readmodels.course_changed(session.course_id, sender=move_booking)
     return session
 
 
@@ -57,3 +63,4 @@ def move_booked_session(*, session: InfusionSession, chair: Any, starts_at: date
     """Write a booked row's new chair and times (a re-plan by scheduling, which checked and audits it)."""
     InfusionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED).update(
         chair=chair, scheduled_start=starts_at, scheduled_end=ends_at)
+    readmodels.course_changed(session.course_id, sender=move_booked_session)

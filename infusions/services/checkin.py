@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +14,8 @@ from accounts.queries import require
 from clinical import session_flow as flow
 from clinical.errors import ClinicalError
 from clinical.weights import WeightCheck, WeightPolicy, check_reason, check_weight
-from ketacare.errors import ServiceError
+from measures import queries as measures
+from toolkit.errors import ServiceError
 
 from .. import policy
 from ..choices import PregnancyTest
@@ -47,16 +47,8 @@ def _due_key(item: Any) -> DueItem:
 
 
 def due_assessments(session: InfusionSession, at: datetime | None = None) -> list[DueItem]:
-    """Assessments due before the session, asked of `measures.queries.due_before_session` when it exists."""
-    try:
-        finder = import_module("measures.queries").due_before_session
-    except (ModuleNotFoundError, AttributeError):
-        return []
-    try:
-        items = finder(session, now=at) if at is not None else finder(session)
-    except TypeError:
-        items = finder(session)
-    return [_due_key(item) for item in items or []]
+    """Assessments due before the session (`measures.queries.due_before_session`; `at` defaults to now)."""
+    return [_due_key(item) for item in measures.due_before_session(session, now=at)]
 
 
 def pregnancy_test_required(session: InfusionSession) -> bool:

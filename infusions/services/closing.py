@@ -13,7 +13,7 @@ from audit import services as audit
 from clinical import session_flow as flow
 from clinical.discharge import evaluate_discharge
 from clinical.errors import ClinicalError
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession

@@ -14,8 +14,9 @@ from clinical.errors import ClinicalError
 from clinical.thresholds import thresholds_from_protocol
 from clinical.vitals import MonitoringSchedule, Thresholds
 from courses.defaults import snapshot_value
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit import readmodels
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from ..choices import NOT_HELD
 from ..models import InfusionSession, SessionEvent
@@ -59,6 +60,8 @@ def save_fields(session: InfusionSession, **fields: Any) -> InfusionSession:
     InfusionSession.objects.filter(pk=session.pk).update(**fields)
     for name, value in fields.items():
         setattr(session, name, value)
+    if readmodels.SESSION_FIELDS & fields.keys():
+        readmodels.course_changed(session.course_id, sender=save_fields)
     return session
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from alerts import services as alerts
 from alerts.choices import AlertKind
 from alerts.queries import open_alerts
-from ketacare.bulk import insert_rows
+from toolkit.bulk import insert_rows
 
 from ..choices import ReadingSource
 from ..models import InfusionSession, VitalSign

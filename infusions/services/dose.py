@@ -18,7 +18,7 @@ from clinical.dose_preview import preview_dose
 from clinical.errors import ClinicalError
 from courses.defaults import snapshot_value
 from courses.services import limits_of
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession

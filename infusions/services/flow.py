@@ -12,7 +12,7 @@ from accounts.queries import require
 from audit import services as audit
 from clinical import session_flow as flow
 from clinical.vitals import AlertLevel, Phase, Reading, evaluate_reading
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import SessionState
 from ..models import InfusionSession, VitalSign

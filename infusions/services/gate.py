@@ -7,7 +7,7 @@ Rule: clinical.chair_rules.chair_blockers; why: ADR 0016.
 from typing import Any
 
 from alerts.queries import chair_blocking_alerts, last_review
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..models import InfusionSession
 

@@ -10,7 +10,7 @@ from accounts.queries import require
 from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.ledger.session_amounts import GivenAmount, draw_shortfall, given_by_pump_volume, given_by_rate
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .. import ledger_link
 from ..models import InfusionSession, SessionEvent

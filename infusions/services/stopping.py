@@ -14,7 +14,7 @@ from clinical import session_flow as flow
 from clinical.chair_rules import check_stop_complete, dose_given_mg, infused_minutes
 from clinical.errors import ClinicalError
 from clinical.ledger.session_amounts import GivenAmount
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .. import policy
 from ..models import InfusionSession, SessionEvent

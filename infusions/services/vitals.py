@@ -19,7 +19,7 @@ from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.phases import phase_at, phase_of
 from clinical.vitals import Phase, Reading, charted_reading, evaluate_overdue, evaluate_signs
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import IN_PROGRESS, ReadingSource, SessionState
 from ..models import InfusionSession, VitalSign

@@ -12,9 +12,9 @@ from audit.models import AuditEvent
 from infusions import services
 from infusions.choices import SessionState
 from infusions.models import InfusionSession, SessionEvent, VitalSign
-from ketacare.errors import ServiceError
 from ketacare.testing import PASSWORD, api_json
 from measures import services as measures
+from toolkit.errors import ServiceError
 
 from .helpers import BASELINE, booked, check_in, checked_in, second_nurse, t0, verified, waive_all
 

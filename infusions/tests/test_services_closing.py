@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from infusions import services
 from infusions.choices import SessionState
 from infusions.models import AdverseEvent, InfusionSession
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .helpers import ALDRETE_READY, checked_in, infusing, recovering, t0
 

@@ -11,8 +11,8 @@ from audit.models import AuditEvent
 from infusions import services
 from infusions.choices import SessionState
 from infusions.models import InfusionSession, SessionEvent, VitalSign
-from ketacare.errors import ServiceError
 from ketacare.testing import PASSWORD
+from toolkit.errors import ServiceError
 
 from .helpers import (
     BASELINE,
@@ -75,8 +75,10 @@ def test_a_male_patient_needs_no_pregnancy_test_by_default(world):
 def test_due_assessments_must_be_done_or_waived_with_a_reason(world, monkeypatch):
     import types
 
-    fake = types.SimpleNamespace(due_before_session=lambda s: [types.SimpleNamespace(key="pre_infusion", label="PHQ-9")])
-    monkeypatch.setitem(__import__("sys").modules, "measures.queries", fake)
+    from measures import queries as measures
+
+    due = [types.SimpleNamespace(key="pre_infusion", label="PHQ-9")]
+    monkeypatch.setattr(measures, "due_before_session", lambda session, now=None: due)
     session = booked(world)
     with pytest.raises(ServiceError) as err:
         services.check_in(session=session, by=world.users[Role.NURSE], **checkin_values())

@@ -10,8 +10,8 @@ from audit.models import AuditEvent
 from infusions import services
 from infusions.choices import SessionState
 from infusions.models import InfusionSession, SessionEvent
-from ketacare.errors import ServiceError
 from ketacare.testing_ledger import draw_for
+from toolkit.errors import ServiceError
 
 from .helpers import booked, check_in, drawn, infusing, t0, verified, verify
 

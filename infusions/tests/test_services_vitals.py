@@ -16,7 +16,7 @@ from infusions import services
 from infusions.choices import ReadingSource
 from infusions.models import VitalSign
 from infusions.services.vitals import TimedValues, store_readings
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .helpers import booked, checked_in, infusing, recovering, t0
 

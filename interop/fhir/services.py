@@ -7,7 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from audit import services as audit
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .models import SmartClient, UsedAssertion
 from .scopes import parse_scope

@@ -8,7 +8,7 @@ import jwt
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ketacare.access import public
+from accounts.access import public
 
 from . import services
 from .auth import ACCESS_AUDIENCE, access_key

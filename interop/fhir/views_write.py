@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .audit import record_access
 from .auth import Principal, require_write

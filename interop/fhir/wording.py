@@ -14,9 +14,9 @@ from pydantic import ValidationError
 
 from clinical.errors import ClinicalError
 from clinical.instruments import INSTRUMENTS, Instrument, get_instrument, wording_from_questionnaire
-from ketacare.errors import ServiceError
 from measures import services as measures
 from measures.models import InstrumentWording
+from toolkit.errors import ServiceError
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import ClinicRequest, allow
 from accounts.permissions import Perm
 from clinical.instruments import INSTRUMENTS
-from ketacare.access import ClinicRequest, allow
-from ketacare.errors import ServiceError
-from ketacare.forms import show_refusal
 from measures import queries
 from measures.choices import short_name
+from toolkit.errors import ServiceError
+from toolkit.forms import show_refusal
 
 from ..forms import WordingForm
 from .wording import import_wording

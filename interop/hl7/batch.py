@@ -24,7 +24,7 @@ from infusions.models import InfusionSession
 from infusions.services.common import now
 from infusions.services.device import DeviceReadings, store_device_readings
 from infusions.services.vitals import TimedValues
-from ketacare.bulk import insert_rows
+from toolkit.bulk import insert_rows
 
 from ..choices import Hl7Status
 from ..models import Hl7Message

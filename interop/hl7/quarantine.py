@@ -27,8 +27,8 @@ from infusions.choices import ReadingSource
 from infusions.models import InfusionSession
 from infusions.services.common import locked, text, when
 from infusions.services.vitals import TimedValues, check_recordable, store_readings
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from ..choices import Hl7Status
 from ..models import Hl7Message

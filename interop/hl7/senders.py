@@ -21,7 +21,7 @@ from accounts.permissions import Perm
 from accounts.queries import require
 from audit import services as audit
 from clinical.hl7 import MessageHeader
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..models import Hl7Refusal, Hl7Sender
 

@@ -24,10 +24,10 @@ from infusions.choices import IN_PROGRESS, ReadingSource
 from infusions.models import InfusionSession
 from infusions.services.common import locked, now, text, when
 from infusions.services.vitals import TimedValues, check_recordable, store_readings
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
 from patients.models import Patient
 from scheduling.models import Chair
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from ..choices import Hl7Status
 from ..models import Hl7Message

@@ -16,8 +16,8 @@ from infusions.tests.helpers import booked, infusing, t0
 from interop import services
 from interop.choices import Hl7Status
 from interop.models import Hl7Message
-from ketacare.errors import ServiceError
 from scheduling.services import add_chair
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

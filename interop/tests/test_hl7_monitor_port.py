@@ -15,7 +15,7 @@ from interop.hl7.listener import MllpListener
 from interop.hl7.quarantine import accept_held_message, expire_quarantine, held_messages, reject_held_message
 from interop.hl7.tls import tls_context
 from interop.models import Hl7Message, Hl7Refusal, Hl7Sender
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from .mllp_helpers import Sender, device_rows, msa, oru
 

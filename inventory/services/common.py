@@ -18,9 +18,10 @@ from audit import services as audit
 from clinical.errors import ClinicalError
 from clinical.ledger import EntryKind, LedgerEntryIn, LotInfo, Movement, validate_entry
 from clinical.ledger.rules import check_people
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
+from .. import readmodel
 from ..models import LedgerEntry, Location, Lot
 from ..queries import balance_ml
 
@@ -149,6 +150,7 @@ def write_entry(*, movement: Movement | None = None, by: User, patient: Any = No
     entry = LedgerEntry.objects.create(actor=by, **fields)
     audit.record(action=f"ledger_{entry.kind}", by=by, clinic=entry.clinic, patient=patient, obj=entry,
                  detail=audit_detail(entry))
+    readmodel.record_entry(entry)
     return entry
 
 

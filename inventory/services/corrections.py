@@ -9,7 +9,7 @@ from accounts.queries import require
 from clinical.ledger import EntryKind as K
 from clinical.ledger import Unit
 from clinical.ledger.amend import CorrectionIn, plan_correction
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import ContainerState, EntryKind
 from ..models import Container, LedgerEntry

@@ -18,8 +18,8 @@ from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn
 from clinical.ledger.inventories import InventoryKind as KernelInventoryKind
 from clinical.ledger.inventories import check_inventory_complete, check_inventory_kind
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from ..choices import BusinessTime, EntryKind, InventoryKind
 from ..models import Count, Discrepancy, DiscrepancyResolution, Inventory, LedgerEntry, Location, Lot

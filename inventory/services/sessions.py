@@ -16,7 +16,7 @@ from clinical.ledger.allocate import allocate_to_lots
 from clinical.ledger.session_amounts import check_waste
 from infusions.choices import NOT_HELD
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import EntryKind
 from ..models import Container, LedgerEntry, Lot

@@ -12,7 +12,7 @@ from accounts.queries import require
 from audit import services as audit
 from clinical.ledger import LotInfo
 from clinical.ledger.registrants import check_dea_number
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..models import Location, Product, Supplier
 from .common import kernel, now

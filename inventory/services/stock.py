@@ -12,7 +12,7 @@ from accounts.permissions import Perm
 from accounts.queries import require
 from clinical.ledger import EntryKind as K
 from clinical.ledger import LedgerEntryIn
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..choices import IN_STOCK, ContainerState, EntryKind, LossCause
 from ..models import Container, LedgerEntry, Location, Lot, Product, Supplier

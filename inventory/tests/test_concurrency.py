@@ -15,7 +15,7 @@ from inventory import services
 from inventory.models import LedgerEntry
 from inventory.queries import balance_ml
 from inventory.services import sessions as session_services
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal

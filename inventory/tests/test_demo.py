@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.demo import DemoContext, DemoPatient
 from inventory import demo
 from inventory.models import Inventory, LedgerEntry, Supplier
 from inventory.reconciliation import reconcile
-from ketacare.demo import DemoContext, DemoPatient
 from ketacare.testing import PASSWORD, make_chair, make_course, make_session, next_weekday_at
 
 pytestmark = pytest.mark.django_db

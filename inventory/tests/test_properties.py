@@ -14,8 +14,8 @@ from inventory import services
 from inventory.models import Container, LedgerEntry
 from inventory.queries import balances, container_remaining_ml
 from inventory.services import CountLine
-from ketacare.errors import ServiceError
 from ketacare.testing import PASSWORD
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -13,8 +13,8 @@ from inventory.choices import ContainerState
 from inventory.models import Container, Count, Discrepancy, LedgerEntry
 from inventory.queries import balance_ml, session_lots
 from inventory.services import CountLine
-from ketacare.errors import ServiceError
 from ketacare.testing import PASSWORD
+from toolkit.errors import ServiceError
 
 from .conftest import build_stock
 

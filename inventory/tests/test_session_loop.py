@@ -15,8 +15,8 @@ from infusions.tests.helpers import infusing, recovering, t0, verified
 from inventory import services
 from inventory.models import LedgerEntry, Lot
 from inventory.reconciliation import as_json, reconcile
-from ketacare.errors import ServiceError
 from ketacare.testing import PASSWORD
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 D = Decimal

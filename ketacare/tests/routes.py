@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from ketacare.access import PUBLIC, SIGNED_IN, allowed_roles
+from accounts.access import PUBLIC, SIGNED_IN, allowed_roles
 
 
 @dataclass(frozen=True)

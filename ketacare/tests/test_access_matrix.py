@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from accounts import services as accounts
+from accounts.access import URL_SAMPLES
 from accounts.choices import Role
-from ketacare.access import URL_SAMPLES
 from ketacare.testing import SECOND_FACTOR_ROLES, demo_rolled_back, enrol
 
 from .routes import Route, api_routes, page_routes
@@ -72,8 +72,8 @@ def test_every_route_declares_who_may_use_it():
 
 
 def test_every_route_names_a_permission_of_the_table():
+    from accounts.access import PUBLIC, SIGNED_IN
     from accounts.permissions import Perm
-    from ketacare.access import PUBLIC, SIGNED_IN
 
     known = {p.value for p in Perm} | {PUBLIC, SIGNED_IN}
     strays = [(r.name, r.permission) for r in PAGES + APIS if r.permission not in known]

@@ -41,8 +41,8 @@ def test_an_adverse_event_before_1900_or_before_birth_is_refused(world):
     from datetime import UTC, datetime, timedelta
 
     from infusions import services as infusions
-    from ketacare.errors import ServiceError
     from ketacare.testing import make_session
+    from toolkit.errors import ServiceError
 
     session = make_session(world, datetime.now(UTC) + timedelta(hours=1))
     base = {"description": "Dizzy", "severity": "mild", "serious": False, "relatedness": "possible",

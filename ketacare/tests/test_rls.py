@@ -6,9 +6,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
-from ketacare import rls
 from ketacare.testing import make_patient
 from patients.models import Patient
+from toolkit import rls
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
 
@@ -69,8 +69,8 @@ def test_every_table_of_one_clinics_rows_is_guarded_but_the_sign_in_tables(app_r
 
 
 def test_a_request_runs_in_one_transaction_scoped_to_the_clinic_it_acts_in(world, settings, app_role):
+    from accounts.access import act_in
     from accounts.models import Membership
-    from ketacare.access import act_in
 
     settings.KETACARE_DB_RLS = True
     seen = {}

@@ -13,8 +13,8 @@ from courses.choices import WeightBasis
 from infusions.choices import IN_PROGRESS, SessionState
 from inventory.choices import EntryKind, InventoryKind
 from ketacare import api as _api  # noqa: F401 (loads every app's API first, as the URLconf does)
-from ketacare.vocab import kernel_choices, literal_of
 from patients.choices import ScreeningOutcome, Sex, TreatmentKind, TreatmentOutcome
+from toolkit.vocab import kernel_choices, literal_of
 
 # (Django choices, kernel enum, kernel values the app leaves out, app-only values)
 DERIVED = [

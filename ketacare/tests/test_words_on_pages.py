@@ -14,8 +14,8 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
+from accounts.access import URL_SAMPLES
 from accounts.choices import Role
-from ketacare.access import URL_SAMPLES
 from ketacare.testing import demo_rolled_back
 
 from .routes import page_routes

@@ -33,9 +33,9 @@ def sessions(world, course):
 
 @pytest.fixture
 def sms_outbox(settings):
-    from ketacare.sms import LocmemSmsBackend
+    from toolkit.sms import LocmemSmsBackend
 
-    settings.KETACARE_SMS_BACKEND = "ketacare.sms.LocmemSmsBackend"
+    settings.KETACARE_SMS_BACKEND = "toolkit.sms.LocmemSmsBackend"
     LocmemSmsBackend.outbox.clear()
     return LocmemSmsBackend.outbox
 

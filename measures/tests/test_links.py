@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from alerts.models import Alert
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import make_course
 from measures import services, tokens
 from measures.models import Assessment, PatientLink
+from toolkit.errors import ServiceError
 
 from .conftest import set_policy
 

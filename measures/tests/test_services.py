@@ -7,10 +7,10 @@ import pytest
 from accounts.services import update_policy
 from alerts.models import Alert
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import make_course
 from measures import services
 from measures.models import Assessment
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 PHQ9_ITEM9 = [1, 1, 1, 1, 0, 0, 0, 0, 1]

@@ -4,18 +4,18 @@ import json
 
 import pytest
 
-from ketacare import sms
+from toolkit import sms
 
 
 def test_the_console_backend_prints_the_message(settings, capsys):
-    settings.KETACARE_SMS_BACKEND = "ketacare.sms.ConsoleSmsBackend"
+    settings.KETACARE_SMS_BACKEND = "toolkit.sms.ConsoleSmsBackend"
     sms.send_sms("555-0100", "Your link: https://example.invalid/q/x/")
     out = capsys.readouterr().out
     assert "SMS to 555-0100" in out and "https://example.invalid/q/x/" in out
 
 
 def test_the_file_backend_appends_one_json_line_per_message(settings, tmp_path):
-    settings.KETACARE_SMS_BACKEND = "ketacare.sms.FileSmsBackend"
+    settings.KETACARE_SMS_BACKEND = "toolkit.sms.FileSmsBackend"
     settings.KETACARE_SMS_FILE = str(tmp_path / "out" / "sms.jsonl")
     sms.send_sms("555-0100", "first")
     sms.send_sms(" 555-0101 ", "second")

@@ -12,7 +12,7 @@ from django.db import migrations
 
 
 def to_e164(apps, schema_editor):
-    from ketacare.phones import to_e164 as convert
+    from toolkit.phones import to_e164 as convert
 
     Patient = apps.get_model("patients", "Patient")
     changed, unread = 0, []

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from audit import services as audit_services
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import api_caller, make_patient, make_session
 from patients import services
 from patients.models import Allergy, CurrentMedication, IntakeAmendment, TraumaEvent
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 PENICILLIN = {"substance": "penicillin", "reaction": "Hives", "severity": "moderate"}

@@ -6,10 +6,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import make_patient
 from patients import services
 from patients.models import EligibilityScreening, PriorTreatment, TraumaEvent
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

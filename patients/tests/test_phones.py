@@ -8,11 +8,11 @@ from django.apps import apps
 from django.core.management import call_command
 
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
-from ketacare.phones import to_e164
 from ketacare.testing import api_caller, make_patient, patient_values
 from patients import services
 from patients.models import Patient
+from toolkit.errors import ServiceError
+from toolkit.phones import to_e164
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("patients.migrations.0003_phones_to_e164")

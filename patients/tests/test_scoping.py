@@ -3,10 +3,10 @@
 import pytest
 from django.http import Http404
 
-from ketacare.scoping import get_in_clinic
 from ketacare.testing import make_course, make_eligible_patient, make_patient
 from patients import queries, services
 from patients.models import EligibilityScreening, Patient
+from toolkit.scoping import get_in_clinic
 
 pytestmark = pytest.mark.django_db
 

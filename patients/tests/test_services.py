@@ -7,10 +7,10 @@ import pytest
 
 from audit import services as audit_services
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import make_patient, patient_values
 from patients import services
 from patients.models import EligibilityScreening, Patient
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from courses.models import TreatmentCourse
 from infusions.choices import SessionState
 from infusions.models import InfusionSession
 from infusions.services import booked
-from ketacare.errors import ServiceError
-from ketacare.locking import for_update
+from toolkit.errors import ServiceError
+from toolkit.locking import for_update
 
 from ..models import Chair
 from . import rules

@@ -9,7 +9,7 @@ from accounts.choices import Role
 from accounts.permissions import Perm
 from accounts.queries import require, role_of
 from audit import services as audit
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 from ..models import NurseShift, PatientAvailability, ShiftException, WaitingListEntry
 

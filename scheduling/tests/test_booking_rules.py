@@ -12,9 +12,9 @@ from accounts.choices import Role
 from audit.models import AuditEvent
 from courses import services as courses
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
 from ketacare.testing import make_chair, make_course, make_eligible_patient, make_protocol, next_weekday_at
 from scheduling import queries, services
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 ABSURD = [datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),

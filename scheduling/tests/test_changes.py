@@ -12,7 +12,6 @@ from audit.models import AuditEvent
 from courses.choices import NOT_HELD_STATES
 from infusions.choices import NOT_HELD
 from infusions.models import InfusionSession, SessionEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import (
     book_at,
     make_chair,
@@ -22,6 +21,7 @@ from ketacare.testing import (
 )
 from measures import queries as measures
 from scheduling import services
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

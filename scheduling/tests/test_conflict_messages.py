@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from accounts import services as accounts
 from accounts.choices import Role
-from ketacare.errors import ServiceError
 from ketacare.testing import book_at, make_chair, make_course, make_eligible_patient, next_weekday_at
 from scheduling import services
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
 from ketacare.testing import make_chair, make_course, make_eligible_patient, next_weekday_at
 from scheduling import services
 from scheduling.services import rules
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,13 @@ import pytest
 from accounts.choices import Role
 from audit.models import AuditEvent
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
 from ketacare.testing import make_chair, make_course
 from scheduling import services
 from scheduling.kpis import calendar_kpis
 from scheduling.models import SessionPlan
 from scheduling.proposals import propose_course
 from scheduling.replan import replan_clinic
+from toolkit.errors import ServiceError
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2027, 1, 4, 7, 0, tzinfo=NY)  # a Monday morning

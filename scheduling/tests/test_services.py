@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from infusions.models import InfusionSession
-from ketacare.errors import ServiceError
 from ketacare.testing import make_chair, make_course, make_eligible_patient, next_weekday_at
 from scheduling import services
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import api_caller, make_session
 from therapy import services
 from therapy.models import IntegrationSession, TherapyAmendment
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from audit import services as audit_services
 from audit.models import AuditEvent
-from ketacare.errors import ServiceError
 from ketacare.testing import make_eligible_patient, make_session
 from therapy import services
 from therapy.models import IntegrationSession
+from toolkit.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

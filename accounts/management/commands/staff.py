@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from accounts import services
 from accounts.choices import Role
 from accounts.models import Clinic, User
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 BY = "ketacare staff"
 

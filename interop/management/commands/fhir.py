@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 ACTOR = "command line"
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from infusions.management.clinic_option import clinic_from
 from interop import services
 from interop.models import Hl7Refusal, Hl7Sender
-from ketacare.errors import ServiceError
+from toolkit.errors import ServiceError
 
 ACTOR = "command line"
 

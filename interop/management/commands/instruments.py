@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from accounts.models import Clinic
 from clinical.instruments import INSTRUMENTS
 from interop.fhir.wording import import_wording
-from ketacare.errors import ServiceError
 from measures.models import InstrumentWording
+from toolkit.errors import ServiceError
 
 MAX_BYTES = 5_000_000
 

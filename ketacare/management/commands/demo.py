@@ -6,13 +6,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts import services as accounts
 from accounts.choices import Role
+from accounts.demo import DemoContext
 from accounts.models import Clinic, User
-from ketacare.demo import DemoContext, build_apps
+from ketacare.demo import build_apps
 
 CLINIC = ("Riverside Infusion Clinic (demo)", "demo")
 
@@ -31,10 +32,15 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--network", type=int, metavar="N",
                             help="Instead: write a synthetic network research export of N patients (outcomes engine).")
+        parser.add_argument("--patients", type=int, metavar="N",
+                            help="Also add N synthetic patients in bulk (courses, sessions, about 100 vital-sign sets "
+                                 "and assessments each), with a progress bar on stderr.")
         parser.add_argument("--out", help="With --network: the export directory (default var/network-export).")
         parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="With --network.")
 
     def handle(self, *args: object, **options: object) -> None:
+        if options["patients"] is not None and int(options["patients"]) < 1:  # type: ignore[call-overload]
+            raise CommandError("--patients takes a number of patients above 0.")
         if options["network"] is not None:
             from outcomes.synthetic import write_network_command
 
@@ -62,7 +68,16 @@ class Command(BaseCommand):
             build_apps(ctx)
         self.stdout.write(self.style.SUCCESS(f"Demo clinic built in {time.monotonic() - started:.1f}s: "
                                              f"{len(ctx.patients)} synthetic patients."))
+        if options["patients"]:
+            self._bulk(ctx, int(options["patients"]), int(options["seed"]))
         self._print_logins()
+
+    def _bulk(self, ctx: DemoContext, n: int, seed: int) -> None:
+        from ketacare.synthetic import add_patients
+
+        started = time.monotonic()
+        add_patients(ctx.clinic, ctx.users, n, seed=seed, stream=self.stderr._out, say=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(f"{n:,} bulk patients added in {time.monotonic() - started:.1f}s."))
 
     def _context(self, seed: int, progress: Callable[[str], None]) -> DemoContext:
         clinic = accounts.create_clinic(name=CLINIC[0], slug=CLINIC[1], by="demo")

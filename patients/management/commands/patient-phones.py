@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from ketacare.phones import to_e164
 from patients.models import Patient
+from toolkit.phones import to_e164
 
 
 class Command(BaseCommand):

@@ -74,8 +74,8 @@ class Command(BaseCommand):
             self.stdout.write("unscheduled: " + ", ".join(sorted(plan.unscheduled)))
 
     def _optimise(self, days: int, seconds: float, clinic_slug: object) -> None:
-        from ketacare.errors import ServiceError
         from scheduling.replan import optimise_clinics
+        from toolkit.errors import ServiceError
 
         if not 1 <= days <= 120:
             raise CommandError("--days: give a number of days in 1..120")

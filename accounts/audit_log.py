@@ -1,14 +1,14 @@
-"""The audit log page for clinic admins (reading it is itself audited)."""
+"""The audit log page of the clinic admin area (reading it is itself audited); the chain itself is `audit`."""
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from accounts.permissions import Perm
-from ketacare.access import ClinicRequest, allow
-from ketacare.pages import audit_read
+from audit.models import AuditEvent
 
-from .models import AuditEvent
+from .access import ClinicRequest, allow
+from .pages import audit_read
+from .permissions import Perm
 
 
 @allow(Perm.VIEW_AUDIT_LOG)
@@ -22,4 +22,4 @@ def log(request: ClinicRequest) -> HttpResponse:
         rows = rows.filter(patient_id=int(patient))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     audit_read(request, "audit_log_view", detail={"action": action, "patient": patient})
-    return render(request, "audit/log.html", {"page": page, "action": action, "patient": patient})
+    return render(request, "accounts/audit_log.html", {"page": page, "action": action, "patient": patient})

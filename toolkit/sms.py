@@ -59,8 +59,8 @@ class LocmemSmsBackend(BaseSmsBackend):
 
 def get_backend() -> BaseSmsBackend:
     """Return an instance of the configured backend."""
-    path = getattr(settings, "KETACARE_SMS_BACKEND", "ketacare.sms.ConsoleSmsBackend")
-    path = path.replace("measures.sms.", "ketacare.sms.", 1)  # the module's old home, still named in older settings
+    path = getattr(settings, "KETACARE_SMS_BACKEND", "toolkit.sms.ConsoleSmsBackend")
+    path = path.replace("measures.sms.", "toolkit.sms.", 1)  # the module's old home, still named in older settings
     return import_string(path)()
 
 

@@ -1,7 +1,7 @@
 """The patient chart is assembled from what each app offers in its own `chart.py`.
 
 An app module may define:
-  `panels(request, patient) -> list[Panel]`     sections of the chart page (ketacare.dashboard.Panel)
+  `panels(request, patient) -> list[Panel]`     sections of the chart page (toolkit.dashboard.Panel)
   `timeline(patient) -> list[TimelineEntry]`    dated entries for the one timeline
 """
 

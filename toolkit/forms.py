@@ -1,8 +1,11 @@
-"""Helpers shared by the apps' forms: the one way a page shows a refusal."""
+"""Helpers shared by the apps' forms: the one way a page shows a refusal, and saves a posted form."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 
 from clinical.errors import ClinicalError
 
@@ -38,6 +41,27 @@ def show_problems(form: forms.Form, problems: dict[str, str], *others: forms.For
     """
     if form.is_bound:
         show_refusal(form, ServiceError("", problems), *others, top=False)
+
+
+T = TypeVar("T")
+
+
+def submit(request: HttpRequest, form: forms.Form, write: Callable[[dict[str, Any]], T], *,
+           done: str | Callable[[T], str], then: Callable[[T], HttpResponse]) -> HttpResponse | None:
+    """Save a valid POST with `write(form.cleaned_data)`; flash `done` and answer `then(result)`.
+
+    None when there is nothing to answer yet: not a POST, the form is invalid, or the service refused
+    (the refusal is then on the form). The page renders the form again, with status 400 if it has errors.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = write(form.cleaned_data)
+    except ServiceError as exc:
+        show_refusal(form, exc)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return then(result)
 
 
 def choice_field(form: forms.Form, name: str) -> forms.ModelChoiceField:

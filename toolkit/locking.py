@@ -14,9 +14,11 @@ ascending primary key, and locks nothing earlier in the list once it holds a lat
  8. alerts.Alert                acknowledging, closing
  9. inventory.Lot               every ledger movement (the lot balance), ascending id
 10. inventory.Container         its state after a draw (written, not locked first)
-11. inventory.Discrepancy       resolving it
-12. measures.PatientLink        using a patient's one-time link
-13. audit.AuditChain            the audit sealer only, alone in its own short transaction
+11. inventory.SessionLedger     a session's stored ledger totals, after the entry that changes them (ADR 0013)
+12. inventory.Discrepancy       resolving it
+13. measures.PatientLink        using a patient's one-time link
+14. measures.DueSlot            a course's stored assessment slots, by the read-model refresh (ADR 0013)
+15. audit.AuditChain            the audit sealer only, alone in its own short transaction
 
 Every lock is FOR NO KEY UPDATE of the row itself (`for_update`): not of rows that a
 select_related joins in (that is how a session lock used to lock its clinic, course, patient and

@@ -103,7 +103,7 @@ def clinic_transaction(clinic: Any) -> Iterator[None]:
 
 class ClinicScopeMiddleware:
     """When KETACARE_DB_RLS is on: run each request in one transaction, scoped to no clinic until
-    `ketacare.access.act_in` names the one it acts in (the session's membership, or the API token's)."""
+    `accounts.access.act_in` names the one it acts in (the session's membership, or the API token's)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from ninja.errors import HttpError
 
 from accounts.permissions import Perm, has_perm, roles_with
 
@@ -48,7 +49,7 @@ def act_in(request: HttpRequest, membership: "Membership | None", memberships: "
                          role=membership.role if membership else None)
     if memberships is not None:
         vars(request)["memberships"] = memberships
-    from ketacare.rls import scope_request
+    from toolkit.rls import scope_request
 
     scope_request(membership.clinic_id if membership else None)
 
@@ -86,6 +87,22 @@ def allow(perm: Perm | str) -> Callable[[Callable[..., HttpResponse]], Callable[
             return view(request, *args, **kwargs)
 
         return declare(wrapped, perm, roles)
+
+    return decorate
+
+
+def api_allow(perm: Perm) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let only callers whose role in their clinic holds `perm` use the operation."""
+    allowed = roles_with(perm)
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(func)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if getattr(request, "role", None) not in allowed:
+                raise HttpError(403, "Your role does not allow this operation.")
+            return func(request, *args, **kwargs)
+
+        return declare(wrapped, perm, allowed)
 
     return decorate
 

@@ -6,7 +6,7 @@
 checks the permission (as `allow`), loads the object of the URL's one object kwarg from the user's
 clinic in one query (404 for another clinic's or an unknown id), answers 405 for a method the page
 does not take (after the lookup, so another clinic still gets 404), and with `read="session_view"`
-audits a GET of the object. A refusal goes on the page's forms with `ketacare.forms.show_refusal`.
+audits a GET of the object. A refusal goes on the page's forms with `toolkit.forms.show_refusal`.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -18,9 +18,9 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 
 from accounts.permissions import Perm
 from audit import services as audit
+from toolkit.scoping import get_in_clinic
 
 from .access import ClinicRequest, allow
-from .scoping import get_in_clinic
 
 View = Callable[..., HttpResponse]
 
