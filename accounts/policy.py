@@ -146,8 +146,7 @@ SETTINGS = [
     Setting("second_factor_roles", "Roles that must use a second factor", "list",
             ["prescriber", "clinic_admin", "inventory_officer"],
             choices=("prescriber", "nurse", "therapist", "front_desk", "clinic_admin", "inventory_officer", "researcher"),
-            help="A member of one of these roles sets up an authenticator app or a passkey before anything else. "
-                 "One role a line: prescriber, nurse, therapist, front desk, clinic admin, inventory officer, researcher."),
+            help="A member of one of these roles sets up an authenticator app or a passkey before anything else."),
     Setting("token_days", "API tokens expire after", "int", 90, min=1, max=365, unit="days",
             help="A token stops working this many days after it was issued; issue a new one before."),
 ]

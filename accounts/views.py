@@ -65,7 +65,8 @@ def clinic_settings(request: ClinicRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         submitted = {k: request.POST.getlist(k) if settings[k].kind == "list" else request.POST.get(k, "")
-                     for k in settings if k in request.POST or settings[k].kind == "bool"}
+                     for k in settings if k in request.POST or settings[k].kind == "bool"
+                     or (settings[k].kind == "list" and settings[k].choices)}  # no box ticked: the empty list
         for key, value in submitted.items():
             if settings[key].kind == "list":
                 submitted[key] = "\n".join(value)
@@ -74,8 +75,9 @@ def clinic_settings(request: ClinicRequest) -> HttpResponse:
             messages.success(request, "Clinic settings saved.")
             return redirect("accounts:clinic_settings")
         messages.error(request, "Nothing was saved: correct the settings marked below.")
-    rows = [{"s": s, "value": _display(_submitted_or_stored(request, s)), "error": errors.get(s.key),
-             "default": _default_words(s)} for s in sorted(settings.values(), key=lambda s: s.key)]
+    rows = [{"s": s, "value": _display(shown := _submitted_or_stored(request, s)), "error": errors.get(s.key),
+             "chosen": shown if isinstance(shown, list) else [], "default": _default_words(s)}
+            for s in sorted(settings.values(), key=lambda s: s.key)]
     return render(request, "accounts/clinic_settings.html", {"rows": rows}, status=400 if errors else 200)
 
 
@@ -95,7 +97,8 @@ def _default_words(setting: Setting) -> str:
     """The default as a person reads it: lists one item after another, yes/no for a switch, with the unit."""
     value = setting.default
     if setting.kind == "list":
-        return "; ".join(str(v).partition(":")[2].strip() or str(v) for v in value) or "none"
+        shown = [str(v).replace("_", " ") if setting.choices else (str(v).partition(":")[2].strip() or str(v)) for v in value]
+        return "; ".join(shown) or "none"
     if setting.kind == "bool":
         return "on" if value else "off"
     if value in ("", None):
