@@ -33,7 +33,7 @@ SETTINGS = [
     Setting("measures_secondary_outcome", "Secondary outcome instrument (with PCL-5, the futility review follows it)",
             "choice", "phq9", choices=SECONDARY_CHOICES,
             help="PHQ-9, MADRS or CAPS-5. The review prompt after the futility count looks at PCL-5 and this one only, "
-            "never at CADSS, which measures dissociation during the infusion (CLINICAL.md s2, s4)."),
+            "never at CADSS, which measures dissociation during the infusion."),
     Setting("measures_due_window_hours", "Assessments stay due for", "int", 48, min=1, max=2160, unit="hours",
             help="For points after an infusion: hours from the point's time until the item counts as overdue."),
     Setting("measures_overdue_hours", "Overdue assessments stay listed for", "int", 168, min=1, max=2160, unit="hours",
