@@ -82,17 +82,10 @@ def test_every_table_fits_a_390px_phone_for_each_role(browser, live_server, demo
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
-def test_the_clinic_settings_page_is_usable_at_tablet_width(browser, live_server, world):
+def test_the_clinic_settings_page_is_usable_at_tablet_width(browser, live_server, world, sign_in):
     """At 768 px: no sideways scroll, inputs at least 16 px text and 200 px wide, each with its unit and default."""
-    from ketacare.testing import PASSWORD
-
     context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024}, has_touch=True)
-    page = context.new_page()
-    page.goto("/accounts/sign-in/")
-    page.fill("#id_username", "a_clinic_admin")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    page = sign_in("a_clinic_admin", pg=context.new_page())  # the clinic admin signs in with the second factor
     page.goto("/accounts/settings/")
     report = page.evaluate("""() => {
       const root = document.documentElement, bad = [];
