@@ -59,6 +59,10 @@ def _exercise(operation, session: requests.Session, mode) -> str | None:
 
 
 def test_every_operation_answers_as_documented_for_every_role(live_server):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("the sweep runs once per CI run, on the SQLite pass; test_input_bounds covers PostgreSQL's ranges")
     ctx = _demo()
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
