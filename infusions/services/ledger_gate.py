@@ -13,8 +13,9 @@ from clinical.ledger.session_amounts import GivenAmount, draw_shortfall, given_b
 from toolkit.errors import ServiceError
 
 from .. import ledger_link
-from ..models import InfusionSession, SessionEvent
+from ..models import InfusionSession
 from .common import decimal, save_fields
+from .stopping import pause_spans
 
 
 def draw_findings(session: InfusionSession) -> list[str]:
@@ -44,17 +45,6 @@ def check_drawn(session: InfusionSession, *, reason: str, at: datetime, by: Acto
     return findings
 
 
-def _pauses(session: InfusionSession) -> list[tuple[datetime, datetime | None]]:
-    spans: list[tuple[datetime, datetime | None]] = []
-    for action, at in SessionEvent.objects.filter(session=session, action__in=("pause", "resume")).order_by("at", "pk") \
-            .values_list("action", "at"):
-        if action == "pause":
-            spans.append((at, None))
-        elif spans and spans[-1][1] is None:
-            spans[-1] = (spans[-1][0], at)
-    return spans
-
-
 def work_out_given(session: InfusionSession, *, ended_at: datetime, pump_volume_ml: Any = None) -> GivenAmount:
     """The kernel's given amount: the pump's volume when the nurse confirms one, else rate x infusing time."""
     if session.total_mg is None or session.rate_ml_per_h is None or session.started_at is None:
@@ -66,7 +56,7 @@ def work_out_given(session: InfusionSession, *, ended_at: datetime, pump_volume_
             return given_by_pump_volume(pump_volume_ml=volume, total_mg=Decimal(session.total_mg), bag_volume_ml=bag)
         return given_by_rate(rate_ml_per_h=Decimal(session.rate_ml_per_h), total_mg=Decimal(session.total_mg),
                              bag_volume_ml=bag, started_at=session.started_at, ended_at=ended_at,
-                             pauses=_pauses(session))
+                             pauses=pause_spans(session))
     except ClinicalError as exc:
         raise ServiceError(str(exc), {"pump_volume_ml": str(exc)} if pump_volume_ml not in (None, "") else {}) from None
 
