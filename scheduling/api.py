@@ -24,8 +24,7 @@ from toolkit.scoping import get_in_clinic
 from . import services
 from .models import Chair, NurseShift, PatientAvailability, WaitingListEntry
 from .planning import PlannedBooking
-from .proposals import check_proposal, live_sessions, propose_course
-from .services.rules import check_start
+from .proposals import adjusted_problems, live_sessions, propose_course
 
 router = Router()
 
@@ -317,10 +316,7 @@ def propose(request: ClinicRequest, course_id: int, after: datetime | None = Non
 def check_plan(request: ClinicRequest, course_id: int, body: PlanIn) -> dict[str, object]:
     """Whether an adjusted proposal still fits every chair, nurse, window and spacing rule (nothing is booked)."""
     course = _plan_course(request, course_id)
-    bookings = _planned(request, body)
-    for b in bookings:
-        check_start(course, b.starts_at, timezone.now())
-    problems = check_proposal(course, bookings, now=timezone.now())
+    problems = adjusted_problems(course, _planned(request, body), now=timezone.now())
     return {"fits": not problems, "problems": problems}
 
 

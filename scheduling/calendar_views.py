@@ -27,9 +27,8 @@ from .calendar import Grid
 from .kpis import calendar_kpis
 from .models import Chair, SessionPlan, WaitingListEntry
 from .planning import PlannedBooking
-from .proposals import check_proposal, live_sessions, propose_course
+from .proposals import adjusted_problems, live_sessions, propose_course
 from .replan import replan_clinic
-from .services.rules import check_start
 from .waiting import waiting_for_slot
 
 
@@ -91,17 +90,6 @@ def _plan_rows(bookings: list[PlannedBooking] | tuple[PlannedBooking, ...], done
     return [{"n": done + b.n, "b": b, "local": b.starts_at.astimezone(tz)} for b in bookings]
 
 
-def _adjusted_problems(course: TreatmentCourse, bookings: list[PlannedBooking]) -> list[str]:
-    """What an adjusted proposal breaks (the same checks accepting runs), nothing booked."""
-    now = timezone.now()
-    try:
-        for b in bookings:
-            check_start(course, b.starts_at, now)
-    except ServiceError as exc:
-        return [exc.message]
-    return check_proposal(course, bookings, now=now)
-
-
 @page(Perm.BOOK_SESSIONS, TreatmentCourse)
 def plan_course(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse:
     """Propose every remaining session of the course; the user accepts, adjusts a row in place and checks it,
@@ -120,7 +108,7 @@ def plan_course(request: ClinicRequest, course: TreatmentCourse) -> HttpResponse
             bookings = _parse_bookings(request, clinic)
             if request.POST.get("action") == "check":
                 context.update(rows=_plan_rows(bookings, done, tz), checked=True,
-                               problems=_adjusted_problems(course, bookings))
+                               problems=adjusted_problems(course, bookings, now=timezone.now()))
                 audit_read(request, "course_plan_view", clinic=clinic, patient=course.patient_id, obj=course)
                 return render(request, "scheduling/plan_course.html", context)
             sessions = services.accept_course_plan(course=course, bookings=bookings, by=request.user)

@@ -80,3 +80,15 @@ def check_proposal(course: Any, bookings: list[PlannedBooking], *, now: datetime
         sessions.append(PlannedSession(request_id, i, str(b.chair.pk), str(b.nurse.pk),
                                        builder.planner_start(b.starts_at).astimezone(inst.tz)))
     return validate_plan(inst, sessions)
+
+
+def adjusted_problems(course: Any, bookings: list[PlannedBooking], *, now: datetime) -> list[str]:
+    """What an adjusted proposal breaks: each start's own rules, then the calendar's (what accepting checks)."""
+    from .services.rules import check_start
+
+    try:
+        for b in bookings:
+            check_start(course, b.starts_at, now)
+    except ServiceError as exc:
+        return [exc.message]
+    return check_proposal(course, bookings, now=now)

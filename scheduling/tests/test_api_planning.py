@@ -184,3 +184,15 @@ def test_a_shift_with_a_time_zone_is_refused_not_a_server_error(world):
                                             "starts": "00:00:00Z", "ends": "19:02:00Z"})
     assert status == 400 and "without a time zone" in body["detail"]
     assert not NurseShift.objects.exists()
+
+
+def test_checking_a_plan_with_a_start_in_the_past_reports_it_as_a_problem(staffed):
+    course = make_course(staffed)
+    call = api(staffed.users[Role.FRONT_DESK], staffed.a)
+    bookings = _as_input(call("get", f"/courses/{course.pk}/plan")[1]["proposal"])
+    from django.utils import timezone
+
+    bookings[0]["starts_at"] = (timezone.now() - timedelta(days=1)).isoformat()  # after the order, before now
+    status, checked = call("post", f"/courses/{course.pk}/plan/check", {"bookings": bookings})
+    assert status == 200 and checked["fits"] is False and "in the past" in checked["problems"][0]
+    assert not InfusionSession.objects.filter(course=course).exists()
